@@ -1,0 +1,23 @@
+import { NextResponse } from "next/server";
+import { apiError, badRequest, internalError } from "@/lib/http/errors";
+import { store } from "@/lib/http/context";
+import { asDeviceId } from "@/lib/devices/model";
+
+export const dynamic = "force-dynamic";
+
+/** Device ids are one topic level: any text but `/`, `+`, `#`, bounded in length. */
+const MAX_ID_LENGTH = 256;
+
+export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> }) {
+  const { id } = await ctx.params;
+  if (id.length === 0 || id.length > MAX_ID_LENGTH || /[/+#\u0000]/.test(id)) {
+    return badRequest(`id: must be one topic level of 1..${MAX_ID_LENGTH} characters without / + #`);
+  }
+  try {
+    const device = await store().getDevice(asDeviceId(id));
+    if (!device) return apiError(404, "not_found", `no device ${JSON.stringify(id)} has been seen`);
+    return NextResponse.json(device);
+  } catch (err) {
+    return internalError("reading a device", err);
+  }
+}

@@ -1,0 +1,21 @@
+import type { NextRequest } from "next/server";
+import { NextResponse } from "next/server";
+import { badRequest, internalError } from "@/lib/http/errors";
+import { store } from "@/lib/http/context";
+import { parseMessagesParams } from "@/lib/http/messages-params";
+import { InvalidCursorError } from "@/lib/store/types";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(req: NextRequest) {
+  const parsed = parseMessagesParams(req.nextUrl.searchParams);
+  if (!parsed.success) return badRequest(parsed.error);
+  try {
+    return NextResponse.json(await store().queryMessages(parsed.data));
+  } catch (err) {
+    if (err instanceof InvalidCursorError || (err instanceof Error && err.name === "InvalidCursorError")) {
+      return badRequest(`cursor: ${err.message}`);
+    }
+    return internalError("reading messages", err);
+  }
+}

@@ -1,0 +1,6 @@
+import { DevicePanel } from "@/components/DevicePanel";
+
+export default async function DevicePage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  return <DevicePanel id={decodeURIComponent(id)} />;
+}

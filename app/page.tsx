@@ -1,0 +1,5 @@
+import { DeviceGrid } from "@/components/DeviceGrid";
+
+export default function OverviewPage() {
+  return <DeviceGrid />;
+}

@@ -1,0 +1,39 @@
+"use client";
+import Link from "next/link";
+import { headlineField } from "@/lib/state/live-devices";
+import { formatValue } from "./format";
+import { useFleet } from "./FleetProvider";
+import { LastSeen } from "./LastSeen";
+import { Sparkline } from "./Sparkline";
+import { StatusDot } from "./StatusDot";
+
+/** Latest values shown on a card; the device page shows them all. */
+const CARD_VALUES = 3;
+
+export function DeviceCard({ id }: { id: string }) {
+  const d = useFleet((s) => s.devices.get(id));
+  if (!d) return null;
+  const field = headlineField(d);
+  const shown = Object.keys(d.values).filter((f) => !f.includes(".")).slice(0, CARD_VALUES);
+  return (
+    <li className="card" data-testid="device-card" data-device={d.id}>
+      <div className="card-head">
+        <Link href={`/devices/${encodeURIComponent(d.id)}`} className="device-id">{d.id}</Link>
+        <StatusDot status={d.status} />
+      </div>
+      <div className="muted small">
+        {d.site} · seen <LastSeen ts={d.lastSeen} />
+      </div>
+      <dl className="values">
+        {shown.map((f) => (
+          <div key={f}>
+            <dt>{f}</dt>
+            <dd data-testid={`value-${f}`}>{formatValue(d.values[f]!)}</dd>
+          </div>
+        ))}
+      </dl>
+      {field && <div className="muted small">{field}</div>}
+      <Sparkline points={field ? (d.series[field] ?? []) : []} />
+    </li>
+  );
+}

@@ -1,0 +1,73 @@
+"use client";
+import Link from "next/link";
+import { useEffect, useState } from "react";
+import type { DeviceWithValues } from "@/lib/devices/model";
+import { formatValue } from "./format";
+import { useFleet } from "./FleetProvider";
+import { LastSeen } from "./LastSeen";
+import { Sparkline } from "./Sparkline";
+import { StatusDot } from "./StatusDot";
+
+type Loaded = { state: "loading" } | { state: "missing" } | { state: "error"; message: string } | { state: "ok"; device: DeviceWithValues };
+
+/** One device: its stored latest values, then live charts per field as telemetry arrives. */
+export function DevicePanel({ id }: { id: string }) {
+  const live = useFleet((s) => s.devices.get(id));
+  const [stored, setStored] = useState<Loaded>({ state: "loading" });
+
+  useEffect(() => {
+    const abort = new AbortController();
+    fetch(`/api/devices/${encodeURIComponent(id)}`, { signal: abort.signal })
+      .then(async (res) => {
+        if (res.status === 404) return setStored({ state: "missing" });
+        const body = (await res.json()) as DeviceWithValues & { error?: { message: string } };
+        if (!res.ok) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+        setStored({ state: "ok", device: body });
+      })
+      .catch((err: unknown) => {
+        if (!abort.signal.aborted) setStored({ state: "error", message: err instanceof Error ? err.message : String(err) });
+      });
+    return () => abort.abort();
+  }, [id]);
+
+  const base = stored.state === "ok" ? stored.device : null;
+  const status = live?.status !== "unknown" && live ? live.status : (base?.status ?? "unknown");
+  const lastSeen = Math.max(live?.lastSeen ?? 0, base?.lastSeen ?? 0);
+  const values: Record<string, number> = { ...Object.fromEntries(Object.entries(base?.values ?? {}).map(([k, v]) => [k, v.value])), ...live?.values };
+  const fields = Object.keys(values).sort();
+
+  if (!live && stored.state === "missing") {
+    return (
+      <section>
+        <p className="empty" role="status">No device “{id}” has been seen. It appears here as soon as it publishes.</p>
+        <Link href="/">← Fleet</Link>
+      </section>
+    );
+  }
+  return (
+    <section aria-label={`Device ${id}`}>
+      <div className="toolbar">
+        <Link href="/">← Fleet</Link>
+        <h1 className="device-id">{id}</h1>
+        <StatusDot status={status} />
+        <span className="muted">
+          {live?.site ?? base?.site} · seen <LastSeen ts={lastSeen} />
+        </span>
+      </div>
+      {stored.state === "loading" && !live && <p className="muted" role="status">Loading…</p>}
+      {stored.state === "error" && <p className="error" role="alert">Could not load stored values: {stored.message}</p>}
+      {fields.length === 0 && stored.state !== "loading" && <p className="empty">No numeric telemetry yet.</p>}
+      <ul className="panels">
+        {fields.map((f) => (
+          <li key={f} className="card">
+            <div className="card-head">
+              <span>{f}</span>
+              <strong data-testid={`value-${f}`}>{formatValue(values[f]!)}</strong>
+            </div>
+            <Sparkline points={live?.series[f] ?? []} height={140} axes />
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

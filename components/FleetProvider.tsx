@@ -1,0 +1,42 @@
+"use client";
+import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { useStore } from "zustand";
+import type { Device } from "@/lib/devices/model";
+import { resolveWsUrl, startLiveFeed } from "@/lib/mqtt/live-feed";
+import { createFleetStore, type FleetState, type FleetStore } from "@/lib/state/fleet-store";
+
+const FleetContext = createContext<FleetStore | null>(null);
+
+/** Owns the per-tab store, the live MQTT feed and the first GET /api/devices. */
+export function FleetProvider({ wsUrl, children }: { wsUrl: string | null; children: ReactNode }) {
+  const [store, setStore] = useState<FleetStore | null>(null);
+
+  useEffect(() => {
+    const s = createFleetStore(resolveWsUrl(wsUrl, window.location));
+    setStore(s);
+    const stop = startLiveFeed(s);
+    const abort = new AbortController();
+    fetch("/api/devices", { signal: abort.signal })
+      .then(async (res) => {
+        const body = (await res.json()) as { devices?: Device[]; error?: { message: string } };
+        if (!res.ok || !body.devices) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+        s.getState().loadKnown(body.devices);
+      })
+      .catch((err: unknown) => {
+        if (!abort.signal.aborted) s.getState().knownFailed(err instanceof Error ? err.message : String(err));
+      });
+    return () => {
+      abort.abort();
+      stop();
+    };
+  }, [wsUrl]);
+
+  if (!store) return <p className="muted" role="status">Connecting…</p>;
+  return <FleetContext.Provider value={store}>{children}</FleetContext.Provider>;
+}
+
+export function useFleet<T>(selector: (s: FleetState) => T): T {
+  const store = useContext(FleetContext);
+  if (!store) throw new Error("useFleet outside FleetProvider");
+  return useStore(store, selector);
+}

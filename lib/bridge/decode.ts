@@ -1,0 +1,74 @@
+/**
+ * What the bridge makes of one received message: the row to store and what it says about a
+ * device. Pure, so batching and the device registry are unit-tested without a broker.
+ */
+import { type DeviceUpdate, type MessageRow, MAX_STORED_PAYLOAD_BYTES, type QoS } from "../store/types";
+import { asEpochMs, type EpochMs } from "../devices/model";
+import { numericFields, parseDemoTopic, parseJsonObject, parseStatus, seqOf } from "../devices/demo-convention";
+
+/** JSON payloads larger than this are stored but not parsed for seq and fields. */
+export const MAX_PARSED_PAYLOAD_BYTES = 64 * 1024;
+
+export interface Received {
+  topic: string;
+  payload: Uint8Array;
+  qos: QoS;
+  retain: boolean;
+  dup: boolean;
+}
+
+export interface Decoded {
+  row: MessageRow;
+  device: DeviceUpdate | null;
+}
+
+export function decodeMessage(m: Received, now: EpochMs): Decoded {
+  const demo = parseDemoTopic(m.topic);
+  const truncated = m.payload.byteLength > MAX_STORED_PAYLOAD_BYTES;
+  const payload = truncated ? m.payload.subarray(0, MAX_STORED_PAYLOAD_BYTES) : m.payload;
+  const text = m.payload.byteLength <= MAX_PARSED_PAYLOAD_BYTES ? Buffer.from(m.payload).toString("utf8") : null;
+  const json = text === null ? null : parseJsonObject(text);
+  const row: MessageRow = {
+    ts: now,
+    topic: m.topic,
+    device: demo?.device ?? null,
+    qos: m.qos,
+    retain: m.retain,
+    dup: m.dup,
+    seq: seqOf(json),
+    payload,
+    truncated,
+  };
+  if (!demo) return { row, device: null };
+  const device: DeviceUpdate = { id: demo.device, site: demo.site, lastSeen: now };
+  if (demo.kind === "status" && demo.rest.length === 0 && text !== null) {
+    const status = parseStatus(text);
+    if (status) device.status = status;
+    // A retained status replayed on subscribe is old news: it says what the device is, not that
+    // it spoke just now. It must not make an offline device look recently seen.
+    if (m.retain) device.lastSeen = asEpochMs(0);
+  }
+  if (demo.kind === "telemetry" && demo.rest.length === 0 && json) {
+    const values: NonNullable<DeviceUpdate["values"]> = {};
+    for (const [field, value] of Object.entries(numericFields(json))) values[field] = { value, ts: now };
+    device.values = values;
+  }
+  return { row, device };
+}
+
+/** One update per device for a batch, later messages winning, in arrival order. */
+export function mergeDeviceUpdates(updates: Iterable<DeviceUpdate>): DeviceUpdate[] {
+  const byId = new Map<string, DeviceUpdate>();
+  for (const u of updates) {
+    const prev = byId.get(u.id);
+    if (!prev) {
+      byId.set(u.id, { ...u, values: u.values ? { ...u.values } : undefined });
+      continue;
+    }
+    prev.site = u.site;
+    prev.lastSeen = asEpochMs(Math.max(prev.lastSeen, u.lastSeen));
+    if (u.status) prev.status = u.status;
+    if (u.values) prev.values = { ...prev.values, ...u.values };
+  }
+  return [...byId.values()];
+}

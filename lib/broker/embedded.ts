@@ -1,0 +1,79 @@
+import "server-only";
+/**
+ * The embedded broker (Aedes, MQTT 3.1.1): a TCP listener, and MQTT over WebSocket on the
+ * HTTP server's `/mqtt` path so browsers reach it on the page's own origin.
+ */
+import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { Aedes } from "aedes";
+import { WebSocketServer, createWebSocketStream } from "ws";
+
+export const MQTT_WS_PATH = "/mqtt";
+
+export interface EmbeddedBroker {
+  /** The TCP port actually bound. */
+  tcpPort: number;
+  /** Set when the requested port was taken and another was bound instead. */
+  requestedPortTaken: boolean;
+  /** Hands an HTTP upgrade on `/mqtt` to the broker. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  clientCount(): number;
+  close(): Promise<void>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error) => reject(err);
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string }): Promise<EmbeddedBroker> {
+  const broker = await Aedes.createBroker();
+  const host = opts.host ?? "0.0.0.0";
+  const sockets = new Set<Socket>();
+  const tcp = createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    broker.handle(socket);
+  });
+  let tcpPort: number;
+  let requestedPortTaken = false;
+  try {
+    tcpPort = await listen(tcp, opts.tcpPort, host);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
+    // On these machines a Mosquitto often holds 1883: take any free port and say so.
+    requestedPortTaken = true;
+    tcpPort = await listen(tcp, 0, host);
+  }
+
+  const wss = new WebSocketServer({ noServer: true });
+  wss.on("connection", (ws, req) => {
+    const stream = createWebSocketStream(ws);
+    // A browser that vanishes mid-frame must not take the server down.
+    stream.on("error", () => stream.destroy());
+    broker.handle(stream, req);
+  });
+
+  return {
+    tcpPort,
+    requestedPortTaken,
+    handleUpgrade(req, socket, head) {
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+    },
+    clientCount: () => broker.connectedClients,
+    async close() {
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((r) => wss.close(() => r()));
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => tcp.close(() => r()));
+      await new Promise<void>((r) => broker.close(() => r()));
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Configuration from the environment (DESIGN.md, "Configuration"). Parsed once at start; a
+ * wrong value stops start-up with one line naming the variable and what is wrong.
+ */
+import { z } from "zod";
+
+const port = z.coerce
+  .number({ error: "must be a number" })
+  .int("must be a whole number")
+  .min(0, "must be 0..65535")
+  .max(65535, "must be 0..65535");
+
+const brokerUrl = z
+  .string()
+  .refine((s) => /^(mqtts?|wss?):\/\/[^/]/.test(s), "must be an mqtt://, mqtts://, ws:// or wss:// URL");
+
+const databaseUrl = z
+  .string()
+  .refine((s) => /^file:.+/.test(s) || /^postgres(ql)?:\/\/[^/]/.test(s), "must be file:<path> or postgres://…");
+
+const onOff = z.enum(["on", "off"], { error: "must be on or off" });
+
+const schema = z.object({
+  PORT: port.default(3000),
+  MQTT_URL: brokerUrl.optional(),
+  MQTT_USERNAME: z.string().optional(),
+  MQTT_PASSWORD: z.string().optional(),
+  MQTT_TCP_PORT: port.default(1883),
+  MQTT_WS_URL: brokerUrl.optional(),
+  DATABASE_URL: databaseUrl.default("file:./data/fleetscope.db"),
+  FLEETSCOPE_SIM_DEVICES: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0).max(10_000).optional(),
+  FLEETSCOPE_BRIDGE: onOff.default("on"),
+});
+
+export interface Config {
+  port: number;
+  /** Unset means: start the embedded broker. */
+  mqttUrl: string | undefined;
+  mqttUsername: string | undefined;
+  mqttPassword: string | undefined;
+  mqttTcpPort: number;
+  /** Unset means: browsers use `/mqtt` on the page's own origin. */
+  mqttWsUrl: string | undefined;
+  databaseUrl: string;
+  simDevices: number;
+  bridge: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Empty strings count as unset, as in most .env files. */
+function withoutEmpty(env: Record<string, string | undefined>) {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = schema.safeParse(withoutEmpty(env));
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const variable = String(issue.path[0] ?? "environment");
+    const value = env[variable];
+    throw new ConfigError(variable, `${issue.message}${value === undefined ? "" : ` (got ${JSON.stringify(value)})`}`);
+  }
+  const e = result.data;
+  return {
+    port: e.PORT,
+    mqttUrl: e.MQTT_URL,
+    mqttUsername: e.MQTT_USERNAME,
+    mqttPassword: e.MQTT_PASSWORD,
+    mqttTcpPort: e.MQTT_TCP_PORT,
+    mqttWsUrl: e.MQTT_WS_URL ?? (e.MQTT_URL && /^wss?:/.test(e.MQTT_URL) ? e.MQTT_URL : undefined),
+    databaseUrl: e.DATABASE_URL,
+    simDevices: e.FLEETSCOPE_SIM_DEVICES ?? (e.MQTT_URL ? 0 : 12),
+    bridge: e.FLEETSCOPE_BRIDGE === "on",
+  };
+}

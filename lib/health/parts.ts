@@ -1,0 +1,31 @@
+/**
+ * The live state of the parts running in this process (broker, bridge), written by their owners
+ * and read by GET /api/health. Kept on globalThis because the server entry and the route
+ * handlers Next bundles load separate copies of this module in one process.
+ */
+export type PartState = "ok" | "down" | "off" | "starting";
+
+export interface PartStatus {
+  status: PartState;
+  /** Why the part is down, in words an operator can act on. */
+  error?: string;
+  [detail: string]: unknown;
+}
+
+export type PartName = "broker" | "bridge";
+
+const KEY = Symbol.for("fleetscope.health.parts");
+type Registry = Map<PartName, PartStatus>;
+
+function registry(): Registry {
+  const g = globalThis as { [KEY]?: Registry };
+  return (g[KEY] ??= new Map());
+}
+
+export function setPart(name: PartName, status: PartStatus): void {
+  registry().set(name, status);
+}
+
+export function getPart(name: PartName): PartStatus | undefined {
+  return registry().get(name);
+}

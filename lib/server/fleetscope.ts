@@ -1,0 +1,108 @@
+import "server-only";
+/**
+ * Everything `npm start` runs, in one process: the HTTP server (Next.js plus the broker's
+ * `/mqtt` WebSocket endpoint), the embedded broker unless MQTT_URL is set, the bridge, the
+ * store and the demo fleet. Returns a handle whose `stop` shuts them down in order.
+ */
+import { EventEmitter } from "node:events";
+import { createServer, type Server } from "node:http";
+import next from "next";
+import type { Config } from "../config/env";
+import { MQTT_WS_PATH, startEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded";
+import { Bridge } from "../bridge/bridge";
+import { setPart } from "../health/parts";
+import { Fleet } from "../sim/fleet";
+import { sharedStore } from "../store/shared";
+
+export interface Running {
+  uiUrl: string;
+  mqttUrl: string;
+  mqttWsUrl: string;
+  /** When the embedded broker could not take MQTT_TCP_PORT. */
+  tcpPortNote: string | null;
+  storeDescription: string;
+  stop(): Promise<void>;
+}
+
+export async function startFleetscope(config: Config, opts: { dev: boolean; dir?: string }): Promise<Running> {
+  const store = sharedStore(config.databaseUrl);
+
+  let broker: EmbeddedBroker | null = null;
+  let mqttUrl = config.mqttUrl;
+  if (!mqttUrl) {
+    broker = await startEmbeddedBroker({ tcpPort: config.mqttTcpPort });
+    mqttUrl = `mqtt://127.0.0.1:${broker.tcpPort}`;
+    setPart("broker", { status: "ok", embedded: true, url: mqttUrl });
+  } else {
+    setPart("broker", { status: "starting", embedded: false, url: redact(mqttUrl) });
+  }
+
+  // Next attaches its own `upgrade` listener and would end the broker's `/mqtt` upgrades
+  // (STACK.md, gotcha 2): it gets a relay that only sees the other paths.
+  const nextUpgrades = new EventEmitter();
+  const app = next({ dev: opts.dev, dir: opts.dir ?? process.cwd(), hostname: "localhost", port: config.port, httpServer: nextUpgrades as unknown as Server });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const server = createServer((req, res) => void handle(req, res));
+  server.on("upgrade", (req, socket, head) => {
+    const path = (req.url ?? "").split("?")[0];
+    if (broker && path === MQTT_WS_PATH) broker.handleUpgrade(req, socket, head);
+    else nextUpgrades.emit("upgrade", req, socket, head);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+
+  let bridge: Bridge | null = null;
+  if (config.bridge) {
+    bridge = new Bridge({ url: mqttUrl, username: config.mqttUsername, password: config.mqttPassword, store });
+    const report = () => {
+      const s = bridge!.getStats();
+      setPart("bridge", { status: s.connected && !s.lastError ? "ok" : "down", ...(s.lastError ? { error: s.lastError } : {}), ...s });
+      if (!broker) setPart("broker", { status: s.connected ? "ok" : "down", embedded: false, url: redact(mqttUrl!) });
+    };
+    setPart("bridge", { status: "starting" });
+    bridge.on("connect", report).on("offline", report).on("committed", report).on("storeError", report);
+    await bridge.start();
+    report();
+  } else {
+    setPart("bridge", { status: "off" });
+  }
+
+  let fleet: Fleet | null = null;
+  if (config.simDevices > 0) {
+    fleet = new Fleet({ url: mqttUrl, username: config.mqttUsername, password: config.mqttPassword, devices: config.simDevices });
+    await fleet.start();
+  }
+
+  const uiUrl = `http://localhost:${port}`;
+  return {
+    uiUrl,
+    mqttUrl: redact(mqttUrl),
+    mqttWsUrl: config.mqttWsUrl ?? `ws://localhost:${port}${MQTT_WS_PATH}`,
+    tcpPortNote: broker?.requestedPortTaken ? `port ${config.mqttTcpPort} was taken, so the broker listens on ${broker.tcpPort}` : null,
+    storeDescription: `${store.kind} ${config.databaseUrl}`,
+    async stop() {
+      await fleet?.stop();
+      await bridge?.stop();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await broker?.close();
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+/** A broker URL fit for a banner or a health report: never its password. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url;
+  }
+}

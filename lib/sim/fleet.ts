@@ -1,0 +1,121 @@
+import "server-only";
+/**
+ * The demo fleet: one MQTT connection per robot arm, speaking the demo convention of DESIGN.md.
+ * Telemetry QoS 0 at `rateHz`; retained `status` QoS 1 with an `offline` Last Will; `alarm`
+ * QoS 0 now and then; `log` QoS 1; `cmd/<name>` QoS 2 answered on `cmd/<name>/reply`.
+ */
+import mqtt, { type MqttClient } from "mqtt";
+import { demoTopic } from "../devices/demo-convention";
+import { applyCommand, createArm, random, step, type ArmState } from "./arm";
+
+export interface FleetOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  devices: number;
+  rateHz?: number;
+  sites?: string[];
+}
+
+export const DEFAULT_SITES = ["plant-a", "plant-b"];
+/** Seconds between log lines per arm, on average. */
+const LOG_EVERY_S = 20;
+/** Motor temperature above which an arm raises an alarm. */
+const ALARM_TEMP = 60;
+
+export const armId = (i: number) => `arm-${String(i + 1).padStart(2, "0")}`;
+
+interface Running {
+  arm: ArmState;
+  client: MqttClient;
+  timer: NodeJS.Timeout | null;
+  logSeq: number;
+}
+
+export class Fleet {
+  private readonly running: Running[] = [];
+
+  constructor(private readonly opts: FleetOptions) {}
+
+  /** Resolves once every arm has connected and said it is online. */
+  async start(): Promise<void> {
+    const sites = this.opts.sites ?? DEFAULT_SITES;
+    const starts: Promise<void>[] = [];
+    for (let i = 0; i < this.opts.devices; i++) {
+      const arm = createArm(armId(i), sites[i % sites.length]!, 0x5eed + i);
+      starts.push(this.startArm(arm));
+    }
+    await Promise.all(starts);
+  }
+
+  private startArm(arm: ArmState): Promise<void> {
+    const t = (kind: string) => demoTopic(arm.site, arm.id, kind);
+    const client = mqtt.connect(this.opts.url, {
+      clientId: `fleetscope-sim-${arm.id}`,
+      username: this.opts.username,
+      password: this.opts.password,
+      reconnectPeriod: 1000,
+      will: { topic: t("status"), payload: Buffer.from("offline"), qos: 1, retain: true },
+    });
+    const run: Running = { arm, client, timer: null, logSeq: 0 };
+    this.running.push(run);
+    client.on("error", () => undefined); // reconnects by itself; the bridge reports broker health
+    client.on("message", (topic, payload) => this.onCommand(run, topic, payload));
+    return new Promise((resolve) => {
+      client.on("connect", () => {
+        client.publish(t("status"), "online", { qos: 1, retain: true });
+        client.subscribe(`${t("cmd")}/+`, { qos: 2 });
+        if (!run.timer) this.startTicking(run);
+        resolve();
+      });
+    });
+  }
+
+  private startTicking(run: Running) {
+    const rate = this.opts.rateHz ?? 2;
+    const dt = 1 / rate;
+    const { arm, client } = run;
+    const t = (kind: string) => demoTopic(arm.site, arm.id, kind);
+    run.timer = setInterval(() => {
+      if (!client.connected) return;
+      const telemetry = step(arm, dt);
+      client.publish(t("telemetry"), JSON.stringify(telemetry), { qos: 0 });
+      if (arm.temp > ALARM_TEMP && random(arm) < 0.1) {
+        client.publish(t("alarm"), JSON.stringify({ seq: arm.seq, level: "warning", code: "MOTOR_HOT", temp: arm.temp }), { qos: 0 });
+      }
+      if (random(arm) < dt / LOG_EVERY_S) {
+        run.logSeq++;
+        client.publish(t("log"), JSON.stringify({ seq: run.logSeq, level: "info", msg: `cycle complete, joints at ${arm.angles.join(",")}` }), { qos: 1 });
+      }
+    }, 1000 / rate);
+  }
+
+  private onCommand(run: Running, topic: string, payload: Buffer) {
+    const name = topic.split("/").pop() ?? "";
+    let request: { id: string; args?: unknown };
+    try {
+      const parsed = JSON.parse(payload.toString("utf8")) as { id?: unknown; args?: unknown };
+      if (typeof parsed.id !== "string") throw new Error("missing id");
+      request = { id: parsed.id, args: parsed.args };
+    } catch {
+      return; // not a command this arm understands; nobody to answer
+    }
+    const reply = applyCommand(run.arm, name, request);
+    run.client.publish(`${topic}/reply`, JSON.stringify(reply), { qos: 1 });
+  }
+
+  /** Says offline (a clean disconnect sends no Last Will) and disconnects every arm. */
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.running.map(async (run) => {
+        if (run.timer) clearInterval(run.timer);
+        const { client, arm } = run;
+        if (client.connected) {
+          await client.publishAsync(demoTopic(arm.site, arm.id, "status"), "offline", { qos: 1, retain: true }).catch(() => undefined);
+        }
+        await client.endAsync();
+      }),
+    );
+    this.running.length = 0;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The Zustand store the UI reads, made by a factory per provider (never a module global under
+ * the App Router). Slices: the broker connection and the live devices.
+ */
+import { createStore } from "zustand/vanilla";
+import type { Device } from "../devices/model";
+import { applyMessages, mergeKnownDevices, type LiveDevices, type LiveMessage } from "./live-devices";
+
+export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline" | "error";
+
+export interface FleetState {
+  connection: { state: ConnectionState; url: string; error: string | null };
+  devices: LiveDevices;
+  /** GET /api/devices: still loading, loaded, or the error to show. */
+  known: { state: "loading" | "loaded" | "error"; error: string | null };
+  setConnection(state: ConnectionState, error?: string | null): void;
+  applyBatch(batch: LiveMessage[]): void;
+  loadKnown(devices: Device[]): void;
+  knownFailed(error: string): void;
+}
+
+export function createFleetStore(url: string) {
+  return createStore<FleetState>()((set) => ({
+    connection: { state: "connecting", url, error: null },
+    devices: new Map(),
+    known: { state: "loading", error: null },
+    setConnection: (state, error = null) => set((s) => ({ connection: { ...s.connection, state, error } })),
+    applyBatch: (batch) => set((s) => ({ devices: applyMessages(s.devices, batch) })),
+    loadKnown: (devices) => set((s) => ({ devices: mergeKnownDevices(s.devices, devices), known: { state: "loaded", error: null } })),
+    knownFailed: (error) => set({ known: { state: "error", error } }),
+  }));
+}
+
+export type FleetStore = ReturnType<typeof createFleetStore>;

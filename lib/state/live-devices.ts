@@ -1,0 +1,100 @@
+/**
+ * The browser's live view of the fleet: what a batch of MQTT messages does to it. Pure and
+ * immutable (new objects for changed devices only), so React selectors stay narrow.
+ */
+import { numericFields, parseDemoTopic, parseJsonObject, parseStatus } from "../devices/demo-convention";
+import type { Device, DeviceStatus } from "../devices/model";
+
+/** Points kept per field for the live charts: one minute at the demo rate of 2 Hz, doubled. */
+export const LIVE_POINTS = 240;
+/** Fields charted per device; telemetry beyond this keeps its latest value only. */
+export const LIVE_FIELDS = 16;
+
+export interface Point {
+  t: number;
+  v: number;
+}
+
+export interface LiveDevice {
+  id: string;
+  site: string;
+  status: DeviceStatus;
+  lastSeen: number;
+  values: Record<string, number>;
+  series: Record<string, Point[]>;
+}
+
+export interface LiveMessage {
+  topic: string;
+  payload: string;
+  retain: boolean;
+  /** When the browser received it. */
+  ts: number;
+}
+
+export type LiveDevices = ReadonlyMap<string, LiveDevice>;
+
+/** Appends to a bounded series: the oldest points fall off, so memory stays flat. */
+export function appendBounded(series: readonly Point[], point: Point, max = LIVE_POINTS): Point[] {
+  const keep = series.length >= max ? series.slice(series.length - max + 1) : series.slice();
+  keep.push(point);
+  return keep;
+}
+
+function blank(id: string, site: string): LiveDevice {
+  return { id, site, status: "unknown", lastSeen: 0, values: {}, series: {} };
+}
+
+export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[]): LiveDevices {
+  let next: Map<string, LiveDevice> | null = null;
+  for (const m of batch) {
+    const demo = parseDemoTopic(m.topic);
+    if (!demo || demo.rest.length > 0) continue;
+    if (demo.kind !== "telemetry" && demo.kind !== "status") continue;
+    next ??= new Map(devices);
+    const prev = next.get(demo.device) ?? blank(demo.device, demo.site);
+    const d: LiveDevice = { ...prev, site: demo.site };
+    if (demo.kind === "status") {
+      const status = parseStatus(m.payload);
+      if (status) d.status = status;
+      if (!m.retain) d.lastSeen = m.ts; // a retained status is old news, not a sign of life
+    } else {
+      const json = parseJsonObject(m.payload);
+      d.lastSeen = m.ts;
+      if (json) {
+        const fields = numericFields(json);
+        d.values = { ...d.values, ...fields };
+        d.series = { ...d.series };
+        for (const [f, v] of Object.entries(fields)) {
+          const old = d.series[f];
+          if (!old && Object.keys(d.series).length >= LIVE_FIELDS) continue;
+          d.series[f] = appendBounded(old ?? [], { t: m.ts, v });
+        }
+      }
+    }
+    next.set(d.id, d);
+  }
+  return next ?? devices;
+}
+
+/** Merges the devices the server knows (from GET /api/devices) under what arrived live. */
+export function mergeKnownDevices(devices: LiveDevices, known: readonly Device[]): LiveDevices {
+  const next = new Map(devices);
+  for (const k of known) {
+    const live = next.get(k.id);
+    if (!live) {
+      next.set(k.id, { ...blank(k.id, k.site), status: k.status, lastSeen: k.lastSeen });
+    } else if (live.lastSeen < k.lastSeen) {
+      next.set(k.id, { ...live, lastSeen: k.lastSeen, status: live.status === "unknown" ? k.status : live.status });
+    } else if (live.status === "unknown" && k.status !== "unknown") {
+      next.set(k.id, { ...live, status: k.status });
+    }
+  }
+  return next;
+}
+
+/** The field a sparkline shows: temperature when the device reports one, else its first field. */
+export function headlineField(d: LiveDevice): string | undefined {
+  const fields = Object.keys(d.series);
+  return fields.find((f) => f === "temp") ?? fields.sort()[0];
+}

@@ -1,0 +1,81 @@
+/** The storage interface. Every implementation passes the contract suite in test/store.contract.ts. */
+import type { Device, DeviceId, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
+
+export type QoS = 0 | 1 | 2;
+
+/** One MQTT message as the bridge received it, ready to store. */
+export interface MessageRow {
+  ts: EpochMs;
+  topic: string;
+  device: DeviceId | null;
+  qos: QoS;
+  retain: boolean;
+  dup: boolean;
+  seq: number | null;
+  payload: Uint8Array;
+  /** The payload was longer than MAX_STORED_PAYLOAD_BYTES and only its head is kept. */
+  truncated: boolean;
+}
+
+/** What a batch says about one device; the store merges it into the registry. */
+export interface DeviceUpdate {
+  id: DeviceId;
+  site: string;
+  lastSeen: EpochMs;
+  status?: DeviceStatus;
+  values?: Record<string, { value: number; ts: EpochMs }>;
+}
+
+export interface Batch {
+  messages: MessageRow[];
+  devices: DeviceUpdate[];
+}
+
+export interface StoredMessage {
+  ts: EpochMs;
+  topic: string;
+  qos: QoS;
+  retain: boolean;
+  payload: string;
+  encoding: "utf8" | "base64";
+  seq: number | null;
+  truncated: boolean;
+}
+
+export interface MessageQuery {
+  /** A topic name or an MQTT filter with `+` / `#`, already validated. */
+  topic?: string;
+  from?: EpochMs;
+  to?: EpochMs;
+  limit: number;
+  /** Opaque, from a previous page's `next`. */
+  cursor?: string;
+}
+
+export interface MessagePage {
+  messages: StoredMessage[];
+  next: string | null;
+}
+
+export interface Store {
+  readonly kind: "sqlite" | "postgres";
+  /** Writes the batch in one transaction; resolves only once it is durable. */
+  append(batch: Batch): Promise<void>;
+  listDevices(): Promise<Device[]>;
+  getDevice(id: DeviceId): Promise<DeviceWithValues | null>;
+  /** Newest first. */
+  queryMessages(query: MessageQuery): Promise<MessagePage>;
+  /** Throws when the store cannot answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Payload bytes kept per message; longer payloads keep their head and are marked truncated. */
+export const MAX_STORED_PAYLOAD_BYTES = 1024 * 1024;
+
+export class InvalidCursorError extends Error {
+  constructor() {
+    super("cursor is not one this server issued");
+    this.name = "InvalidCursorError";
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * `npm start`: builds the app on first start, then runs every part of Fleetscope in this
+ * process and prints one banner. SIGINT/SIGTERM shut it down cleanly.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { configOrExit } from "./lib/config/from-process";
+import { startFleetscope } from "./lib/server/fleetscope";
+
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+const config = configOrExit();
+const dev = process.env.FLEETSCOPE_DEV === "1";
+
+if (!dev && !existsSync(".next/BUILD_ID")) {
+  process.stdout.write("fleetscope: no production build yet, building once (about a minute)…\n");
+  const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
+  const built = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" });
+  if (built.status !== 0) {
+    process.stderr.write("fleetscope: the build failed (see above)\n");
+    process.exit(1);
+  }
+}
+
+const started = Date.now();
+const running = await startFleetscope(config, { dev }).catch((err: unknown) => {
+  process.stderr.write(`fleetscope: could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
+
+const lines = [
+  `Fleetscope is running (${Date.now() - started} ms)`,
+  `  UI              ${running.uiUrl}`,
+  `  MQTT TCP        ${running.mqttUrl}${running.tcpPortNote ? `   (${running.tcpPortNote})` : ""}`,
+  `  MQTT WebSocket  ${running.mqttWsUrl}`,
+  `  store           ${running.storeDescription}`,
+  `  demo fleet      ${config.simDevices} simulated device${config.simDevices === 1 ? "" : "s"}`,
+];
+process.stdout.write(lines.join("\n") + "\n");
+
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1); // a second Ctrl-C means now
+    stopping = true;
+    process.stdout.write(`fleetscope: ${signal}, stopping…\n`);
+    running.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`fleetscope: unclean stop: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  });
+}
