@@ -1,6 +1,5 @@
-/** Numbers as an operator reads them: a few significant digits, no float noise. */
+/** Numbers as an operator reads them: a few decimals at most, no float noise, no padding zeros. */
 export function formatValue(v: number): string {
-  if (Number.isInteger(v)) return String(v);
   const abs = Math.abs(v);
-  return v.toFixed(abs >= 100 ? 1 : abs >= 1 ? 2 : 3);
+  return String(Number(v.toFixed(abs >= 100 ? 1 : abs >= 1 ? 2 : 3)));
 }

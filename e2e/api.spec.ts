@@ -1,0 +1,37 @@
+import { expect, test } from "@playwright/test";
+
+test("health reports every part ok", async ({ request }) => {
+  const res = await request.get("/api/health");
+  expect(res.status()).toBe(200);
+  expect(await res.json()).toMatchObject({ status: "ok", broker: { status: "ok" }, store: { status: "ok", kind: "sqlite" }, bridge: { status: "ok" } });
+});
+
+test("wrong parameters get a 400 in the documented error shape", async ({ request }) => {
+  for (const query of ["limit=0", "limit=abc", "topic=a/%23/b", "from=10&to=5", "cursor=bogus", "unknown=1"]) {
+    const res = await request.get(`/api/messages?${query}`);
+    expect(res.status(), query).toBe(400);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code, query).toBe("bad_request");
+    expect(body.error.message.length, query).toBeGreaterThan(5);
+  }
+});
+
+test("messages are filtered by MQTT topic filter and page with a cursor", async ({ request }) => {
+  await expect(async () => {
+    const body = (await (await request.get("/api/messages?topic=fleet/%2B/arm-03/telemetry&limit=2")).json()) as {
+      messages: { topic: string; seq: number; encoding: string }[];
+      next: string | null;
+    };
+    expect(body.messages).toHaveLength(2);
+    expect(body.messages.every((m) => m.topic.endsWith("/arm-03/telemetry") && m.encoding === "utf8")).toBe(true);
+    expect(body.next).not.toBeNull();
+    const next = (await (await request.get(`/api/messages?topic=fleet/%2B/arm-03/telemetry&limit=2&cursor=${body.next}`)).json()) as { messages: { seq: number }[] };
+    expect(next.messages[0]!.seq).toBeLessThan(body.messages[1]!.seq);
+  }).toPass();
+});
+
+test("an unknown device is a 404 in the error shape", async ({ request }) => {
+  const res = await request.get("/api/devices/no-such-device");
+  expect(res.status()).toBe(404);
+  expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");
+});

@@ -1,0 +1,65 @@
+import { expect, test } from "@playwright/test";
+import mqtt from "mqtt";
+
+test("the overview shows the simulated fleet online, with values that change without a reload", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
+  const cards = page.getByTestId("device-card");
+  await expect(cards).toHaveCount(12);
+  await expect(page.getByTestId("fleet-counts")).toHaveText("12 devices · 12 online");
+  const first = page.locator('[data-device="arm-01"]');
+  await expect(first.getByTestId("status")).toHaveText(/online/);
+  const temp = first.getByTestId("value-temp");
+  await expect(temp).toHaveText(/\d/);
+  const before = await temp.textContent();
+  await expect(temp).not.toHaveText(before!);
+  // The sparkline draws once two points have arrived.
+  await expect(first.locator("svg path.recharts-curve")).toBeVisible();
+  if (process.env.FLEETSCOPE_SCREENSHOT) await page.screenshot({ path: "docs/img/overview.png" });
+});
+
+test("a device published by any MQTT client appears in the UI and the API", async ({ page, request, baseURL }) => {
+  await page.goto("/");
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
+  const id = `probe-${Date.now().toString(36)}`;
+  const client = await mqtt.connectAsync(`${baseURL!.replace(/^http/, "ws")}/mqtt`, { clientId: `e2e-${id}` });
+  try {
+    await client.publishAsync(`fleet/lab/${id}/telemetry`, JSON.stringify({ seq: 1, temp: 41.5 }), { qos: 1 });
+  } finally {
+    await client.endAsync();
+  }
+  const card = page.locator(`[data-device="${id}"]`);
+  await expect(card).toBeVisible();
+  await expect(card.getByTestId("value-temp")).toHaveText("41.5");
+  await expect(async () => {
+    const body = (await (await request.get("/api/devices")).json()) as { devices: { id: string; fields: string[] }[] };
+    expect(body.devices.find((d) => d.id === id)).toMatchObject({ fields: ["temp"] });
+  }).toPass();
+});
+
+test("a device page shows each field's latest value and a live chart", async ({ page }) => {
+  await page.goto("/");
+  await page.locator('[data-device="arm-02"]').getByRole("link", { name: "arm-02" }).click();
+  await expect(page).toHaveURL(/\/devices\/arm-02$/);
+  await expect(page.getByRole("heading", { name: "arm-02" })).toBeVisible();
+  await expect(page.getByTestId("value-temp")).toHaveText(/\d/);
+  await expect(page.getByTestId("value-joints.5")).toHaveText(/\d/);
+  await expect(page.locator("svg path.recharts-curve").first()).toBeVisible();
+});
+
+test("topic names are shown as text, never as HTML", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
+  const id = "<img src=x onerror=alert(1)>";
+  let dialogs = 0;
+  page.on("dialog", (d) => {
+    dialogs++;
+    void d.dismiss();
+  });
+  const client = await mqtt.connectAsync(`${page.url().replace(/^http/, "ws").replace(/\/$/, "")}/mqtt`);
+  await client.publishAsync(`fleet/lab/${id}/telemetry`, JSON.stringify({ seq: 1, temp: 1 }), { qos: 1 });
+  await client.endAsync();
+  await expect(page.getByText(id, { exact: true })).toBeVisible();
+  expect(dialogs).toBe(0);
+  expect(await page.locator("img").count()).toBe(0);
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from "vitest";
+import { asDeviceId, asEpochMs } from "../devices/model";
+import { MAX_STORED_PAYLOAD_BYTES } from "../store/types";
+import { decodeMessage, mergeDeviceUpdates } from "./decode";
+
+const now = asEpochMs(1_700_000_000_000);
+const msg = (topic: string, payload: string | Buffer, extra: Partial<{ qos: 0 | 1 | 2; retain: boolean }> = {}) => ({
+  topic,
+  payload: typeof payload === "string" ? Buffer.from(payload) : payload,
+  qos: extra.qos ?? 0,
+  retain: extra.retain ?? false,
+  dup: false,
+});
+
+describe("decodeMessage", () => {
+  it("turns demo telemetry into a row with seq and a device update with its numeric fields", () => {
+    const { row, device } = decodeMessage(msg("fleet/lab/arm-99/telemetry", '{"seq":7,"temp":41.5,"joints":[1,2],"mode":"auto"}'), now);
+    expect(row).toMatchObject({ topic: "fleet/lab/arm-99/telemetry", device: "arm-99", seq: 7, truncated: false });
+    expect(device).toEqual({
+      id: "arm-99",
+      site: "lab",
+      lastSeen: now,
+      values: { temp: { value: 41.5, ts: now }, "joints.0": { value: 1, ts: now }, "joints.1": { value: 2, ts: now } },
+    });
+  });
+
+  it("reads status, and a retained status does not count as a sign of life", () => {
+    expect(decodeMessage(msg("fleet/lab/a1/status", "online"), now).device).toMatchObject({ status: "online", lastSeen: now });
+    expect(decodeMessage(msg("fleet/lab/a1/status", "offline", { retain: true }), now).device).toMatchObject({ status: "offline", lastSeen: 0 });
+  });
+
+  it("stores messages outside the demo convention without a device", () => {
+    const { row, device } = decodeMessage(msg("home/kitchen/temp", "21.5"), now);
+    expect(row.device).toBeNull();
+    expect(device).toBeNull();
+  });
+
+  it("survives malformed JSON and binary payloads", () => {
+    const bad = decodeMessage(msg("fleet/lab/a1/telemetry", '{"seq":1,"temp":'), now);
+    expect(bad.row.seq).toBeNull();
+    expect(bad.device?.values).toBeUndefined();
+    const binary = decodeMessage(msg("fleet/lab/a1/telemetry", Buffer.from([0xff, 0x00, 0xfe])), now);
+    expect([...binary.row.payload]).toEqual([0xff, 0x00, 0xfe]);
+  });
+
+  it("keeps the head of a huge payload and marks it truncated", () => {
+    const { row } = decodeMessage(msg("x/y", Buffer.alloc(MAX_STORED_PAYLOAD_BYTES + 10, 0x41)), now);
+    expect(row.truncated).toBe(true);
+    expect(row.payload.byteLength).toBe(MAX_STORED_PAYLOAD_BYTES);
+  });
+});
+
+describe("mergeDeviceUpdates", () => {
+  it("folds a batch into one update per device, later values winning", () => {
+    const id = asDeviceId("a1");
+    const merged = mergeDeviceUpdates([
+      { id, site: "s", lastSeen: asEpochMs(1), values: { temp: { value: 1, ts: asEpochMs(1) }, current: { value: 5, ts: asEpochMs(1) } } },
+      { id, site: "s", lastSeen: asEpochMs(2), status: "online" },
+      { id, site: "s", lastSeen: asEpochMs(3), values: { temp: { value: 3, ts: asEpochMs(3) } } },
+      { id: asDeviceId("b2"), site: "t", lastSeen: asEpochMs(2) },
+    ]);
+    expect(merged).toHaveLength(2);
+    expect(merged[0]).toEqual({
+      id,
+      site: "s",
+      lastSeen: 3,
+      status: "online",
+      values: { temp: { value: 3, ts: 3 }, current: { value: 5, ts: 1 } },
+    });
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "./env";
+
+describe("parseConfig", () => {
+  it("gives the documented defaults", () => {
+    const c = parseConfig({});
+    expect(c).toMatchObject({ port: 3000, mqttUrl: undefined, mqttTcpPort: 1883, databaseUrl: "file:./data/fleetscope.db", simDevices: 12, bridge: true });
+  });
+
+  it("runs no simulated devices against an external broker unless asked", () => {
+    expect(parseConfig({ MQTT_URL: "mqtt://broker:1883" }).simDevices).toBe(0);
+    expect(parseConfig({ MQTT_URL: "mqtt://broker:1883", FLEETSCOPE_SIM_DEVICES: "3" }).simDevices).toBe(3);
+  });
+
+  it("lets browsers use a ws:// MQTT_URL directly", () => {
+    expect(parseConfig({ MQTT_URL: "ws://broker:9001/mqtt" }).mqttWsUrl).toBe("ws://broker:9001/mqtt");
+    expect(parseConfig({ MQTT_URL: "mqtt://broker" }).mqttWsUrl).toBeUndefined();
+  });
+
+  it.each([
+    [{ PORT: "abc" }, "PORT"],
+    [{ PORT: "70000" }, "PORT"],
+    [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
+    [{ MQTT_URL: "http://x" }, "MQTT_URL"],
+    [{ FLEETSCOPE_BRIDGE: "maybe" }, "FLEETSCOPE_BRIDGE"],
+    [{ MQTT_TCP_PORT: "1.5" }, "MQTT_TCP_PORT"],
+  ])("names the wrong variable in %o", (env, variable) => {
+    try {
+      parseConfig(env);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).variable).toBe(variable);
+      expect((err as Error).message).toMatch(new RegExp(`^${variable}: .+got`));
+    }
+  });
+
+  it("treats empty values as unset", () => {
+    expect(parseConfig({ PORT: "", MQTT_URL: "" }).port).toBe(3000);
+  });
+});

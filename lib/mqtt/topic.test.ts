@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { topicMatches, validateTopicFilter, validateTopicName } from "./topic";
+
+describe("topicMatches", () => {
+  it.each([
+    ["a/b/c", "a/b/c", true],
+    ["a/+/c", "a/b/c", true],
+    ["a/+/c", "a/b/d", false],
+    ["a/#", "a/b/c", true],
+    ["a/#", "a", true], // # also matches the parent level [MQTT-4.7.1-2]
+    ["#", "a/b", true],
+    ["+", "a/b", false],
+    ["+/+", "/finance", true], // an empty level is a level
+    ["a/b", "a/b/c", false],
+    ["a/b/c", "a/b", false],
+    ["fleet/+/+/telemetry", "fleet/lab/arm-99/telemetry", true],
+    ["fleet/+/+/telemetry", "fleet/lab/arm-99/status", false],
+  ])("%s matches %s: %s", (filter, topic, expected) => {
+    expect(topicMatches(filter, topic)).toBe(expected);
+  });
+
+  it("keeps $SYS topics away from filters starting with a wildcard [MQTT-4.7.2-1]", () => {
+    expect(topicMatches("#", "$SYS/broker/uptime")).toBe(false);
+    expect(topicMatches("+/broker/uptime", "$SYS/broker/uptime")).toBe(false);
+    expect(topicMatches("$SYS/#", "$SYS/broker/uptime")).toBe(true);
+  });
+});
+
+describe("validation", () => {
+  it("refuses wildcards in topic names", () => {
+    expect(validateTopicName("a/+/b").ok).toBe(false);
+    expect(validateTopicName("a/#").ok).toBe(false);
+    expect(validateTopicName("a/b").ok).toBe(true);
+  });
+
+  it("refuses empty topics and NUL characters", () => {
+    expect(validateTopicName("").ok).toBe(false);
+    expect(validateTopicFilter("a/\u0000").ok).toBe(false);
+  });
+
+  it.each(["a/#/b", "a#", "a/b+", "#/a"])("refuses the malformed filter %s", (f) => {
+    expect(validateTopicFilter(f).ok).toBe(false);
+  });
+
+  it.each(["#", "+", "a/+/b/#", "/", "+/+"])("accepts the filter %s", (f) => {
+    expect(validateTopicFilter(f).ok).toBe(true);
+  });
+
+  it("refuses a topic longer than 65535 bytes", () => {
+    expect(validateTopicName("é".repeat(40_000)).ok).toBe(false);
+  });
+});

@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { asDeviceId, asEpochMs } from "../devices/model";
+import { appendBounded, applyMessages, headlineField, LIVE_POINTS, mergeKnownDevices, type LiveDevices } from "./live-devices";
+
+const empty: LiveDevices = new Map();
+const tele = (device: string, payload: string, ts: number) => ({ topic: `fleet/lab/${device}/telemetry`, payload, retain: false, ts });
+
+describe("applyMessages", () => {
+  it("adds a device on its first telemetry with its latest values and a point per field", () => {
+    const next = applyMessages(empty, [tele("arm-99", '{"seq":1,"temp":41.5}', 10), tele("arm-99", '{"seq":2,"temp":42}', 20)]);
+    const d = next.get("arm-99")!;
+    expect(d).toMatchObject({ site: "lab", status: "unknown", lastSeen: 20, values: { temp: 42 } });
+    expect(d.series.temp).toEqual([{ t: 10, v: 41.5 }, { t: 20, v: 42 }]);
+  });
+
+  it("returns the same map when nothing in the batch concerns a device", () => {
+    expect(applyMessages(empty, [{ topic: "other/topic", payload: "1", retain: false, ts: 1 }])).toBe(empty);
+  });
+
+  it("leaves devices the batch did not touch as the same objects, so their cards do not re-render", () => {
+    const a = applyMessages(empty, [tele("a", '{"x":1}', 1), tele("b", '{"x":1}', 1)]);
+    const b = applyMessages(a, [tele("a", '{"x":2}', 2)]);
+    expect(b.get("b")).toBe(a.get("b"));
+    expect(b.get("a")).not.toBe(a.get("a"));
+  });
+
+  it("takes status from the status topic; a retained one does not move last seen", () => {
+    const next = applyMessages(empty, [{ topic: "fleet/lab/a1/status", payload: "offline", retain: true, ts: 99 }]);
+    expect(next.get("a1")).toMatchObject({ status: "offline", lastSeen: 0 });
+  });
+});
+
+describe("appendBounded", () => {
+  it("keeps at most the limit, dropping the oldest", () => {
+    let s: { t: number; v: number }[] = [];
+    for (let i = 0; i < LIVE_POINTS + 5; i++) s = appendBounded(s, { t: i, v: i });
+    expect(s).toHaveLength(LIVE_POINTS);
+    expect(s[0]!.t).toBe(5);
+    expect(s.at(-1)!.t).toBe(LIVE_POINTS + 4);
+  });
+});
+
+describe("mergeKnownDevices", () => {
+  it("adds stored devices and lets live status win over stored", () => {
+    const live = applyMessages(empty, [{ topic: "fleet/lab/a1/status", payload: "online", retain: false, ts: 50 }]);
+    const merged = mergeKnownDevices(live, [
+      { id: asDeviceId("a1"), site: "lab", status: "offline", lastSeen: asEpochMs(10), fields: [] },
+      { id: asDeviceId("a2"), site: "lab", status: "offline", lastSeen: asEpochMs(10), fields: ["temp"] },
+    ]);
+    expect(merged.get("a1")).toMatchObject({ status: "online", lastSeen: 50 });
+    expect(merged.get("a2")).toMatchObject({ status: "offline", lastSeen: 10 });
+  });
+});
+
+describe("headlineField", () => {
+  it("prefers temp, else the first field", () => {
+    const d = applyMessages(empty, [tele("a", '{"b":1,"temp":2}', 1), tele("c", '{"z":1,"b":2}', 1)]);
+    expect(headlineField(d.get("a")!)).toBe("temp");
+    expect(headlineField(d.get("c")!)).toBe("b");
+  });
+});

@@ -1,0 +1,39 @@
+/**
+ * The brokers every broker-facing suite runs against: the embedded Aedes (TCP, and WebSocket
+ * through a real HTTP server as in `npm start`) and a Mosquitto started by the test.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { startEmbeddedBroker, MQTT_WS_PATH } from "../../lib/broker/embedded";
+import { startMosquitto } from "./mosquitto";
+
+export interface TestBroker {
+  tcpUrl: string;
+  wsUrl: string;
+  stop(): Promise<void>;
+}
+
+async function startAedes(): Promise<TestBroker> {
+  const broker = await startEmbeddedBroker({ tcpPort: 0, host: "127.0.0.1" });
+  const http = createServer((_req, res) => res.writeHead(404).end());
+  http.on("upgrade", (req, socket, head) => {
+    if (req.url === MQTT_WS_PATH) broker.handleUpgrade(req, socket, head);
+    else socket.destroy();
+  });
+  await new Promise<void>((r) => http.listen(0, "127.0.0.1", () => r()));
+  const port = (http.address() as AddressInfo).port;
+  return {
+    tcpUrl: `mqtt://127.0.0.1:${broker.tcpPort}`,
+    wsUrl: `ws://127.0.0.1:${port}${MQTT_WS_PATH}`,
+    async stop() {
+      http.closeAllConnections();
+      await broker.close();
+      await new Promise<void>((r) => http.close(() => r()));
+    },
+  };
+}
+
+export const BROKERS: [string, () => Promise<TestBroker>][] = [
+  ["embedded Aedes", startAedes],
+  ["Mosquitto", startMosquitto],
+];

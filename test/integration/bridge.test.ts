@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import mqtt from "mqtt";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { Bridge } from "../../lib/bridge/bridge";
+import { SqliteStore } from "../../lib/store/sqlite";
+import type { Store } from "../../lib/store/types";
+import { BROKERS, type TestBroker } from "../helpers/brokers";
+
+const dir = mkdtempSync(join(tmpdir(), "fleetscope-bridge-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+/** Resolves once the bridge has committed `count` messages in all. */
+function committed(bridge: Bridge, count: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      if (bridge.getStats().stored >= count) {
+        bridge.off("committed", check);
+        resolve();
+      }
+    };
+    bridge.on("committed", check);
+    check();
+  });
+}
+
+async function publishMany(url: string, topic: (i: number) => string, count: number, qos: 0 | 1 | 2) {
+  const client = await mqtt.connectAsync(url, { clientId: `test-pub-${n++}` });
+  await Promise.all(Array.from({ length: count }, (_, i) => client.publishAsync(topic(i), JSON.stringify({ seq: i + 1, temp: 20 + i / 10 }), { qos })));
+  await client.endAsync();
+}
+
+describe.each(BROKERS)("bridge against %s", (_name, startBroker) => {
+  let broker: TestBroker;
+  let store: SqliteStore;
+  let bridge: Bridge;
+  let clientId: string;
+
+  beforeAll(async () => {
+    broker = await startBroker();
+  });
+  afterAll(async () => {
+    await broker.stop();
+  });
+  beforeEach(async () => {
+    store = new SqliteStore(join(dir, `bridge-${n++}.db`));
+    clientId = `fleetscope-bridge-test-${n++}`;
+    bridge = new Bridge({ url: broker.tcpUrl, store, clientId });
+    await bridge.start();
+  });
+  afterEach(async () => {
+    await bridge.stop();
+    await store.close();
+  });
+
+  it("stores N QoS 1 messages as N rows, with seq and QoS", async () => {
+    const N = 300;
+    await publishMany(broker.tcpUrl, () => "fleet/lab/arm-99/telemetry", N, 1);
+    await committed(bridge, N);
+    const page = await store.queryMessages({ topic: "fleet/lab/arm-99/telemetry", limit: 1000 });
+    expect(page.messages).toHaveLength(N);
+    expect(new Set(page.messages.map((m) => m.seq))).toEqual(new Set(Array.from({ length: N }, (_, i) => i + 1)));
+    expect(page.messages.every((m) => m.qos === 1)).toBe(true);
+  });
+
+  it("stores QoS 0 and QoS 2 messages, and ones sent over WebSocket", async () => {
+    await publishMany(broker.tcpUrl, (i) => `q0/${i}`, 50, 0);
+    await publishMany(broker.wsUrl, (i) => `q2/${i}`, 50, 2);
+    await committed(bridge, 100);
+    expect((await store.queryMessages({ topic: "q0/+", limit: 1000 })).messages).toHaveLength(50);
+    const q2 = (await store.queryMessages({ topic: "q2/#", limit: 1000 })).messages;
+    expect(q2).toHaveLength(50);
+    expect(q2.every((m) => m.qos === 2)).toBe(true);
+  });
+
+  it("registers a device published by any client, with its fields and latest values", async () => {
+    await publishMany(broker.tcpUrl, () => "fleet/lab/arm-42/telemetry", 3, 1);
+    await committed(bridge, 3);
+    const device = await store.getDevice("arm-42" as never);
+    expect(device).toMatchObject({ id: "arm-42", site: "lab", fields: ["temp"] });
+    expect(device!.values.temp!.value).toBeCloseTo(20.2);
+  });
+
+  it("keeps its session: QoS 1 messages sent while it is away are stored when it returns", async () => {
+    await bridge.stop();
+    await publishMany(broker.tcpUrl, (i) => `away/${i}`, 20, 1);
+    bridge = new Bridge({ url: broker.tcpUrl, store, clientId });
+    await bridge.start();
+    await committed(bridge, 20);
+    expect((await store.queryMessages({ topic: "away/+", limit: 100 })).messages).toHaveLength(20);
+  });
+
+  it("loses no QoS 1 message while the store fails: it retries and acknowledges after the commit", async () => {
+    await bridge.stop();
+    let failures = 3;
+    const flaky: Store = Object.create(store, {
+      append: {
+        value: async (batch: Parameters<Store["append"]>[0]) => {
+          if (failures-- > 0) throw new Error("disk I/O error (test)");
+          return store.append(batch);
+        },
+      },
+    });
+    bridge = new Bridge({ url: broker.tcpUrl, store: flaky, clientId });
+    const errors: string[] = [];
+    bridge.on("storeError", (e) => errors.push(e.message));
+    await bridge.start();
+    await publishMany(broker.tcpUrl, (i) => `flaky/${i}`, 10, 1);
+    await committed(bridge, 10);
+    expect(errors).toHaveLength(3);
+    const rows = (await store.queryMessages({ topic: "flaky/+", limit: 100 })).messages;
+    expect(new Set(rows.map((m) => m.topic)).size).toBe(10);
+  });
+});

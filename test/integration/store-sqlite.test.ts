@@ -1,0 +1,25 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { SqliteStore } from "../../lib/store/sqlite";
+import { asEpochMs } from "../../lib/devices/model";
+import { storeContract } from "../store.contract";
+
+const dir = mkdtempSync(join(tmpdir(), "fleetscope-sqlite-"));
+let n = 0;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+storeContract("SQLite", async () => new SqliteStore(join(dir, `store-${n++}.db`)));
+
+describe("SQLite store file", () => {
+  it("keeps committed rows across a reopen, with migrations run once", async () => {
+    const path = join(dir, "reopen.db");
+    const a = new SqliteStore(path);
+    await a.append({ messages: [{ ts: asEpochMs(1), topic: "t", device: null, qos: 1, retain: false, dup: false, seq: null, payload: Buffer.from("x"), truncated: false }], devices: [] });
+    await a.close();
+    const b = new SqliteStore(path);
+    expect((await b.queryMessages({ limit: 10 })).messages).toHaveLength(1);
+    await b.close();
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * The contract every Store implementation passes. Each implementation's test file calls
+ * `storeContract` with a factory that returns a fresh, empty store.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { asDeviceId, asEpochMs } from "../lib/devices/model";
+import type { MessageRow, Store } from "../lib/store/types";
+
+const row = (ts: number, topic: string, payload: string | Buffer, extra: Partial<MessageRow> = {}): MessageRow => ({
+  ts: asEpochMs(ts),
+  topic,
+  device: null,
+  qos: 1,
+  retain: false,
+  dup: false,
+  seq: null,
+  payload: typeof payload === "string" ? Buffer.from(payload) : payload,
+  truncated: false,
+  ...extra,
+});
+
+export function storeContract(name: string, open: () => Promise<Store>) {
+  describe(`${name} store contract`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it("returns stored messages newest first, with text payloads as utf8 and binary as base64", async () => {
+      await store.append({
+        messages: [row(1, "a/b", "hello"), row(2, "a/c", Buffer.from([0xff, 0xfe])), row(3, "a/b", '{"seq":3}', { seq: 3 })],
+        devices: [],
+      });
+      const page = await store.queryMessages({ limit: 10 });
+      expect(page.messages.map((m) => m.ts)).toEqual([3, 2, 1]);
+      expect(page.messages[1]).toMatchObject({ topic: "a/c", payload: "//4=", encoding: "base64" });
+      expect(page.messages[0]).toMatchObject({ payload: '{"seq":3}', encoding: "utf8", seq: 3, qos: 1, retain: false });
+      expect(page.next).toBeNull();
+    });
+
+    it("filters by topic with + and # and by time range", async () => {
+      await store.append({
+        messages: [row(1, "fleet/s1/d1/telemetry", "1"), row(2, "fleet/s1/d1/status", "2"), row(3, "fleet/s2/d2/telemetry", "3"), row(4, "fleet", "4"), row(5, "other", "5")],
+        devices: [],
+      });
+      const topics = async (topic: string, from?: number, to?: number) =>
+        (await store.queryMessages({ topic, limit: 100, from: from === undefined ? undefined : asEpochMs(from), to: to === undefined ? undefined : asEpochMs(to) })).messages.map((m) => m.payload);
+      expect(await topics("fleet/+/+/telemetry")).toEqual(["3", "1"]);
+      expect(await topics("fleet/#")).toEqual(["4", "3", "2", "1"]);
+      expect(await topics("fleet/s1/d1/status")).toEqual(["2"]);
+      expect(await topics("#", 2, 4)).toEqual(["4", "3", "2"]);
+    });
+
+    it("treats topic text as data, never as SQL or a LIKE pattern", async () => {
+      await store.append({ messages: [row(1, "a'; DROP TABLE messages; --", "x"), row(2, "a%", "y"), row(3, "ab", "z")], devices: [] });
+      expect((await store.queryMessages({ topic: "a%", limit: 10 })).messages.map((m) => m.payload)).toEqual(["y"]);
+      expect((await store.queryMessages({ topic: "a'; DROP TABLE messages; --", limit: 10 })).messages).toHaveLength(1);
+      expect((await store.queryMessages({ limit: 10 })).messages).toHaveLength(3);
+    });
+
+    it("pages with an opaque cursor through rows sharing a timestamp, without gaps or repeats", async () => {
+      const messages = Array.from({ length: 25 }, (_, i) => row(100 + Math.floor(i / 5), "t", String(i)));
+      await store.append({ messages, devices: [] });
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.queryMessages({ limit: 7, cursor });
+        seen.push(...page.messages.map((m) => m.payload));
+        cursor = page.next ?? undefined;
+      } while (cursor);
+      expect(seen).toHaveLength(25);
+      expect(new Set(seen).size).toBe(25);
+    });
+
+    it("rejects a cursor it did not issue", async () => {
+      await expect(store.queryMessages({ limit: 5, cursor: "not-a-cursor" })).rejects.toThrow(/cursor/);
+    });
+
+    it("keeps a registry of devices: status, last seen, fields and latest values", async () => {
+      const id = asDeviceId("arm-99");
+      await store.append({
+        messages: [],
+        devices: [{ id, site: "lab", lastSeen: asEpochMs(10), values: { temp: { value: 41.5, ts: asEpochMs(10) }, current: { value: 1, ts: asEpochMs(10) } } }],
+      });
+      await store.append({ messages: [], devices: [{ id, site: "lab", lastSeen: asEpochMs(20), status: "online", values: { temp: { value: 42, ts: asEpochMs(20) } } }] });
+      // A retained status replayed later (last seen 0) must not move last seen back.
+      await store.append({ messages: [], devices: [{ id, site: "lab", lastSeen: asEpochMs(0), status: "offline" }] });
+      expect(await store.listDevices()).toEqual([{ id, site: "lab", status: "offline", lastSeen: 20, fields: ["current", "temp"] }]);
+      expect(await store.getDevice(id)).toMatchObject({ values: { temp: { value: 42, ts: 20 }, current: { value: 1, ts: 10 } } });
+      expect(await store.getDevice(asDeviceId("nope"))).toBeNull();
+    });
+
+    it("answers ping while open", async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}
