@@ -45,7 +45,10 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     stopping = true;
     process.stdout.write(`fleetscope: ${signal}, stopping…\n`);
     running.stop().then(
-      () => process.exit(0),
+      () => {
+        process.stdout.write("fleetscope: stopped\n");
+        process.exit(0);
+      },
       (err: unknown) => {
         process.stderr.write(`fleetscope: unclean stop: ${err instanceof Error ? err.message : String(err)}\n`);
         process.exit(1);
