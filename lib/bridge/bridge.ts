@@ -94,6 +94,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     });
     client.on("offline", () => {
       this.stats.connected = false;
+      this.stats.lastError ??= "broker: connection lost, reconnecting every second";
       this.emit("offline");
     });
     client.on("error", (err) => {

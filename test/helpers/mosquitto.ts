@@ -13,6 +13,9 @@ import { freePort } from "./ports";
 export interface Mosquitto {
   tcpUrl: string;
   wsUrl: string;
+  /** Kills the broker process (its in-memory sessions go with it); `start` brings it back on the same ports. */
+  kill(): Promise<void>;
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -38,32 +41,43 @@ export async function startMosquitto(): Promise<Mosquitto> {
       "",
     ].join("\n"),
   );
-  const proc: ChildProcess = spawn("mosquitto", ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
-  let log = "";
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`mosquitto did not start:\n${log}`)), 10_000);
-    proc.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`mosquitto exited with ${code}:\n${log}`));
-    });
-    proc.stderr!.on("data", (chunk: Buffer) => {
-      log += chunk.toString();
-      // Both listeners announce themselves; the WebSocket one comes last.
-      if ((log.match(/Opening (ipv4 listen socket|websockets listen socket) on port/g) ?? []).length >= 2) {
+  let proc: ChildProcess | null = null;
+  const start = async () => {
+    const p = spawn("mosquitto", ["-c", conf], { stdio: ["ignore", "ignore", "pipe"] });
+    proc = p;
+    let log = "";
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`mosquitto did not start:\n${log}`)), 10_000);
+      p.once("exit", (code) => {
         clearTimeout(timer);
-        resolve();
-      }
+        reject(new Error(`mosquitto exited with ${code}:\n${log}`));
+      });
+      p.stderr!.on("data", (chunk: Buffer) => {
+        log += chunk.toString();
+        // Both listeners announce themselves; the WebSocket one comes last.
+        if ((log.match(/Opening (ipv4 listen socket|websockets listen socket) on port/g) ?? []).length >= 2) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
     });
-  });
+  };
+  const kill = async () => {
+    const p = proc;
+    if (p && p.exitCode === null && p.signalCode === null) {
+      const exited = new Promise((r) => p.once("exit", r));
+      p.kill("SIGKILL");
+      await exited;
+    }
+  };
+  await start();
   return {
     tcpUrl: `mqtt://127.0.0.1:${tcpPort}`,
     wsUrl: `ws://127.0.0.1:${wsPort}`,
+    kill,
+    start,
     async stop() {
-      if (proc.exitCode === null) {
-        const exited = new Promise((r) => proc.once("exit", r));
-        proc.kill("SIGTERM");
-        await exited;
-      }
+      await kill();
       rmSync(dir, { recursive: true, force: true });
     },
   };
