@@ -1,6 +1,7 @@
 /** `npm run bridge`: the bridge alone, against MQTT_URL and DATABASE_URL. */
 import { configOrExit } from "../lib/config/from-process";
 import { Bridge } from "../lib/bridge/bridge";
+import { redact } from "../lib/config/redact";
 import { sharedStore } from "../lib/store/shared";
 
 const config = configOrExit();
@@ -8,12 +9,12 @@ if (!config.mqttUrl) {
   process.stderr.write("fleetscope bridge: MQTT_URL: required when the bridge runs alone (e.g. mqtt://127.0.0.1:1883)\n");
   process.exit(2);
 }
-const store = sharedStore(config.databaseUrl);
+const store = await sharedStore(config.databaseUrl);
 const bridge = new Bridge({ url: config.mqttUrl, username: config.mqttUsername, password: config.mqttPassword, store, clientId: process.env.FLEETSCOPE_BRIDGE_ID ?? "fleetscope-bridge" });
 bridge.on("storeError", (err) => process.stderr.write(`fleetscope bridge: store error, retrying: ${err.message}\n`));
 bridge.on("offline", () => process.stderr.write("fleetscope bridge: broker offline, reconnecting…\n"));
 await bridge.start();
-process.stdout.write(`fleetscope bridge: ${config.mqttUrl} → ${store.kind} ${config.databaseUrl}\n`);
+process.stdout.write(`fleetscope bridge: ${redact(config.mqttUrl)} → ${store.kind} ${redact(config.databaseUrl)}\n`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {

@@ -39,3 +39,11 @@ describe("parseConfig", () => {
     expect(parseConfig({ PORT: "", MQTT_URL: "" }).port).toBe(3000);
   });
 });
+
+describe("redact", () => {
+  it("hides a password and keeps the rest", async () => {
+    const { redact } = await import("./redact");
+    expect(redact("postgres://u:secret@db:5432/x")).toBe("postgres://u:***@db:5432/x");
+    expect(redact("mqtt://127.0.0.1:1883")).toBe("mqtt://127.0.0.1:1883");
+  });
+});

@@ -10,6 +10,6 @@ export function serverConfig(): Config {
   return (config ??= parseConfig(process.env));
 }
 
-export function store(): Store {
+export function store(): Promise<Store> {
   return sharedStore(serverConfig().databaseUrl);
 }

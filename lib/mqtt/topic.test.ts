@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { topicMatches, validateTopicFilter, validateTopicName } from "./topic";
+import { filterToRegex, topicMatches, validateTopicFilter, validateTopicName } from "./topic";
 
 describe("topicMatches", () => {
   it.each([
@@ -48,5 +48,14 @@ describe("validation", () => {
 
   it("refuses a topic longer than 65535 bytes", () => {
     expect(validateTopicName("é".repeat(40_000)).ok).toBe(false);
+  });
+});
+
+describe("filterToRegex", () => {
+  const topics = ["a", "a/b", "a/b/c", "a/bc", "ab/c", "/x", "x/", "$SYS/up", "a.b/c", "a(b)/c", "fleet/lab/arm-99/telemetry", "fleet/lab/arm-99/status"];
+  const filters = ["#", "+", "a/#", "a/+", "a/+/c", "+/+", "a.b/#", "a(b)/+", "fleet/+/+/telemetry", "$SYS/#", "x/+", "+/c"];
+  it.each(filters)("agrees with topicMatches for %s", (filter) => {
+    const re = new RegExp(filterToRegex(filter));
+    for (const t of topics) expect(re.test(t), `${filter} vs ${t}`).toBe(topicMatches(filter, t));
   });
 });

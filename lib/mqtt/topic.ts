@@ -56,3 +56,25 @@ export function topicMatches(filter: string, topic: string): boolean {
   }
   return f.length === t.length;
 }
+
+/**
+ * A validated filter as an anchored POSIX regular expression with the same meaning as
+ * `topicMatches`, for stores that match in SQL. It travels as a bound parameter, never as SQL.
+ */
+export function filterToRegex(filter: string): string {
+  const levels = filter.split("/");
+  let re = "";
+  for (let i = 0; i < levels.length; i++) {
+    const level = levels[i]!;
+    if (level === "#") {
+      // "a/#" matches "a" too; "#" alone matches everything [MQTT-4.7.1-2].
+      re = i === 0 ? ".*" : `${re}(/.*)?`;
+      break;
+    }
+    if (i > 0) re += "/";
+    re += level === "+" ? "[^/]*" : level.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  }
+  // [MQTT-4.7.2-1]: a leading wildcard does not match topics starting with $.
+  const guard = levels[0] === "+" || levels[0] === "#" ? "(?!\\$)" : "";
+  return `^${guard}${re}$`;
+}

@@ -10,6 +10,7 @@ import next from "next";
 import type { Config } from "../config/env";
 import { MQTT_WS_PATH, startEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded";
 import { Bridge } from "../bridge/bridge";
+import { redact } from "../config/redact";
 import { setPart } from "../health/parts";
 import { Fleet } from "../sim/fleet";
 import { sharedStore } from "../store/shared";
@@ -25,7 +26,7 @@ export interface Running {
 }
 
 export async function startFleetscope(config: Config, opts: { dev: boolean; dir?: string }): Promise<Running> {
-  const store = sharedStore(config.databaseUrl);
+  const store = await sharedStore(config.databaseUrl);
 
   let broker: EmbeddedBroker | null = null;
   let mqttUrl = config.mqttUrl;
@@ -83,7 +84,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
     mqttUrl: redact(mqttUrl),
     mqttWsUrl: config.mqttWsUrl ?? `ws://localhost:${port}${MQTT_WS_PATH}`,
     tcpPortNote: broker?.requestedPortTaken ? `port ${config.mqttTcpPort} was taken, so the broker listens on ${broker.tcpPort}` : null,
-    storeDescription: `${store.kind} ${config.databaseUrl}`,
+    storeDescription: `${store.kind} ${redact(config.databaseUrl)}`,
     async stop() {
       await fleet?.stop();
       await bridge?.stop();
@@ -94,15 +95,4 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
       await store.close();
     },
   };
-}
-
-/** A broker URL fit for a banner or a health report: never its password. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return url;
-  }
 }

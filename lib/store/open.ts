@@ -1,10 +1,10 @@
 import "server-only";
-import { ConfigError } from "../config/env";
+import { PostgresStore } from "./postgres";
 import { SqliteStore, sqlitePathFromUrl } from "./sqlite";
 import type { Store } from "./types";
 
-/** Opens the store DATABASE_URL names and runs its migrations. */
-export function openStore(databaseUrl: string): Store {
+/** Opens the store DATABASE_URL names (already validated) and runs its migrations. */
+export async function openStore(databaseUrl: string): Promise<Store> {
   if (databaseUrl.startsWith("file:")) return new SqliteStore(sqlitePathFromUrl(databaseUrl));
-  throw new ConfigError("DATABASE_URL", "the PostgreSQL store is not built yet; use file:<path> for now");
+  return PostgresStore.open({ connectionString: databaseUrl });
 }

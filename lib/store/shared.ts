@@ -8,18 +8,22 @@ import type { Store } from "./types";
 
 const KEY = Symbol.for("fleetscope.store");
 
-export function sharedStore(databaseUrl: string): Store {
-  const g = globalThis as { [KEY]?: Map<string, Store> };
+export function sharedStore(databaseUrl: string): Promise<Store> {
+  const g = globalThis as { [KEY]?: Map<string, Promise<Store>> };
   const stores = (g[KEY] ??= new Map());
-  let store = stores.get(databaseUrl);
-  if (!store) {
-    store = openStore(databaseUrl);
-    const close = store.close.bind(store);
-    store.close = async () => {
-      stores.delete(databaseUrl);
-      await close();
-    };
-    stores.set(databaseUrl, store);
+  let opening = stores.get(databaseUrl);
+  if (!opening) {
+    opening = openStore(databaseUrl).then((store) => {
+      const close = store.close.bind(store);
+      store.close = async () => {
+        stores.delete(databaseUrl);
+        await close();
+      };
+      return store;
+    });
+    // A failed open is not cached: the next request tries again (the database may be back).
+    opening.catch(() => stores.delete(databaseUrl));
+    stores.set(databaseUrl, opening);
   }
-  return store;
+  return opening;
 }

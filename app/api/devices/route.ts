@@ -6,7 +6,7 @@ export const dynamic = "force-dynamic";
 
 export async function GET() {
   try {
-    return NextResponse.json({ devices: await store().listDevices() });
+    return NextResponse.json({ devices: await (await store()).listDevices() });
   } catch (err) {
     return internalError("listing devices", err);
   }

@@ -7,7 +7,7 @@ export const dynamic = "force-dynamic";
 export async function GET() {
   let storePart: PartStatus;
   try {
-    const s = store();
+    const s = await store();
     await s.ping();
     storePart = { status: "ok", kind: s.kind };
   } catch (err) {

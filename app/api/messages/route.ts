@@ -11,7 +11,7 @@ export async function GET(req: NextRequest) {
   const parsed = parseMessagesParams(req.nextUrl.searchParams);
   if (!parsed.success) return badRequest(parsed.error);
   try {
-    return NextResponse.json(await store().queryMessages(parsed.data));
+    return NextResponse.json(await (await store()).queryMessages(parsed.data));
   } catch (err) {
     if (err instanceof InvalidCursorError || (err instanceof Error && err.name === "InvalidCursorError")) {
       return badRequest(`cursor: ${err.message}`);

@@ -14,7 +14,7 @@ export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> 
     return badRequest(`id: must be one topic level of 1..${MAX_ID_LENGTH} characters without / + #`);
   }
   try {
-    const device = await store().getDevice(asDeviceId(id));
+    const device = await (await store()).getDevice(asDeviceId(id));
     if (!device) return apiError(404, "not_found", `no device ${JSON.stringify(id)} has been seen`);
     return NextResponse.json(device);
   } catch (err) {

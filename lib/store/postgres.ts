@@ -1,0 +1,205 @@
+import "server-only";
+/**
+ * The PostgreSQL store: the same schema meaning as SQLite (time as integer epoch ms), written
+ * with one multi-row INSERT per batch from unnest() arrays. Topics and filters only ever travel
+ * as bound parameters.
+ */
+import pg from "pg";
+import type { Device, DeviceId, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
+import { filterToRegex } from "../mqtt/topic";
+import { decodeCursor, encodeCursor } from "./cursor";
+import { payloadForJson } from "./payload-text";
+import type { Batch, MessagePage, MessageQuery, QoS, Store } from "./types";
+
+/** Each entry runs once, in order, recorded in schema_migrations. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE messages (
+     id BIGSERIAL PRIMARY KEY,
+     ts BIGINT NOT NULL,
+     topic TEXT NOT NULL,
+     device TEXT,
+     qos SMALLINT NOT NULL,
+     retain BOOLEAN NOT NULL,
+     dup BOOLEAN NOT NULL,
+     seq BIGINT,
+     payload BYTEA NOT NULL,
+     truncated BOOLEAN NOT NULL DEFAULT false
+   );
+   CREATE INDEX messages_ts ON messages (ts);
+   CREATE TABLE devices (
+     id TEXT PRIMARY KEY,
+     site TEXT NOT NULL,
+     status TEXT NOT NULL DEFAULT 'unknown',
+     last_seen BIGINT NOT NULL,
+     latest JSONB NOT NULL DEFAULT '{}'
+   );`,
+];
+
+/** Any constant: serialises migrations when several bridges and servers start at once. */
+const MIGRATION_LOCK = 0x5f1ee7;
+
+interface DeviceRecord {
+  id: string;
+  site: string;
+  status: string;
+  last_seen: string;
+  latest: Record<string, { value: number; ts: number }>;
+}
+
+function toDevice(r: DeviceRecord): Device {
+  return {
+    id: r.id as DeviceId,
+    site: r.site,
+    status: r.status as DeviceStatus,
+    lastSeen: Number(r.last_seen) as EpochMs,
+    fields: Object.keys(r.latest).sort(),
+  };
+}
+
+export interface PostgresStoreOptions {
+  connectionString: string;
+  /** The schema holding Fleetscope's tables (created when missing); `public` by default. */
+  schema?: string;
+}
+
+export class PostgresStore implements Store {
+  readonly kind = "postgres" as const;
+  private readonly pool: pg.Pool;
+  private readonly schema: string;
+
+  private constructor(opts: PostgresStoreOptions) {
+    this.schema = opts.schema ?? "public";
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) throw new Error(`schema: ${JSON.stringify(this.schema)} is not a plain lower-case identifier`);
+    this.pool = new pg.Pool({ connectionString: opts.connectionString, max: 4, options: `-c search_path=${this.schema}` });
+    // An idle client that loses its server must not crash the process; the next query reports it.
+    this.pool.on("error", () => undefined);
+  }
+
+  /** Connects and runs the migrations; throws with the server's reason when it cannot. */
+  static async open(opts: PostgresStoreOptions): Promise<PostgresStore> {
+    const store = new PostgresStore(opts);
+    await store.migrate();
+    return store;
+  }
+
+  private async migrate() {
+    const client = await this.pool.connect();
+    try {
+      await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
+      const { rows } = await client.query<{ v: number | null }>("SELECT max(version) AS v FROM schema_migrations");
+      for (let v = rows[0]?.v ?? 0; v < MIGRATIONS.length; v++) {
+        await client.query("BEGIN");
+        await client.query(MIGRATIONS[v]!);
+        await client.query("INSERT INTO schema_migrations (version) VALUES ($1)", [v + 1]);
+        await client.query("COMMIT");
+      }
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw err;
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => undefined);
+      client.release();
+    }
+  }
+
+  async append(batch: Batch): Promise<void> {
+    if (batch.messages.length === 0 && batch.devices.length === 0) return;
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      if (batch.messages.length > 0) {
+        const m = batch.messages;
+        await client.query(
+          `INSERT INTO messages (ts, topic, device, qos, retain, dup, seq, payload, truncated)
+           SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::smallint[], $5::boolean[], $6::boolean[], $7::bigint[], $8::bytea[], $9::boolean[])`,
+          [
+            m.map((r) => r.ts),
+            m.map((r) => r.topic),
+            m.map((r) => r.device),
+            m.map((r) => r.qos),
+            m.map((r) => r.retain),
+            m.map((r) => r.dup),
+            m.map((r) => r.seq),
+            m.map((r) => Buffer.from(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength)),
+            m.map((r) => r.truncated),
+          ],
+        );
+      }
+      for (const u of batch.devices) {
+        await client.query(
+          `INSERT INTO devices (id, site, status, last_seen, latest) VALUES ($1, $2, COALESCE($3, 'unknown'), $4, $5)
+           ON CONFLICT (id) DO UPDATE SET site = excluded.site,
+             status = COALESCE($3, devices.status),
+             last_seen = GREATEST(devices.last_seen, excluded.last_seen),
+             latest = devices.latest || excluded.latest`,
+          [u.id, u.site, u.status ?? null, u.lastSeen, JSON.stringify(u.values ?? {})],
+        );
+      }
+      await client.query("COMMIT");
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async listDevices(): Promise<Device[]> {
+    const { rows } = await this.pool.query<DeviceRecord>("SELECT * FROM devices ORDER BY site, id");
+    return rows.map(toDevice);
+  }
+
+  async getDevice(id: DeviceId): Promise<DeviceWithValues | null> {
+    const { rows } = await this.pool.query<DeviceRecord>("SELECT * FROM devices WHERE id = $1", [id]);
+    const r = rows[0];
+    return r ? { ...toDevice(r), values: r.latest as DeviceWithValues["values"] } : null;
+  }
+
+  async queryMessages(q: MessageQuery): Promise<MessagePage> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const param = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    if (q.topic !== undefined) {
+      if (q.topic.includes("+") || q.topic.includes("#")) where.push(`topic ~ ${param(filterToRegex(q.topic))}`);
+      else where.push(`topic = ${param(q.topic)}`);
+    }
+    if (q.from !== undefined) where.push(`ts >= ${param(q.from)}`);
+    if (q.to !== undefined) where.push(`ts <= ${param(q.to)}`);
+    if (q.cursor !== undefined) {
+      const c = decodeCursor(q.cursor);
+      where.push(`(ts, id) < (${param(c.ts)}, ${param(c.id)})`);
+    }
+    const { rows } = await this.pool.query<{ id: string; ts: string; topic: string; qos: number; retain: boolean; seq: string | null; payload: Buffer; truncated: boolean }>(
+      `SELECT id, ts, topic, qos, retain, seq, payload, truncated FROM messages
+       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ts DESC, id DESC LIMIT ${param(q.limit + 1)}`,
+      params,
+    );
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return {
+      messages: page.map((r) => ({
+        ts: Number(r.ts) as EpochMs,
+        topic: r.topic,
+        qos: r.qos as QoS,
+        retain: r.retain,
+        ...payloadForJson(r.payload),
+        seq: r.seq === null ? null : Number(r.seq),
+        truncated: r.truncated,
+      })),
+      next: rows.length > q.limit && last ? encodeCursor({ ts: Number(last.ts), id: Number(last.id) }) : null,
+    };
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query("SELECT 1");
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
