@@ -45,5 +45,6 @@ describe("redact", () => {
     const { redact } = await import("./redact");
     expect(redact("postgres://u:secret@db:5432/x")).toBe("postgres://u:***@db:5432/x");
     expect(redact("mqtt://127.0.0.1:1883")).toBe("mqtt://127.0.0.1:1883");
+    expect(redact("file:./data/fleetscope.db")).toBe("file:./data/fleetscope.db");
   });
 });
