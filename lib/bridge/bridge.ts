@@ -6,12 +6,14 @@ import "server-only";
  * MQTT.js handles incoming packets one at a time: the next one is not read until
  * `handleMessage` calls back, and for QoS 1 the PUBACK goes out at that call (STACK.md, gotcha 3).
  * So QoS 0 messages are acknowledged to MQTT.js at once and written in batches on a timer,
- * while a QoS 1/2 message forces the batch (itself and every QoS 0 before it) to commit first.
+ * while a QoS 1 message forces the batch (itself and every QoS 0 before it) to commit first.
+ * A QoS 2 message is committed before PUBREC, through a durable incoming store.
  */
 import { EventEmitter } from "node:events";
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
 import { asEpochMs } from "../devices/model";
 import type { DeviceUpdate, MessageRow, QoS, Store } from "../store/types";
+import { CommitBeforePubrec } from "./commit-before-pubrec";
 import { decodeMessage, mergeDeviceUpdates } from "./decode";
 
 export interface BridgeOptions {
@@ -82,8 +84,12 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       password: this.opts.password,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
-      // The session and its subscription survive reconnects; MQTT.js need not resubscribe.
+      // After a broker restart that lost the session, subscribe again by ourselves.
       resubscribe: true,
+      incomingStore: new CommitBeforePubrec((packet) => {
+        this.accept(packet);
+        return this.flush();
+      }),
     });
     this.client = client;
     client.handleMessage = (packet, done) => this.onPublish(packet, done);
@@ -117,6 +123,24 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   }
 
   private onPublish(packet: IPublishPacket, done: (err?: Error) => void) {
+    // QoS 2 reaches here at PUBREL, already committed before its PUBREC.
+    if (packet.qos === 2) return done();
+    if (packet.qos === 0 && this.pending.length >= this.opts.maxPending) {
+      this.stats.dropped++; // at most once: the store is down and memory is bounded
+      return done();
+    }
+    this.accept(packet);
+    if (packet.qos === 0) {
+      if (this.pending.length >= this.opts.maxBatch) void this.flush();
+      else this.timer ??= setTimeout(() => void this.flush(), this.opts.flushIntervalMs);
+      return done();
+    }
+    // QoS 1: the PUBACK waits for the commit that holds this message.
+    this.flush().then(() => done(), done);
+  }
+
+  /** Decodes a received message into the pending batch. */
+  private accept(packet: IPublishPacket) {
     const { row, device } = decodeMessage(
       {
         topic: packet.topic,
@@ -127,19 +151,8 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       },
       asEpochMs(Date.now()),
     );
-    if (packet.qos === 0 && this.pending.length >= this.opts.maxPending) {
-      this.stats.dropped++; // at most once: the store is down and memory is bounded
-      return done();
-    }
     this.pending.push(row);
     if (device) this.pendingDevices.push(device);
-    if (packet.qos === 0) {
-      if (this.pending.length >= this.opts.maxBatch) void this.flush();
-      else this.timer ??= setTimeout(() => void this.flush(), this.opts.flushIntervalMs);
-      return done();
-    }
-    // QoS 1/2: the acknowledgement waits for the commit that holds this message.
-    this.flush().then(() => done(), done);
   }
 
   /** Commits everything pending; on a store error keeps it and tries again until stopped. */

@@ -114,3 +114,25 @@ describe.each(BROKERS)("bridge against %s", (_name, startBroker) => {
     expect(new Set(rows.map((m) => m.topic)).size).toBe(10);
   });
 });
+
+describe("bridge QoS 2 durability", () => {
+  it("has committed a QoS 2 message by the time it sends PUBREC", async () => {
+    const [, startBroker] = BROKERS[0]!;
+    const broker = await startBroker();
+    const store = new SqliteStore(join(dir, `pubrec-${n++}.db`));
+    const bridge = new Bridge({ url: broker.tcpUrl, store, clientId: `pubrec-bridge-${n++}` });
+    await bridge.start();
+    // Read the store at the very instant PUBREC leaves: with MQTT.js's in-memory incoming store the
+    // row would not exist yet (it is written only at PUBREL).
+    const rowsAtPubrec: Promise<number> = new Promise((resolve) => {
+      (bridge as unknown as { client: mqtt.MqttClient }).client.on("packetsend", (packet) => {
+        if (packet.cmd === "pubrec") void store.queryMessages({ topic: "exactly/once", limit: 10 }).then((p) => resolve(p.messages.length));
+      });
+    });
+    await publishMany(broker.tcpUrl, () => "exactly/once", 1, 2);
+    expect(await rowsAtPubrec).toBe(1);
+    await bridge.stop();
+    await store.close();
+    await broker.stop();
+  });
+});
