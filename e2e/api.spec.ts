@@ -35,3 +35,26 @@ test("an unknown device is a 404 in the error shape", async ({ request }) => {
   expect(res.status()).toBe(404);
   expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");
 });
+
+test("a series comes back in at most `points` buckets, aggregated in the store", async ({ request }) => {
+  await expect(async () => {
+    const res = await request.get("/api/series?device=arm-04&field=temp&points=3");
+    expect(res.status()).toBe(200);
+    const body = (await res.json()) as { device: string; field: string; bucketMs: number; points: { t: number; min: number; max: number; avg: number; last: number; count: number }[] };
+    expect(body).toMatchObject({ device: "arm-04", field: "temp" });
+    expect(body.points.length).toBeGreaterThan(0);
+    expect(body.points.length).toBeLessThanOrEqual(3);
+    for (const p of body.points) expect(p.min <= p.avg && p.avg <= p.max && p.count > 0).toBe(true);
+  }).toPass();
+  const unknown = await request.get("/api/series?device=no-such&field=temp");
+  expect(unknown.status()).toBe(404);
+  const bad = await request.get("/api/series?device=arm-04&field=temp&points=0");
+  expect(bad.status()).toBe(400);
+  expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/^points: /);
+});
+
+test("an unknown API path answers in the error shape", async ({ request }) => {
+  const res = await request.get("/api/no-such-thing");
+  expect(res.status()).toBe(404);
+  expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");
+});

@@ -93,6 +93,53 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(await store.getDevice(asDeviceId("nope"))).toBeNull();
     });
 
+    it("aggregates a series in buckets: min, max, avg, last and count", async () => {
+      const device = asDeviceId("arm-1");
+      // One sample a second for ten minutes: value = second index.
+      const samples = Array.from({ length: 600 }, (_, i) => ({ ts: 1_000_000 + i * 1000, device, field: "temp", value: i }));
+      await store.append({ messages: [], devices: [], samples });
+      const s = await store.querySeries({ device, field: "temp", from: asEpochMs(1_000_000), to: asEpochMs(1_000_000 + 599_999), points: 20 });
+      expect(s.bucketMs).toBe(30_000);
+      expect(s.points).toHaveLength(20);
+      expect(s.points.reduce((n, p) => n + p.count, 0)).toBe(600);
+      const first = s.points[0]!;
+      expect(first.t).toBe(1_000_000);
+      expect(first.min).toBe(0);
+      expect(first.last).toBe(first.max);
+      expect(first.avg).toBeCloseTo((first.min + first.max) / 2);
+      expect(s.points.at(-1)!.last).toBe(599);
+      // Minute-wide buckets read the minute rollups; `from` rounds down to a whole minute, which
+      // takes an eleventh bucket, so buckets widen to two minutes to stay within 10.
+      const m = await store.querySeries({ device, field: "temp", from: asEpochMs(1_000_000), to: asEpochMs(1_000_000 + 599_999), points: 10 });
+      expect(m.bucketMs).toBe(120_000);
+      expect(m.points.length).toBeLessThanOrEqual(10);
+      expect(m.points.reduce((n, p) => n + p.count, 0)).toBe(600);
+      expect(m.points.at(-1)!.last).toBe(599);
+    });
+
+    it("reads rollups for long ranges with the same totals as the raw samples", async () => {
+      const device = asDeviceId("arm-2");
+      const day = 24 * 3_600_000;
+      // Two days, one sample every 5 minutes, split over several batches as the bridge would.
+      const samples = Array.from({ length: 576 }, (_, i) => ({ ts: day + i * 300_000, device, field: "current", value: (i % 10) + 0.5 }));
+      for (let i = 0; i < samples.length; i += 100) await store.append({ messages: [], devices: [], samples: samples.slice(i, i + 100) });
+      const s = await store.querySeries({ device, field: "current", from: asEpochMs(day), to: asEpochMs(3 * day - 1), points: 48 });
+      expect(s.bucketMs).toBe(3_600_000);
+      expect(s.points).toHaveLength(48);
+      expect(s.points.reduce((n, p) => n + p.count, 0)).toBe(576);
+      expect(Math.min(...s.points.map((p) => p.min))).toBe(0.5);
+      expect(Math.max(...s.points.map((p) => p.max))).toBe(9.5);
+      expect(s.points.at(-1)!.last).toBe(samples.at(-1)!.value);
+      const minutes = await store.querySeries({ device, field: "current", from: asEpochMs(day), to: asEpochMs(2 * day - 1), points: 200 });
+      expect(minutes.bucketMs % 60_000).toBe(0);
+      expect(minutes.points.reduce((n, p) => n + p.count, 0)).toBe(288);
+    });
+
+    it("returns no points for a field or range without samples", async () => {
+      const s = await store.querySeries({ device: asDeviceId("nobody"), field: "temp", from: asEpochMs(0), to: asEpochMs(1000), points: 10 });
+      expect(s.points).toEqual([]);
+    });
+
     it("answers ping while open", async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

@@ -29,6 +29,19 @@ describe("decodeMessage", () => {
     expect(decodeMessage(msg("fleet/lab/a1/status", "offline", { retain: true }), now).device).toMatchObject({ status: "offline", lastSeen: 0 });
   });
 
+  it("emits one sample per numeric field of telemetry", () => {
+    const { samples } = decodeMessage(msg("fleet/lab/arm-99/telemetry", '{"seq":7,"temp":41.5,"joints":[1]}'), now);
+    expect(samples).toEqual([
+      { ts: now, device: "arm-99", field: "temp", value: 41.5 },
+      { ts: now, device: "arm-99", field: "joints.0", value: 1 },
+    ]);
+  });
+
+  it("invents no device from a topic whose kind level is not the convention's", () => {
+    expect(decodeMessage(msg("fleet/lab/<b>x</b>/telemetry", "{}"), now).device).toBeNull();
+    expect(decodeMessage(msg("fleet/lab/x/extra/telemetry", "{}"), now).device).toBeNull();
+  });
+
   it("stores messages outside the demo convention without a device", () => {
     const { row, device } = decodeMessage(msg("home/kitchen/temp", "21.5"), now);
     expect(row.device).toBeNull();

@@ -3,6 +3,7 @@
  * device. Pure, so batching and the device registry are unit-tested without a broker.
  */
 import { type DeviceUpdate, type MessageRow, MAX_STORED_PAYLOAD_BYTES, type QoS } from "../store/types";
+import type { Sample } from "../store/series-plan";
 import { asEpochMs, type EpochMs } from "../devices/model";
 import { numericFields, parseDemoTopic, parseJsonObject, parseStatus, seqOf } from "../devices/demo-convention";
 
@@ -20,6 +21,8 @@ export interface Received {
 export interface Decoded {
   row: MessageRow;
   device: DeviceUpdate | null;
+  /** Numeric telemetry values for charts. */
+  samples: Sample[];
 }
 
 export function decodeMessage(m: Received, now: EpochMs): Decoded {
@@ -39,7 +42,10 @@ export function decodeMessage(m: Received, now: EpochMs): Decoded {
     payload,
     truncated,
   };
-  if (!demo) return { row, device: null };
+  // Only the convention's own kinds describe a device; a stray level (a `/` inside a would-be
+  // device id, say) must not invent one.
+  if (!demo || demo.kind === "other") return { row, device: null, samples: [] };
+  const samples: Sample[] = [];
   const device: DeviceUpdate = { id: demo.device, site: demo.site, lastSeen: now };
   if (demo.kind === "status" && demo.rest.length === 0 && text !== null) {
     const status = parseStatus(text);
@@ -50,10 +56,13 @@ export function decodeMessage(m: Received, now: EpochMs): Decoded {
   }
   if (demo.kind === "telemetry" && demo.rest.length === 0 && json) {
     const values: NonNullable<DeviceUpdate["values"]> = {};
-    for (const [field, value] of Object.entries(numericFields(json))) values[field] = { value, ts: now };
+    for (const [field, value] of Object.entries(numericFields(json))) {
+      values[field] = { value, ts: now };
+      samples.push({ ts: now, device: demo.device, field, value });
+    }
     device.values = values;
   }
-  return { row, device };
+  return { row, device, samples };
 }
 
 /** One update per device for a batch, later messages winning, in arrival order. */

@@ -10,6 +10,8 @@ import { Aedes } from "aedes";
 import { WebSocketServer, createWebSocketStream } from "ws";
 
 export const MQTT_WS_PATH = "/mqtt";
+/** Ports tried from MQTT_TCP_PORT upwards before settling for any free one. */
+const PORT_TRIES = 10;
 
 export interface EmbeddedBroker {
   /** The TCP port actually bound. */
@@ -44,13 +46,18 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
   });
   let tcpPort: number;
   let requestedPortTaken = false;
-  try {
-    tcpPort = await listen(tcp, opts.tcpPort, host);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
-    // On these machines a Mosquitto often holds 1883: take any free port and say so.
-    requestedPortTaken = true;
-    tcpPort = await listen(tcp, 0, host);
+  // When the port is taken (a Mosquitto often holds 1883) take the next free one, so devices
+  // find the broker on the same port after a restart; past a few tries, any free port.
+  tcpPort = -1;
+  const candidates = opts.tcpPort === 0 ? [0] : [...Array.from({ length: PORT_TRIES }, (_, i) => opts.tcpPort + i).filter((p) => p <= 65535), 0];
+  for (const port of candidates) {
+    try {
+      tcpPort = await listen(tcp, port, host);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
+      requestedPortTaken = true;
+    }
   }
 
   const wss = new WebSocketServer({ noServer: true });

@@ -30,10 +30,10 @@ const schema = z
       .min(1, "must be at least 1")
       .max(MAX_MESSAGE_LIMIT, `must be at most ${MAX_MESSAGE_LIMIT}`)
       .default(DEFAULT_MESSAGE_LIMIT),
-    cursor: z.string().min(1).max(200).optional(),
+    cursor: z.string().min(1, "must not be empty").max(200, "is not one this server issued").optional(),
   })
   .strict()
-  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: "from must not be after to", path: ["from"] });
+  .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: "must not be after to", path: ["from"] });
 
 export function parseMessagesParams(params: URLSearchParams) {
   return schema.safeParse(Object.fromEntries(params)) as z.ZodSafeParseResult<MessageQuery>;

@@ -9,7 +9,8 @@ import type { Device, DeviceId, DeviceStatus, DeviceWithValues, EpochMs } from "
 import { filterToRegex } from "../mqtt/topic";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { payloadForJson } from "./payload-text";
-import type { Batch, MessagePage, MessageQuery, QoS, Store } from "./types";
+import { HOUR_MS, MINUTE_MS, planSeries, rollup } from "./series-plan";
+import type { Batch, MessagePage, MessageQuery, QoS, Series, SeriesQuery, Store } from "./types";
 
 /** Each entry runs once, in order, recorded in schema_migrations. */
 const MIGRATIONS: string[] = [
@@ -33,7 +34,21 @@ const MIGRATIONS: string[] = [
      last_seen BIGINT NOT NULL,
      latest JSONB NOT NULL DEFAULT '{}'
    );`,
+  `CREATE TABLE samples (ts BIGINT NOT NULL, device TEXT NOT NULL, field TEXT NOT NULL, value DOUBLE PRECISION NOT NULL);
+   CREATE INDEX samples_series ON samples (device, field, ts);
+   CREATE TABLE rollup_minute (
+     device TEXT NOT NULL, field TEXT NOT NULL, bucket BIGINT NOT NULL,
+     lo DOUBLE PRECISION NOT NULL, hi DOUBLE PRECISION NOT NULL, total DOUBLE PRECISION NOT NULL, n BIGINT NOT NULL,
+     last DOUBLE PRECISION NOT NULL, last_ts BIGINT NOT NULL,
+     PRIMARY KEY (device, field, bucket)
+   );
+   CREATE TABLE rollup_hour (LIKE rollup_minute INCLUDING ALL);`,
 ];
+
+const ROLLUPS = [
+  ["rollup_minute", MINUTE_MS],
+  ["rollup_hour", HOUR_MS],
+] as const;
 
 /** Any constant: serialises migrations when several bridges and servers start at once. */
 const MIGRATION_LOCK = 0x5f1ee7;
@@ -105,7 +120,7 @@ export class PostgresStore implements Store {
   }
 
   async append(batch: Batch): Promise<void> {
-    if (batch.messages.length === 0 && batch.devices.length === 0) return;
+    if (batch.messages.length === 0 && batch.devices.length === 0 && !batch.samples?.length) return;
     const client = await this.pool.connect();
     try {
       await client.query("BEGIN");
@@ -126,6 +141,26 @@ export class PostgresStore implements Store {
             m.map((r) => r.truncated),
           ],
         );
+      }
+      const samples = batch.samples ?? [];
+      if (samples.length > 0) {
+        await client.query(
+          `INSERT INTO samples (ts, device, field, value) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[])`,
+          [samples.map((x) => x.ts), samples.map((x) => x.device), samples.map((x) => x.field), samples.map((x) => x.value)],
+        );
+        for (const [table, grain] of ROLLUPS) {
+          const r = rollup(samples, grain);
+          await client.query(
+            `INSERT INTO ${table} (device, field, bucket, lo, hi, total, n, last, last_ts)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::float8[], $5::float8[], $6::float8[], $7::bigint[], $8::float8[], $9::bigint[])
+             ON CONFLICT (device, field, bucket) DO UPDATE SET
+               lo = LEAST(${table}.lo, excluded.lo), hi = GREATEST(${table}.hi, excluded.hi),
+               total = ${table}.total + excluded.total, n = ${table}.n + excluded.n,
+               last = CASE WHEN excluded.last_ts >= ${table}.last_ts THEN excluded.last ELSE ${table}.last END,
+               last_ts = GREATEST(${table}.last_ts, excluded.last_ts)`,
+            [r.map((x) => x.device), r.map((x) => x.field), r.map((x) => x.bucket), r.map((x) => x.min), r.map((x) => x.max), r.map((x) => x.sum), r.map((x) => x.count), r.map((x) => x.last), r.map((x) => x.lastTs)],
+          );
+        }
       }
       for (const u of batch.devices) {
         await client.query(
@@ -192,6 +227,24 @@ export class PostgresStore implements Store {
         truncated: r.truncated,
       })),
       next: rows.length > q.limit && last ? encodeCursor({ ts: Number(last.ts), id: Number(last.id) }) : null,
+    };
+  }
+
+  async querySeries(q: SeriesQuery): Promise<Series> {
+    const plan = planSeries(q.from, q.to, q.points);
+    const sql =
+      plan.source === "samples"
+        ? `SELECT (ts - $3) / $4 AS b, min(value) AS lo, max(value) AS hi, sum(value) AS total, count(*)::float8 AS n,
+             (array_agg(value ORDER BY ts DESC))[1] AS last
+           FROM samples WHERE device = $1 AND field = $2 AND ts BETWEEN $5 AND $6 GROUP BY b ORDER BY b`
+        : `SELECT (bucket - $3) / $4 AS b, min(lo) AS lo, max(hi) AS hi, sum(total) AS total, sum(n)::float8 AS n,
+             (array_agg(last ORDER BY bucket DESC))[1] AS last
+           FROM ${plan.source} WHERE device = $1 AND field = $2 AND bucket BETWEEN $3 AND $5 GROUP BY b ORDER BY b`;
+    const params = [q.device, q.field, plan.origin, plan.bucketMs, ...(plan.source === "samples" ? [q.from, q.to] : [q.to])];
+    const { rows } = await this.pool.query<{ b: string; lo: number; hi: number; total: number; n: number; last: number }>(sql, params);
+    return {
+      bucketMs: plan.bucketMs,
+      points: rows.map((r) => ({ t: plan.origin + Number(r.b) * plan.bucketMs, min: r.lo, max: r.hi, avg: r.total / r.n, last: r.last, count: r.n })),
     };
   }
 

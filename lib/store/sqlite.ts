@@ -10,7 +10,8 @@ import type { Device, DeviceId, DeviceStatus, DeviceWithValues, EpochMs } from "
 import { topicMatches } from "../mqtt/topic";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { payloadForJson } from "./payload-text";
-import type { Batch, DeviceUpdate, MessagePage, MessageQuery, QoS, Store } from "./types";
+import { HOUR_MS, MINUTE_MS, planSeries, rollup } from "./series-plan";
+import type { Batch, DeviceUpdate, MessagePage, MessageQuery, QoS, Series, SeriesQuery, Store } from "./types";
 
 /** Each entry runs once, in order; PRAGMA user_version records how many have run. */
 const MIGRATIONS: string[] = [
@@ -36,7 +37,41 @@ const MIGRATIONS: string[] = [
      fields TEXT NOT NULL DEFAULT '[]',
      latest TEXT NOT NULL DEFAULT '{}'
    );`,
+  `CREATE TABLE samples (ts INTEGER NOT NULL, device TEXT NOT NULL, field TEXT NOT NULL, value REAL NOT NULL);
+   CREATE INDEX samples_series ON samples (device, field, ts);
+   CREATE TABLE rollup_minute (
+     device TEXT NOT NULL, field TEXT NOT NULL, bucket INTEGER NOT NULL,
+     lo REAL NOT NULL, hi REAL NOT NULL, total REAL NOT NULL, n INTEGER NOT NULL, last REAL NOT NULL, last_ts INTEGER NOT NULL,
+     PRIMARY KEY (device, field, bucket)
+   ) WITHOUT ROWID;
+   CREATE TABLE rollup_hour (
+     device TEXT NOT NULL, field TEXT NOT NULL, bucket INTEGER NOT NULL,
+     lo REAL NOT NULL, hi REAL NOT NULL, total REAL NOT NULL, n INTEGER NOT NULL, last REAL NOT NULL, last_ts INTEGER NOT NULL,
+     PRIMARY KEY (device, field, bucket)
+   ) WITHOUT ROWID;`,
 ];
+
+const ROLLUPS = [
+  ["rollup_minute", MINUTE_MS],
+  ["rollup_hour", HOUR_MS],
+] as const;
+
+/** Merges a batch's partial aggregate into the stored one. */
+const upsertRollupSql = (table: string) =>
+  `INSERT INTO ${table} (device, field, bucket, lo, hi, total, n, last, last_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+   ON CONFLICT (device, field, bucket) DO UPDATE SET
+     lo = min(lo, excluded.lo), hi = max(hi, excluded.hi), total = total + excluded.total, n = n + excluded.n,
+     last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END,
+     last_ts = max(last_ts, excluded.last_ts)`;
+
+interface BucketRecord {
+  b: number;
+  lo: number;
+  hi: number;
+  total: number;
+  n: number;
+  last: number;
+}
 
 interface DeviceRecord {
   id: string;
@@ -88,6 +123,8 @@ export class SqliteStore implements Store {
   private readonly insertMessage;
   private readonly selectDevice;
   private readonly upsertDevice;
+  private readonly insertSample;
+  private readonly upsertRollup;
   private readonly writeBatch;
 
   constructor(path: string) {
@@ -107,6 +144,8 @@ export class SqliteStore implements Store {
       `INSERT INTO messages (ts, topic, device, qos, retain, dup, seq, payload, truncated)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.insertSample = this.db.prepare(`INSERT INTO samples (ts, device, field, value) VALUES (?, ?, ?, ?)`);
+    this.upsertRollup = ROLLUPS.map(([table, grain]) => [this.db.prepare(upsertRollupSql(table)), grain] as const);
     this.selectDevice = this.db.prepare<[string], DeviceRecord>(`SELECT * FROM devices WHERE id = ?`);
     this.upsertDevice = this.db.prepare(
       `INSERT INTO devices (id, site, status, last_seen, fields, latest) VALUES (@id, @site, @status, @last_seen, @fields, @latest)
@@ -118,6 +157,11 @@ export class SqliteStore implements Store {
         this.insertMessage.run(m.ts, m.topic, m.device, m.qos, m.retain ? 1 : 0, m.dup ? 1 : 0, m.seq, m.payload, m.truncated ? 1 : 0);
       }
       for (const u of batch.devices) this.mergeDevice(u);
+      const samples = batch.samples ?? [];
+      for (const x of samples) this.insertSample.run(x.ts, x.device, x.field, x.value);
+      for (const [stmt, grain] of this.upsertRollup) {
+        for (const r of rollup(samples, grain)) stmt.run(r.device, r.field, r.bucket, r.min, r.max, r.sum, r.count, r.last, r.lastTs);
+      }
     });
   }
 
@@ -136,7 +180,7 @@ export class SqliteStore implements Store {
   }
 
   async append(batch: Batch): Promise<void> {
-    if (batch.messages.length === 0 && batch.devices.length === 0) return;
+    if (batch.messages.length === 0 && batch.devices.length === 0 && !batch.samples?.length) return;
     this.writeBatch(batch);
   }
 
@@ -191,6 +235,34 @@ export class SqliteStore implements Store {
         truncated: r.truncated === 1,
       })),
       next: rows.length > q.limit && last ? encodeCursor({ ts: last.ts, id: last.id }) : null,
+    };
+  }
+
+  async querySeries(q: SeriesQuery): Promise<Series> {
+    const plan = planSeries(q.from, q.to, q.points);
+    const p = { device: q.device, field: q.field, origin: plan.origin, bucket: plan.bucketMs, from: q.from, to: q.to };
+    // better-sqlite3 binds JS numbers as REAL: the bucket index must be truncated explicitly.
+    const col = plan.source === "samples" ? "ts" : "bucket";
+    const b = `CAST((o.${col} - @origin) / @bucket AS INTEGER)`;
+    const start = `(@origin + ${b} * @bucket)`;
+    // The last value of a bucket is its newest row: a correlated lookup on the primary index,
+    // once per returned bucket (at most `points`), instead of SQLite's bare-column guesswork.
+    const sql =
+      plan.source === "samples"
+        ? `SELECT ${b} AS b, min(o.value) AS lo, max(o.value) AS hi, sum(o.value) AS total, count(*) AS n,
+             (SELECT s2.value FROM samples s2 WHERE s2.device = @device AND s2.field = @field
+                AND s2.ts >= max(@from, ${start}) AND s2.ts < ${start} + @bucket AND s2.ts <= @to
+              ORDER BY s2.ts DESC LIMIT 1) AS last
+           FROM samples o WHERE o.device = @device AND o.field = @field AND o.ts BETWEEN @from AND @to GROUP BY b ORDER BY b`
+        : `SELECT ${b} AS b, min(o.lo) AS lo, max(o.hi) AS hi, sum(o.total) AS total, sum(o.n) AS n,
+             (SELECT r2.last FROM ${plan.source} r2 WHERE r2.device = @device AND r2.field = @field
+                AND r2.bucket >= ${start} AND r2.bucket < ${start} + @bucket AND r2.bucket <= @to
+              ORDER BY r2.bucket DESC LIMIT 1) AS last
+           FROM ${plan.source} o WHERE o.device = @device AND o.field = @field AND o.bucket BETWEEN @origin AND @to GROUP BY b ORDER BY b`;
+    const rows = this.db.prepare<typeof p, BucketRecord>(sql).all(p);
+    return {
+      bucketMs: plan.bucketMs,
+      points: rows.map((r) => ({ t: plan.origin + r.b * plan.bucketMs, min: r.lo, max: r.hi, avg: r.total / r.n, last: r.last, count: r.n })),
     };
   }
 

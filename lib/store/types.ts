@@ -1,5 +1,6 @@
 /** The storage interface. Every implementation passes the contract suite in test/store.contract.ts. */
 import type { Device, DeviceId, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
+import type { Sample, SeriesPoint } from "./series-plan";
 
 export type QoS = 0 | 1 | 2;
 
@@ -29,6 +30,22 @@ export interface DeviceUpdate {
 export interface Batch {
   messages: MessageRow[];
   devices: DeviceUpdate[];
+  /** Numeric telemetry values, so charts never parse payloads; rollups are kept from these. */
+  samples?: Sample[];
+}
+
+export interface SeriesQuery {
+  device: DeviceId;
+  field: string;
+  from: EpochMs;
+  to: EpochMs;
+  /** At most this many buckets come back. */
+  points: number;
+}
+
+export interface Series {
+  bucketMs: number;
+  points: SeriesPoint[];
 }
 
 export interface StoredMessage {
@@ -65,6 +82,8 @@ export interface Store {
   getDevice(id: DeviceId): Promise<DeviceWithValues | null>;
   /** Newest first. */
   queryMessages(query: MessageQuery): Promise<MessagePage>;
+  /** Aggregated in the database (raw samples, or minute or hour rollups for long ranges). */
+  querySeries(query: SeriesQuery): Promise<Series>;
   /** Throws when the store cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -75,7 +94,7 @@ export const MAX_STORED_PAYLOAD_BYTES = 1024 * 1024;
 
 export class InvalidCursorError extends Error {
   constructor() {
-    super("cursor is not one this server issued");
+    super("is not one this server issued");
     this.name = "InvalidCursorError";
   }
 }
