@@ -58,3 +58,16 @@ test("an unknown API path answers in the error shape", async ({ request }) => {
   expect(res.status()).toBe(404);
   expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");
 });
+
+test("delivery figures for a simulated device count what was received", async ({ request }) => {
+  await expect(async () => {
+    const res = await request.get("/api/delivery?device=arm-05");
+    expect(res.status()).toBe(200);
+    const body = (await res.json()) as { received: number; lost: number; duplicates: number; byQos: Record<string, { received: number }> };
+    expect(body.received).toBeGreaterThan(0);
+    expect(body.byQos["0"]!.received).toBeGreaterThan(0);
+    expect(body.lost).toBeGreaterThanOrEqual(0);
+  }).toPass();
+  expect((await request.get("/api/delivery?device=arm-05&from=10&to=5")).status()).toBe(400);
+  expect((await request.get("/api/delivery")).status()).toBe(400);
+});

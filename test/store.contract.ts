@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { asDeviceId, asEpochMs } from "../lib/devices/model";
-import type { MessageRow, Store } from "../lib/store/types";
+import { InvalidCursorError, type MessageRow, type Store } from "../lib/store/types";
 
 const row = (ts: number, topic: string, payload: string | Buffer, extra: Partial<MessageRow> = {}): MessageRow => ({
   ts: asEpochMs(ts),
@@ -16,8 +16,14 @@ const row = (ts: number, topic: string, payload: string | Buffer, extra: Partial
   seq: null,
   payload: typeof payload === "string" ? Buffer.from(payload) : payload,
   truncated: false,
+  ident: null,
+  fields: null,
   ...extra,
 });
+
+/** Telemetry rows as the bridge makes them: a device, its fields, and an identity from seq. */
+const telemetry = (ts: number, device: string, fields: Record<string, number>, seq: number): MessageRow =>
+  row(ts, `fleet/lab/${device}/telemetry`, JSON.stringify({ seq, ...fields }), { device: asDeviceId(device), seq, ident: BigInt(seq) * 1000n + BigInt(device.length), fields });
 
 export function storeContract(name: string, open: () => Promise<Store>) {
   describe(`${name} store contract`, () => {
@@ -76,7 +82,7 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     });
 
     it("rejects a cursor it did not issue", async () => {
-      await expect(store.queryMessages({ limit: 5, cursor: "not-a-cursor" })).rejects.toThrow(/cursor/);
+      await expect(store.queryMessages({ limit: 5, cursor: "not-a-cursor" })).rejects.toThrow(InvalidCursorError);
     });
 
     it("keeps a registry of devices: status, last seen, fields and latest values", async () => {
@@ -96,8 +102,8 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     it("aggregates a series in buckets: min, max, avg, last and count", async () => {
       const device = asDeviceId("arm-1");
       // One sample a second for ten minutes: value = second index.
-      const samples = Array.from({ length: 600 }, (_, i) => ({ ts: 1_000_000 + i * 1000, device, field: "temp", value: i }));
-      await store.append({ messages: [], devices: [], samples });
+      const messages = Array.from({ length: 600 }, (_, i) => telemetry(1_000_000 + i * 1000, device, { temp: i }, i + 1));
+      await store.append({ messages, devices: [] });
       const s = await store.querySeries({ device, field: "temp", from: asEpochMs(1_000_000), to: asEpochMs(1_000_000 + 599_999), points: 20 });
       expect(s.bucketMs).toBe(30_000);
       expect(s.points).toHaveLength(20);
@@ -121,15 +127,16 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       const device = asDeviceId("arm-2");
       const day = 24 * 3_600_000;
       // Two days, one sample every 5 minutes, split over several batches as the bridge would.
-      const samples = Array.from({ length: 576 }, (_, i) => ({ ts: day + i * 300_000, device, field: "current", value: (i % 10) + 0.5 }));
-      for (let i = 0; i < samples.length; i += 100) await store.append({ messages: [], devices: [], samples: samples.slice(i, i + 100) });
+      const values = Array.from({ length: 576 }, (_, i) => (i % 10) + 0.5);
+      const samples = values.map((v, i) => telemetry(day + i * 300_000, device, { current: v }, i + 1));
+      for (let i = 0; i < samples.length; i += 100) await store.append({ messages: samples.slice(i, i + 100), devices: [] });
       const s = await store.querySeries({ device, field: "current", from: asEpochMs(day), to: asEpochMs(3 * day - 1), points: 48 });
       expect(s.bucketMs).toBe(3_600_000);
       expect(s.points).toHaveLength(48);
       expect(s.points.reduce((n, p) => n + p.count, 0)).toBe(576);
       expect(Math.min(...s.points.map((p) => p.min))).toBe(0.5);
       expect(Math.max(...s.points.map((p) => p.max))).toBe(9.5);
-      expect(s.points.at(-1)!.last).toBe(samples.at(-1)!.value);
+      expect(s.points.at(-1)!.last).toBe(values.at(-1));
       const minutes = await store.querySeries({ device, field: "current", from: asEpochMs(day), to: asEpochMs(2 * day - 1), points: 200 });
       expect(minutes.bucketMs % 60_000).toBe(0);
       expect(minutes.points.reduce((n, p) => n + p.count, 0)).toBe(288);
@@ -138,6 +145,31 @@ export function storeContract(name: string, open: () => Promise<Store>) {
     it("returns no points for a field or range without samples", async () => {
       const s = await store.querySeries({ device: asDeviceId("nobody"), field: "temp", from: asEpochMs(0), to: asEpochMs(1000), points: 10 });
       expect(s.points).toEqual([]);
+    });
+
+    it("stores a redelivered message once and counts the duplicate, within a batch and across batches", async () => {
+      const device = asDeviceId("arm-3");
+      const a = telemetry(10, "arm-3", { temp: 1 }, 1);
+      const b = telemetry(20, "arm-3", { temp: 2 }, 2);
+      expect(await store.append({ messages: [a, b, { ...a, dup: true }], devices: [] })).toEqual({ stored: 2, duplicates: 1 });
+      expect(await store.append({ messages: [{ ...b, ts: asEpochMs(30), dup: true }, telemetry(40, "arm-3", { temp: 3 }, 3)], devices: [] })).toEqual({ stored: 1, duplicates: 1 });
+      expect((await store.queryMessages({ limit: 10 })).messages.map((m) => m.seq)).toEqual([3, 2, 1]);
+      // Samples of a duplicate are not stored twice either.
+      const s = await store.querySeries({ device, field: "temp", from: asEpochMs(0), to: asEpochMs(100), points: 1 });
+      expect(s.points[0]).toMatchObject({ count: 3, min: 1, max: 3 });
+      // Messages without an identity are all stored.
+      expect(await store.append({ messages: [row(50, "x", "same"), row(50, "x", "same")], devices: [] })).toEqual({ stored: 2, duplicates: 0 });
+    });
+
+    it("gives each topic's seq stream of a device and the duplicates it recognised", async () => {
+      const seqs = [1, 2, 3, 5, 6, 9];
+      await store.append({ messages: seqs.map((q) => telemetry(100 + q, "arm-4", { temp: q }, q)), devices: [] });
+      await store.append({ messages: [{ ...telemetry(105, "arm-4", { temp: 5 }, 5), qos: 0 }], devices: [] });
+      const d = await store.queryDelivery({ device: asDeviceId("arm-4"), from: asEpochMs(0), to: asEpochMs(1000) });
+      expect(d.streams).toEqual([{ topic: "fleet/lab/arm-4/telemetry", qos: 1, received: 6, minSeq: 1, maxSeq: 9 }]);
+      expect(d.duplicates.get(0)).toBe(1);
+      const none = await store.queryDelivery({ device: asDeviceId("arm-4"), from: asEpochMs(2000), to: asEpochMs(3000) });
+      expect(none.streams).toEqual([]);
     });
 
     it("answers ping while open", async () => {

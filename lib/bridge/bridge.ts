@@ -12,7 +12,6 @@ import "server-only";
 import { EventEmitter } from "node:events";
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
 import { asEpochMs } from "../devices/model";
-import type { Sample } from "../store/series-plan";
 import type { DeviceUpdate, MessageRow, QoS, Store } from "../store/types";
 import { CommitBeforePubrec } from "./commit-before-pubrec";
 import { decodeMessage, mergeDeviceUpdates } from "./decode";
@@ -37,6 +36,8 @@ export interface BridgeOptions {
 export interface BridgeStats {
   connected: boolean;
   stored: number;
+  /** Redeliveries recognised by their identity and not stored again. */
+  duplicates: number;
   pending: number;
   dropped: number;
   lastError: string | null;
@@ -57,12 +58,11 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   private client: MqttClient | null = null;
   private pending: MessageRow[] = [];
   private pendingDevices: DeviceUpdate[] = [];
-  private pendingSamples: Sample[] = [];
   private timer: NodeJS.Timeout | null = null;
   /** Serialises commits: a flush waits for the one before it. */
   private writing: Promise<void> = Promise.resolve();
   private stopped = false;
-  private readonly stats: BridgeStats = { connected: false, stored: 0, pending: 0, dropped: 0, lastError: null };
+  private readonly stats: BridgeStats = { connected: false, stored: 0, duplicates: 0, pending: 0, dropped: 0, lastError: null };
   private readonly opts: Required<Omit<BridgeOptions, "username" | "password">> & Pick<BridgeOptions, "username" | "password">;
 
   constructor(options: BridgeOptions) {
@@ -143,7 +143,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
 
   /** Decodes a received message into the pending batch. */
   private accept(packet: IPublishPacket) {
-    const { row, device, samples } = decodeMessage(
+    const { row, device } = decodeMessage(
       {
         topic: packet.topic,
         payload: typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload,
@@ -155,7 +155,6 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     );
     this.pending.push(row);
     if (device) this.pendingDevices.push(device);
-    for (const x of samples) this.pendingSamples.push(x);
   }
 
   /** Commits everything pending; on a store error keeps it and tries again until stopped. */
@@ -168,20 +167,18 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       while (this.pending.length > 0) {
         const messages = this.pending;
         const devices = mergeDeviceUpdates(this.pendingDevices);
-        const samples = this.pendingSamples;
         this.pending = [];
         this.pendingDevices = [];
-        this.pendingSamples = [];
         try {
-          await this.opts.store.append({ messages, devices, samples });
-          this.stats.stored += messages.length;
+          const result = await this.opts.store.append({ messages, devices });
+          this.stats.stored += result.stored;
+          this.stats.duplicates += result.duplicates;
           this.stats.lastError = null;
           this.emit("committed", messages.length);
         } catch (err) {
           const error = err instanceof Error ? err : new Error(String(err));
           this.pending = messages.concat(this.pending);
           this.pendingDevices = devices.concat(this.pendingDevices);
-          this.pendingSamples = samples.concat(this.pendingSamples);
           this.stats.lastError = `store: ${error.message}`;
           this.emit("storeError", error);
           if (this.stopped) throw error;

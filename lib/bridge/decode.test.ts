@@ -29,12 +29,18 @@ describe("decodeMessage", () => {
     expect(decodeMessage(msg("fleet/lab/a1/status", "offline", { retain: true }), now).device).toMatchObject({ status: "offline", lastSeen: 0 });
   });
 
-  it("emits one sample per numeric field of telemetry", () => {
-    const { samples } = decodeMessage(msg("fleet/lab/arm-99/telemetry", '{"seq":7,"temp":41.5,"joints":[1]}'), now);
-    expect(samples).toEqual([
-      { ts: now, device: "arm-99", field: "temp", value: 41.5 },
-      { ts: now, device: "arm-99", field: "joints.0", value: 1 },
-    ]);
+  it("carries the numeric fields of telemetry on the row, to be stored as samples", () => {
+    const { row } = decodeMessage(msg("fleet/lab/arm-99/telemetry", '{"seq":7,"temp":41.5,"joints":[1]}'), now);
+    expect(row.fields).toEqual({ temp: 41.5, "joints.0": 1 });
+  });
+
+  it("gives a redelivery the same identity, and a rebooted device's new seq 1 another", () => {
+    const a = decodeMessage(msg("fleet/lab/a/telemetry", '{"seq":1,"temp":1}'), now).row.ident;
+    expect(a).not.toBeNull();
+    expect(decodeMessage(msg("fleet/lab/a/telemetry", '{"seq":1,"temp":1}'), now).row.ident).toBe(a);
+    expect(decodeMessage(msg("fleet/lab/a/telemetry", '{"seq":1,"temp":2}'), now).row.ident).not.toBe(a);
+    expect(decodeMessage(msg("fleet/lab/b/telemetry", '{"seq":1,"temp":1}'), now).row.ident).not.toBe(a);
+    expect(decodeMessage(msg("x", "no seq"), now).row.ident).toBeNull();
   });
 
   it("invents no device from a topic whose kind level is not the convention's", () => {

@@ -3,7 +3,7 @@
  * device. Pure, so batching and the device registry are unit-tested without a broker.
  */
 import { type DeviceUpdate, type MessageRow, MAX_STORED_PAYLOAD_BYTES, type QoS } from "../store/types";
-import type { Sample } from "../store/series-plan";
+import { createHash } from "node:crypto";
 import { asEpochMs, type EpochMs } from "../devices/model";
 import { numericFields, parseDemoTopic, parseJsonObject, parseStatus, seqOf } from "../devices/demo-convention";
 
@@ -21,8 +21,12 @@ export interface Received {
 export interface Decoded {
   row: MessageRow;
   device: DeviceUpdate | null;
-  /** Numeric telemetry values for charts. */
-  samples: Sample[];
+}
+
+/** 64 bits of SHA-1 over topic, seq and payload: the same message redelivered, not a rebooted device's seq 1. */
+export function messageIdent(topic: string, seq: number, payload: Uint8Array): bigint {
+  const h = createHash("sha1").update(topic).update("\u0000").update(String(seq)).update("\u0000").update(payload).digest();
+  return h.readBigInt64BE(0);
 }
 
 export function decodeMessage(m: Received, now: EpochMs): Decoded {
@@ -31,6 +35,7 @@ export function decodeMessage(m: Received, now: EpochMs): Decoded {
   const payload = truncated ? m.payload.subarray(0, MAX_STORED_PAYLOAD_BYTES) : m.payload;
   const text = m.payload.byteLength <= MAX_PARSED_PAYLOAD_BYTES ? Buffer.from(m.payload).toString("utf8") : null;
   const json = text === null ? null : parseJsonObject(text);
+  const seq = seqOf(json);
   const row: MessageRow = {
     ts: now,
     topic: m.topic,
@@ -38,14 +43,18 @@ export function decodeMessage(m: Received, now: EpochMs): Decoded {
     qos: m.qos,
     retain: m.retain,
     dup: m.dup,
-    seq: seqOf(json),
+    seq,
     payload,
     truncated,
+    ident: seq === null ? null : messageIdent(m.topic, seq, m.payload),
+    fields: null,
   };
   // Only the convention's own kinds describe a device; a stray level (a `/` inside a would-be
   // device id, say) must not invent one.
-  if (!demo || demo.kind === "other") return { row, device: null, samples: [] };
-  const samples: Sample[] = [];
+  if (!demo || demo.kind === "other") {
+    row.device = null;
+    return { row, device: null };
+  }
   const device: DeviceUpdate = { id: demo.device, site: demo.site, lastSeen: now };
   if (demo.kind === "status" && demo.rest.length === 0 && text !== null) {
     const status = parseStatus(text);
@@ -56,13 +65,12 @@ export function decodeMessage(m: Received, now: EpochMs): Decoded {
   }
   if (demo.kind === "telemetry" && demo.rest.length === 0 && json) {
     const values: NonNullable<DeviceUpdate["values"]> = {};
-    for (const [field, value] of Object.entries(numericFields(json))) {
-      values[field] = { value, ts: now };
-      samples.push({ ts: now, device: demo.device, field, value });
-    }
+    const fields = numericFields(json);
+    for (const [field, value] of Object.entries(fields)) values[field] = { value, ts: now };
     device.values = values;
+    row.fields = fields;
   }
-  return { row, device, samples };
+  return { row, device };
 }
 
 /** One update per device for a batch, later messages winning, in arrival order. */

@@ -29,7 +29,9 @@ interface Running {
   arm: ArmState;
   client: MqttClient;
   timer: NodeJS.Timeout | null;
+  /** Each topic counts its own seq, so a gap in one stream means a message of that stream lost. */
   logSeq: number;
+  alarmSeq: number;
 }
 
 export class Fleet {
@@ -57,7 +59,7 @@ export class Fleet {
       reconnectPeriod: 1000,
       will: { topic: t("status"), payload: Buffer.from("offline"), qos: 1, retain: true },
     });
-    const run: Running = { arm, client, timer: null, logSeq: 0 };
+    const run: Running = { arm, client, timer: null, logSeq: 0, alarmSeq: 0 };
     this.running.push(run);
     client.on("error", () => undefined); // reconnects by itself; the bridge reports broker health
     client.on("message", (topic, payload) => this.onCommand(run, topic, payload));
@@ -81,7 +83,8 @@ export class Fleet {
       const telemetry = step(arm, dt);
       client.publish(t("telemetry"), JSON.stringify(telemetry), { qos: 0 });
       if (arm.temp > ALARM_TEMP && random(arm) < 0.1) {
-        client.publish(t("alarm"), JSON.stringify({ seq: arm.seq, level: "warning", code: "MOTOR_HOT", temp: arm.temp }), { qos: 0 });
+        run.alarmSeq++;
+        client.publish(t("alarm"), JSON.stringify({ seq: run.alarmSeq, level: "warning", code: "MOTOR_HOT", temp: arm.temp }), { qos: 0 });
       }
       if (random(arm) < dt / LOG_EVERY_S) {
         run.logSeq++;

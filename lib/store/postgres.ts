@@ -10,7 +10,8 @@ import { filterToRegex } from "../mqtt/topic";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { payloadForJson } from "./payload-text";
 import { HOUR_MS, MINUTE_MS, planSeries, rollup } from "./series-plan";
-import type { Batch, MessagePage, MessageQuery, QoS, Series, SeriesQuery, Store } from "./types";
+import type { SeqStream } from "./delivery";
+import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, MessageRow, QoS, Sample, Series, SeriesQuery, Store } from "./types";
 
 /** Each entry runs once, in order, recorded in schema_migrations. */
 const MIGRATIONS: string[] = [
@@ -43,6 +44,10 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (device, field, bucket)
    );
    CREATE TABLE rollup_hour (LIKE rollup_minute INCLUDING ALL);`,
+  `ALTER TABLE messages ADD COLUMN ident BIGINT;
+   CREATE UNIQUE INDEX messages_ident ON messages (ident) WHERE ident IS NOT NULL;
+   CREATE TABLE duplicates (ts BIGINT NOT NULL, topic TEXT NOT NULL, device TEXT, qos SMALLINT NOT NULL, seq BIGINT);
+   CREATE INDEX duplicates_device_ts ON duplicates (device, ts);`,
 ];
 
 const ROLLUPS = [
@@ -119,16 +124,20 @@ export class PostgresStore implements Store {
     }
   }
 
-  async append(batch: Batch): Promise<void> {
-    if (batch.messages.length === 0 && batch.devices.length === 0 && !batch.samples?.length) return;
+  async append(batch: Batch): Promise<AppendResult> {
+    const result: AppendResult = { stored: 0, duplicates: 0 };
+    if (batch.messages.length === 0 && batch.devices.length === 0) return result;
     const client = await this.pool.connect();
     try {
       await client.query("BEGIN");
+      const samples: Sample[] = [];
       if (batch.messages.length > 0) {
         const m = batch.messages;
-        await client.query(
-          `INSERT INTO messages (ts, topic, device, qos, retain, dup, seq, payload, truncated)
-           SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::smallint[], $5::boolean[], $6::boolean[], $7::bigint[], $8::bytea[], $9::boolean[])`,
+        const inserted = await client.query<{ ident: string | null }>(
+          `INSERT INTO messages (ts, topic, device, qos, retain, dup, seq, payload, truncated, ident)
+           SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::smallint[], $5::boolean[], $6::boolean[], $7::bigint[], $8::bytea[], $9::boolean[], $10::bigint[])
+           ON CONFLICT (ident) WHERE ident IS NOT NULL DO NOTHING
+           RETURNING ident::text`,
           [
             m.map((r) => r.ts),
             m.map((r) => r.topic),
@@ -139,10 +148,30 @@ export class PostgresStore implements Store {
             m.map((r) => r.seq),
             m.map((r) => Buffer.from(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength)),
             m.map((r) => r.truncated),
+            m.map((r) => (r.ident === null ? null : r.ident.toString())),
           ],
         );
+        // Rows without an identity always go in; of those with one, the returned identities did,
+        // once each, and every other occurrence was a redelivery.
+        const fresh = new Set(inserted.rows.map((r) => r.ident).filter((x): x is string => x !== null));
+        const dups: MessageRow[] = [];
+        for (const r of m) {
+          const key = r.ident === null ? null : r.ident.toString();
+          if (key !== null && !fresh.delete(key)) {
+            dups.push(r);
+            continue;
+          }
+          result.stored++;
+          if (r.device && r.fields) for (const [field, value] of Object.entries(r.fields)) samples.push({ ts: r.ts, device: r.device, field, value });
+        }
+        result.duplicates = dups.length;
+        if (dups.length > 0) {
+          await client.query(
+            `INSERT INTO duplicates (ts, topic, device, qos, seq) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::smallint[], $5::bigint[])`,
+            [dups.map((r) => r.ts), dups.map((r) => r.topic), dups.map((r) => r.device), dups.map((r) => r.qos), dups.map((r) => r.seq)],
+          );
+        }
       }
-      const samples = batch.samples ?? [];
       if (samples.length > 0) {
         await client.query(
           `INSERT INTO samples (ts, device, field, value) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[])`,
@@ -173,6 +202,7 @@ export class PostgresStore implements Store {
         );
       }
       await client.query("COMMIT");
+      return result;
     } catch (err) {
       await client.query("ROLLBACK").catch(() => undefined);
       throw err;
@@ -245,6 +275,23 @@ export class PostgresStore implements Store {
     return {
       bucketMs: plan.bucketMs,
       points: rows.map((r) => ({ t: plan.origin + Number(r.b) * plan.bucketMs, min: r.lo, max: r.hi, avg: r.total / r.n, last: r.last, count: r.n })),
+    };
+  }
+
+  async queryDelivery(q: DeliveryQuery): Promise<{ streams: SeqStream[]; duplicates: Map<QoS, number> }> {
+    const params = [q.device, q.from, q.to];
+    const streams = await this.pool.query<{ topic: string; qos: number; received: string; min_seq: string; max_seq: string }>(
+      `SELECT topic, max(qos) AS qos, count(DISTINCT seq) AS received, min(seq) AS min_seq, max(seq) AS max_seq
+       FROM messages WHERE device = $1 AND seq IS NOT NULL AND ts BETWEEN $2 AND $3 GROUP BY topic`,
+      params,
+    );
+    const dups = await this.pool.query<{ qos: number; n: string }>(
+      `SELECT qos, count(*) AS n FROM duplicates WHERE device = $1 AND ts BETWEEN $2 AND $3 GROUP BY qos`,
+      params,
+    );
+    return {
+      streams: streams.rows.map((r) => ({ topic: r.topic, qos: r.qos as QoS, received: Number(r.received), minSeq: Number(r.min_seq), maxSeq: Number(r.max_seq) })),
+      duplicates: new Map(dups.rows.map((d) => [d.qos as QoS, Number(d.n)])),
     };
   }
 

@@ -11,7 +11,8 @@ import { topicMatches } from "../mqtt/topic";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { payloadForJson } from "./payload-text";
 import { HOUR_MS, MINUTE_MS, planSeries, rollup } from "./series-plan";
-import type { Batch, DeviceUpdate, MessagePage, MessageQuery, QoS, Series, SeriesQuery, Store } from "./types";
+import type { SeqStream } from "./delivery";
+import type { AppendResult, Batch, DeliveryQuery, DeviceUpdate, MessagePage, MessageQuery, QoS, Sample, Series, SeriesQuery, Store } from "./types";
 
 /** Each entry runs once, in order; PRAGMA user_version records how many have run. */
 const MIGRATIONS: string[] = [
@@ -49,6 +50,10 @@ const MIGRATIONS: string[] = [
      lo REAL NOT NULL, hi REAL NOT NULL, total REAL NOT NULL, n INTEGER NOT NULL, last REAL NOT NULL, last_ts INTEGER NOT NULL,
      PRIMARY KEY (device, field, bucket)
    ) WITHOUT ROWID;`,
+  `ALTER TABLE messages ADD COLUMN ident INTEGER;
+   CREATE UNIQUE INDEX messages_ident ON messages (ident) WHERE ident IS NOT NULL;
+   CREATE TABLE duplicates (ts INTEGER NOT NULL, topic TEXT NOT NULL, device TEXT, qos INTEGER NOT NULL, seq INTEGER);
+   CREATE INDEX duplicates_device_ts ON duplicates (device, ts);`,
 ];
 
 const ROLLUPS = [
@@ -124,6 +129,7 @@ export class SqliteStore implements Store {
   private readonly selectDevice;
   private readonly upsertDevice;
   private readonly insertSample;
+  private readonly insertDuplicate;
   private readonly upsertRollup;
   private readonly writeBatch;
 
@@ -141,9 +147,10 @@ export class SqliteStore implements Store {
     );
     migrate(this.db);
     this.insertMessage = this.db.prepare(
-      `INSERT INTO messages (ts, topic, device, qos, retain, dup, seq, payload, truncated)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO messages (ts, topic, device, qos, retain, dup, seq, payload, truncated, ident)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ident) WHERE ident IS NOT NULL DO NOTHING`,
     );
+    this.insertDuplicate = this.db.prepare(`INSERT INTO duplicates (ts, topic, device, qos, seq) VALUES (?, ?, ?, ?, ?)`);
     this.insertSample = this.db.prepare(`INSERT INTO samples (ts, device, field, value) VALUES (?, ?, ?, ?)`);
     this.upsertRollup = ROLLUPS.map(([table, grain]) => [this.db.prepare(upsertRollupSql(table)), grain] as const);
     this.selectDevice = this.db.prepare<[string], DeviceRecord>(`SELECT * FROM devices WHERE id = ?`);
@@ -152,16 +159,25 @@ export class SqliteStore implements Store {
        ON CONFLICT (id) DO UPDATE SET site = excluded.site, status = excluded.status,
          last_seen = excluded.last_seen, fields = excluded.fields, latest = excluded.latest`,
     );
-    this.writeBatch = this.db.transaction((batch: Batch) => {
+    this.writeBatch = this.db.transaction((batch: Batch): AppendResult => {
+      const result: AppendResult = { stored: 0, duplicates: 0 };
+      const samples: Sample[] = [];
       for (const m of batch.messages) {
-        this.insertMessage.run(m.ts, m.topic, m.device, m.qos, m.retain ? 1 : 0, m.dup ? 1 : 0, m.seq, m.payload, m.truncated ? 1 : 0);
+        const { changes } = this.insertMessage.run(m.ts, m.topic, m.device, m.qos, m.retain ? 1 : 0, m.dup ? 1 : 0, m.seq, m.payload, m.truncated ? 1 : 0, m.ident);
+        if (changes === 0) {
+          this.insertDuplicate.run(m.ts, m.topic, m.device, m.qos, m.seq);
+          result.duplicates++;
+          continue;
+        }
+        result.stored++;
+        if (m.device && m.fields) for (const [field, value] of Object.entries(m.fields)) samples.push({ ts: m.ts, device: m.device, field, value });
       }
       for (const u of batch.devices) this.mergeDevice(u);
-      const samples = batch.samples ?? [];
       for (const x of samples) this.insertSample.run(x.ts, x.device, x.field, x.value);
       for (const [stmt, grain] of this.upsertRollup) {
         for (const r of rollup(samples, grain)) stmt.run(r.device, r.field, r.bucket, r.min, r.max, r.sum, r.count, r.last, r.lastTs);
       }
+      return result;
     });
   }
 
@@ -179,9 +195,8 @@ export class SqliteStore implements Store {
     });
   }
 
-  async append(batch: Batch): Promise<void> {
-    if (batch.messages.length === 0 && batch.devices.length === 0 && !batch.samples?.length) return;
-    this.writeBatch(batch);
+  async append(batch: Batch): Promise<AppendResult> {
+    return this.writeBatch(batch);
   }
 
   async listDevices(): Promise<Device[]> {
@@ -264,6 +279,20 @@ export class SqliteStore implements Store {
       bucketMs: plan.bucketMs,
       points: rows.map((r) => ({ t: plan.origin + r.b * plan.bucketMs, min: r.lo, max: r.hi, avg: r.total / r.n, last: r.last, count: r.n })),
     };
+  }
+
+  async queryDelivery(q: DeliveryQuery): Promise<{ streams: SeqStream[]; duplicates: Map<QoS, number> }> {
+    const p = { device: q.device, from: q.from, to: q.to };
+    const streams = this.db
+      .prepare<typeof p, SeqStream>(
+        `SELECT topic, max(qos) AS qos, count(DISTINCT seq) AS received, min(seq) AS minSeq, max(seq) AS maxSeq
+         FROM messages WHERE device = @device AND seq IS NOT NULL AND ts BETWEEN @from AND @to GROUP BY topic`,
+      )
+      .all(p);
+    const dups = this.db
+      .prepare<typeof p, { qos: QoS; n: number }>(`SELECT qos, count(*) AS n FROM duplicates WHERE device = @device AND ts BETWEEN @from AND @to GROUP BY qos`)
+      .all(p);
+    return { streams, duplicates: new Map(dups.map((d) => [d.qos, d.n])) };
   }
 
   async ping(): Promise<void> {

@@ -1,6 +1,9 @@
 /** The storage interface. Every implementation passes the contract suite in test/store.contract.ts. */
 import type { Device, DeviceId, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
+import type { SeqStream } from "./delivery";
 import type { Sample, SeriesPoint } from "./series-plan";
+
+export type { Sample };
 
 export type QoS = 0 | 1 | 2;
 
@@ -16,6 +19,13 @@ export interface MessageRow {
   payload: Uint8Array;
   /** The payload was longer than MAX_STORED_PAYLOAD_BYTES and only its head is kept. */
   truncated: boolean;
+  /**
+   * Identity for exactly-once storage, from topic, seq and payload; null without a seq. A second
+   * row with the same identity (a redelivery) is counted as a duplicate and not stored.
+   */
+  ident: bigint | null;
+  /** Numeric telemetry fields; stored as samples (and rollups) for the row's device. */
+  fields: Record<string, number> | null;
 }
 
 /** What a batch says about one device; the store merges it into the registry. */
@@ -30,8 +40,12 @@ export interface DeviceUpdate {
 export interface Batch {
   messages: MessageRow[];
   devices: DeviceUpdate[];
-  /** Numeric telemetry values, so charts never parse payloads; rollups are kept from these. */
-  samples?: Sample[];
+}
+
+/** What `append` did: rows stored, and redeliveries recognised and not stored again. */
+export interface AppendResult {
+  stored: number;
+  duplicates: number;
 }
 
 export interface SeriesQuery {
@@ -41,6 +55,12 @@ export interface SeriesQuery {
   to: EpochMs;
   /** At most this many buckets come back. */
   points: number;
+}
+
+export interface DeliveryQuery {
+  device: DeviceId;
+  from: EpochMs;
+  to: EpochMs;
 }
 
 export interface Series {
@@ -77,13 +97,15 @@ export interface MessagePage {
 export interface Store {
   readonly kind: "sqlite" | "postgres";
   /** Writes the batch in one transaction; resolves only once it is durable. */
-  append(batch: Batch): Promise<void>;
+  append(batch: Batch): Promise<AppendResult>;
   listDevices(): Promise<Device[]>;
   getDevice(id: DeviceId): Promise<DeviceWithValues | null>;
   /** Newest first. */
   queryMessages(query: MessageQuery): Promise<MessagePage>;
   /** Aggregated in the database (raw samples, or minute or hour rollups for long ranges). */
   querySeries(query: SeriesQuery): Promise<Series>;
+  /** Each topic's seq stream of a device in [from, to], and the duplicates recognised per QoS. */
+  queryDelivery(query: DeliveryQuery): Promise<{ streams: SeqStream[]; duplicates: Map<QoS, number> }>;
   /** Throws when the store cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -16,7 +16,7 @@ describe("SQLite store file", () => {
   it("keeps committed rows across a reopen, with migrations run once", async () => {
     const path = join(dir, "reopen.db");
     const a = new SqliteStore(path);
-    await a.append({ messages: [{ ts: asEpochMs(1), topic: "t", device: null, qos: 1, retain: false, dup: false, seq: null, payload: Buffer.from("x"), truncated: false }], devices: [] });
+    await a.append({ messages: [{ ts: asEpochMs(1), topic: "t", device: null, qos: 1, retain: false, dup: false, seq: null, payload: Buffer.from("x"), truncated: false, ident: null, fields: null }], devices: [] });
     await a.close();
     const b = new SqliteStore(path);
     expect((await b.queryMessages({ limit: 10 })).messages).toHaveLength(1);
