@@ -1,37 +1,36 @@
 /**
- * Bridge ingest: messages per second from publish to committed row, against a bare MQTT.js
- * subscriber that only counts, on the same embedded broker and the same stream.
+ * Bridge ingest: messages per second from first publish to the last row committed, against a
+ * bare MQTT.js subscriber that only counts, on the same stream. As in production the broker and
+ * the publisher are other processes: a Mosquitto started here, and `mosquitto_pub -l` sending
+ * one telemetry JSON per line. The bridge and the reference run in this process, one at a time.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
-import { startEmbeddedBroker } from "../lib/broker/embedded";
 import { Bridge } from "../lib/bridge/bridge";
 import { SqliteStore } from "../lib/store/sqlite";
+import { startMosquitto } from "../test/helpers/mosquitto";
 
-/** Publishes `count` telemetry messages and resolves when `done` reports them all handled. */
+const TOPIC = "fleet/bench/arm-01/telemetry";
+
+/** Sends `count` lines through mosquitto_pub; resolves when `done` says all were handled. */
 async function pump(url: string, count: number, qos: 0 | 1, done: Promise<void>): Promise<number> {
-  const pub = await mqtt.connectAsync(url, { clientId: `bench-pub-${Math.random()}` });
+  const { hostname, port } = new URL(url);
   const start = performance.now();
-  // Windows of in-flight publishes keep the broker busy without unbounded memory.
-  const WINDOW = 500;
-  for (let i = 0; i < count; i += WINDOW) {
-    const n = Math.min(WINDOW, count - i);
-    await Promise.all(
-      Array.from({ length: n }, (_, k) =>
-        pub.publishAsync(`fleet/bench/arm-${(i + k) % 50}/telemetry`, JSON.stringify({ seq: i + k, temp: 40 + ((i + k) % 7), current: 1.2, joints: [1, 2, 3, 4, 5, 6] }), { qos }),
-      ),
-    );
-  }
+  const pub = spawn("mosquitto_pub", ["-h", hostname, "-p", port, "-t", TOPIC, "-q", String(qos), "-l", "-i", `bench-pub-${Date.now()}`], { stdio: ["pipe", "ignore", "inherit"] });
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) lines.push(JSON.stringify({ seq: i + 1, temp: 40 + (i % 7), current: 1.2, joints: [1, 2, 3, 4, 5, 6] }));
+  pub.stdin.end(lines.join("\n") + "\n");
   await done;
   const elapsed = performance.now() - start;
-  await pub.endAsync();
+  pub.kill();
   return (count / elapsed) * 1000;
 }
 
 async function reference(url: string, count: number, qos: 0 | 1): Promise<number> {
-  const sub = await mqtt.connectAsync(url, { clientId: "bench-ref" });
+  const sub = await mqtt.connectAsync(url, { clientId: `bench-ref-${qos}` });
   let seen = 0;
   const done = new Promise<void>((resolve) => sub.on("message", () => ++seen === count && resolve()));
   await sub.subscribeAsync("fleet/#", { qos: 2 });
@@ -42,7 +41,7 @@ async function reference(url: string, count: number, qos: 0 | 1): Promise<number
 
 async function bridged(url: string, count: number, qos: 0 | 1, dir: string): Promise<number> {
   const store = new SqliteStore(join(dir, `bench-${qos}.db`));
-  const bridge = new Bridge({ url, store, clientId: `bench-bridge-${qos}`, filter: "fleet/#" });
+  const bridge = new Bridge({ url, store, clientId: `bench-bridge-${qos}`, filter: "fleet/#", spoolPath: join(dir, `spool-${qos}.db`) });
   await bridge.start();
   const done = new Promise<void>((resolve) => bridge.on("committed", () => bridge.getStats().stored >= count && resolve()));
   const rate = await pump(url, count, qos, done);
@@ -53,20 +52,19 @@ async function bridged(url: string, count: number, qos: 0 | 1, dir: string): Pro
 
 export async function benchIngest(): Promise<{ name: string; value: number; unit: string; reference: number }[]> {
   const dir = mkdtempSync(join(tmpdir(), "fleetscope-bench-"));
-  const broker = await startEmbeddedBroker({ tcpPort: 0, host: "127.0.0.1" });
-  const url = `mqtt://127.0.0.1:${broker.tcpPort}`;
+  const broker = await startMosquitto();
   const results = [];
   try {
     for (const [qos, count] of [
-      [0, 50_000],
-      [1, 20_000],
+      [0, 100_000],
+      [1, 50_000],
     ] as const) {
-      const ref = await reference(url, count, qos);
-      const value = await bridged(url, count, qos, dir);
-      results.push({ name: `bridge ingest, QoS ${qos} telemetry (${count} msgs, SQLite)`, value, unit: "msgs/s", reference: ref });
+      const ref = await reference(broker.tcpUrl, count, qos);
+      const value = await bridged(broker.tcpUrl, count, qos, dir);
+      results.push({ name: `bridge ingest, QoS ${qos} telemetry (${count} msgs, Mosquitto → SQLite)`, value, unit: "msgs/s", reference: ref });
     }
   } finally {
-    await broker.close();
+    await broker.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   return results;

@@ -1,6 +1,8 @@
 /** `npm run bridge`: the bridge alone, against MQTT_URL and DATABASE_URL. */
 import { configOrExit } from "../lib/config/from-process";
 import { Bridge } from "../lib/bridge/bridge";
+import { spoolPathFor } from "../lib/bridge/spool";
+import { bridgeFilter } from "../lib/config/env";
 import { redact } from "../lib/config/redact";
 import { sharedStore } from "../lib/store/shared";
 
@@ -10,11 +12,19 @@ if (!config.mqttUrl) {
   process.exit(2);
 }
 const store = await sharedStore(config.databaseUrl);
-const bridge = new Bridge({ url: config.mqttUrl, username: config.mqttUsername, password: config.mqttPassword, store, clientId: process.env.FLEETSCOPE_BRIDGE_ID ?? "fleetscope-bridge" });
+const bridge = new Bridge({
+  url: config.mqttUrl,
+  username: config.mqttUsername,
+  password: config.mqttPassword,
+  store,
+  clientId: config.bridgeId,
+  filter: bridgeFilter(config),
+  spoolPath: spoolPathFor(config.databaseUrl, config.bridgeId),
+});
 bridge.on("storeError", (err) => process.stderr.write(`fleetscope bridge: store error, retrying: ${err.message}\n`));
 bridge.on("offline", () => process.stderr.write("fleetscope bridge: broker offline, reconnecting…\n"));
 await bridge.start();
-process.stdout.write(`fleetscope bridge: ${redact(config.mqttUrl)} → ${store.kind} ${redact(config.databaseUrl)}\n`);
+process.stdout.write(`fleetscope bridge ${config.bridgeId}: ${redact(config.mqttUrl)} (${bridgeFilter(config)}) → ${store.kind} ${redact(config.databaseUrl)}\n`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {

@@ -1,20 +1,23 @@
 import "server-only";
 /**
  * The bridge: subscribes to everything with a persistent session, stores every message, and
- * acknowledges a QoS 1/2 message only once the batch holding it has committed.
+ * acknowledges a QoS 1/2 message only once it is durable.
  *
  * MQTT.js handles incoming packets one at a time: the next one is not read until
- * `handleMessage` calls back, and for QoS 1 the PUBACK goes out at that call (STACK.md, gotcha 3).
- * So QoS 0 messages are acknowledged to MQTT.js at once and written in batches on a timer,
- * while a QoS 1 message forces the batch (itself and every QoS 0 before it) to commit first.
- * A QoS 2 message is committed before PUBREC, through a durable incoming store.
+ * `handleMessage` calls back, and for QoS 1 the PUBACK goes out at that call; for QoS 2 the
+ * PUBREC goes out once its incoming store has the packet (STACK.md, gotcha 3). Committing a
+ * whole store batch on that path caps throughput at one message per commit, so:
+ * - QoS 1/2: committed alone to the local spool (one small row), then acknowledged;
+ * - QoS 0: at most once by definition, kept in memory;
+ * - the drainer moves both to the store in large batches, then releases the spool rows.
  */
 import { EventEmitter } from "node:events";
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
 import { asEpochMs } from "../devices/model";
 import type { DeviceUpdate, MessageRow, QoS, Store } from "../store/types";
 import { CommitBeforePubrec } from "./commit-before-pubrec";
-import { decodeMessage, mergeDeviceUpdates } from "./decode";
+import { decodeMessage, mergeDeviceUpdates, spoolIdent, type Received } from "./decode";
+import { Spool } from "./spool";
 
 export interface BridgeOptions {
   url: string;
@@ -25,9 +28,11 @@ export interface BridgeOptions {
   /** Subscription filter; `$share/<group>/#` lets several bridges split one stream. */
   filter?: string;
   store: Store;
-  /** How long QoS 0 messages may wait for their batch. */
+  /** The local spool file; one per bridge (client id). */
+  spoolPath: string;
+  /** How long messages may wait for their batch. */
   flushIntervalMs?: number;
-  /** A batch commits at once when it reaches this many messages. */
+  /** Messages per store transaction at most. */
   maxBatch?: number;
   /** QoS 0 messages held while the store is failing; past this they are dropped and counted. */
   maxPending?: number;
@@ -38,6 +43,7 @@ export interface BridgeStats {
   stored: number;
   /** Redeliveries recognised by their identity and not stored again. */
   duplicates: number;
+  /** Received and not yet in the store: QoS 0 in memory plus the spool's backlog. */
   pending: number;
   dropped: number;
   lastError: string | null;
@@ -46,23 +52,25 @@ export interface BridgeStats {
 interface BridgeEvents {
   connect: [];
   offline: [];
-  /** A batch committed: how many messages it held. */
+  /** A batch committed to the store: how many messages it held. */
   committed: [count: number];
   storeError: [error: Error];
 }
 
-/** Retry delay after a failed commit; the batch stays in memory and is written again. */
-const STORE_RETRY_MS = 500;
+/** Retry delays after a failed store commit double from the first to the last. */
+const STORE_RETRY_FIRST_MS = 200;
+const STORE_RETRY_MAX_MS = 5000;
 
 export class Bridge extends EventEmitter<BridgeEvents> {
   private client: MqttClient | null = null;
-  private pending: MessageRow[] = [];
-  private pendingDevices: DeviceUpdate[] = [];
+  private readonly spool: Spool;
+  /** QoS 0 messages and device updates waiting for the next drain. */
+  private memory: { row: MessageRow; device: DeviceUpdate | null }[] = [];
   private timer: NodeJS.Timeout | null = null;
-  /** Serialises commits: a flush waits for the one before it. */
-  private writing: Promise<void> = Promise.resolve();
+  /** Serialises drains: one store transaction at a time. */
+  private draining: Promise<void> = Promise.resolve();
   private stopped = false;
-  private readonly stats: BridgeStats = { connected: false, stored: 0, duplicates: 0, pending: 0, dropped: 0, lastError: null };
+  private readonly stats = { connected: false, stored: 0, duplicates: 0, dropped: 0, lastError: null as string | null };
   private readonly opts: Required<Omit<BridgeOptions, "username" | "password">> & Pick<BridgeOptions, "username" | "password">;
 
   constructor(options: BridgeOptions) {
@@ -75,10 +83,12 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       maxPending: 100_000,
       ...options,
     };
+    this.spool = new Spool(this.opts.spoolPath);
   }
 
-  /** Resolves once connected and subscribed; keeps reconnecting afterwards. */
+  /** Drains what a previous run left in the spool, then connects and subscribes. */
   start(): Promise<void> {
+    if (this.spool.size() > 0) void this.flush();
     const client = mqtt.connect(this.opts.url, {
       clientId: this.opts.clientId,
       clean: false,
@@ -88,9 +98,9 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       connectTimeout: 10_000,
       // After a broker restart that lost the session, subscribe again by ourselves.
       resubscribe: true,
-      incomingStore: new CommitBeforePubrec((packet) => {
-        this.accept(packet);
-        return this.flush();
+      incomingStore: new CommitBeforePubrec(async (packet) => {
+        this.spoolPacket(packet);
+        this.schedule();
       }),
     });
     this.client = client;
@@ -121,83 +131,102 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   }
 
   getStats(): BridgeStats {
-    return { ...this.stats, pending: this.pending.length };
+    return { ...this.stats, pending: this.memory.length + this.spool.size() };
   }
 
   private onPublish(packet: IPublishPacket, done: (err?: Error) => void) {
-    // QoS 2 reaches here at PUBREL, already committed before its PUBREC.
+    // QoS 2 reaches here at PUBREL, spooled before its PUBREC.
     if (packet.qos === 2) return done();
-    if (packet.qos === 0 && this.pending.length >= this.opts.maxPending) {
+    if (packet.qos === 1) {
+      try {
+        this.spoolPacket(packet);
+      } catch (err) {
+        // No PUBACK: the broker redelivers on the next connection.
+        this.stats.lastError = `spool: ${err instanceof Error ? err.message : String(err)}`;
+        return;
+      }
+      this.schedule();
+      return done();
+    }
+    if (this.memory.length >= this.opts.maxPending) {
       this.stats.dropped++; // at most once: the store is down and memory is bounded
       return done();
     }
-    this.accept(packet);
-    if (packet.qos === 0) {
-      if (this.pending.length >= this.opts.maxBatch) void this.flush();
-      else this.timer ??= setTimeout(() => void this.flush(), this.opts.flushIntervalMs);
-      return done();
-    }
-    // QoS 1: the PUBACK waits for the commit that holds this message.
-    this.flush().then(() => done(), done);
+    this.memory.push(decodeMessage(received(packet), asEpochMs(Date.now())));
+    this.schedule();
+    done();
   }
 
-  /** Decodes a received message into the pending batch. */
-  private accept(packet: IPublishPacket) {
-    const { row, device } = decodeMessage(
-      {
-        topic: packet.topic,
-        payload: typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload,
-        qos: packet.qos as QoS,
-        retain: packet.retain,
-        dup: packet.dup,
-      },
-      asEpochMs(Date.now()),
-    );
-    this.pending.push(row);
-    if (device) this.pendingDevices.push(device);
+  private spoolPacket(packet: IPublishPacket) {
+    const m = received(packet);
+    this.spool.put(Date.now(), m.topic, m.qos, m.retain, m.dup, m.payload);
   }
 
-  /** Commits everything pending; on a store error keeps it and tries again until stopped. */
+  private schedule() {
+    if (this.memory.length + this.spool.size() >= this.opts.maxBatch) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), this.opts.flushIntervalMs);
+  }
+
+  /** Moves everything received so far to the store; on a store error retries until stopped. */
   flush(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    this.writing = this.writing.then(async () => {
-      while (this.pending.length > 0) {
-        const messages = this.pending;
-        const devices = mergeDeviceUpdates(this.pendingDevices);
-        this.pending = [];
-        this.pendingDevices = [];
+    this.draining = this.draining.then(async () => {
+      let retryMs = STORE_RETRY_FIRST_MS;
+      while (this.memory.length > 0 || this.spool.size() > 0) {
+        const spooled = this.spool.take(this.opts.maxBatch);
+        const fromMemory = this.memory.slice(0, Math.max(0, this.opts.maxBatch - spooled.length));
+        const decoded = spooled.map((s) =>
+          decodeMessage({ topic: s.topic, payload: s.payload, qos: s.qos, retain: s.retain, dup: s.dup }, asEpochMs(s.ts), spoolIdent(this.spool.instance, s.id)),
+        );
+        const all = decoded.concat(fromMemory);
+        const devices = mergeDeviceUpdates(all.flatMap((d) => (d.device ? [d.device] : [])));
         try {
-          const result = await this.opts.store.append({ messages, devices });
+          const result = await this.opts.store.append({ messages: all.map((d) => d.row), devices });
+          // Committed: now, and only now, the spool may forget them. A crash before this line
+          // drains them again, and their identities keep the store from taking them twice.
+          if (spooled.length > 0) this.spool.release(spooled[spooled.length - 1]!.id, spooled.length);
+          this.memory = this.memory.slice(fromMemory.length);
           this.stats.stored += result.stored;
           this.stats.duplicates += result.duplicates;
           this.stats.lastError = null;
-          this.emit("committed", messages.length);
+          retryMs = STORE_RETRY_FIRST_MS;
+          this.emit("committed", all.length);
         } catch (err) {
           const error = err instanceof Error ? err : new Error(String(err));
-          this.pending = messages.concat(this.pending);
-          this.pendingDevices = devices.concat(this.pendingDevices);
           this.stats.lastError = `store: ${error.message}`;
           this.emit("storeError", error);
           if (this.stopped) throw error;
-          await new Promise((r) => setTimeout(r, STORE_RETRY_MS));
+          await new Promise((r) => setTimeout(r, retryMs));
+          retryMs = Math.min(retryMs * 2, STORE_RETRY_MAX_MS);
         }
       }
     });
-    return this.writing;
+    return this.draining;
   }
 
-  /** Stops taking messages, commits what is pending, and disconnects. */
+  /** Stops taking messages, moves what is pending to the store, and disconnects. */
   async stop(): Promise<void> {
     const client = this.client;
     if (client) {
-      // Stop reading first, so nothing arrives after the last commit.
+      // Stop reading first, so nothing arrives after the last drain.
       await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
     }
     this.stopped = true;
     await this.flush().catch(() => undefined);
+    this.spool.close();
     this.stats.connected = false;
   }
+}
+
+function received(packet: IPublishPacket): Received {
+  return {
+    topic: packet.topic,
+    payload: typeof packet.payload === "string" ? Buffer.from(packet.payload) : packet.payload,
+    qos: packet.qos as QoS,
+    retain: packet.retain,
+    dup: packet.dup,
+  };
 }

@@ -29,7 +29,15 @@ export function messageIdent(topic: string, seq: number, payload: Uint8Array): b
   return h.readBigInt64BE(0);
 }
 
-export function decodeMessage(m: Received, now: EpochMs): Decoded {
+/**
+ * The identity of a spooled message without a seq: its spool and row. A drain repeated after a
+ * crash (store committed, spool not yet cleared) then stores it once.
+ */
+export function spoolIdent(spool: string, id: number): bigint {
+  return createHash("sha1").update(spool).update("\u0000").update(String(id)).digest().readBigInt64BE(0);
+}
+
+export function decodeMessage(m: Received, now: EpochMs, fallbackIdent: bigint | null = null): Decoded {
   const demo = parseDemoTopic(m.topic);
   const truncated = m.payload.byteLength > MAX_STORED_PAYLOAD_BYTES;
   const payload = truncated ? m.payload.subarray(0, MAX_STORED_PAYLOAD_BYTES) : m.payload;
@@ -46,7 +54,7 @@ export function decodeMessage(m: Received, now: EpochMs): Decoded {
     seq,
     payload,
     truncated,
-    ident: seq === null ? null : messageIdent(m.topic, seq, m.payload),
+    ident: seq === null ? fallbackIdent : messageIdent(m.topic, seq, m.payload),
     fields: null,
   };
   // Only the convention's own kinds describe a device; a stray level (a `/` inside a would-be

@@ -30,6 +30,14 @@ const schema = z.object({
   DATABASE_URL: databaseUrl.default("file:./data/fleetscope.db"),
   FLEETSCOPE_SIM_DEVICES: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0).max(10_000).optional(),
   FLEETSCOPE_BRIDGE: onOff.default("on"),
+  FLEETSCOPE_BRIDGE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1..64 letters, digits, _ . or -")
+    .default("fleetscope-bridge"),
+  FLEETSCOPE_BRIDGE_GROUP: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1..64 letters, digits, _ . or -")
+    .optional(),
 });
 
 export interface Config {
@@ -44,6 +52,10 @@ export interface Config {
   databaseUrl: string;
   simDevices: number;
   bridge: boolean;
+  /** The bridge's MQTT client id: its persistent session, and its spool file. */
+  bridgeId: string;
+  /** Bridges in one group share the stream (`$share/<group>/#`), each message going to one. */
+  bridgeGroup: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -80,5 +92,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: e.DATABASE_URL,
     simDevices: e.FLEETSCOPE_SIM_DEVICES ?? (e.MQTT_URL ? 0 : 12),
     bridge: e.FLEETSCOPE_BRIDGE === "on",
+    bridgeId: e.FLEETSCOPE_BRIDGE_ID,
+    bridgeGroup: e.FLEETSCOPE_BRIDGE_GROUP,
   };
 }
+
+/** What the bridge subscribes to: everything, or its group's share of everything. */
+export const bridgeFilter = (c: Pick<Config, "bridgeGroup">) => (c.bridgeGroup ? `$share/${c.bridgeGroup}/#` : "#");

@@ -7,9 +7,10 @@ import "server-only";
 import { EventEmitter } from "node:events";
 import { createServer, type Server } from "node:http";
 import next from "next";
-import type { Config } from "../config/env";
+import { bridgeFilter, type Config } from "../config/env";
 import { MQTT_WS_PATH, startEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded";
 import { Bridge } from "../bridge/bridge";
+import { spoolPathFor } from "../bridge/spool";
 import { redact } from "../config/redact";
 import { setPart } from "../health/parts";
 import { Fleet } from "../sim/fleet";
@@ -58,7 +59,15 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
 
   let bridge: Bridge | null = null;
   if (config.bridge) {
-    bridge = new Bridge({ url: mqttUrl, username: config.mqttUsername, password: config.mqttPassword, store });
+    bridge = new Bridge({
+      url: mqttUrl,
+      username: config.mqttUsername,
+      password: config.mqttPassword,
+      store,
+      clientId: config.bridgeId,
+      filter: bridgeFilter(config),
+      spoolPath: spoolPathFor(config.databaseUrl, config.bridgeId),
+    });
     const report = () => {
       const s = bridge!.getStats();
       setPart("bridge", { status: s.connected && !s.lastError ? "ok" : "down", ...(s.lastError ? { error: s.lastError } : {}), ...s });

@@ -20,7 +20,7 @@ afterAll(async () => {
 
 it("reports a broker that goes away, then reconnects, resubscribes and stores again", async () => {
   const store = new SqliteStore(join(dir, "outage.db"));
-  const bridge = new Bridge({ url: broker.tcpUrl, store, clientId: "outage-bridge" });
+  const bridge = new Bridge({ url: broker.tcpUrl, store, clientId: "outage-bridge", spoolPath: join(dir, "outage-spool.db") });
   await bridge.start();
 
   const offline = once(bridge, "offline");

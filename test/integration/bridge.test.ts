@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import mqtt from "mqtt";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Bridge } from "../../lib/bridge/bridge";
@@ -37,6 +38,7 @@ describe.each(BROKERS)("bridge against %s", (_name, startBroker) => {
   let store: SqliteStore;
   let bridge: Bridge;
   let clientId: string;
+  let spoolPath: string;
 
   beforeAll(async () => {
     broker = await startBroker();
@@ -47,7 +49,8 @@ describe.each(BROKERS)("bridge against %s", (_name, startBroker) => {
   beforeEach(async () => {
     store = new SqliteStore(join(dir, `bridge-${n++}.db`));
     clientId = `fleetscope-bridge-test-${n++}`;
-    bridge = new Bridge({ url: broker.tcpUrl, store, clientId });
+    spoolPath = join(dir, `spool-${n++}.db`);
+    bridge = new Bridge({ url: broker.tcpUrl, store, clientId, spoolPath });
     await bridge.start();
   });
   afterEach(async () => {
@@ -86,7 +89,8 @@ describe.each(BROKERS)("bridge against %s", (_name, startBroker) => {
   it("keeps its session: QoS 1 messages sent while it is away are stored when it returns", async () => {
     await bridge.stop();
     await publishMany(broker.tcpUrl, (i) => `away/${i}`, 20, 1);
-    bridge = new Bridge({ url: broker.tcpUrl, store, clientId });
+    spoolPath = join(dir, `spool-${n++}.db`);
+    bridge = new Bridge({ url: broker.tcpUrl, store, clientId, spoolPath });
     await bridge.start();
     await committed(bridge, 20);
     expect((await store.queryMessages({ topic: "away/+", limit: 100 })).messages).toHaveLength(20);
@@ -103,7 +107,7 @@ describe.each(BROKERS)("bridge against %s", (_name, startBroker) => {
         },
       },
     });
-    bridge = new Bridge({ url: broker.tcpUrl, store: flaky, clientId });
+    bridge = new Bridge({ url: broker.tcpUrl, store: flaky, clientId, spoolPath });
     const errors: string[] = [];
     bridge.on("storeError", (e) => errors.push(e.message));
     await bridge.start();
@@ -116,21 +120,24 @@ describe.each(BROKERS)("bridge against %s", (_name, startBroker) => {
 });
 
 describe("bridge QoS 2 durability", () => {
-  it("has committed a QoS 2 message by the time it sends PUBREC", async () => {
+  it("has made a QoS 2 message durable by the time it sends PUBREC", async () => {
     const [, startBroker] = BROKERS[0]!;
     const broker = await startBroker();
     const store = new SqliteStore(join(dir, `pubrec-${n++}.db`));
-    const bridge = new Bridge({ url: broker.tcpUrl, store, clientId: `pubrec-bridge-${n++}` });
+    const spoolPath = join(dir, `pubrec-spool-${n++}.db`);
+    const bridge = new Bridge({ url: broker.tcpUrl, store, clientId: `pubrec-bridge-${n++}`, spoolPath });
     await bridge.start();
-    // Read the store at the very instant PUBREC leaves: with MQTT.js's in-memory incoming store the
-    // row would not exist yet (it is written only at PUBREL).
+    // Read the spool file through another connection at the very instant PUBREC leaves: with
+    // MQTT.js's in-memory incoming store nothing would be on disk until PUBREL.
+    const onDisk = new Database(spoolPath, { readonly: true });
     const rowsAtPubrec: Promise<number> = new Promise((resolve) => {
       (bridge as unknown as { client: mqtt.MqttClient }).client.on("packetsend", (packet) => {
-        if (packet.cmd === "pubrec") void store.queryMessages({ topic: "exactly/once", limit: 10 }).then((p) => resolve(p.messages.length));
+        if (packet.cmd === "pubrec") resolve((onDisk.prepare("SELECT count(*) AS n FROM spool WHERE topic = 'exactly/once'").get() as { n: number }).n);
       });
     });
     await publishMany(broker.tcpUrl, () => "exactly/once", 1, 2);
     expect(await rowsAtPubrec).toBe(1);
+    onDisk.close();
     await bridge.stop();
     await store.close();
     await broker.stop();

@@ -1,0 +1,92 @@
+import "server-only";
+/**
+ * The bridge's durable spool: a local SQLite file where a QoS 1/2 message is committed, alone,
+ * before it is acknowledged. MQTT.js hands over one message at a time and acknowledges it when
+ * the bridge calls back (STACK.md, gotcha 3), so the commit on that path must be as small as
+ * possible: one row, one table, no secondary index. The drainer then moves spooled messages to
+ * the store in large batches, and deletes them only after the store has committed them.
+ */
+import { randomUUID } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import type { QoS } from "../store/types";
+
+export interface SpooledMessage {
+  id: number;
+  ts: number;
+  topic: string;
+  qos: QoS;
+  retain: boolean;
+  dup: boolean;
+  payload: Buffer;
+}
+
+interface SpoolRecord {
+  id: number;
+  ts: number;
+  topic: string;
+  qos: number;
+  retain: number;
+  dup: number;
+  payload: Buffer;
+}
+
+export class Spool {
+  /** Names this spool file for good: with a row id it identifies a message across re-drains. */
+  readonly instance: string;
+  private readonly db: Database.Database;
+  private readonly insert;
+  private readonly select;
+  private readonly remove;
+  private backlog: number;
+
+  constructor(path: string) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma("journal_mode = WAL");
+    // Survives a crash of this process at any instant; an OS crash may take the last commits.
+    this.db.pragma("synchronous = NORMAL");
+    this.db.exec(`CREATE TABLE IF NOT EXISTS spool (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, topic TEXT NOT NULL,
+                    qos INTEGER NOT NULL, retain INTEGER NOT NULL, dup INTEGER NOT NULL, payload BLOB NOT NULL);
+                  CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
+    this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance', ?)").run(randomUUID());
+    this.instance = (this.db.prepare("SELECT value FROM meta WHERE key = 'instance'").get() as { value: string }).value;
+    this.insert = this.db.prepare("INSERT INTO spool (ts, topic, qos, retain, dup, payload) VALUES (?, ?, ?, ?, ?, ?)");
+    this.select = this.db.prepare<[number], SpoolRecord>("SELECT * FROM spool ORDER BY id LIMIT ?");
+    this.remove = this.db.prepare("DELETE FROM spool WHERE id <= ?");
+    this.backlog = (this.db.prepare("SELECT count(*) AS n FROM spool").get() as { n: number }).n;
+  }
+
+  /** Commits one message; when this returns it survives a crash. */
+  put(ts: number, topic: string, qos: QoS, retain: boolean, dup: boolean, payload: Uint8Array): void {
+    this.insert.run(ts, topic, qos, retain ? 1 : 0, dup ? 1 : 0, payload);
+    this.backlog++;
+  }
+
+  /** The oldest spooled messages, up to `limit`. */
+  take(limit: number): SpooledMessage[] {
+    return this.select.all(limit).map((r) => ({ ...r, qos: r.qos as QoS, retain: r.retain === 1, dup: r.dup === 1 }));
+  }
+
+  /** Forgets every message up to and including `id`, once the store has committed them. */
+  release(id: number, count: number): void {
+    this.remove.run(id);
+    this.backlog -= count;
+  }
+
+  size(): number {
+    return this.backlog;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Where a bridge keeps its spool: beside a SQLite store, else under ./data; one file per client id. */
+export function spoolPathFor(databaseUrl: string, clientId: string): string {
+  const safe = clientId.replace(/[^A-Za-z0-9_.-]/g, "_");
+  const dir = databaseUrl.startsWith("file:") ? dirname(databaseUrl.replace(/^file:(\/\/)?/, "")) : "./data";
+  return `${dir}/spool-${safe}.db`;
+}
