@@ -29,6 +29,8 @@ export async function startMosquitto(): Promise<Mosquitto> {
     [
       "persistence false",
       "max_inflight_messages 0",
+      // A bridge that is down for a while must find everything queued, not the default 1000.
+      "max_queued_messages 1000000",
       "log_dest stderr",
       "log_type error",
       "log_type warning",
