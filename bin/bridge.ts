@@ -4,6 +4,7 @@ import { Bridge } from "../lib/bridge/bridge";
 import { spoolPathFor } from "../lib/bridge/spool";
 import { bridgeFilter } from "../lib/config/env";
 import { redact } from "../lib/config/redact";
+import { Retention } from "../lib/store/retention";
 import { sharedStore } from "../lib/store/shared";
 
 const config = configOrExit();
@@ -24,12 +25,15 @@ const bridge = new Bridge({
 bridge.on("storeError", (err) => process.stderr.write(`fleetscope bridge: store error, retrying: ${err.message}\n`));
 bridge.on("offline", () => process.stderr.write("fleetscope bridge: broker offline, reconnecting…\n"));
 await bridge.start();
+const retention = new Retention(store, config.retentionDays);
+retention.start();
 process.stdout.write(`fleetscope bridge ${config.bridgeId}: ${redact(config.mqttUrl)} (${bridgeFilter(config)}) → ${store.kind} ${redact(config.databaseUrl)}\n`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     void bridge
       .stop()
+      .then(() => retention.stop())
       .then(() => store.close())
       .then(() => process.exit(0));
   });

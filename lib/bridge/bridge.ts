@@ -36,6 +36,11 @@ export interface BridgeOptions {
   maxBatch?: number;
   /** QoS 0 messages held while the store is failing; past this they are dropped and counted. */
   maxPending?: number;
+  /**
+   * Spooled messages waiting for the store, at most. Past this the bridge stops acknowledging
+   * QoS 1/2 until the store catches up, and the broker holds the rest.
+   */
+  maxSpool?: number;
 }
 
 export interface BridgeStats {
@@ -81,6 +86,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       flushIntervalMs: 50,
       maxBatch: 5000,
       maxPending: 100_000,
+      maxSpool: 1_000_000,
       ...options,
     };
     this.spool = new Spool(this.opts.spoolPath);
@@ -138,6 +144,11 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     // QoS 2 reaches here at PUBREL, spooled before its PUBREC.
     if (packet.qos === 2) return done();
     if (packet.qos === 1) {
+      if (this.spool.size() >= this.opts.maxSpool) {
+        // Backpressure: no PUBACK (and no next message) until the drain has made room.
+        this.flush().then(() => this.onPublish(packet, done), done);
+        return;
+      }
       try {
         this.spoolPacket(packet);
       } catch (err) {

@@ -30,6 +30,12 @@ const schema = z.object({
   DATABASE_URL: databaseUrl.default("file:./data/fleetscope.db"),
   FLEETSCOPE_SIM_DEVICES: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0).max(10_000).optional(),
   FLEETSCOPE_BRIDGE: onOff.default("on"),
+  FLEETSCOPE_RETENTION_DAYS: z.coerce
+    .number({ error: "must be a number" })
+    .int("must be a whole number of days")
+    .min(0, "must be 0 (keep everything) or more")
+    .max(36_500)
+    .default(30),
   FLEETSCOPE_BRIDGE_ID: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1..64 letters, digits, _ . or -")
@@ -56,6 +62,8 @@ export interface Config {
   bridgeId: string;
   /** Bridges in one group share the stream (`$share/<group>/#`), each message going to one. */
   bridgeGroup: string | undefined;
+  /** Days of data kept; 0 keeps everything. */
+  retentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -94,6 +102,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     bridge: e.FLEETSCOPE_BRIDGE === "on",
     bridgeId: e.FLEETSCOPE_BRIDGE_ID,
     bridgeGroup: e.FLEETSCOPE_BRIDGE_GROUP,
+    retentionDays: e.FLEETSCOPE_RETENTION_DAYS,
   };
 }
 

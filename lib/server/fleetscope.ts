@@ -14,6 +14,7 @@ import { spoolPathFor } from "../bridge/spool";
 import { redact } from "../config/redact";
 import { setPart } from "../health/parts";
 import { Fleet } from "../sim/fleet";
+import { Retention } from "../store/retention";
 import { sharedStore } from "../store/shared";
 
 export interface Running {
@@ -81,6 +82,10 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
     setPart("bridge", { status: "off" });
   }
 
+  // Every process with a bridge prunes; several at once only share the work.
+  const retention = config.bridge ? new Retention(store, config.retentionDays) : null;
+  retention?.start();
+
   let fleet: Fleet | null = null;
   if (config.simDevices > 0) {
     fleet = new Fleet({ url: mqttUrl, username: config.mqttUsername, password: config.mqttPassword, devices: config.simDevices });
@@ -97,6 +102,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
     async stop() {
       await fleet?.stop();
       await bridge?.stop();
+      await retention?.stop();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       await broker?.close();

@@ -295,6 +295,15 @@ export class PostgresStore implements Store {
     };
   }
 
+  async prune(before: EpochMs, maxRows: number): Promise<number> {
+    let deleted = 0;
+    for (const [table, col] of [["messages", "ts"], ["samples", "ts"], ["duplicates", "ts"], ["rollup_minute", "bucket"], ["rollup_hour", "bucket"]] as const) {
+      const r = await this.pool.query(`DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ${col} < $1 LIMIT $2)`, [before, maxRows]);
+      deleted += r.rowCount ?? 0;
+    }
+    return deleted;
+  }
+
   async ping(): Promise<void> {
     await this.pool.query("SELECT 1");
   }

@@ -61,6 +61,13 @@ const ROLLUPS = [
   ["rollup_hour", HOUR_MS],
 ] as const;
 
+/** Tables with a rowid and the time column retention prunes by. */
+const PRUNABLE = [
+  ["messages", "ts"],
+  ["samples", "ts"],
+  ["duplicates", "ts"],
+] as const;
+
 /** Merges a batch's partial aggregate into the stored one. */
 const upsertRollupSql = (table: string) =>
   `INSERT INTO ${table} (device, field, bucket, lo, hi, total, n, last, last_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -293,6 +300,20 @@ export class SqliteStore implements Store {
       .prepare<typeof p, { qos: QoS; n: number }>(`SELECT qos, count(*) AS n FROM duplicates WHERE device = @device AND ts BETWEEN @from AND @to GROUP BY qos`)
       .all(p);
     return { streams, duplicates: new Map(dups.map((d) => [d.qos, d.n])) };
+  }
+
+  async prune(before: EpochMs, maxRows: number): Promise<number> {
+    let deleted = 0;
+    this.db.transaction(() => {
+      for (const [table, col] of PRUNABLE) {
+        // rowid/primary-key order within the time index: deletes the oldest chunk first.
+        deleted += this.db.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${col} < ? LIMIT ?)`).run(before, maxRows).changes;
+      }
+      for (const [table] of ROLLUPS) {
+        deleted += this.db.prepare(`DELETE FROM ${table} WHERE (device, field, bucket) IN (SELECT device, field, bucket FROM ${table} WHERE bucket < ? LIMIT ?)`).run(before, maxRows).changes;
+      }
+    })();
+    return deleted;
   }
 
   async ping(): Promise<void> {

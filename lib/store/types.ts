@@ -106,6 +106,11 @@ export interface Store {
   querySeries(query: SeriesQuery): Promise<Series>;
   /** Each topic's seq stream of a device in [from, to], and the duplicates recognised per QoS. */
   queryDelivery(query: DeliveryQuery): Promise<{ streams: SeqStream[]; duplicates: Map<QoS, number> }>;
+  /**
+   * Deletes up to `maxRows` rows per table older than `before` (messages, samples, rollups,
+   * duplicates); returns how many went. Small chunks, so ingest never waits long on it.
+   */
+  prune(before: EpochMs, maxRows: number): Promise<number>;
   /** Throws when the store cannot answer. */
   ping(): Promise<void>;
   close(): Promise<void>;
