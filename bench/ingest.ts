@@ -12,6 +12,7 @@ import mqtt from "mqtt";
 import { Bridge } from "../lib/bridge/bridge";
 import { SqliteStore } from "../lib/store/sqlite";
 import { startMosquitto } from "../test/helpers/mosquitto";
+import type { BenchResult } from "./run";
 
 const TOPIC = "fleet/bench/arm-01/telemetry";
 
@@ -50,10 +51,10 @@ async function bridged(url: string, count: number, qos: 0 | 1, dir: string): Pro
   return rate;
 }
 
-export async function benchIngest(): Promise<{ name: string; value: number; unit: string; reference: number }[]> {
+export async function benchIngest(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), "fleetscope-bench-"));
   const broker = await startMosquitto();
-  const results = [];
+  const results: BenchResult[] = [];
   try {
     for (const [qos, count] of [
       [0, 100_000],
@@ -61,7 +62,7 @@ export async function benchIngest(): Promise<{ name: string; value: number; unit
     ] as const) {
       const ref = await reference(broker.tcpUrl, count, qos);
       const value = await bridged(broker.tcpUrl, count, qos, dir);
-      results.push({ name: `bridge ingest, QoS ${qos} telemetry (${count} msgs, Mosquitto → SQLite)`, value, unit: "msgs/s", reference: ref });
+      results.push({ name: `bridge ingest, QoS ${qos} telemetry (${count} msgs, Mosquitto → SQLite)`, value, unit: "msgs/s", reference: ref, referenceName: "bare MQTT.js subscriber, same stream" });
     }
   } finally {
     await broker.stop();
