@@ -54,6 +54,14 @@ const MIGRATIONS: string[] = [
    CREATE UNIQUE INDEX messages_ident ON messages (ident) WHERE ident IS NOT NULL;
    CREATE TABLE duplicates (ts INTEGER NOT NULL, topic TEXT NOT NULL, device TEXT, qos INTEGER NOT NULL, seq INTEGER);
    CREATE INDEX duplicates_device_ts ON duplicates (device, ts);`,
+  // Samples keyed by a small integer per (device, field) in a table that is its own index:
+  // one compact B-tree insert per sample instead of a row plus a wide text index entry.
+  `CREATE TABLE series (id INTEGER PRIMARY KEY, device TEXT NOT NULL, field TEXT NOT NULL, UNIQUE (device, field));
+   CREATE TABLE points (series INTEGER NOT NULL, ts INTEGER NOT NULL, msg INTEGER NOT NULL, value REAL NOT NULL,
+     PRIMARY KEY (series, ts, msg)) WITHOUT ROWID;
+   INSERT INTO series (device, field) SELECT DISTINCT device, field FROM samples;
+   INSERT INTO points SELECT s.id, x.ts, x.rowid, x.value FROM samples x JOIN series s ON s.device = x.device AND s.field = x.field;
+   DROP TABLE samples;`,
 ];
 
 const ROLLUPS = [
@@ -64,7 +72,6 @@ const ROLLUPS = [
 /** Tables with a rowid and the time column retention prunes by. */
 const PRUNABLE = [
   ["messages", "ts"],
-  ["samples", "ts"],
   ["duplicates", "ts"],
 ] as const;
 
@@ -135,7 +142,11 @@ export class SqliteStore implements Store {
   private readonly insertMessage;
   private readonly selectDevice;
   private readonly upsertDevice;
-  private readonly insertSample;
+  private readonly insertPoint;
+  private readonly insertSeries;
+  private readonly selectSeries;
+  /** (device, field) → series id; ids never change once made. */
+  private readonly seriesIds = new Map<string, number>();
   private readonly insertDuplicate;
   private readonly upsertRollup;
   private readonly writeBatch;
@@ -158,7 +169,9 @@ export class SqliteStore implements Store {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ident) WHERE ident IS NOT NULL DO NOTHING`,
     );
     this.insertDuplicate = this.db.prepare(`INSERT INTO duplicates (ts, topic, device, qos, seq) VALUES (?, ?, ?, ?, ?)`);
-    this.insertSample = this.db.prepare(`INSERT INTO samples (ts, device, field, value) VALUES (?, ?, ?, ?)`);
+    this.insertPoint = this.db.prepare(`INSERT OR IGNORE INTO points (series, ts, msg, value) VALUES (?, ?, ?, ?)`);
+    this.insertSeries = this.db.prepare(`INSERT OR IGNORE INTO series (device, field) VALUES (?, ?)`);
+    this.selectSeries = this.db.prepare<[string, string], { id: number }>(`SELECT id FROM series WHERE device = ? AND field = ?`);
     this.upsertRollup = ROLLUPS.map(([table, grain]) => [this.db.prepare(upsertRollupSql(table)), grain] as const);
     this.selectDevice = this.db.prepare<[string], DeviceRecord>(`SELECT * FROM devices WHERE id = ?`);
     this.upsertDevice = this.db.prepare(
@@ -170,22 +183,40 @@ export class SqliteStore implements Store {
       const result: AppendResult = { stored: 0, duplicates: 0 };
       const samples: Sample[] = [];
       for (const m of batch.messages) {
-        const { changes } = this.insertMessage.run(m.ts, m.topic, m.device, m.qos, m.retain ? 1 : 0, m.dup ? 1 : 0, m.seq, m.payload, m.truncated ? 1 : 0, m.ident);
+        const { changes, lastInsertRowid } = this.insertMessage.run(m.ts, m.topic, m.device, m.qos, m.retain ? 1 : 0, m.dup ? 1 : 0, m.seq, m.payload, m.truncated ? 1 : 0, m.ident);
         if (changes === 0) {
           this.insertDuplicate.run(m.ts, m.topic, m.device, m.qos, m.seq);
           result.duplicates++;
           continue;
         }
         result.stored++;
-        if (m.device && m.fields) for (const [field, value] of Object.entries(m.fields)) samples.push({ ts: m.ts, device: m.device, field, value });
+        if (m.device && m.fields) {
+          for (const [field, value] of Object.entries(m.fields)) {
+            samples.push({ ts: m.ts, device: m.device, field, value });
+            this.insertPoint.run(this.seriesId(m.device, field, true), m.ts, lastInsertRowid, value);
+          }
+        }
       }
       for (const u of batch.devices) this.mergeDevice(u);
-      for (const x of samples) this.insertSample.run(x.ts, x.device, x.field, x.value);
       for (const [stmt, grain] of this.upsertRollup) {
         for (const r of rollup(samples, grain)) stmt.run(r.device, r.field, r.bucket, r.min, r.max, r.sum, r.count, r.last, r.lastTs);
       }
       return result;
     });
+  }
+
+  /** The id of a (device, field) series; made on first use when `create`, else undefined. */
+  private seriesId(device: string, field: string, create: true): number;
+  private seriesId(device: string, field: string, create: false): number | undefined;
+  private seriesId(device: string, field: string, create: boolean): number | undefined {
+    const key = `${device}\u0000${field}`;
+    let id = this.seriesIds.get(key);
+    if (id === undefined) {
+      if (create) this.insertSeries.run(device, field);
+      id = this.selectSeries.get(device, field)?.id;
+      if (id !== undefined) this.seriesIds.set(key, id);
+    }
+    return id;
   }
 
   private mergeDevice(u: DeviceUpdate) {
@@ -262,7 +293,9 @@ export class SqliteStore implements Store {
 
   async querySeries(q: SeriesQuery): Promise<Series> {
     const plan = planSeries(q.from, q.to, q.points);
-    const p = { device: q.device, field: q.field, origin: plan.origin, bucket: plan.bucketMs, from: q.from, to: q.to };
+    const series = this.seriesId(q.device, q.field, false);
+    if (series === undefined) return { bucketMs: plan.bucketMs, points: [] };
+    const p = { device: q.device, field: q.field, series, origin: plan.origin, bucket: plan.bucketMs, from: q.from, to: q.to };
     // better-sqlite3 binds JS numbers as REAL: the bucket index must be truncated explicitly.
     const col = plan.source === "samples" ? "ts" : "bucket";
     const b = `CAST((o.${col} - @origin) / @bucket AS INTEGER)`;
@@ -272,10 +305,10 @@ export class SqliteStore implements Store {
     const sql =
       plan.source === "samples"
         ? `SELECT ${b} AS b, min(o.value) AS lo, max(o.value) AS hi, sum(o.value) AS total, count(*) AS n,
-             (SELECT s2.value FROM samples s2 WHERE s2.device = @device AND s2.field = @field
+             (SELECT s2.value FROM points s2 WHERE s2.series = @series
                 AND s2.ts >= max(@from, ${start}) AND s2.ts < ${start} + @bucket AND s2.ts <= @to
-              ORDER BY s2.ts DESC LIMIT 1) AS last
-           FROM samples o WHERE o.device = @device AND o.field = @field AND o.ts BETWEEN @from AND @to GROUP BY b ORDER BY b`
+              ORDER BY s2.ts DESC, s2.msg DESC LIMIT 1) AS last
+           FROM points o WHERE o.series = @series AND o.ts BETWEEN @from AND @to GROUP BY b ORDER BY b`
         : `SELECT ${b} AS b, min(o.lo) AS lo, max(o.hi) AS hi, sum(o.total) AS total, sum(o.n) AS n,
              (SELECT r2.last FROM ${plan.source} r2 WHERE r2.device = @device AND r2.field = @field
                 AND r2.bucket >= ${start} AND r2.bucket < ${start} + @bucket AND r2.bucket <= @to
@@ -308,6 +341,12 @@ export class SqliteStore implements Store {
       for (const [table, col] of PRUNABLE) {
         // rowid/primary-key order within the time index: deletes the oldest chunk first.
         deleted += this.db.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${col} < ? LIMIT ?)`).run(before, maxRows).changes;
+      }
+      // Points are ordered by series then time: prune each series' oldest range on its key.
+      for (const { id } of this.db.prepare("SELECT id FROM series").all() as { id: number }[]) {
+        deleted += this.db
+          .prepare(`DELETE FROM points WHERE (series, ts, msg) IN (SELECT series, ts, msg FROM points WHERE series = ? AND ts < ? LIMIT ?)`)
+          .run(id, before, maxRows).changes;
       }
       for (const [table] of ROLLUPS) {
         deleted += this.db.prepare(`DELETE FROM ${table} WHERE (device, field, bucket) IN (SELECT device, field, bucket FROM ${table} WHERE bucket < ? LIMIT ?)`).run(before, maxRows).changes;
