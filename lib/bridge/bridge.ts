@@ -16,7 +16,7 @@ import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
 import { asEpochMs } from "../devices/model";
 import type { DeviceUpdate, MessageRow, QoS, Store } from "../store/types";
 import { CommitBeforePubrec } from "./commit-before-pubrec";
-import { decodeMessage, mergeDeviceUpdates, spoolIdent, type Received } from "./decode";
+import { decodeMessage, mergeDeviceUpdates, spoolIdent, type Received, type SampleSkip } from "./decode";
 import { Spool } from "./spool";
 
 export interface BridgeOptions {
@@ -51,6 +51,8 @@ export interface BridgeStats {
   /** Received and not yet in the store: QoS 0 in memory plus the spool's backlog. */
   pending: number;
   dropped: number;
+  /** Telemetry stored without samples, by reason (the raw message is always kept). */
+  samplesSkipped: Record<SampleSkip, number>;
   lastError: string | null;
 }
 
@@ -75,7 +77,14 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   /** Serialises drains: one store transaction at a time. */
   private draining: Promise<void> = Promise.resolve();
   private stopped = false;
-  private readonly stats = { connected: false, stored: 0, duplicates: 0, dropped: 0, lastError: null as string | null };
+  private readonly stats = {
+    connected: false,
+    stored: 0,
+    duplicates: 0,
+    dropped: 0,
+    samplesSkipped: { too_large: 0, not_json_object: 0, no_numbers: 0 } as Record<SampleSkip, number>,
+    lastError: null as string | null,
+  };
   private readonly opts: Required<Omit<BridgeOptions, "username" | "password">> & Pick<BridgeOptions, "username" | "password">;
 
   constructor(options: BridgeOptions) {
@@ -137,7 +146,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   }
 
   getStats(): BridgeStats {
-    return { ...this.stats, pending: this.memory.length + this.spool.size() };
+    return { ...this.stats, samplesSkipped: { ...this.stats.samplesSkipped }, pending: this.memory.length + this.spool.size() };
   }
 
   private onPublish(packet: IPublishPacket, done: (err?: Error) => void) {
@@ -202,6 +211,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
           this.memory = this.memory.slice(fromMemory.length);
           this.stats.stored += result.stored;
           this.stats.duplicates += result.duplicates;
+          for (const d of all) if (d.skipped) this.stats.samplesSkipped[d.skipped]++;
           this.stats.lastError = null;
           retryMs = STORE_RETRY_FIRST_MS;
           this.emit("committed", all.length);

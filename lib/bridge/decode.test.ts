@@ -54,6 +54,14 @@ describe("decodeMessage", () => {
     expect(device).toBeNull();
   });
 
+  it("says why a telemetry message gave no samples", () => {
+    expect(decodeMessage(msg("fleet/lab/a1/telemetry", "41.5"), now).skipped).toBe("not_json_object");
+    expect(decodeMessage(msg("fleet/lab/a1/telemetry", '{"mode":"auto"}'), now).skipped).toBe("no_numbers");
+    expect(decodeMessage(msg("fleet/lab/a1/telemetry", Buffer.alloc(100_000, 0x20)), now).skipped).toBe("too_large");
+    expect(decodeMessage(msg("fleet/lab/a1/telemetry", '{"temp":1}'), now).skipped).toBeUndefined();
+    expect(decodeMessage(msg("fleet/lab/a1/log", "plain text"), now).skipped).toBeUndefined();
+  });
+
   it("survives malformed JSON and binary payloads", () => {
     const bad = decodeMessage(msg("fleet/lab/a1/telemetry", '{"seq":1,"temp":'), now);
     expect(bad.row.seq).toBeNull();

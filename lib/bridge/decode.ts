@@ -18,9 +18,14 @@ export interface Received {
   dup: boolean;
 }
 
+/** Why a telemetry message gave no samples (it is stored all the same). */
+export type SampleSkip = "too_large" | "not_json_object" | "no_numbers";
+
 export interface Decoded {
   row: MessageRow;
   device: DeviceUpdate | null;
+  /** Set when a telemetry message yielded no samples. */
+  skipped?: SampleSkip;
 }
 
 /** 64 bits of SHA-1 over topic, seq and payload: the same message redelivered, not a rebooted device's seq 1. */
@@ -71,12 +76,16 @@ export function decodeMessage(m: Received, now: EpochMs, fallbackIdent: bigint |
     // it spoke just now. It must not make an offline device look recently seen.
     if (m.retain) device.lastSeen = asEpochMs(0);
   }
+  if (demo.kind === "telemetry" && demo.rest.length === 0 && !json) {
+    return { row, device, skipped: text === null ? "too_large" : "not_json_object" };
+  }
   if (demo.kind === "telemetry" && demo.rest.length === 0 && json) {
     const values: NonNullable<DeviceUpdate["values"]> = {};
     const fields = numericFields(json);
     for (const [field, value] of Object.entries(fields)) values[field] = { value, ts: now };
     device.values = values;
     row.fields = fields;
+    if (Object.keys(fields).length === 0) return { row, device, skipped: "no_numbers" };
   }
   return { row, device };
 }
