@@ -10,11 +10,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { Bridge } from "../lib/bridge/bridge";
+import pg from "pg";
+import { PostgresStore } from "../lib/store/postgres";
 import { SqliteStore } from "../lib/store/sqlite";
+import type { Store } from "../lib/store/types";
 import { startMosquitto } from "../test/helpers/mosquitto";
 import type { BenchResult } from "./run";
 
 const TOPIC = "fleet/bench/arm-01/telemetry";
+const { Client } = pg;
 
 /** Sends `count` lines through mosquitto_pub; resolves when `done` says all were handled. */
 async function pump(url: string, count: number, qos: 0 | 1, done: Promise<void>): Promise<number> {
@@ -40,16 +44,17 @@ async function reference(url: string, count: number, qos: 0 | 1): Promise<number
   return rate;
 }
 
-async function bridged(url: string, count: number, qos: 0 | 1, dir: string): Promise<number> {
-  const store = new SqliteStore(join(dir, `bench-${qos}.db`));
-  const bridge = new Bridge({ url, store, clientId: `bench-bridge-${qos}`, filter: "fleet/#", spoolPath: join(dir, `spool-${qos}.db`) });
+async function bridged(url: string, count: number, qos: 0 | 1, dir: string, store: Store, label: string): Promise<number> {
+  const bridge = new Bridge({ url, store, clientId: `bench-bridge-${label}-${qos}`, filter: "fleet/#", spoolPath: join(dir, `spool-${label}-${qos}.db`) });
   await bridge.start();
   const done = new Promise<void>((resolve) => bridge.on("committed", () => bridge.getStats().stored >= count && resolve()));
   const rate = await pump(url, count, qos, done);
   await bridge.stop();
-  await store.close();
   return rate;
 }
+
+/** The PostgreSQL every machine here runs; the bench works in a schema of its own, dropped after. */
+const PG_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
 export async function benchIngest(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), "fleetscope-bench-"));
@@ -61,8 +66,21 @@ export async function benchIngest(): Promise<BenchResult[]> {
       [1, 50_000],
     ] as const) {
       const ref = await reference(broker.tcpUrl, count, qos);
-      const value = await bridged(broker.tcpUrl, count, qos, dir);
+      const sqlite = new SqliteStore(join(dir, `bench-${qos}.db`));
+      const value = await bridged(broker.tcpUrl, count, qos, dir, sqlite, "sqlite");
+      await sqlite.close();
       results.push({ name: `bridge ingest, QoS ${qos} telemetry (${count} msgs, Mosquitto → SQLite)`, value, unit: "msgs/s", reference: ref, referenceName: "bare MQTT.js subscriber, same stream" });
+      if (qos === 1) {
+        const schema = `bench_${process.pid}`;
+        const pg = await PostgresStore.open({ connectionString: PG_URL, schema });
+        const pgValue = await bridged(broker.tcpUrl, count, qos, dir, pg, "pg");
+        await pg.close();
+        const admin = new Client({ connectionString: PG_URL });
+        await admin.connect();
+        await admin.query(`DROP SCHEMA ${schema} CASCADE`);
+        await admin.end();
+        results.push({ name: `bridge ingest, QoS 1 telemetry (${count} msgs, Mosquitto → PostgreSQL)`, value: pgValue, unit: "msgs/s", reference: ref, referenceName: "bare MQTT.js subscriber, same stream" });
+      }
     }
   } finally {
     await broker.stop();
