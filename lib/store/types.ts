@@ -108,7 +108,8 @@ export interface Store {
   queryDelivery(query: DeliveryQuery): Promise<{ streams: SeqStream[]; duplicates: Map<QoS, number> }>;
   /**
    * Deletes up to `maxRows` rows per table older than `before` (messages, samples, rollups,
-   * duplicates); returns how many went. Small chunks, so ingest never waits long on it.
+   * duplicates); returns how much went (rows, or whole day partitions), 0 once nothing older is
+   * left. Small chunks, so ingest never waits long on it.
    */
   prune(before: EpochMs, maxRows: number): Promise<number>;
   /** Throws when the store cannot answer. */
