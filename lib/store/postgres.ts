@@ -136,7 +136,10 @@ export class PostgresStore implements Store {
     const client = await this.pool.connect();
     try {
       await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      // Only when missing: CREATE SCHEMA IF NOT EXISTS still needs the CREATE privilege on the
+      // database, which a least-privilege role owning just its schema does not have.
+      const schemaExists = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [this.schema]);
+      if (schemaExists.rowCount === 0) await client.query(`CREATE SCHEMA ${this.schema}`);
       await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
       const { rows } = await client.query<{ v: number | null }>("SELECT max(version) AS v FROM schema_migrations");
       for (let v = rows[0]?.v ?? 0; v < MIGRATIONS.length; v++) {
