@@ -1,0 +1,110 @@
+import "server-only";
+/** The SQLite store's schema, its migrations and how a connection to it is opened. */
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { topicMatches } from "../mqtt/topic";
+import { HOUR_MS, MINUTE_MS } from "./series-plan";
+
+/** Each entry runs once, in order; PRAGMA user_version records how many have run. */
+export const MIGRATIONS: string[] = [
+  `CREATE TABLE messages (
+     id INTEGER PRIMARY KEY,
+     ts INTEGER NOT NULL,
+     topic TEXT NOT NULL,
+     device TEXT,
+     qos INTEGER NOT NULL,
+     retain INTEGER NOT NULL,
+     dup INTEGER NOT NULL,
+     seq INTEGER,
+     payload BLOB NOT NULL,
+     truncated INTEGER NOT NULL DEFAULT 0
+   );
+   -- Only a time index: one on topic makes inserts ~10x slower (STACK.md, gotcha 5).
+   CREATE INDEX messages_ts ON messages (ts);
+   CREATE TABLE devices (
+     id TEXT PRIMARY KEY,
+     site TEXT NOT NULL,
+     status TEXT NOT NULL DEFAULT 'unknown',
+     last_seen INTEGER NOT NULL,
+     fields TEXT NOT NULL DEFAULT '[]',
+     latest TEXT NOT NULL DEFAULT '{}'
+   );`,
+  `CREATE TABLE samples (ts INTEGER NOT NULL, device TEXT NOT NULL, field TEXT NOT NULL, value REAL NOT NULL);
+   CREATE INDEX samples_series ON samples (device, field, ts);
+   CREATE TABLE rollup_minute (
+     device TEXT NOT NULL, field TEXT NOT NULL, bucket INTEGER NOT NULL,
+     lo REAL NOT NULL, hi REAL NOT NULL, total REAL NOT NULL, n INTEGER NOT NULL, last REAL NOT NULL, last_ts INTEGER NOT NULL,
+     PRIMARY KEY (device, field, bucket)
+   ) WITHOUT ROWID;
+   CREATE TABLE rollup_hour (
+     device TEXT NOT NULL, field TEXT NOT NULL, bucket INTEGER NOT NULL,
+     lo REAL NOT NULL, hi REAL NOT NULL, total REAL NOT NULL, n INTEGER NOT NULL, last REAL NOT NULL, last_ts INTEGER NOT NULL,
+     PRIMARY KEY (device, field, bucket)
+   ) WITHOUT ROWID;`,
+  `ALTER TABLE messages ADD COLUMN ident INTEGER;
+   CREATE UNIQUE INDEX messages_ident ON messages (ident) WHERE ident IS NOT NULL;
+   CREATE TABLE duplicates (ts INTEGER NOT NULL, topic TEXT NOT NULL, device TEXT, qos INTEGER NOT NULL, seq INTEGER);
+   CREATE INDEX duplicates_device_ts ON duplicates (device, ts);`,
+  // Samples keyed by a small integer per (device, field) in a table that is its own index:
+  // one compact B-tree insert per sample instead of a row plus a wide text index entry.
+  `CREATE TABLE series (id INTEGER PRIMARY KEY, device TEXT NOT NULL, field TEXT NOT NULL, UNIQUE (device, field));
+   CREATE TABLE points (series INTEGER NOT NULL, ts INTEGER NOT NULL, msg INTEGER NOT NULL, value REAL NOT NULL,
+     PRIMARY KEY (series, ts, msg)) WITHOUT ROWID;
+   INSERT INTO series (device, field) SELECT DISTINCT device, field FROM samples;
+   INSERT INTO points SELECT s.id, x.ts, x.rowid, x.value FROM samples x JOIN series s ON s.device = x.device AND s.field = x.field;
+   DROP TABLE samples;`,
+];
+
+export const ROLLUPS = [
+  ["rollup_minute", MINUTE_MS],
+  ["rollup_hour", HOUR_MS],
+] as const;
+
+/** Tables with a rowid and the time column retention prunes by. */
+export const PRUNABLE = [
+  ["messages", "ts"],
+  ["duplicates", "ts"],
+] as const;
+
+/** Merges a batch's partial aggregate into the stored one. */
+export const upsertRollupSql = (table: string) =>
+  `INSERT INTO ${table} (device, field, bucket, lo, hi, total, n, last, last_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+   ON CONFLICT (device, field, bucket) DO UPDATE SET
+     lo = min(lo, excluded.lo), hi = max(hi, excluded.hi), total = total + excluded.total, n = n + excluded.n,
+     last = CASE WHEN excluded.last_ts >= last_ts THEN excluded.last ELSE last END,
+     last_ts = max(last_ts, excluded.last_ts)`;
+
+export interface DeviceRecord {
+  id: string;
+  site: string;
+  status: string;
+  last_seen: number;
+  fields: string;
+  latest: string;
+}
+
+export function migrate(db: Database.Database) {
+  const current = db.pragma("user_version", { simple: true }) as number;
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}
+
+/**
+ * A connection with the settings every one of ours uses. WAL with synchronous NORMAL survives a
+ * crash of the process at any instant; only an OS crash or power loss can take the last commits.
+ */
+export function openDatabase(path: string): Database.Database {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.pragma("busy_timeout = 5000");
+  // Deterministic, so SQLite may call it once per row; topics never become SQL text.
+  db.function("topic_matches", { deterministic: true }, (filter, topic) => (topicMatches(String(filter), String(topic)) ? 1 : 0));
+  return db;
+}

@@ -1,0 +1,119 @@
+import "server-only";
+/**
+ * The write side of the SQLite store: a batch in one transaction (messages with exactly-once
+ * identities, samples, rollups, the device registry) and retention's deletes. Runs on a worker
+ * thread of its own (sqlite-writer-worker.ts) so the bridge's thread keeps reading MQTT while a
+ * large batch commits; `:memory:` databases, which one connection cannot share, write inline.
+ */
+import type Database from "better-sqlite3";
+import type { EpochMs } from "../devices/model";
+import { rollup } from "./series-plan";
+import { PRUNABLE, ROLLUPS, upsertRollupSql, type DeviceRecord } from "./sqlite-schema";
+import type { AppendResult, Batch, DeviceUpdate, Sample } from "./types";
+
+export class SqliteWriter {
+  private readonly insertMessage;
+  private readonly insertDuplicate;
+  private readonly insertPoint;
+  private readonly insertSeries;
+  private readonly selectSeries;
+  private readonly upsertRollup;
+  private readonly selectDevice;
+  private readonly upsertDevice;
+  /** (device, field) → series id; ids never change once made. */
+  private readonly seriesIds = new Map<string, number>();
+  private readonly writeBatch;
+
+  constructor(private readonly db: Database.Database) {
+    this.insertMessage = db.prepare(
+      `INSERT INTO messages (ts, topic, device, qos, retain, dup, seq, payload, truncated, ident)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ident) WHERE ident IS NOT NULL DO NOTHING`,
+    );
+    this.insertDuplicate = db.prepare(`INSERT INTO duplicates (ts, topic, device, qos, seq) VALUES (?, ?, ?, ?, ?)`);
+    this.insertPoint = db.prepare(`INSERT OR IGNORE INTO points (series, ts, msg, value) VALUES (?, ?, ?, ?)`);
+    this.insertSeries = db.prepare(`INSERT OR IGNORE INTO series (device, field) VALUES (?, ?)`);
+    this.selectSeries = db.prepare<[string, string], { id: number }>(`SELECT id FROM series WHERE device = ? AND field = ?`);
+    this.upsertRollup = ROLLUPS.map(([table, grain]) => [db.prepare(upsertRollupSql(table)), grain] as const);
+    this.selectDevice = db.prepare<[string], DeviceRecord>(`SELECT * FROM devices WHERE id = ?`);
+    this.upsertDevice = db.prepare(
+      `INSERT INTO devices (id, site, status, last_seen, fields, latest) VALUES (@id, @site, @status, @last_seen, @fields, @latest)
+       ON CONFLICT (id) DO UPDATE SET site = excluded.site, status = excluded.status,
+         last_seen = excluded.last_seen, fields = excluded.fields, latest = excluded.latest`,
+    );
+    this.writeBatch = db.transaction((batch: Batch): AppendResult => {
+      const result: AppendResult = { stored: 0, duplicates: 0 };
+      const samples: Sample[] = [];
+      for (const m of batch.messages) {
+        const { changes, lastInsertRowid } = this.insertMessage.run(m.ts, m.topic, m.device, m.qos, m.retain ? 1 : 0, m.dup ? 1 : 0, m.seq, m.payload, m.truncated ? 1 : 0, m.ident);
+        if (changes === 0) {
+          this.insertDuplicate.run(m.ts, m.topic, m.device, m.qos, m.seq);
+          result.duplicates++;
+          continue;
+        }
+        result.stored++;
+        if (m.device && m.fields) {
+          for (const [field, value] of Object.entries(m.fields)) {
+            samples.push({ ts: m.ts, device: m.device, field, value });
+            this.insertPoint.run(this.seriesId(m.device, field), m.ts, lastInsertRowid, value);
+          }
+        }
+      }
+      for (const u of batch.devices) this.mergeDevice(u);
+      for (const [stmt, grain] of this.upsertRollup) {
+        for (const r of rollup(samples, grain)) stmt.run(r.device, r.field, r.bucket, r.min, r.max, r.sum, r.count, r.last, r.lastTs);
+      }
+      return result;
+    });
+  }
+
+  append(batch: Batch): AppendResult {
+    return this.writeBatch(batch);
+  }
+
+  /** The id of a (device, field) series, made on first use. */
+  private seriesId(device: string, field: string): number {
+    const key = `${device}\u0000${field}`;
+    let id = this.seriesIds.get(key);
+    if (id === undefined) {
+      this.insertSeries.run(device, field);
+      id = this.selectSeries.get(device, field)!.id;
+      this.seriesIds.set(key, id);
+    }
+    return id;
+  }
+
+  private mergeDevice(u: DeviceUpdate) {
+    const old = this.selectDevice.get(u.id);
+    const latest = old ? (JSON.parse(old.latest) as Record<string, { value: number; ts: number }>) : {};
+    if (u.values) Object.assign(latest, u.values);
+    this.upsertDevice.run({
+      id: u.id,
+      site: u.site,
+      status: u.status ?? old?.status ?? "unknown",
+      last_seen: Math.max(u.lastSeen, old?.last_seen ?? 0),
+      fields: JSON.stringify(Object.keys(latest).sort()),
+      latest: JSON.stringify(latest),
+    });
+  }
+
+  prune(before: EpochMs, maxRows: number): number {
+    let deleted = 0;
+    this.db.transaction(() => {
+      for (const [table, col] of PRUNABLE) {
+        deleted += this.db.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${col} < ? LIMIT ?)`).run(before, maxRows).changes;
+      }
+      // Points are ordered by series then time: prune each series' oldest range on its key.
+      for (const { id } of this.db.prepare("SELECT id FROM series").all() as { id: number }[]) {
+        deleted += this.db
+          .prepare(`DELETE FROM points WHERE (series, ts, msg) IN (SELECT series, ts, msg FROM points WHERE series = ? AND ts < ? LIMIT ?)`)
+          .run(id, before, maxRows).changes;
+      }
+      for (const [table] of ROLLUPS) {
+        deleted += this.db
+          .prepare(`DELETE FROM ${table} WHERE (device, field, bucket) IN (SELECT device, field, bucket FROM ${table} WHERE bucket < ? LIMIT ?)`)
+          .run(before, maxRows).changes;
+      }
+    })();
+    return deleted;
+  }
+}
