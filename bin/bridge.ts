@@ -1,7 +1,6 @@
 /** `npm run bridge`: the bridge alone, against MQTT_URL and DATABASE_URL. */
 import { configOrExit } from "../lib/config/from-process";
-import { Bridge } from "../lib/bridge/bridge";
-import { spoolPathFor } from "../lib/bridge/spool";
+import { bridgeFromConfig } from "../lib/bridge/from-config";
 import { bridgeFilter } from "../lib/config/env";
 import { redact } from "../lib/config/redact";
 import { Retention } from "../lib/store/retention";
@@ -13,15 +12,7 @@ if (!config.mqttUrl) {
   process.exit(2);
 }
 const store = await sharedStore(config.databaseUrl);
-const bridge = new Bridge({
-  url: config.mqttUrl,
-  username: config.mqttUsername,
-  password: config.mqttPassword,
-  store,
-  clientId: config.bridgeId,
-  filter: bridgeFilter(config),
-  spoolPath: spoolPathFor(config.databaseUrl, config.bridgeId),
-});
+const bridge = bridgeFromConfig(config, config.mqttUrl, store);
 bridge.on("storeError", (err) => process.stderr.write(`fleetscope bridge: store error, retrying: ${err.message}\n`));
 bridge.on("offline", () => process.stderr.write("fleetscope bridge: broker offline, reconnecting…\n"));
 await bridge.start();

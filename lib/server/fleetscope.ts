@@ -7,10 +7,10 @@ import "server-only";
 import { EventEmitter } from "node:events";
 import { createServer, type Server } from "node:http";
 import next from "next";
-import { bridgeFilter, type Config } from "../config/env";
+import type { Config } from "../config/env";
 import { MQTT_WS_PATH, startEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded";
-import { Bridge } from "../bridge/bridge";
-import { spoolPathFor } from "../bridge/spool";
+import type { Bridge } from "../bridge/bridge";
+import { bridgeFromConfig } from "../bridge/from-config";
 import { redact } from "../config/redact";
 import { setPart } from "../health/parts";
 import { Fleet } from "../sim/fleet";
@@ -60,15 +60,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
 
   let bridge: Bridge | null = null;
   if (config.bridge) {
-    bridge = new Bridge({
-      url: mqttUrl,
-      username: config.mqttUsername,
-      password: config.mqttPassword,
-      store,
-      clientId: config.bridgeId,
-      filter: bridgeFilter(config),
-      spoolPath: spoolPathFor(config.databaseUrl, config.bridgeId),
-    });
+    bridge = bridgeFromConfig(config, mqttUrl, store);
     const report = () => {
       const s = bridge!.getStats();
       setPart("bridge", { status: s.connected && !s.lastError ? "ok" : "down", ...(s.lastError ? { error: s.lastError } : {}), ...s });

@@ -1,0 +1,18 @@
+import "server-only";
+import { bridgeFilter, type Config } from "../config/env";
+import type { Store } from "../store/types";
+import { Bridge } from "./bridge";
+import { spoolPathFor } from "./spool";
+
+/** The bridge the configuration describes, on `url` (the embedded broker's, or MQTT_URL). */
+export function bridgeFromConfig(config: Config, url: string, store: Store): Bridge {
+  return new Bridge({
+    url,
+    username: config.mqttUsername,
+    password: config.mqttPassword,
+    store,
+    clientId: config.bridgeId,
+    filter: bridgeFilter(config),
+    spoolPath: spoolPathFor(config.databaseUrl, config.bridgeId),
+  });
+}
