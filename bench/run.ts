@@ -6,6 +6,7 @@
 import { benchIngest } from "./ingest";
 import { benchMemory } from "./memory";
 import { benchSeries } from "./series";
+import { benchStartup } from "./startup";
 
 export interface BenchResult {
   name: string;
@@ -21,6 +22,7 @@ const benches: [string, () => Promise<BenchResult[]>][] = [
   ["ingest", benchIngest],
   ["series", benchSeries],
   ["memory", benchMemory],
+  ["startup", benchStartup],
 ];
 for (const [name, bench] of benches) {
   if (only && only !== name) continue;
