@@ -1,19 +1,29 @@
 "use client";
 import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
+import { RANGES, rangeFromParam } from "@/lib/state/history-merge";
 import type { DeviceWithValues } from "@/lib/devices/model";
 import { formatValue } from "./format";
 import { useFleet } from "./FleetProvider";
 import { LastSeen } from "./LastSeen";
-import { Sparkline } from "./Sparkline";
+import { FieldChart } from "./FieldChart";
 import { StatusDot } from "./StatusDot";
+
+const NO_POINTS: never[] = [];
 
 type Loaded = { state: "loading" } | { state: "missing" } | { state: "error"; message: string } | { state: "ok"; device: DeviceWithValues };
 
-/** One device: its stored latest values, then live charts per field as telemetry arrives. */
+/** One device: its latest values, and a chart per field joining stored history and the live tail. */
 export function DevicePanel({ id }: { id: string }) {
   const live = useFleet((s) => s.devices.get(id));
   const [stored, setStored] = useState<Loaded>({ state: "loading" });
+  const params = useSearchParams();
+  const router = useRouter();
+  const pathname = usePathname();
+  // The URL holds the range, so a link opens the same view.
+  const range = rangeFromParam(params.get("range"));
+  const setRange = (key: string) => router.replace(`${pathname}?range=${key}`, { scroll: false });
 
   useEffect(() => {
     const abort = new AbortController();
@@ -54,6 +64,13 @@ export function DevicePanel({ id }: { id: string }) {
           {live?.site ?? base?.site} · seen <LastSeen ts={lastSeen} />
         </span>
       </div>
+      <div className="ranges" role="group" aria-label="Time range">
+        {RANGES.map((r) => (
+          <button key={r.key} type="button" aria-pressed={r.key === range.key} onClick={() => setRange(r.key)}>
+            {r.key === "5m" ? "live 5 min" : r.label}
+          </button>
+        ))}
+      </div>
       {stored.state === "loading" && !live && <p className="muted" role="status">Loading…</p>}
       {stored.state === "error" && <p className="error" role="alert">Could not load stored values: {stored.message}</p>}
       {fields.length === 0 && stored.state !== "loading" && <p className="empty">No numeric telemetry yet.</p>}
@@ -64,7 +81,7 @@ export function DevicePanel({ id }: { id: string }) {
               <span>{f}</span>
               <strong data-testid={`value-${f}`}>{formatValue(values[f]!)}</strong>
             </div>
-            <Sparkline points={live?.series[f] ?? []} height={140} axes />
+            <FieldChart device={id} field={f} rangeMs={range.ms} live={live?.series[f] ?? NO_POINTS} />
           </li>
         ))}
       </ul>

@@ -47,6 +47,29 @@ test("a device page shows each field's latest value and a live chart", async ({ 
   await expect(page.locator("svg path.recharts-curve").first()).toBeVisible();
 });
 
+test("a device chart holds history from before the page opened, grows live, and keeps its range in the URL", async ({ page, request }) => {
+  // History exists once the store has a few seconds of this arm's telemetry.
+  await expect(async () => {
+    const now = Date.now();
+    const body = (await (await request.get(`/api/series?device=arm-06&field=temp&from=${now - 60_000}&to=${now}&points=60`)).json()) as { points: unknown[] };
+    expect(body.points.length).toBeGreaterThan(2);
+  }).toPass();
+  const opened = Date.now();
+  await page.goto("/devices/arm-06?range=1h");
+  const chart = page.getByTestId("chart-temp");
+  await expect(chart).toBeVisible();
+  expect(Number(await chart.getAttribute("data-first"))).toBeLessThan(opened);
+  const before = Number(await chart.getAttribute("data-points"));
+  await expect(async () => expect(Number(await chart.getAttribute("data-points"))).toBeGreaterThan(before)).toPass();
+  await expect(page.getByRole("button", { name: "1 h" })).toHaveAttribute("aria-pressed", "true");
+
+  await page.getByRole("button", { name: "24 h" }).click();
+  await expect(page).toHaveURL(/\/devices\/arm-06\?range=24h$/);
+  await page.reload();
+  await expect(page.getByRole("button", { name: "24 h" })).toHaveAttribute("aria-pressed", "true");
+  await expect(page.getByTestId("chart-temp")).toBeVisible();
+});
+
 test("topic names are shown as text, never as HTML", async ({ page }) => {
   await page.goto("/");
   await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");

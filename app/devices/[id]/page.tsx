@@ -1,6 +1,11 @@
+import { Suspense } from "react";
 import { DevicePanel } from "@/components/DevicePanel";
 
 export default async function DevicePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  return <DevicePanel id={decodeURIComponent(id)} />;
+  return (
+    <Suspense>
+      <DevicePanel id={decodeURIComponent(id)} />
+    </Suspense>
+  );
 }

@@ -1,0 +1,74 @@
+"use client";
+import { useEffect, useMemo, useState } from "react";
+import { Area, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { mergeHistoryAndLive, type HistoryBucket } from "@/lib/state/history-merge";
+import type { Point } from "@/lib/state/live-devices";
+import { formatValue } from "./format";
+
+/** Buckets asked of the store: about one per two pixels of a chart this wide. */
+const HISTORY_POINTS = 400;
+
+type History =
+  | { state: "loading" }
+  | { state: "error"; message: string }
+  | { state: "ok"; buckets: HistoryBucket[]; to: number };
+
+const time = (t: number, spanMs: number) =>
+  spanMs > 24 * 3_600_000 ? new Date(t).toLocaleDateString(undefined, { month: "short", day: "numeric" }) : new Date(t).toLocaleTimeString();
+
+/** One field: history from the store joined with the live tail, over the chosen range. */
+export function FieldChart({ device, field, rangeMs, live }: { device: string; field: string; rangeMs: number; live: Point[] }) {
+  const [history, setHistory] = useState<History>({ state: "loading" });
+  const [asked, setAsked] = useState(0);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    const to = Date.now();
+    const q = new URLSearchParams({ device, field, from: String(to - rangeMs), to: String(to), points: String(HISTORY_POINTS) });
+    setHistory((h) => (h.state === "ok" ? h : { state: "loading" }));
+    fetch(`/api/series?${q}`, { signal: abort.signal })
+      .then(async (res) => {
+        // A field the store has no samples of yet: the live tail is all there is.
+        if (res.status === 404) return setHistory({ state: "ok", buckets: [], to });
+        const body = (await res.json()) as { points?: HistoryBucket[]; error?: { message: string } };
+        if (!res.ok || !body.points) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+        setHistory({ state: "ok", buckets: body.points, to });
+      })
+      .catch((err: unknown) => {
+        if (!abort.signal.aborted) setHistory({ state: "error", message: err instanceof Error ? err.message : String(err) });
+      });
+    return () => abort.abort();
+  }, [device, field, rangeMs, asked]);
+
+  // The live buffer is bounded: once it no longer reaches back to where history ends, ask the
+  // store again rather than show a hole that is not in the data.
+  const oldestLive = live[0]?.t;
+  const historyTo = history.state === "ok" ? history.to : null;
+  useEffect(() => {
+    if (historyTo !== null && oldestLive !== undefined && oldestLive > historyTo + 2000) setAsked((n) => n + 1);
+  }, [oldestLive, historyTo]);
+
+  const end = Math.max(live.at(-1)?.t ?? 0, historyTo ?? 0) || Date.now();
+  const start = end - rangeMs;
+  const data = useMemo(
+    () => (history.state === "ok" ? mergeHistoryAndLive(history.buckets, history.to, live, start) : []),
+    [history, live, start],
+  );
+
+  if (history.state === "error") return <p className="error small" role="alert">Could not load history: {history.message}</p>;
+  if (history.state === "loading" && live.length === 0) return <div className="spark-empty" style={{ height: 160 }}>loading history…</div>;
+  if (data.length === 0) return <div className="spark-empty" style={{ height: 160 }}>no data in this range</div>;
+  return (
+    <div data-testid={`chart-${field}`} data-points={data.length} data-first={data[0]!.t}>
+      <ResponsiveContainer width="100%" height={160}>
+        <ComposedChart data={data} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
+          <XAxis dataKey="t" type="number" domain={[start, end]} allowDataOverflow tickFormatter={(t: number) => time(t, rangeMs)} minTickGap={40} />
+          <YAxis domain={["auto", "auto"]} width={52} tickFormatter={(v: number) => formatValue(v)} />
+          <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} formatter={(v) => (Array.isArray(v) ? v.map((x) => formatValue(Number(x))).join(" – ") : formatValue(Number(v)))} />
+          <Area dataKey="band" stroke="none" fill="var(--accent)" fillOpacity={0.18} isAnimationActive={false} connectNulls={false} name="min–max" />
+          <Line dataKey="v" stroke="var(--accent)" dot={false} isAnimationActive={false} strokeWidth={1.5} name={field} />
+        </ComposedChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

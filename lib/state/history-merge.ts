@@ -1,0 +1,53 @@
+/**
+ * One chart series from two sources: aggregated history from the store (GET /api/series) up to
+ * the instant it was asked for, and the live tail from MQTT after it. Pure: ordered by time, one
+ * point per instant, nothing before the window, and no point from both sides of the join.
+ */
+import type { Point } from "./live-devices";
+
+export interface HistoryBucket {
+  t: number;
+  min: number;
+  max: number;
+  avg: number;
+  last: number;
+  count: number;
+}
+
+export interface ChartPoint {
+  t: number;
+  v: number;
+  /** [min, max] of a bucket that aggregates several samples; drawn as a band. */
+  band?: [number, number];
+}
+
+export function mergeHistoryAndLive(history: readonly HistoryBucket[], historyTo: number, live: readonly Point[], windowStart: number): ChartPoint[] {
+  const out: ChartPoint[] = [];
+  for (const b of history) {
+    if (b.t < windowStart || b.t > historyTo) continue;
+    out.push(b.count > 1 ? { t: b.t, v: b.avg, band: [b.min, b.max] } : { t: b.t, v: b.avg });
+  }
+  out.sort((a, b) => a.t - b.t);
+  // Live points the history already holds (received before it was asked for) are dropped.
+  const tail = live.filter((p) => p.t > historyTo && p.t >= windowStart).sort((a, b) => a.t - b.t);
+  for (const p of tail) {
+    const prev = out[out.length - 1];
+    if (prev && prev.t === p.t) out[out.length - 1] = { t: p.t, v: p.v };
+    else out.push({ t: p.t, v: p.v });
+  }
+  return out;
+}
+
+export const RANGES = [
+  { key: "5m", label: "5 min", ms: 5 * 60_000 },
+  { key: "1h", label: "1 h", ms: 3_600_000 },
+  { key: "24h", label: "24 h", ms: 24 * 3_600_000 },
+  { key: "7d", label: "7 d", ms: 7 * 24 * 3_600_000 },
+  { key: "30d", label: "30 d", ms: 30 * 24 * 3_600_000 },
+] as const;
+
+export type RangeKey = (typeof RANGES)[number]["key"];
+
+export function rangeFromParam(param: string | null): (typeof RANGES)[number] {
+  return RANGES.find((r) => r.key === param) ?? RANGES[0];
+}
