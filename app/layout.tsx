@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { ConnectionBadge } from "@/components/ConnectionBadge";
+import { ConnectionBanner } from "@/components/ConnectionBanner";
 import { FleetProvider } from "@/components/FleetProvider";
 import { serverConfig } from "@/lib/http/context";
 import "./globals.css";
@@ -23,6 +24,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             </nav>
             <ConnectionBadge />
           </header>
+          <ConnectionBanner />
           <main>{children}</main>
         </FleetProvider>
       </body>

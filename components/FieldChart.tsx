@@ -4,6 +4,7 @@ import { Area, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis }
 import { mergeHistoryAndLive, type HistoryBucket } from "@/lib/state/history-merge";
 import type { Point } from "@/lib/state/live-devices";
 import { formatValue } from "./format";
+import { useFleet } from "./FleetProvider";
 
 /** Buckets asked of the store: about one per two pixels of a chart this wide. */
 const HISTORY_POINTS = 400;
@@ -16,10 +17,19 @@ type History =
 const time = (t: number, spanMs: number) =>
   spanMs > 24 * 3_600_000 ? new Date(t).toLocaleDateString(undefined, { month: "short", day: "numeric" }) : new Date(t).toLocaleTimeString();
 
+/** The widest step between consecutive points: a hole in the data shows up here. */
+function maxGap(points: { t: number }[]): number {
+  let gap = 0;
+  for (let i = 1; i < points.length; i++) gap = Math.max(gap, points[i]!.t - points[i - 1]!.t);
+  return gap;
+}
+
 /** One field: history from the store joined with the live tail, over the chosen range. */
 export function FieldChart({ device, field, rangeMs, live }: { device: string; field: string; rangeMs: number; live: Point[] }) {
   const [history, setHistory] = useState<History>({ state: "loading" });
   const [asked, setAsked] = useState(0);
+  // Each new broker session may follow a gap in the live tail: history fills it.
+  const sessions = useFleet((s) => Math.max(1, s.connection.sessions));
 
   useEffect(() => {
     const abort = new AbortController();
@@ -38,7 +48,7 @@ export function FieldChart({ device, field, rangeMs, live }: { device: string; f
         if (!abort.signal.aborted) setHistory({ state: "error", message: err instanceof Error ? err.message : String(err) });
       });
     return () => abort.abort();
-  }, [device, field, rangeMs, asked]);
+  }, [device, field, rangeMs, asked, sessions]);
 
   // The live buffer is bounded: once it no longer reaches back to where history ends, ask the
   // store again rather than show a hole that is not in the data.
@@ -59,7 +69,7 @@ export function FieldChart({ device, field, rangeMs, live }: { device: string; f
   if (history.state === "loading" && live.length === 0) return <div className="spark-empty" style={{ height: 160 }}>loading history…</div>;
   if (data.length === 0) return <div className="spark-empty" style={{ height: 160 }}>no data in this range</div>;
   return (
-    <div data-testid={`chart-${field}`} data-points={data.length} data-first={data[0]!.t}>
+    <div data-testid={`chart-${field}`} data-points={data.length} data-first={data[0]!.t} data-last={data.at(-1)!.t} data-max-gap={maxGap(data)}>
       <ResponsiveContainer width="100%" height={160}>
         <ComposedChart data={data} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
           <XAxis dataKey="t" type="number" domain={[start, end]} allowDataOverflow tickFormatter={(t: number) => time(t, rangeMs)} minTickGap={40} />

@@ -4,6 +4,7 @@
  */
 import mqtt from "mqtt";
 import { createFrameBatcher } from "../state/frame-batcher";
+import { reconnectDelay } from "./backoff";
 import type { LiveMessage } from "../state/live-devices";
 import type { FleetStore } from "../state/fleet-store";
 
@@ -23,27 +24,45 @@ const decoder = new TextDecoder();
 export function startLiveFeed(store: FleetStore): () => void {
   const { url } = store.getState().connection;
   const batcher = createFrameBatcher<LiveMessage>((batch) => store.getState().applyBatch(batch));
+  // Reconnects are ours, not MQTT.js's fixed period: backing off, and shown to the operator.
   const client = mqtt.connect(url, {
     clientId: `fleetscope-ui-${Math.random().toString(16).slice(2, 10)}`,
     clean: true,
-    reconnectPeriod: 2000,
+    reconnectPeriod: 0,
     connectTimeout: 10_000,
   });
-  const set = store.getState().setConnection;
+  const { setConnection } = store.getState();
+  let attempts = 0;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let stopped = false;
+  const retryNow = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (!stopped && !client.connected) client.reconnect();
+  };
+  store.setState({ retryNow });
   client.on("connect", () => {
-    set("connected");
+    attempts = 0;
+    setConnection({ state: "connected", error: null, attempts: 0, retryAt: null, sessions: store.getState().connection.sessions + 1 });
     client.subscribe(LIVE_FILTERS, { qos: 0 }, (err) => {
-      if (err) set("error", `subscribe failed: ${err.message}`);
+      if (err) setConnection({ state: "error", error: `subscribe failed: ${err.message}` });
     });
   });
-  client.on("reconnect", () => set("reconnecting", store.getState().connection.error));
-  client.on("offline", () => set("offline", store.getState().connection.error ?? "the broker connection dropped"));
-  client.on("error", (err) => set("error", err.message));
+  client.on("close", () => {
+    if (stopped || timer) return;
+    const delay = reconnectDelay(attempts);
+    attempts++;
+    setConnection({ state: attempts > 1 ? "reconnecting" : "offline", attempts, retryAt: Date.now() + delay });
+    timer = setTimeout(retryNow, delay);
+  });
+  client.on("error", (err) => setConnection({ error: err.message }));
   client.on("message", (topic, payload, packet) => {
     if (payload.byteLength > MAX_LIVE_PAYLOAD_BYTES) return;
     batcher.push({ topic, payload: decoder.decode(payload), retain: packet.retain, ts: Date.now() });
   });
   return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
     batcher.dispose();
     client.end(true); // Strict Mode mounts effects twice in dev (STACK.md, gotcha 8)
   };

@@ -8,12 +8,26 @@ import { applyMessages, mergeKnownDevices, type LiveDevices, type LiveMessage } 
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline" | "error";
 
+export interface Connection {
+  state: ConnectionState;
+  url: string;
+  error: string | null;
+  /** Failed attempts since the last successful connection. */
+  attempts: number;
+  /** When the next attempt is due (epoch ms), while reconnecting. */
+  retryAt: number | null;
+  /** Successful connections so far: a change after the first means data may have been missed. */
+  sessions: number;
+}
+
 export interface FleetState {
-  connection: { state: ConnectionState; url: string; error: string | null };
+  connection: Connection;
+  /** Reconnects now instead of waiting for the backoff (set by the live feed). */
+  retryNow: (() => void) | null;
   devices: LiveDevices;
   /** GET /api/devices: still loading, loaded, or the error to show. */
   known: { state: "loading" | "loaded" | "error"; error: string | null };
-  setConnection(state: ConnectionState, error?: string | null): void;
+  setConnection(patch: Partial<Connection>): void;
   applyBatch(batch: LiveMessage[]): void;
   loadKnown(devices: Device[]): void;
   knownFailed(error: string): void;
@@ -21,10 +35,11 @@ export interface FleetState {
 
 export function createFleetStore(url: string) {
   return createStore<FleetState>()((set) => ({
-    connection: { state: "connecting", url, error: null },
+    connection: { state: "connecting", url, error: null, attempts: 0, retryAt: null, sessions: 0 },
+    retryNow: null,
     devices: new Map(),
     known: { state: "loading", error: null },
-    setConnection: (state, error = null) => set((s) => ({ connection: { ...s.connection, state, error } })),
+    setConnection: (patch) => set((s) => ({ connection: { ...s.connection, ...patch } })),
     applyBatch: (batch) => set((s) => ({ devices: applyMessages(s.devices, batch) })),
     loadKnown: (devices) => set((s) => ({ devices: mergeKnownDevices(s.devices, devices), known: { state: "loaded", error: null } })),
     knownFailed: (error) => set({ known: { state: "error", error } }),
