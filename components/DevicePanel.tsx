@@ -7,6 +7,7 @@ import type { DeviceWithValues } from "@/lib/devices/model";
 import { formatValue } from "./format";
 import { useFleet } from "./FleetProvider";
 import { LastSeen } from "./LastSeen";
+import { EventFeed } from "./EventFeed";
 import { FieldChart } from "./FieldChart";
 import { StatusDot } from "./StatusDot";
 
@@ -85,6 +86,7 @@ export function DevicePanel({ id }: { id: string }) {
           </li>
         ))}
       </ul>
+      <EventFeed device={id} />
     </section>
   );
 }

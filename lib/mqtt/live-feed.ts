@@ -8,7 +8,7 @@ import { reconnectDelay } from "./backoff";
 import type { LiveMessage } from "../state/live-devices";
 import type { FleetStore } from "../state/fleet-store";
 
-export const LIVE_FILTERS = ["fleet/+/+/telemetry", "fleet/+/+/status"];
+export const LIVE_FILTERS = ["fleet/+/+/telemetry", "fleet/+/+/status", "fleet/+/+/alarm", "fleet/+/+/log"];
 /** Payloads past this are not decoded in the browser (a device may send anything). */
 const MAX_LIVE_PAYLOAD_BYTES = 64 * 1024;
 

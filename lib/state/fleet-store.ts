@@ -4,6 +4,7 @@
  */
 import { createStore } from "zustand/vanilla";
 import type { Device } from "../devices/model";
+import { applyEventMessages, type DeviceEvents } from "./device-events";
 import { applyMessages, mergeKnownDevices, type LiveDevices, type LiveMessage } from "./live-devices";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline" | "error";
@@ -25,6 +26,8 @@ export interface FleetState {
   /** Reconnects now instead of waiting for the backoff (set by the live feed). */
   retryNow: (() => void) | null;
   devices: LiveDevices;
+  /** Alarms, logs and status changes per device, newest first, bounded. */
+  events: DeviceEvents;
   /** GET /api/devices: still loading, loaded, or the error to show. */
   known: { state: "loading" | "loaded" | "error"; error: string | null };
   setConnection(patch: Partial<Connection>): void;
@@ -38,9 +41,10 @@ export function createFleetStore(url: string) {
     connection: { state: "connecting", url, error: null, attempts: 0, retryAt: null, sessions: 0 },
     retryNow: null,
     devices: new Map(),
+    events: new Map(),
     known: { state: "loading", error: null },
     setConnection: (patch) => set((s) => ({ connection: { ...s.connection, ...patch } })),
-    applyBatch: (batch) => set((s) => ({ devices: applyMessages(s.devices, batch) })),
+    applyBatch: (batch) => set((s) => ({ devices: applyMessages(s.devices, batch), events: applyEventMessages(s.events, batch) })),
     loadKnown: (devices) => set((s) => ({ devices: mergeKnownDevices(s.devices, devices), known: { state: "loaded", error: null } })),
     knownFailed: (error) => set({ known: { state: "error", error } }),
   }));

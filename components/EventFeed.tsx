@@ -1,0 +1,80 @@
+"use client";
+import { useEffect, useMemo, useState } from "react";
+import { mergeEvents, toEvent, type DeviceEvent, type EventKind } from "@/lib/state/device-events";
+import { useFleet } from "./FleetProvider";
+
+/** Stored events fetched per kind when the feed opens; live ones join them. */
+const BACKFILL_PER_KIND = 50;
+const KINDS: EventKind[] = ["alarm", "log", "status"];
+const NO_EVENTS: DeviceEvent[] = [];
+
+type Backfill = { state: "loading" } | { state: "error"; message: string } | { state: "ok"; events: DeviceEvent[] };
+
+async function fetchStored(device: string, signal: AbortSignal): Promise<DeviceEvent[]> {
+  const events: DeviceEvent[] = [];
+  for (const kind of KINDS) {
+    const q = new URLSearchParams({ topic: `fleet/+/${device}/${kind}`, limit: String(BACKFILL_PER_KIND) });
+    const res = await fetch(`/api/messages?${q}`, { signal });
+    const body = (await res.json()) as { messages?: { ts: number; topic: string; payload: string; encoding: string }[]; error?: { message: string } };
+    if (!res.ok || !body.messages) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+    for (const m of body.messages) {
+      const e = m.encoding === "utf8" ? toEvent(m.topic, m.payload, m.ts) : null;
+      if (e) events.push(e.event);
+    }
+  }
+  return events;
+}
+
+/** Alarms, logs and status changes of one device, live and from the store, with a level filter. */
+export function EventFeed({ device }: { device: string }) {
+  const live = useFleet((s) => s.events.get(device) ?? NO_EVENTS);
+  const [stored, setStored] = useState<Backfill>({ state: "loading" });
+  const [level, setLevel] = useState("all");
+
+  useEffect(() => {
+    const abort = new AbortController();
+    fetchStored(device, abort.signal).then(
+      (events) => setStored({ state: "ok", events }),
+      (err: unknown) => !abort.signal.aborted && setStored({ state: "error", message: err instanceof Error ? err.message : String(err) }),
+    );
+    return () => abort.abort();
+  }, [device]);
+
+  const all = useMemo(() => mergeEvents(live, stored.state === "ok" ? stored.events : []), [live, stored]);
+  const levels = useMemo(() => [...new Set(all.map((e) => e.level))].sort(), [all]);
+  const shown = level === "all" ? all : all.filter((e) => e.level === level);
+
+  return (
+    <section className="card events" aria-label="Events">
+      <div className="card-head">
+        <strong>Alarms, logs and status</strong>
+        <label className="small">
+          Level{" "}
+          <select value={level} onChange={(e) => setLevel(e.target.value)}>
+            <option value="all">all</option>
+            {levels.map((l) => (
+              <option key={l} value={l}>
+                {l}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      {stored.state === "error" && <p className="error small" role="alert">Could not load stored events: {stored.message}</p>}
+      {shown.length === 0 ? (
+        <p className="muted small">{stored.state === "loading" ? "Loading events…" : "No events in view."}</p>
+      ) : (
+        <ol className="event-list" data-testid="events">
+          {shown.map((e, i) => (
+            <li key={`${e.kind}-${e.t}-${e.seq ?? i}`} className={`event event-${e.kind} level-${e.level}`}>
+              <time dateTime={new Date(e.t).toISOString()}>{new Date(e.t).toLocaleTimeString()}</time>
+              <span className="event-kind">{e.kind}</span>
+              <span className="event-level">{e.level}</span>
+              <span className="event-text">{e.text}</span>
+            </li>
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}

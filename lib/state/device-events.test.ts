@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { EVENTS_PER_DEVICE, mergeEvents, toEvent } from "./device-events";
+
+describe("toEvent", () => {
+  it("reads alarms and logs with their level, code and message", () => {
+    expect(toEvent("fleet/s/a1/alarm", '{"seq":3,"level":"warning","code":"MOTOR_HOT","temp":61}', 5)).toEqual({
+      device: "a1",
+      event: { t: 5, kind: "alarm", level: "warning", text: "MOTOR_HOT", seq: 3 },
+    });
+    expect(toEvent("fleet/s/a1/log", '{"seq":1,"level":"info","msg":"cycle complete"}', 6)?.event).toMatchObject({ kind: "log", level: "info", text: "cycle complete" });
+  });
+
+  it("keeps a non-JSON payload as bounded text", () => {
+    const e = toEvent("fleet/s/a1/log", "x".repeat(2000), 1)!.event;
+    expect(e.text).toHaveLength(500);
+    expect(e.level).toBe("info");
+  });
+
+  it("turns status into an event and ignores other topics", () => {
+    expect(toEvent("fleet/s/a1/status", "offline", 1)?.event).toMatchObject({ kind: "status", text: "offline", level: "warning" });
+    expect(toEvent("fleet/s/a1/telemetry", "{}", 1)).toBeNull();
+    expect(toEvent("fleet/s/a1/log/extra", "{}", 1)).toBeNull();
+  });
+});
+
+describe("mergeEvents", () => {
+  it("orders newest first and keeps one copy of an event seen live and from the store", () => {
+    const live = [{ t: 100, kind: "log" as const, level: "info", text: "a", seq: 1 }];
+    const stored = [{ t: 99, kind: "log" as const, level: "info", text: "a", seq: 1 }, { t: 50, kind: "alarm" as const, level: "warning", text: "b", seq: 7 }];
+    expect(mergeEvents(live, stored).map((e) => e.t)).toEqual([100, 50]);
+  });
+
+  it("is bounded", () => {
+    const many = Array.from({ length: EVENTS_PER_DEVICE + 50 }, (_, i) => ({ t: i, kind: "log" as const, level: "info", text: String(i), seq: i }));
+    const merged = mergeEvents([], many);
+    expect(merged).toHaveLength(EVENTS_PER_DEVICE);
+    expect(merged[0]!.t).toBe(EVENTS_PER_DEVICE + 49);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * A device's event feed: alarms (QoS 0), logs (QoS 1) and status changes, from the live stream
+ * and from the store's messages, as one list newest first. Pure and bounded.
+ */
+import { parseDemoTopic, parseJsonObject, parseStatus } from "../devices/demo-convention";
+
+/** Events kept per device in the browser. */
+export const EVENTS_PER_DEVICE = 200;
+/** Characters of an event's text shown; the raw message stays in the store. */
+const MAX_TEXT = 500;
+
+export type EventKind = "alarm" | "log" | "status";
+
+export interface DeviceEvent {
+  t: number;
+  kind: EventKind;
+  /** `info`, `warning`, `error`… as the device says; alarms without one are `warning`. */
+  level: string;
+  text: string;
+  seq: number | null;
+}
+
+/** A message on `fleet/<site>/<device>/{alarm,log,status}` as an event, else null. */
+export function toEvent(topic: string, payload: string, t: number): { device: string; event: DeviceEvent } | null {
+  const demo = parseDemoTopic(topic);
+  if (!demo || demo.rest.length > 0 || (demo.kind !== "alarm" && demo.kind !== "log" && demo.kind !== "status")) return null;
+  if (demo.kind === "status") {
+    const status = parseStatus(payload);
+    return status ? { device: demo.device, event: { t, kind: "status", level: status === "online" ? "info" : "warning", text: status, seq: null } } : null;
+  }
+  const json = parseJsonObject(payload);
+  const level = typeof json?.level === "string" ? json.level.slice(0, 20) : demo.kind === "alarm" ? "warning" : "info";
+  const words = json ? [json.code, json.msg ?? json.message].filter((x) => typeof x === "string") : [];
+  const text = (words.length ? words.join(": ") : payload).slice(0, MAX_TEXT);
+  const seq = typeof json?.seq === "number" ? json.seq : null;
+  return { device: demo.device, event: { t, kind: demo.kind, level, text, seq } };
+}
+
+/** Same kind and seq, or same kind, time and text: one event seen twice (live and from the store). */
+const sameEvent = (a: DeviceEvent, b: DeviceEvent) =>
+  a.kind === b.kind && (a.seq !== null && b.seq !== null ? a.seq === b.seq && Math.abs(a.t - b.t) < 60_000 : a.t === b.t && a.text === b.text);
+
+/** Merges events into a feed: newest first, duplicates once, at most EVENTS_PER_DEVICE. */
+export function mergeEvents(feed: readonly DeviceEvent[], incoming: readonly DeviceEvent[]): DeviceEvent[] {
+  const all = [...feed];
+  for (const e of incoming) if (!all.some((x) => sameEvent(x, e))) all.push(e);
+  return all.sort((a, b) => b.t - a.t).slice(0, EVENTS_PER_DEVICE);
+}
+
+export type DeviceEvents = ReadonlyMap<string, DeviceEvent[]>;
+
+/** Folds a batch of live messages into the feeds of the devices they concern. */
+export function applyEventMessages(events: DeviceEvents, batch: readonly { topic: string; payload: string; ts: number }[]): DeviceEvents {
+  const incoming = new Map<string, DeviceEvent[]>();
+  for (const m of batch) {
+    const e = toEvent(m.topic, m.payload, m.ts);
+    if (!e) continue;
+    const list = incoming.get(e.device);
+    if (list) list.push(e.event);
+    else incoming.set(e.device, [e.event]);
+  }
+  if (incoming.size === 0) return events;
+  const next = new Map(events);
+  for (const [device, list] of incoming) next.set(device, mergeEvents(next.get(device) ?? [], list));
+  return next;
+}
