@@ -25,6 +25,7 @@ export function DevicePanel({ id }: { id: string }) {
   // The URL holds the range, so a link opens the same view.
   const range = rangeFromParam(params.get("range"));
   const setRange = (key: string) => router.replace(`${pathname}?range=${key}`, { scroll: false });
+  const [paused, setPaused] = useState(false);
 
   useEffect(() => {
     const abort = new AbortController();
@@ -71,6 +72,9 @@ export function DevicePanel({ id }: { id: string }) {
             {r.key === "5m" ? "live 5 min" : r.label}
           </button>
         ))}
+        <button type="button" className="pause" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
+          {paused ? "▶ Resume live" : "❚❚ Pause live"}
+        </button>
       </div>
       {stored.state === "loading" && !live && <p className="muted" role="status">Loading…</p>}
       {stored.state === "error" && <p className="error" role="alert">Could not load stored values: {stored.message}</p>}
@@ -82,7 +86,7 @@ export function DevicePanel({ id }: { id: string }) {
               <span>{f}</span>
               <strong data-testid={`value-${f}`}>{formatValue(values[f]!)}</strong>
             </div>
-            <FieldChart device={id} field={f} rangeMs={range.ms} live={live?.series[f] ?? NO_POINTS} />
+            <FieldChart device={id} field={f} rangeMs={range.ms} live={live?.series[f] ?? NO_POINTS} paused={paused} />
           </li>
         ))}
       </ul>

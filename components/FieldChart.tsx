@@ -1,5 +1,6 @@
 "use client";
 import { useEffect, useMemo, useState } from "react";
+import { exportName, toCsv, toJson } from "@/lib/state/chart-export";
 import { Area, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { mergeHistoryAndLive, type HistoryBucket } from "@/lib/state/history-merge";
 import type { Point } from "@/lib/state/live-devices";
@@ -25,7 +26,11 @@ function maxGap(points: { t: number }[]): number {
 }
 
 /** One field: history from the store joined with the live tail, over the chosen range. */
-export function FieldChart({ device, field, rangeMs, live }: { device: string; field: string; rangeMs: number; live: Point[] }) {
+export function FieldChart({ device, field, rangeMs, live: incoming, paused }: { device: string; field: string; rangeMs: number; live: Point[]; paused: boolean }) {
+  // Paused: the chart holds what it showed; the live buffer carries on filling underneath.
+  const [frozen, setFrozen] = useState<Point[] | null>(null);
+  useEffect(() => setFrozen(paused ? incoming : null), [paused]); // eslint-disable-line react-hooks/exhaustive-deps -- snapshot at the moment of pausing
+  const live = paused && frozen ? frozen : incoming;
   const [history, setHistory] = useState<History>({ state: "loading" });
   const [asked, setAsked] = useState(0);
   // Each new broker session may follow a gap in the live tail: history fills it.
@@ -68,6 +73,14 @@ export function FieldChart({ device, field, rangeMs, live }: { device: string; f
   if (history.state === "error") return <p className="error small" role="alert">Could not load history: {history.message}</p>;
   if (history.state === "loading" && live.length === 0) return <div className="spark-empty" style={{ height: 160 }}>loading history…</div>;
   if (data.length === 0) return <div className="spark-empty" style={{ height: 160 }}>no data in this range</div>;
+  const download = (ext: "csv" | "json") => {
+    const blob = new Blob([ext === "csv" ? toCsv(device, field, data) : toJson(device, field, data)], { type: ext === "csv" ? "text/csv" : "application/json" });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = exportName(device, field, ext);
+    a.click();
+    URL.revokeObjectURL(a.href);
+  };
   return (
     <div data-testid={`chart-${field}`} data-points={data.length} data-first={data[0]!.t} data-last={data.at(-1)!.t} data-max-gap={maxGap(data)}>
       <ResponsiveContainer width="100%" height={160}>
@@ -79,6 +92,14 @@ export function FieldChart({ device, field, rangeMs, live }: { device: string; f
           <Line dataKey="v" stroke="var(--accent)" dot={false} isAnimationActive={false} strokeWidth={1.5} name={field} />
         </ComposedChart>
       </ResponsiveContainer>
+      <div className="chart-actions">
+        <button type="button" onClick={() => download("csv")} aria-label={`Export ${field} as CSV`}>
+          CSV
+        </button>
+        <button type="button" onClick={() => download("json")} aria-label={`Export ${field} as JSON`}>
+          JSON
+        </button>
+      </div>
     </div>
   );
 }

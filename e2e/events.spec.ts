@@ -23,3 +23,25 @@ test("the device page lists stored and live alarms and logs, filtered by level, 
     await client.endAsync();
   }
 });
+
+test("a chart exports its visible points as CSV, and pausing holds it while values keep coming", async ({ page }) => {
+  await page.goto("/devices/arm-09");
+  const chart = page.getByTestId("chart-temp");
+  await expect(chart).toBeVisible();
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export temp as CSV" }).click();
+  const file = await downloading;
+  expect(file.suggestedFilename()).toBe("arm-09-temp.csv");
+  const text = await (await file.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString("utf8"));
+  expect(text.split("\r\n")[0]).toBe("time,epoch_ms,device,field,value,min,max");
+  expect(text.split("\r\n").length).toBeGreaterThan(2);
+
+  await page.getByRole("button", { name: "❚❚ Pause live" }).click();
+  const held = await chart.getAttribute("data-last");
+  const value = page.getByTestId("value-temp");
+  const before = await value.textContent();
+  await expect(value).not.toHaveText(before!); // new telemetry arrived…
+  expect(await chart.getAttribute("data-last")).toBe(held); // …and the paused chart did not move
+  await page.getByRole("button", { name: "▶ Resume live" }).click();
+  await expect(async () => expect(Number(await chart.getAttribute("data-last"))).toBeGreaterThan(Number(held))).toPass();
+});
