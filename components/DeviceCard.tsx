@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
-import { headlineField } from "@/lib/state/live-devices";
+import { recentAlarms } from "@/lib/state/device-events";
+import { headlineField, messageRate } from "@/lib/state/live-devices";
 import { formatValue } from "./format";
 import { useFleet } from "./FleetProvider";
 import { LastSeen } from "./LastSeen";
@@ -12,7 +13,9 @@ const CARD_VALUES = 3;
 
 export function DeviceCard({ id }: { id: string }) {
   const d = useFleet((s) => s.devices.get(id));
+  const alarms = useFleet((s) => recentAlarms(s.events.get(id), Date.now()));
   if (!d) return null;
+  const rate = messageRate(d.arrivals, Date.now());
   const field = headlineField(d);
   const shown = Object.keys(d.values).filter((f) => !f.includes(".")).slice(0, CARD_VALUES);
   return (
@@ -22,7 +25,15 @@ export function DeviceCard({ id }: { id: string }) {
         <StatusDot status={d.status} />
       </div>
       <div className="muted small">
-        {d.site} · seen <LastSeen ts={d.lastSeen} />
+        {d.site} · seen <LastSeen ts={d.lastSeen} /> · <span data-testid="rate">{rate ? `${rate.toFixed(1)} msg/s` : "idle"}</span>
+        {alarms > 0 && (
+          <>
+            {" · "}
+            <span className="alarm-count" data-testid="alarms">
+              {alarms} alarm{alarms === 1 ? "" : "s"}
+            </span>
+          </>
+        )}
       </div>
       <dl className="values">
         {shown.map((f) => (

@@ -3,6 +3,7 @@ import { createContext, useContext, useEffect, useState, type ReactNode } from "
 import { useStore } from "zustand";
 import type { Device } from "@/lib/devices/model";
 import { resolveWsUrl, startLiveFeed } from "@/lib/mqtt/live-feed";
+import { ALARM_WINDOW_MS } from "@/lib/state/device-events";
 import { createFleetStore, type FleetState, type FleetStore } from "@/lib/state/fleet-store";
 
 const FleetContext = createContext<FleetStore | null>(null);
@@ -25,6 +26,15 @@ export function FleetProvider({ wsUrl, children }: { wsUrl: string | null; child
       .catch((err: unknown) => {
         if (!abort.signal.aborted) s.getState().knownFailed(err instanceof Error ? err.message : String(err));
       });
+    // Alarms of the last hour, so the overview's counts do not start from zero.
+    const alarms = new URLSearchParams({ topic: "fleet/+/+/alarm", from: String(Date.now() - ALARM_WINDOW_MS), limit: "1000" });
+    fetch(`/api/messages?${alarms}`, { signal: abort.signal })
+      .then(async (res) => {
+        const body = (await res.json()) as { messages?: { ts: number; topic: string; payload: string; encoding: string }[] };
+        if (!res.ok || !body.messages) return; // the device list reports store trouble already
+        s.getState().loadEvents(body.messages.filter((m) => m.encoding === "utf8").map((m) => ({ topic: m.topic, payload: m.payload, retain: false, ts: m.ts })));
+      })
+      .catch(() => undefined);
     return () => {
       abort.abort();
       stop();

@@ -86,3 +86,24 @@ test("topic names are shown as text, never as HTML", async ({ page }) => {
   expect(dialogs).toBe(0);
   expect(await page.locator("img").count()).toBe(0);
 });
+
+test("the overview counts alarms of the last hour, shows message rates, and sorts offline devices first", async ({ page, baseURL }) => {
+  await page.goto("/");
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
+  const client = await mqtt.connectAsync(`${baseURL!.replace(/^http/, "ws")}/mqtt`, { clientId: "e2e-overview-sort" });
+  try {
+    await client.publishAsync("fleet/plant-b/arm-10/alarm", JSON.stringify({ seq: 1, level: "warning", code: "TEST" }), { qos: 1 });
+    await client.publishAsync("fleet/zz/down-1/status", "offline", { qos: 1 });
+  } finally {
+    await client.endAsync();
+  }
+  await expect(page.locator('[data-device="arm-10"]').getByTestId("alarms")).toHaveText(/^\d+ alarms?$/);
+  await expect(page.getByTestId("fleet-health")).toContainText(/[1-9]\d* alarms? in the last hour/);
+  await expect(page.locator('[data-device="arm-01"]').getByTestId("rate")).toHaveText(/msg\/s$/);
+
+  await page.getByLabel("group by site").uncheck();
+  await page.getByLabel("Sort").selectOption("status");
+  await expect(page.getByTestId("device-card").first().getByTestId("status")).toHaveText(/offline/);
+  await page.getByLabel("Sort").selectOption("name");
+  await expect(page.getByTestId("device-card").first().getByTestId("status")).not.toHaveText(/offline/);
+});

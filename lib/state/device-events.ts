@@ -64,3 +64,12 @@ export function applyEventMessages(events: DeviceEvents, batch: readonly { topic
   for (const [device, list] of incoming) next.set(device, mergeEvents(next.get(device) ?? [], list));
   return next;
 }
+
+/** An hour, the window "alarms" counts over on the overview. */
+export const ALARM_WINDOW_MS = 3_600_000;
+
+export function recentAlarms(feed: readonly DeviceEvent[] | undefined, now: number): number {
+  let n = 0;
+  for (const e of feed ?? []) if (e.kind === "alarm" && e.t > now - ALARM_WINDOW_MS) n++;
+  return n;
+}

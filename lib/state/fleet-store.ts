@@ -33,6 +33,8 @@ export interface FleetState {
   setConnection(patch: Partial<Connection>): void;
   applyBatch(batch: LiveMessage[]): void;
   loadKnown(devices: Device[]): void;
+  /** Stored messages (alarms of the last hour) folded into the event feeds. */
+  loadEvents(messages: LiveMessage[]): void;
   knownFailed(error: string): void;
 }
 
@@ -47,6 +49,7 @@ export function createFleetStore(url: string) {
     applyBatch: (batch) => set((s) => ({ devices: applyMessages(s.devices, batch), events: applyEventMessages(s.events, batch) })),
     loadKnown: (devices) => set((s) => ({ devices: mergeKnownDevices(s.devices, devices), known: { state: "loaded", error: null } })),
     knownFailed: (error) => set({ known: { state: "error", error } }),
+    loadEvents: (messages) => set((s) => ({ events: applyEventMessages(s.events, messages) })),
   }));
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { asDeviceId, asEpochMs } from "../devices/model";
-import { appendBounded, applyMessages, headlineField, LIVE_POINTS, mergeKnownDevices, type LiveDevices } from "./live-devices";
+import { appendBounded, applyMessages, headlineField, LIVE_POINTS, mergeKnownDevices, messageRate, RATE_WINDOW, type LiveDevices } from "./live-devices";
 
 const empty: LiveDevices = new Map();
 const tele = (device: string, payload: string, ts: number) => ({ topic: `fleet/lab/${device}/telemetry`, payload, retain: false, ts });
@@ -57,5 +57,20 @@ describe("headlineField", () => {
     const d = applyMessages(empty, [tele("a", '{"b":1,"temp":2}', 1), tele("c", '{"z":1,"b":2}', 1)]);
     expect(headlineField(d.get("a")!)).toBe("temp");
     expect(headlineField(d.get("c")!)).toBe("b");
+  });
+});
+
+describe("messageRate", () => {
+  it("measures telemetry messages per second over the recent arrivals", () => {
+    let d = applyMessages(empty, []);
+    for (let i = 0; i < 30; i++) d = applyMessages(d, [tele("a", `{"seq":${i},"x":1}`, 1000 + i * 500)]);
+    const arrivals = d.get("a")!.arrivals;
+    expect(arrivals).toHaveLength(RATE_WINDOW);
+    expect(messageRate(arrivals, arrivals.at(-1)!)).toBeCloseTo(2);
+  });
+
+  it("is 0 for a device that went quiet or has spoken once", () => {
+    expect(messageRate([0, 500, 1000], 20_000)).toBe(0);
+    expect(messageRate([1000], 1000)).toBe(0);
   });
 });

@@ -22,6 +22,21 @@ export interface LiveDevice {
   lastSeen: number;
   values: Record<string, number>;
   series: Record<string, Point[]>;
+  /** Receipt times of the last RATE_WINDOW telemetry messages, oldest first. */
+  arrivals: number[];
+}
+
+/** Telemetry messages the rate is measured over. */
+export const RATE_WINDOW = 20;
+/** A device silent this long has a rate of 0, whatever came before. */
+const RATE_STALE_MS = 10_000;
+
+/** Telemetry messages per second over the last RATE_WINDOW arrivals. */
+export function messageRate(arrivals: readonly number[], now: number): number {
+  const last = arrivals[arrivals.length - 1];
+  if (arrivals.length < 2 || last === undefined || now - last > RATE_STALE_MS) return 0;
+  const span = (last - arrivals[0]!) / 1000;
+  return span > 0 ? (arrivals.length - 1) / span : 0;
 }
 
 export interface LiveMessage {
@@ -42,7 +57,7 @@ export function appendBounded(series: readonly Point[], point: Point, max = LIVE
 }
 
 function blank(id: string, site: string): LiveDevice {
-  return { id, site, status: "unknown", lastSeen: 0, values: {}, series: {} };
+  return { id, site, status: "unknown", lastSeen: 0, values: {}, series: {}, arrivals: [] };
 }
 
 export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[]): LiveDevices {
@@ -61,6 +76,7 @@ export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[
     } else {
       const json = parseJsonObject(m.payload);
       d.lastSeen = m.ts;
+      d.arrivals = d.arrivals.length >= RATE_WINDOW ? [...d.arrivals.slice(1), m.ts] : [...d.arrivals, m.ts];
       if (json) {
         const fields = numericFields(json);
         d.values = { ...d.values, ...fields };

@@ -1,0 +1,20 @@
+import { expect, it } from "vitest";
+import { orderDevices } from "./fleet-order";
+import type { LiveDevice } from "./live-devices";
+
+const dev = (id: string, site: string, status: LiveDevice["status"], lastSeen: number, arrivals: number[] = []): LiveDevice => ({ id, site, status, lastSeen, values: {}, series: {}, arrivals });
+const devices = [dev("arm-10", "b", "online", 5, [0, 100, 200]), dev("arm-2", "a", "offline", 9), dev("arm-1", "b", "unknown", 1, [0, 1000])];
+const events = new Map([["arm-1", [{ t: 900, kind: "alarm" as const, level: "warning", text: "x", seq: 1 }]]]);
+const ids = (sort: Parameters<typeof orderDevices>[2], bySite = false) => orderDevices(devices, events, sort, bySite, 1000).map((d) => d.id);
+
+it("sorts by name in natural order, or by status, last seen, rate or alarms", () => {
+  expect(ids("name")).toEqual(["arm-1", "arm-2", "arm-10"]);
+  expect(ids("status")).toEqual(["arm-2", "arm-1", "arm-10"]);
+  expect(ids("lastSeen")).toEqual(["arm-2", "arm-10", "arm-1"]);
+  expect(ids("rate")).toEqual(["arm-10", "arm-1", "arm-2"]);
+  expect(ids("alarms")).toEqual(["arm-1", "arm-2", "arm-10"]);
+});
+
+it("groups by site first when asked", () => {
+  expect(ids("name", true)).toEqual(["arm-2", "arm-1", "arm-10"]);
+});
