@@ -3,16 +3,11 @@
  * the instant it was asked for, and the live tail from MQTT after it. Pure: ordered by time, one
  * point per instant, nothing before the window, and no point from both sides of the join.
  */
+import type { SeriesPoint } from "../store/series-plan";
 import type { Point } from "./live-devices";
 
-export interface HistoryBucket {
-  t: number;
-  min: number;
-  max: number;
-  avg: number;
-  last: number;
-  count: number;
-}
+/** One bucket of GET /api/series. */
+export type HistoryBucket = SeriesPoint;
 
 export interface ChartPoint {
   t: number;
