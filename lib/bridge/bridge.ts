@@ -74,8 +74,8 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   /** QoS 0 messages and device updates waiting for the next drain. */
   private memory: { row: MessageRow; device: DeviceUpdate | null }[] = [];
   private timer: NodeJS.Timeout | null = null;
-  /** Serialises drains: one store transaction at a time. */
-  private draining: Promise<void> = Promise.resolve();
+  /** The drain running now, if any: one store transaction at a time, and callers share it. */
+  private draining: Promise<void> | null = null;
   private stopped = false;
   private readonly stats = {
     connected: false,
@@ -193,39 +193,46 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    this.draining = this.draining.then(async () => {
-      let retryMs = STORE_RETRY_FIRST_MS;
-      while (this.memory.length > 0 || this.spool.size() > 0) {
-        const spooled = this.spool.take(this.opts.maxBatch);
-        const fromMemory = this.memory.slice(0, Math.max(0, this.opts.maxBatch - spooled.length));
-        const decoded = spooled.map((s) =>
-          decodeMessage({ topic: s.topic, payload: s.payload, qos: s.qos, retain: s.retain, dup: s.dup }, asEpochMs(s.ts), spoolIdent(this.spool.instance, s.id)),
-        );
-        const all = decoded.concat(fromMemory);
-        const devices = mergeDeviceUpdates(all.flatMap((d) => (d.device ? [d.device] : [])));
-        try {
-          const result = await this.opts.store.append({ messages: all.map((d) => d.row), devices });
-          // Committed: now, and only now, the spool may forget them. A crash before this line
-          // drains them again, and their identities keep the store from taking them twice.
-          if (spooled.length > 0) this.spool.release(spooled[spooled.length - 1]!.id, spooled.length);
-          this.memory = this.memory.slice(fromMemory.length);
-          this.stats.stored += result.stored;
-          this.stats.duplicates += result.duplicates;
-          for (const d of all) if (d.skipped) this.stats.samplesSkipped[d.skipped]++;
-          this.stats.lastError = null;
-          retryMs = STORE_RETRY_FIRST_MS;
-          this.emit("committed", all.length);
-        } catch (err) {
-          const error = err instanceof Error ? err : new Error(String(err));
-          this.stats.lastError = `store: ${error.message}`;
-          this.emit("storeError", error);
-          if (this.stopped) throw error;
-          await new Promise((r) => setTimeout(r, retryMs));
-          retryMs = Math.min(retryMs * 2, STORE_RETRY_MAX_MS);
-        }
-      }
+    // Joining the running drain rather than queueing another: during a store outage every
+    // message would otherwise add a waiting drain, and memory would grow with the backlog.
+    this.draining ??= this.drain().finally(() => {
+      this.draining = null;
     });
     return this.draining;
+  }
+
+  /** Moves batches to the store until nothing is pending. */
+  private async drain(): Promise<void> {
+    let retryMs = STORE_RETRY_FIRST_MS;
+    while (this.memory.length > 0 || this.spool.size() > 0) {
+      const spooled = this.spool.take(this.opts.maxBatch);
+      const fromMemory = this.memory.slice(0, Math.max(0, this.opts.maxBatch - spooled.length));
+      const decoded = spooled.map((s) =>
+        decodeMessage({ topic: s.topic, payload: s.payload, qos: s.qos, retain: s.retain, dup: s.dup }, asEpochMs(s.ts), spoolIdent(this.spool.instance, s.id)),
+      );
+      const all = decoded.concat(fromMemory);
+      const devices = mergeDeviceUpdates(all.flatMap((d) => (d.device ? [d.device] : [])));
+      try {
+        const result = await this.opts.store.append({ messages: all.map((d) => d.row), devices });
+        // Committed: now, and only now, the spool may forget them. A crash before this line
+        // drains them again, and their identities keep the store from taking them twice.
+        if (spooled.length > 0) this.spool.release(spooled[spooled.length - 1]!.id, spooled.length);
+        this.memory = this.memory.slice(fromMemory.length);
+        this.stats.stored += result.stored;
+        this.stats.duplicates += result.duplicates;
+        for (const d of all) if (d.skipped) this.stats.samplesSkipped[d.skipped]++;
+        this.stats.lastError = null;
+        retryMs = STORE_RETRY_FIRST_MS;
+        this.emit("committed", all.length);
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        this.stats.lastError = `store: ${error.message}`;
+        this.emit("storeError", error);
+        if (this.stopped) throw error;
+        await new Promise((r) => setTimeout(r, retryMs));
+        retryMs = Math.min(retryMs * 2, STORE_RETRY_MAX_MS);
+      }
+    }
   }
 
   /** Stops taking messages, moves what is pending to the store, and disconnects. */
@@ -236,7 +243,12 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
     }
     this.stopped = true;
-    await this.flush().catch(() => undefined);
+    // Until nothing is left, or the store fails (what is spooled waits for the next start).
+    try {
+      while (this.memory.length > 0 || this.spool.size() > 0) await this.flush();
+    } catch {
+      /* reported through storeError */
+    }
     this.spool.close();
     this.stats.connected = false;
   }
