@@ -3,6 +3,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
 import { RANGES, rangeFromParam } from "@/lib/state/history-merge";
+import { parseFields, toggleField, viewQuery } from "@/lib/state/view-params";
 import type { DeviceWithValues } from "@/lib/devices/model";
 import { formatValue } from "./format";
 import { useFleet } from "./FleetProvider";
@@ -24,7 +25,8 @@ export function DevicePanel({ id }: { id: string }) {
   const pathname = usePathname();
   // The URL holds the range, so a link opens the same view.
   const range = rangeFromParam(params.get("range"));
-  const setRange = (key: string) => router.replace(`${pathname}?range=${key}`, { scroll: false });
+  const shownFields = parseFields(params.get("fields"));
+  const setView = (rangeKey: string, fieldsShown: string[] | null) => router.replace(`${pathname}${viewQuery(rangeKey, fieldsShown)}`, { scroll: false });
   const [paused, setPaused] = useState(false);
 
   useEffect(() => {
@@ -46,7 +48,8 @@ export function DevicePanel({ id }: { id: string }) {
   const status = live?.status !== "unknown" && live ? live.status : (base?.status ?? "unknown");
   const lastSeen = Math.max(live?.lastSeen ?? 0, base?.lastSeen ?? 0);
   const values: Record<string, number> = { ...Object.fromEntries(Object.entries(base?.values ?? {}).map(([k, v]) => [k, v.value])), ...live?.values };
-  const fields = Object.keys(values).sort();
+  const allFields = Object.keys(values).sort();
+  const fields = shownFields ? allFields.filter((f) => shownFields.includes(f)) : allFields;
 
   if (!live && stored.state === "missing") {
     return (
@@ -68,7 +71,7 @@ export function DevicePanel({ id }: { id: string }) {
       </div>
       <div className="ranges" role="group" aria-label="Time range">
         {RANGES.map((r) => (
-          <button key={r.key} type="button" aria-pressed={r.key === range.key} onClick={() => setRange(r.key)}>
+          <button key={r.key} type="button" aria-pressed={r.key === range.key} onClick={() => setView(r.key, shownFields)}>
             {r.key === "5m" ? "live 5 min" : r.label}
           </button>
         ))}
@@ -78,7 +81,16 @@ export function DevicePanel({ id }: { id: string }) {
       </div>
       {stored.state === "loading" && !live && <p className="muted" role="status">Loading…</p>}
       {stored.state === "error" && <p className="error" role="alert">Could not load stored values: {stored.message}</p>}
-      {fields.length === 0 && stored.state !== "loading" && <p className="empty">No numeric telemetry yet.</p>}
+      {allFields.length > 1 && (
+        <div className="field-picker" role="group" aria-label="Fields">
+          {allFields.map((f) => (
+            <button key={f} type="button" aria-pressed={fields.includes(f)} onClick={() => setView(range.key, toggleField(shownFields, allFields, f))}>
+              {f}
+            </button>
+          ))}
+        </div>
+      )}
+      {allFields.length === 0 && stored.state !== "loading" && <p className="empty">No numeric telemetry yet.</p>}
       <ul className="panels">
         {fields.map((f) => (
           <li key={f} className="card">

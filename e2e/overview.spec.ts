@@ -65,9 +65,15 @@ test("a device chart holds history from before the page opened, grows live, and 
 
   await page.getByRole("button", { name: "24 h" }).click();
   await expect(page).toHaveURL(/\/devices\/arm-06\?range=24h$/);
+  // Hide every field but temp and current: the URL carries the choice through a reload.
+  for (const f of ["joints.0", "joints.1", "joints.2", "joints.3", "joints.4", "joints.5"]) {
+    await page.getByRole("group", { name: "Fields" }).getByRole("button", { name: f, exact: true }).click();
+  }
+  await expect(page).toHaveURL(/\?range=24h&fields=current,temp$/);
   await page.reload();
   await expect(page.getByRole("button", { name: "24 h" })).toHaveAttribute("aria-pressed", "true");
   await expect(page.getByTestId("chart-temp")).toBeVisible();
+  await expect(page.getByTestId("chart-joints.0")).toHaveCount(0);
 });
 
 test("topic names are shown as text, never as HTML", async ({ page }) => {
