@@ -1,10 +1,17 @@
 "use client";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { recentAlarms } from "@/lib/state/device-events";
 import { orderDevices, SORTS, type SortKey } from "@/lib/state/fleet-order";
+import { layoutRows, visibleRows } from "@/lib/state/virtual-rows";
 import { DeviceCard } from "./DeviceCard";
 import { useFleet } from "./FleetProvider";
+import { useGridViewport } from "./useGridViewport";
+
+/** Card geometry, matched by `.vgrid` in globals.css: rows have fixed heights to be virtual. */
+const METRICS = { minCardWidth: 230, gap: 12, cardRowHeight: 178, headerHeight: 40 };
+/** Rows rendered beyond the viewport on each side, so a scroll never shows blank space. */
+const OVERSCAN_PX = 600;
 
 export function DeviceGrid() {
   const [filter, setFilter] = useState("");
@@ -39,6 +46,8 @@ export function DeviceGrid() {
     }),
   );
   const known = useFleet((s) => s.known);
+  const gridRef = useRef<HTMLDivElement>(null);
+  const viewport = useGridViewport(gridRef);
 
   const groups: { site: string; ids: string[] }[] = [];
   for (const row of rows) {
@@ -85,7 +94,7 @@ export function DeviceGrid() {
           Could not load the device list: {known.error}. Live devices still appear below as they report.
         </p>
       )}
-      {rows.length === 0 ? (
+      {rows.length === 0 && (
         <p className="empty" role="status">
           {known.state === "loading"
             ? "Loading devices…"
@@ -93,18 +102,41 @@ export function DeviceGrid() {
               ? `No device matches “${filter}”.`
               : "No devices yet. Publish JSON telemetry to fleet/<site>/<device>/telemetry (and online/offline, retained, to fleet/<site>/<device>/status) and it appears here."}
         </p>
-      ) : (
-        groups.map((g) => (
-          <div key={g.site || "all"}>
-            {bySite && <h2 className="site">{g.site}</h2>}
-            <ul className="grid">
-              {g.ids.map((id) => (
-                <DeviceCard key={id} id={id} />
-              ))}
-            </ul>
-          </div>
-        ))
       )}
+      {/* Always mounted, empty or not, so its size and scroll position are known from the start. */}
+      <VirtualGrid groups={groups} bySite={bySite} viewport={viewport} gridRef={gridRef} />
     </section>
+  );
+}
+
+/** Only the rows near the viewport exist in the DOM: a thousand devices cost a screenful of cards. */
+function VirtualGrid({
+  groups,
+  bySite,
+  viewport,
+  gridRef,
+}: {
+  groups: { site: string; ids: string[] }[];
+  bySite: boolean;
+  viewport: { width: number; from: number; to: number };
+  gridRef: React.RefObject<HTMLDivElement | null>;
+}) {
+  const { rows, height } = layoutRows(groups, bySite, { ...METRICS, width: viewport.width });
+  return (
+    <div ref={gridRef} className="vgrid" style={{ height }} data-testid="device-grid" data-rows={rows.length}>
+      {visibleRows(rows, viewport.from, viewport.to, OVERSCAN_PX).map((r) =>
+        r.kind === "header" ? (
+          <h2 key={`h-${r.site}`} className="site" style={{ top: r.top, height: r.height }}>
+            {r.site}
+          </h2>
+        ) : (
+          <ul key={`r-${r.ids[0]}`} className="grid" style={{ top: r.top, height: r.height }}>
+            {r.ids.map((id) => (
+              <DeviceCard key={id} id={id} />
+            ))}
+          </ul>
+        ),
+      )}
+    </div>
   );
 }

@@ -113,3 +113,25 @@ test("the overview counts alarms of the last hour, shows message rates, and sort
   await page.getByLabel("Sort").selectOption("name");
   await expect(page.getByTestId("device-card").first().getByTestId("status")).not.toHaveText(/offline/);
 });
+
+test("a fleet of hundreds renders only the cards near the viewport, and scrolling reaches the last", async ({ page, baseURL }) => {
+  await page.goto("/");
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
+  const client = await mqtt.connectAsync(`${baseURL!.replace(/^http/, "ws")}/mqtt`, { clientId: "e2e-many" });
+  try {
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) => client.publishAsync(`fleet/zz-many/m-${String(i).padStart(3, "0")}/telemetry`, JSON.stringify({ seq: 1, temp: i }), { qos: 1 })),
+    );
+  } finally {
+    await client.endAsync();
+  }
+  await page.getByLabel("Filter devices").fill("zz-many");
+  await expect(page.getByTestId("fleet-counts")).toContainText(/^3\d\d devices/);
+  const cards = page.getByTestId("device-card");
+  await expect(cards.first()).toBeVisible();
+  expect(await cards.count()).toBeLessThan(100);
+  await page.locator("main").click({ position: { x: 5, y: 5 } }); // out of the filter box, so keys scroll
+  await page.keyboard.press("End");
+  await expect(page.locator('[data-device="m-299"]')).toBeVisible();
+  expect(await cards.count()).toBeLessThan(100);
+});
