@@ -5,6 +5,7 @@
  */
 import { benchIngest } from "./ingest";
 import { benchMemory } from "./memory";
+import { benchOverview } from "./overview";
 import { benchSeries } from "./series";
 import { benchStartup } from "./startup";
 
@@ -23,6 +24,7 @@ const benches: [string, () => Promise<BenchResult[]>][] = [
   ["series", benchSeries],
   ["memory", benchMemory],
   ["startup", benchStartup],
+  ["overview", benchOverview],
 ];
 for (const [name, bench] of benches) {
   if (only && only !== name) continue;

@@ -20,10 +20,19 @@ export function resolveWsUrl(configured: string | null, location: { protocol: st
 
 const decoder = new TextDecoder();
 
+declare global {
+  /** Messages this tab has applied to its store: read by `npm run bench -- overview`, and handy in devtools. */
+  var fleetscopeStats: { processed: number } | undefined;
+}
+
 /** Connects and feeds `store`; the returned function disconnects (for effect cleanup). */
 export function startLiveFeed(store: FleetStore): () => void {
   const { url } = store.getState().connection;
-  const batcher = createFrameBatcher<LiveMessage>((batch) => store.getState().applyBatch(batch));
+  const stats = (globalThis.fleetscopeStats ??= { processed: 0 });
+  const batcher = createFrameBatcher<LiveMessage>((batch) => {
+    store.getState().applyBatch(batch);
+    stats.processed += batch.length;
+  });
   // Reconnects are ours, not MQTT.js's fixed period: backing off, and shown to the operator.
   const client = mqtt.connect(url, {
     clientId: `fleetscope-ui-${Math.random().toString(16).slice(2, 10)}`,

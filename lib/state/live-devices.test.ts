@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { asDeviceId, asEpochMs } from "../devices/model";
-import { appendBounded, applyMessages, headlineField, LIVE_POINTS, mergeKnownDevices, messageRate, RATE_WINDOW, type LiveDevices } from "./live-devices";
+import { applyMessages, headlineField, LIVE_POINTS, mergeKnownDevices, messageRate, RATE_WINDOW, type LiveDevices } from "./live-devices";
 
 const empty: LiveDevices = new Map();
 const tele = (device: string, payload: string, ts: number) => ({ topic: `fleet/lab/${device}/telemetry`, payload, retain: false, ts });
@@ -30,13 +30,22 @@ describe("applyMessages", () => {
   });
 });
 
-describe("appendBounded", () => {
-  it("keeps at most the limit, dropping the oldest", () => {
-    let s: { t: number; v: number }[] = [];
-    for (let i = 0; i < LIVE_POINTS + 5; i++) s = appendBounded(s, { t: i, v: i });
-    expect(s).toHaveLength(LIVE_POINTS);
-    expect(s[0]!.t).toBe(5);
-    expect(s.at(-1)!.t).toBe(LIVE_POINTS + 4);
+describe("bounded live series", () => {
+  it("keeps at most LIVE_POINTS per field, dropping the oldest, within one batch and across batches", () => {
+    const batch = Array.from({ length: LIVE_POINTS + 5 }, (_, i) => tele("a", `{"x":${i}}`, i));
+    const once = applyMessages(empty, batch).get("a")!.series.x!;
+    expect(once).toHaveLength(LIVE_POINTS);
+    expect(once[0]!.t).toBe(5);
+    const again = applyMessages(applyMessages(empty, batch), [tele("a", '{"x":-1}', 9999)]).get("a")!.series.x!;
+    expect(again).toHaveLength(LIVE_POINTS);
+    expect(again.at(-1)!.t).toBe(9999);
+  });
+
+  it("does not change the arrays of the state it was given", () => {
+    const before = applyMessages(empty, [tele("a", '{"x":1}', 1)]);
+    const series = before.get("a")!.series.x!;
+    applyMessages(before, [tele("a", '{"x":2}', 2)]);
+    expect(series).toEqual([{ t: 1, v: 1 }]);
   });
 });
 

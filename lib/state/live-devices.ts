@@ -49,46 +49,50 @@ export interface LiveMessage {
 
 export type LiveDevices = ReadonlyMap<string, LiveDevice>;
 
-/** Appends to a bounded series: the oldest points fall off, so memory stays flat. */
-export function appendBounded(series: readonly Point[], point: Point, max = LIVE_POINTS): Point[] {
-  const keep = series.length >= max ? series.slice(series.length - max + 1) : series.slice();
-  keep.push(point);
-  return keep;
-}
-
 function blank(id: string, site: string): LiveDevice {
   return { id, site, status: "unknown", lastSeen: 0, values: {}, series: {}, arrivals: [] };
 }
 
 export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[]): LiveDevices {
   let next: Map<string, LiveDevice> | null = null;
+  // One copy per device per batch, then mutated in place: a frame holding hundreds of messages
+  // for one device costs one copy of its arrays, not one per message.
+  const drafts = new Map<string, LiveDevice>();
   for (const m of batch) {
     const demo = parseDemoTopic(m.topic);
     if (!demo || demo.rest.length > 0) continue;
     if (demo.kind !== "telemetry" && demo.kind !== "status") continue;
     next ??= new Map(devices);
-    const prev = next.get(demo.device) ?? blank(demo.device, demo.site);
-    const d: LiveDevice = { ...prev, site: demo.site };
+    let d = drafts.get(demo.device);
+    if (!d) {
+      const prev = next.get(demo.device) ?? blank(demo.device, demo.site);
+      d = { ...prev, values: { ...prev.values }, series: { ...prev.series }, arrivals: prev.arrivals.slice() };
+      for (const f of Object.keys(d.series)) d.series[f] = d.series[f]!.slice();
+      drafts.set(demo.device, d);
+      next.set(d.id, d);
+    }
+    d.site = demo.site;
     if (demo.kind === "status") {
       const status = parseStatus(m.payload);
       if (status) d.status = status;
       if (!m.retain) d.lastSeen = m.ts; // a retained status is old news, not a sign of life
-    } else {
-      const json = parseJsonObject(m.payload);
-      d.lastSeen = m.ts;
-      d.arrivals = d.arrivals.length >= RATE_WINDOW ? [...d.arrivals.slice(1), m.ts] : [...d.arrivals, m.ts];
-      if (json) {
-        const fields = numericFields(json);
-        d.values = { ...d.values, ...fields };
-        d.series = { ...d.series };
-        for (const [f, v] of Object.entries(fields)) {
-          const old = d.series[f];
-          if (!old && Object.keys(d.series).length >= LIVE_FIELDS) continue;
-          d.series[f] = appendBounded(old ?? [], { t: m.ts, v });
-        }
-      }
+      continue;
     }
-    next.set(d.id, d);
+    d.lastSeen = m.ts;
+    d.arrivals.push(m.ts);
+    const json = parseJsonObject(m.payload);
+    if (!json) continue;
+    for (const [f, v] of Object.entries(numericFields(json))) {
+      d.values[f] = v;
+      const series = d.series[f];
+      if (series) series.push({ t: m.ts, v });
+      else if (Object.keys(d.series).length < LIVE_FIELDS) d.series[f] = [{ t: m.ts, v }];
+    }
+  }
+  // Bound what the batch appended: the oldest points fall off, so memory stays flat.
+  for (const d of drafts.values()) {
+    if (d.arrivals.length > RATE_WINDOW) d.arrivals = d.arrivals.slice(-RATE_WINDOW);
+    for (const [f, series] of Object.entries(d.series)) if (series.length > LIVE_POINTS) d.series[f] = series.slice(-LIVE_POINTS);
   }
   return next ?? devices;
 }

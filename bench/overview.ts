@@ -1,0 +1,122 @@
+/**
+ * The overview page in Chromium under a simulated fleet of 1,000 devices sending 10,000 msgs/s in
+ * total (bench/overview-publisher.ts, its own process): messages the page applies per second
+ * against a bare page that only counts them with MQTT.js, same server and stream; main-thread
+ * long tasks (p95), how late a value is shown after it was sent (p95), and the JS heap.
+ * BENCH_OVERVIEW_SECONDS sets each phase's length (default 30; the issue's soak is 600).
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Page } from "@playwright/test";
+import type { BenchResult } from "./run";
+
+const DEVICES = 1000;
+const RATE = 10_000;
+const SECONDS = Number(process.env.BENCH_OVERVIEW_SECONDS ?? 30);
+
+async function freePort(): Promise<number> {
+  const s = createServer().listen(0, "127.0.0.1");
+  await new Promise((r) => s.once("listening", r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+function publish(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ["--import", "tsx", "bench/overview-publisher.ts", url, String(DEVICES), String(RATE), String(SECONDS)], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    p.once("exit", (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`publisher exited with ${code}`))));
+  });
+}
+
+const p95 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]! : 0);
+
+export async function benchOverview(): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), "fleetscope-bench-overview-"));
+  const port = await freePort();
+  const server = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/register-hooks.mjs", "server.ts"], {
+    env: { ...process.env, PORT: String(port), MQTT_TCP_PORT: "0", DATABASE_URL: `file:${join(dir, "o.db")}`, FLEETSCOPE_SIM_DEVICES: "0", FLEETSCOPE_BRIDGE: "off" },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const tcpUrl = await new Promise<string>((resolve) => {
+    let out = "";
+    server.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const m = /MQTT TCP\s+(mqtt:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+  });
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--enable-precise-memory-info"] });
+  try {
+    // Reference: a bare page that only counts messages with MQTT.js.
+    const bare = await browser.newPage();
+    // On the server's own origin: Chromium's local network access checks block about:blank → localhost.
+    await bare.goto(`http://localhost:${port}/api/health`);
+    await bare.addScriptTag({ path: "node_modules/mqtt/dist/mqtt.min.js" });
+    await bare.evaluate(
+      (url) =>
+        new Promise<void>((resolve) => {
+          const w = window as unknown as { mqtt: { connect(u: string): { on(e: string, f: () => void): void; subscribe(t: string): void } }; count: number };
+          w.count = 0;
+          const c = w.mqtt.connect(url);
+          c.on("connect", () => {
+            c.subscribe("fleet/+/+/telemetry");
+            resolve();
+          });
+          c.on("message", () => w.count++);
+          setTimeout(() => resolve(), 10_000); // and fail below with a count of 0, not hang
+        }),
+      `ws://localhost:${port}/mqtt`,
+    );
+    await publish(tcpUrl);
+    const bareRate = (await bare.evaluate(() => (window as unknown as { count: number }).count)) / SECONDS;
+    await bare.close();
+
+    // The overview, observed from outside its code: long tasks, and the lag of the `sent` value.
+    const page: Page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await page.addInitScript(() => {
+      const w = window as unknown as { longTasks: number[]; lags: number[] };
+      w.longTasks = [];
+      w.lags = [];
+      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: "longtask", buffered: true });
+      new MutationObserver((mutations) => {
+        const now = Date.now();
+        for (const m of mutations) {
+          const el = m.target.nodeType === Node.TEXT_NODE ? m.target.parentElement : (m.target as HTMLElement);
+          if (el?.dataset?.testid === "value-sent") w.lags.push(now - Number(el.textContent));
+        }
+      }).observe(document, { subtree: true, characterData: true, childList: true });
+    });
+    await page.goto(`http://localhost:${port}/`);
+    await page.getByTestId("connection").and(page.locator('[data-state="connected"]')).waitFor();
+    const heap = () => page.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 1024 / 1024);
+    const heapBefore = await heap();
+    await publish(tcpUrl);
+    const stats = await page.evaluate(() => {
+      const w = window as unknown as { longTasks: number[]; lags: number[]; fleetscopeStats?: { processed: number } };
+      return { processed: w.fleetscopeStats?.processed ?? 0, longTasks: w.longTasks, lags: w.lags };
+    });
+    const heapAfter = await heap();
+    const appRate = stats.processed / SECONDS;
+    return [
+      {
+        name: `overview, ${DEVICES} devices at ${RATE} msgs/s for ${SECONDS} s: long tasks p95 ${p95(stats.longTasks).toFixed(0)} ms (${stats.longTasks.length}), shown-value lag p95 ${p95(stats.lags.filter((l) => l >= 0)).toFixed(0)} ms, heap ${heapBefore.toFixed(0)} → ${heapAfter.toFixed(0)} MiB; messages applied`,
+        value: appRate,
+        unit: "msgs/s",
+        reference: bareRate,
+        referenceName: "bare page counting with MQTT.js",
+      },
+    ];
+  } finally {
+    await browser.close();
+    const exited = new Promise((r) => server.once("exit", r));
+    server.kill("SIGTERM");
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
