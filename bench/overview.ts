@@ -6,24 +6,13 @@
  * BENCH_OVERVIEW_SECONDS sets each phase's length (default 30; the issue's soak is 600).
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { chromium, type Page } from "@playwright/test";
 import type { BenchResult } from "./run";
+import { startServerProcess } from "./server-process";
 
 const DEVICES = 1000;
 const RATE = 10_000;
 const SECONDS = Number(process.env.BENCH_OVERVIEW_SECONDS ?? 30);
-
-async function freePort(): Promise<number> {
-  const s = createServer().listen(0, "127.0.0.1");
-  await new Promise((r) => s.once("listening", r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 function publish(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -37,20 +26,9 @@ function publish(url: string): Promise<number> {
 const p95 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]! : 0);
 
 export async function benchOverview(): Promise<BenchResult[]> {
-  const dir = mkdtempSync(join(tmpdir(), "fleetscope-bench-overview-"));
-  const port = await freePort();
-  const server = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/register-hooks.mjs", "server.ts"], {
-    env: { ...process.env, PORT: String(port), MQTT_TCP_PORT: "0", DATABASE_URL: `file:${join(dir, "o.db")}`, FLEETSCOPE_SIM_DEVICES: "0", FLEETSCOPE_BRIDGE: "off" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const tcpUrl = await new Promise<string>((resolve) => {
-    let out = "";
-    server.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /MQTT TCP\s+(mqtt:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-  });
+  const server = await startServerProcess({ FLEETSCOPE_SIM_DEVICES: "0", FLEETSCOPE_BRIDGE: "off" });
+  const { port } = server;
+  const tcpUrl = await server.ready;
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--enable-precise-memory-info"] });
   try {
     // Reference: a bare page that only counts messages with MQTT.js.
@@ -114,9 +92,6 @@ export async function benchOverview(): Promise<BenchResult[]> {
     ];
   } finally {
     await browser.close();
-    const exited = new Promise((r) => server.once("exit", r));
-    server.kill("SIGTERM");
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
+    await server.stop();
   }
 }
