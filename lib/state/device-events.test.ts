@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { EVENTS_PER_DEVICE, mergeEvents, toEvent } from "./device-events";
+import { ALARM_WINDOW_MS, EVENTS_PER_DEVICE, mergeEvents, recentAlarms, toEvent } from "./device-events";
 
 describe("toEvent", () => {
   it("reads alarms and logs with their level, code and message", () => {
@@ -35,5 +35,18 @@ describe("mergeEvents", () => {
     const merged = mergeEvents([], many);
     expect(merged).toHaveLength(EVENTS_PER_DEVICE);
     expect(merged[0]!.t).toBe(EVENTS_PER_DEVICE + 49);
+  });
+});
+
+describe("recentAlarms", () => {
+  it("counts the alarms of the last hour in a newest-first feed", () => {
+    const now = 10 * ALARM_WINDOW_MS;
+    const feed = mergeEvents([], [
+      { t: now - 1000, kind: "alarm", level: "warning", text: "a", seq: 3 },
+      { t: now - 2000, kind: "log", level: "info", text: "l", seq: 2 },
+      { t: now - ALARM_WINDOW_MS - 1, kind: "alarm", level: "warning", text: "old", seq: 1 },
+    ]);
+    expect(recentAlarms(feed, now)).toBe(1);
+    expect(recentAlarms(undefined, now)).toBe(0);
   });
 });

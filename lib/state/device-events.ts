@@ -68,8 +68,12 @@ export function applyEventMessages(events: DeviceEvents, batch: readonly { topic
 /** An hour, the window "alarms" counts over on the overview. */
 export const ALARM_WINDOW_MS = 3_600_000;
 
+/** Alarms in the last hour of a feed; the feed is newest first, so the scan stops at the hour. */
 export function recentAlarms(feed: readonly DeviceEvent[] | undefined, now: number): number {
   let n = 0;
-  for (const e of feed ?? []) if (e.kind === "alarm" && e.t > now - ALARM_WINDOW_MS) n++;
+  for (const e of feed ?? []) {
+    if (e.t <= now - ALARM_WINDOW_MS) break;
+    if (e.kind === "alarm") n++;
+  }
   return n;
 }

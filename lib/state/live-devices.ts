@@ -55,9 +55,10 @@ function blank(id: string, site: string): LiveDevice {
 
 export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[]): LiveDevices {
   let next: Map<string, LiveDevice> | null = null;
-  // One copy per device per batch, then mutated in place: a frame holding hundreds of messages
-  // for one device costs one copy of its arrays, not one per message.
+  // Copy on first write within the batch, then mutate the copy in place: a frame holding many
+  // messages for one device copies each of its touched arrays once, not once per message.
   const drafts = new Map<string, LiveDevice>();
+  const copied = new Map<string, Set<string>>(); // device → fields whose series this batch copied
   for (const m of batch) {
     const demo = parseDemoTopic(m.topic);
     if (!demo || demo.rest.length > 0) continue;
@@ -67,8 +68,8 @@ export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[
     if (!d) {
       const prev = next.get(demo.device) ?? blank(demo.device, demo.site);
       d = { ...prev, values: { ...prev.values }, series: { ...prev.series }, arrivals: prev.arrivals.slice() };
-      for (const f of Object.keys(d.series)) d.series[f] = d.series[f]!.slice();
       drafts.set(demo.device, d);
+      copied.set(demo.device, new Set());
       next.set(d.id, d);
     }
     d.site = demo.site;
@@ -82,17 +83,22 @@ export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[
     d.arrivals.push(m.ts);
     const json = parseJsonObject(m.payload);
     if (!json) continue;
+    const mine = copied.get(d.id)!;
     for (const [f, v] of Object.entries(numericFields(json))) {
       d.values[f] = v;
       const series = d.series[f];
-      if (series) series.push({ t: m.ts, v });
-      else if (Object.keys(d.series).length < LIVE_FIELDS) d.series[f] = [{ t: m.ts, v }];
+      if (!series && Object.keys(d.series).length >= LIVE_FIELDS) continue;
+      if (!mine.has(f)) {
+        d.series[f] = series ? series.slice() : [];
+        mine.add(f);
+      }
+      d.series[f]!.push({ t: m.ts, v });
     }
   }
   // Bound what the batch appended: the oldest points fall off, so memory stays flat.
-  for (const d of drafts.values()) {
+  for (const [id, d] of drafts) {
     if (d.arrivals.length > RATE_WINDOW) d.arrivals = d.arrivals.slice(-RATE_WINDOW);
-    for (const [f, series] of Object.entries(d.series)) if (series.length > LIVE_POINTS) d.series[f] = series.slice(-LIVE_POINTS);
+    for (const f of copied.get(id)!) if (d.series[f]!.length > LIVE_POINTS) d.series[f] = d.series[f]!.slice(-LIVE_POINTS);
   }
   return next ?? devices;
 }
