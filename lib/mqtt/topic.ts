@@ -6,11 +6,14 @@
 /** Longest topic a client may send: a UTF-8 string with a two-byte length [MQTT-1.5.3]. */
 export const MAX_TOPIC_BYTES = 65_535;
 
+const utf8 = new TextEncoder();
+
 export type TopicCheck = { ok: true } | { ok: false; reason: string };
 
 function checkCommon(s: string, what: string): TopicCheck {
   if (s.length === 0) return { ok: false, reason: `${what} must be at least one character [MQTT-4.7.3-1]` };
-  if (Buffer.byteLength(s, "utf8") > MAX_TOPIC_BYTES) return { ok: false, reason: `${what} is longer than ${MAX_TOPIC_BYTES} bytes` };
+  // TextEncoder, not Buffer: this module also runs in the browser.
+  if (s.length > MAX_TOPIC_BYTES / 3 && utf8.encode(s).byteLength > MAX_TOPIC_BYTES) return { ok: false, reason: `${what} is longer than ${MAX_TOPIC_BYTES} bytes` };
   if (s.includes("\u0000")) return { ok: false, reason: `${what} must not contain U+0000 [MQTT-4.7.3-2]` };
   return { ok: true };
 }
