@@ -1,0 +1,91 @@
+/**
+ * The rows the tree view draws: expanded nodes flattened depth first, children in name order,
+ * optionally narrowed by a filter (an MQTT filter like `fleet/+/arm-03/#`, or a substring).
+ * Pure; the view virtualizes whatever this returns.
+ */
+import { topicMatches, validateTopicFilter } from "../mqtt/topic";
+import type { TopicNode, TopicTree } from "./tree";
+
+export interface TopicRow {
+  node: TopicNode;
+  depth: number;
+  expanded: boolean;
+  hasChildren: boolean;
+}
+
+export type TreeFilter =
+  | { kind: "none" }
+  | { kind: "mqtt"; filter: string }
+  | { kind: "text"; needle: string }
+  | { kind: "invalid"; reason: string };
+
+/** Text with `+` or `#` is an MQTT filter (and must be a valid one); anything else a substring. */
+export function parseTreeFilter(text: string): TreeFilter {
+  const t = text.trim();
+  if (t === "") return { kind: "none" };
+  if (t.includes("+") || t.includes("#")) {
+    const check = validateTopicFilter(t);
+    return check.ok ? { kind: "mqtt", filter: t } : { kind: "invalid", reason: check.reason };
+  }
+  return { kind: "text", needle: t.toLowerCase() };
+}
+
+function matcher(filter: TreeFilter): ((node: TopicNode) => boolean) | null {
+  switch (filter.kind) {
+    case "mqtt":
+      return (n) => n.messages > 0 && topicMatches(filter.filter, n.topic);
+    case "text":
+      return (n) => n.topic.toLowerCase().includes(filter.needle);
+    default:
+      return null;
+  }
+}
+
+/** Children in name order, sorted once per call site rather than kept sorted on every insert. */
+export function sortedChildren(node: TopicNode): TopicNode[] {
+  if (!node.children) return [];
+  return [...node.children.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * With no filter: the expanded nodes' children. With one: every match and the path to it, all
+ * open, since a search that hides its hits behind collapsed parents finds nothing.
+ */
+export function treeRows(tree: TopicTree, expanded: ReadonlySet<string>, filter: TreeFilter = { kind: "none" }): TopicRow[] {
+  const rows: TopicRow[] = [];
+  const match = matcher(filter);
+  if (filter.kind === "invalid") return rows;
+  if (!match) {
+    const walk = (node: TopicNode) => {
+      for (const child of sortedChildren(node)) {
+        const open = expanded.has(child.topic);
+        const hasChildren = (child.children?.size ?? 0) > 0;
+        rows.push({ node: child, depth: child.depth, expanded: open && hasChildren, hasChildren });
+        if (open) walk(child);
+      }
+    };
+    walk(tree.root);
+    return rows;
+  }
+  // Post-order: a node is shown when it or anything below it matches.
+  const walk = (node: TopicNode): TopicRow[] => {
+    const out: TopicRow[] = [];
+    for (const child of sortedChildren(node)) {
+      const below = walk(child);
+      if (below.length > 0 || match(child)) {
+        out.push({ node: child, depth: child.depth, expanded: below.length > 0, hasChildren: (child.children?.size ?? 0) > 0 });
+        for (const r of below) out.push(r);
+      }
+    }
+    return out;
+  };
+  return walk(tree.root);
+}
+
+/** Every ancestor of `topic`, so selecting a deep topic can open the path to it. */
+export function ancestorsOf(topic: string): string[] {
+  const levels = topic.split("/");
+  const out: string[] = [];
+  for (let i = 1; i < levels.length; i++) out.push(levels.slice(0, i).join("/"));
+  return out;
+}
