@@ -1,12 +1,25 @@
 /**
- * The browser's MQTT connection: MQTT.js over WebSocket straight to the broker, subscribed to
- * the demo fleet's telemetry and status. Messages go to a frame batcher, never to React.
+ * The browser's MQTT connection, one per tab: MQTT.js over WebSocket straight to the broker,
+ * subscribed to the demo fleet's telemetry, status, alarms and logs. Messages go to frame
+ * batchers, never to React. Pages add their own subscriptions and publish through the handle it
+ * puts in the store.
  */
 import mqtt from "mqtt";
+import type { QoS } from "../store/types";
 import { createFrameBatcher } from "../state/frame-batcher";
 import { reconnectDelay } from "./backoff";
+import { publishTraced, type PublishOutcome } from "./publish";
+import { topicMatches } from "./topic";
+import { Watchers, type WatchHandlers } from "./watchers";
 import type { LiveMessage } from "../state/live-devices";
 import type { FleetStore } from "../state/fleet-store";
+
+/** What pages do with the tab's connection besides the live feed. */
+export interface MqttHandle {
+  /** Subscribes to `filter` until the returned function is called. */
+  watch(filter: string, handlers: WatchHandlers): () => void;
+  publish(topic: string, payload: Uint8Array, opts: { qos: QoS; retain: boolean }): Promise<PublishOutcome>;
+}
 
 export const LIVE_FILTERS = ["fleet/+/+/telemetry", "fleet/+/+/status", "fleet/+/+/alarm", "fleet/+/+/log"];
 /** Payloads past this are not decoded in the browser (a device may send anything). */
@@ -49,13 +62,30 @@ export function startLiveFeed(store: FleetStore): () => void {
     timer = null;
     if (!stopped && !client.connected) client.reconnect();
   };
-  store.setState({ retryNow });
+  const watchers = new Watchers(
+    {
+      connected: () => client.connected,
+      subscribe: (filter, done) =>
+        client.subscribe(filter, { qos: 2 }, (err, granted) => {
+          // [MQTT-3.9.3-2]: 0x80 in the SUBACK is the broker's refusal.
+          done(err ? err.message : granted?.some((g) => g.qos === 128) ? `the broker refused the subscription to ${filter}` : null);
+        }),
+      unsubscribe: (filter) => void client.unsubscribe(filter),
+    },
+    LIVE_FILTERS,
+  );
+  const mqttHandle: MqttHandle = {
+    watch: (filter, handlers) => watchers.add(filter, handlers),
+    publish: (topic, payload, opts) => publishTraced(client, topic, payload, opts),
+  };
+  store.setState({ retryNow, mqtt: mqttHandle });
   client.on("connect", () => {
     attempts = 0;
     setConnection({ state: "connected", error: null, attempts: 0, retryAt: null, sessions: store.getState().connection.sessions + 1 });
     client.subscribe(LIVE_FILTERS, { qos: 0 }, (err) => {
       if (err) setConnection({ state: "error", error: `subscribe failed: ${err.message}` });
     });
+    watchers.resubscribe();
   });
   client.on("close", () => {
     if (stopped || timer) return;
@@ -66,13 +96,21 @@ export function startLiveFeed(store: FleetStore): () => void {
   });
   client.on("error", (err) => setConnection({ error: err.message }));
   client.on("message", (topic, payload, packet) => {
+    const ts = Date.now();
+    if (watchers.size > 0) {
+      watchers.route(topic, payload, packet.qos, packet.retain, ts);
+      // With a watch as wide as `#`, the fleet's filters no longer pick what arrives.
+      if (!LIVE_FILTERS.some((f) => topicMatches(f, topic))) return;
+    }
     if (payload.byteLength > MAX_LIVE_PAYLOAD_BYTES) return;
-    batcher.push({ topic, payload: decoder.decode(payload), retain: packet.retain, ts: Date.now() });
+    batcher.push({ topic, payload: decoder.decode(payload), retain: packet.retain, ts });
   });
   return () => {
     stopped = true;
     if (timer) clearTimeout(timer);
     batcher.dispose();
+    watchers.dispose();
+    store.setState({ mqtt: null });
     client.end(true); // Strict Mode mounts effects twice in dev (STACK.md, gotcha 8)
   };
 }

@@ -4,6 +4,7 @@
  */
 import { createStore } from "zustand/vanilla";
 import type { Device } from "../devices/model";
+import type { MqttHandle } from "../mqtt/live-feed";
 import { applyEventMessages, type DeviceEvents } from "./device-events";
 import { applyMessages, mergeKnownDevices, type LiveDevices, type LiveMessage } from "./live-devices";
 
@@ -25,6 +26,8 @@ export interface FleetState {
   connection: Connection;
   /** Reconnects now instead of waiting for the backoff (set by the live feed). */
   retryNow: (() => void) | null;
+  /** Subscribe and publish on the tab's connection (set by the live feed). */
+  mqtt: MqttHandle | null;
   devices: LiveDevices;
   /** Alarms, logs and status changes per device, newest first, bounded. */
   events: DeviceEvents;
@@ -42,6 +45,7 @@ export function createFleetStore(url: string) {
   return createStore<FleetState>()((set) => ({
     connection: { state: "connecting", url, error: null, attempts: 0, retryAt: null, sessions: 0 },
     retryNow: null,
+    mqtt: null,
     devices: new Map(),
     events: new Map(),
     known: { state: "loading", error: null },
