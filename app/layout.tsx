@@ -21,6 +21,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/" className="brand">Fleetscope</Link>
             <nav>
               <Link href="/">Fleet</Link>
+              <Link href="/topics">Topics</Link>
             </nav>
             <ConnectionBadge />
           </header>

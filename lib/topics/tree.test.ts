@@ -59,6 +59,15 @@ describe("TopicTree", () => {
     expect(t.get("s")!.retained).toBe(true);
   });
 
+  it("keeps a retained mark made before the topic's first message for that message", () => {
+    const t = new TopicTree();
+    t.markRetained("lab/new", true);
+    t.apply([msg("lab/new", 1, "v")]);
+    expect(t.get("lab/new")!.retained).toBe(true);
+    t.apply([msg("lab/new", 2, "w")]);
+    expect(t.get("lab/new")!.retained).toBe(true);
+  });
+
   it("smooths the rate to the steady message rate, for the topic and its ancestors", () => {
     const t = new TopicTree();
     const batch: TopicMessage[] = [];

@@ -15,6 +15,9 @@ import { boundedPayload, type BoundedPayload } from "../payload/bounded";
 /** Smoothing time constant of the message rates: a burst fades over about this long. */
 export const RATE_TAU_MS = 5_000;
 
+/** Marks kept for topics not seen yet; a publish to a topic outside the subscription never echoes. */
+const MAX_PENDING_MARKS = 1000;
+
 export interface TopicMessage {
   topic: string;
   payload: Uint8Array;
@@ -37,6 +40,7 @@ export interface TopicNode {
   last: BoundedPayload | null;
   /** The value before `last`, for the diff view. */
   previous: BoundedPayload | null;
+  previousTs: number | null;
   qos: QoS | null;
   /** The broker holds a retained message here, as far as this browser has seen. */
   retained: boolean;
@@ -58,6 +62,8 @@ export class TopicTree {
   /** Bumped on every change; a view compares it to know whether to redraw. */
   version = 0;
   private readonly byTopic = new Map<string, TopicNode>();
+  /** Retained marks for topics whose echo has not arrived yet (see markRetained). */
+  private readonly pendingRetained = new Map<string, boolean>();
 
   get(topic: string): TopicNode | undefined {
     return this.byTopic.get(topic);
@@ -71,9 +77,15 @@ export class TopicTree {
   private add(m: TopicMessage) {
     const node = this.byTopic.get(m.topic) ?? this.create(m.topic);
     const firstMessage = node.messages === 0;
+    const marked = this.pendingRetained.get(m.topic);
+    if (marked !== undefined) {
+      node.retained = marked;
+      this.pendingRetained.delete(m.topic);
+    }
     node.messages++;
-    node.lastTs = m.ts;
+    node.previousTs = node.lastTs;
     node.previous = node.last;
+    node.lastTs = m.ts;
     node.last = boundedPayload(m.payload);
     node.qos = m.qos;
     // A retained message comes with RETAIN=1 to a new subscription [MQTT-3.3.1-8]; live ones
@@ -94,10 +106,16 @@ export class TopicTree {
     }
   }
 
-  /** Marks what this browser itself published retained (brokers echo it with RETAIN=0). */
+  /**
+   * Marks what this browser itself published retained: brokers echo it to us with RETAIN=0, and
+   * the echo may come after the acknowledgement, so an unseen topic takes the mark when it does.
+   */
   markRetained(topic: string, retained: boolean): void {
     const node = this.byTopic.get(topic);
-    if (node && node.retained !== retained) {
+    if (!node) {
+      if (this.pendingRetained.size >= MAX_PENDING_MARKS) this.pendingRetained.clear();
+      this.pendingRetained.set(topic, retained);
+    } else if (node.retained !== retained) {
       node.retained = retained;
       this.version++;
     }
@@ -178,6 +196,7 @@ function newNode(name: string, topic: string, parent: TopicNode | null): TopicNo
     lastTs: null,
     last: null,
     previous: null,
+    previousTs: null,
     qos: null,
     retained: false,
     subtreeTopics: 0,

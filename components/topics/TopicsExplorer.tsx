@@ -1,0 +1,227 @@
+"use client";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { validateTopicFilter } from "@/lib/mqtt/topic";
+import type { WatchState } from "@/lib/mqtt/watchers";
+import { addLive, addStored, storedUntil, type RecentMessage, type StoredMessage } from "@/lib/topics/recent";
+import { ancestorsOf, parseTreeFilter, treeRows } from "@/lib/topics/rows";
+import { rateAt, TopicTree } from "@/lib/topics/tree";
+import { useFleet } from "../FleetProvider";
+import { PublishForm } from "./PublishForm";
+import { TopicDetail } from "./TopicDetail";
+import { TopicTreeView } from "./TopicTreeView";
+import s from "./topics.module.css";
+
+/** The tree redraws at most this often; messages go into the model every frame regardless. */
+const REDRAW_MS = 250;
+const PRUNE_CHOICES = [
+  { label: "never", ms: null },
+  { label: "1 min", ms: 60_000 },
+  { label: "10 min", ms: 600_000 },
+  { label: "1 h", ms: 3_600_000 },
+] as const;
+const PRUNE_EVERY_MS = 5_000;
+const STORED_PAGE = 100;
+
+type Stored = { state: "idle" | "loading" | "loaded" | "error"; error?: string; count?: number };
+
+/** `/topics`: the broker's topic tree as this tab sees it, the selected topic, and the publish tool. */
+export function TopicsExplorer() {
+  const mqtt = useFleet((st) => st.mqtt);
+  const tree = useMemo(() => new TopicTree(), []);
+  const [now, setNow] = useState(() => Date.now());
+  const [drawn, setDrawn] = useState(0);
+  const [filter, setFilter] = useState("#");
+  const [draft, setDraft] = useState("#");
+  const [draftError, setDraftError] = useState<string | null>(null);
+  const [watch, setWatch] = useState<WatchState | { state: "paused" } | null>(null);
+  const [paused, setPaused] = useState(false);
+  const [search, setSearch] = useState("");
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  const [selected, setSelected] = useState<string | null>(null);
+  const [recent, setRecent] = useState<readonly RecentMessage[]>([]);
+  const [stored, setStored] = useState<Stored>({ state: "idle" });
+  const [pruneMs, setPruneMs] = useState<number | null>(null);
+  const selectedRef = useRef(selected);
+  selectedRef.current = selected;
+
+  // The subscription: every batch goes into the model; React hears of it at the next redraw.
+  useEffect(() => {
+    if (!mqtt) return;
+    if (paused) {
+      setWatch({ state: "paused" });
+      return;
+    }
+    return mqtt.watch(filter, {
+      onBatch: (batch) => {
+        tree.apply(batch);
+        const topic = selectedRef.current;
+        if (topic !== null) setRecent((list) => addLive(list, topic, batch));
+      },
+      onState: setWatch,
+    });
+  }, [mqtt, filter, paused, tree]);
+
+  useEffect(() => {
+    let last = -1;
+    let lastAt = 0;
+    const id = setInterval(() => {
+      const t = Date.now();
+      // Rates decay and flashes fade even when nothing arrives: redraw at least once a second.
+      if (tree.version !== last || t - lastAt >= 1000) {
+        last = tree.version;
+        lastAt = t;
+        setNow(t);
+        setDrawn(tree.version);
+      }
+    }, REDRAW_MS);
+    return () => clearInterval(id);
+  }, [tree]);
+
+  useEffect(() => {
+    if (pruneMs === null) return;
+    const id = setInterval(() => tree.prune(Date.now() - pruneMs), PRUNE_EVERY_MS);
+    return () => clearInterval(id);
+  }, [pruneMs, tree]);
+
+  const parsedSearch = useMemo(() => parseTreeFilter(search), [search]);
+  // `drawn` stands for the model's version: the tree mutates in place.
+  const rows = useMemo(() => treeRows(tree, expanded, parsedSearch), [tree, drawn, expanded, parsedSearch]);
+
+  const select = useCallback(
+    (topic: string) => {
+      if (selectedRef.current === topic) return;
+      selectedRef.current = topic;
+      setSelected(topic);
+      // The list starts from what the model kept: the last two values.
+      const node = tree.get(topic);
+      const seed: RecentMessage[] = [];
+      if (node?.last) seed.push({ ts: node.lastTs!, payload: node.last, qos: node.qos ?? 0, retain: node.retained, source: "live" });
+      if (node?.previous) seed.push({ ts: node.previousTs!, payload: node.previous, qos: node.qos ?? 0, retain: false, source: "live" });
+      setRecent(seed);
+      setStored({ state: "idle" });
+      // Open the path to it, so it stays in view when a search is cleared.
+      setExpanded((open) => (ancestorsOf(topic).every((a) => open.has(a)) ? open : new Set([...open, ...ancestorsOf(topic)])));
+    },
+    [tree],
+  );
+
+  const toggle = useCallback((topic: string, open?: boolean) => {
+    setExpanded((prev) => {
+      const next = new Set(prev);
+      if (open ?? !prev.has(topic)) next.add(topic);
+      else next.delete(topic);
+      return next;
+    });
+  }, []);
+
+  const applySubscription = () => {
+    const check = validateTopicFilter(draft.trim());
+    setDraftError(check.ok ? null : check.reason);
+    if (check.ok) setFilter(draft.trim());
+  };
+
+  const loadStored = async () => {
+    if (selected === null) return;
+    setStored({ state: "loading" });
+    const params = new URLSearchParams({ topic: selected, to: String(storedUntil(recent, Date.now())), limit: String(STORED_PAGE) });
+    try {
+      const res = await fetch(`/api/messages?${params}`);
+      const body = (await res.json()) as { messages?: StoredMessage[]; error?: { message: string } };
+      if (!res.ok || !body.messages) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+      const before = recent.length;
+      const merged = addStored(recent, body.messages);
+      setRecent(merged);
+      setStored({ state: "loaded", count: merged.length - before });
+    } catch (err) {
+      setStored({ state: "error", error: `could not load stored messages: ${err instanceof Error ? err.message : String(err)}` });
+    }
+  };
+
+  const onPublished = useCallback(
+    (topic: string, retain: boolean, empty: boolean) => {
+      // Brokers pass a retained publish on to live subscribers with RETAIN=0 [MQTT-3.3.1-9].
+      if (retain) tree.markRetained(topic, !empty);
+    },
+    [tree],
+  );
+
+  const status = watch === null ? "waiting for the broker connection" : watch.state === "error" ? watch.error : watch.state;
+  const rootRate = rateAt(tree.root.subtreeRate, tree.root.rateTs, now);
+
+  return (
+    <div>
+      <div className={s.inline}>
+        <h1>Topics</h1>
+        <p className={`muted ${s.stats}`} aria-live="polite">
+          {tree.topics} topics · {tree.messages} messages · {rootRate.toFixed(rootRate < 10 ? 1 : 0)} msgs/s
+        </p>
+      </div>
+      <div className={s.controls}>
+        <label>
+          subscription
+          <span className={s.inline}>
+            <input
+              className={s.mono}
+              value={draft}
+              onChange={(e) => setDraft(e.target.value)}
+              onKeyDown={(e) => e.key === "Enter" && applySubscription()}
+              aria-invalid={!!draftError}
+              aria-label="Subscription filter"
+            />
+            <button type="button" className={s.button} onClick={applySubscription} disabled={draft.trim() === filter}>
+              Subscribe
+            </button>
+            <button type="button" className={s.button} onClick={() => setPaused((p) => !p)} aria-pressed={paused}>
+              {paused ? "Resume" : "Pause"}
+            </button>
+          </span>
+          {draftError ? <span className={s.fieldError} role="alert">{draftError}</span> : <span className={watch?.state === "error" ? "error" : undefined}>{filter}: {status}</span>}
+        </label>
+        <label>
+          search (text or MQTT filter)
+          <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} placeholder="arm-03 or fleet/+/arm-03/#" aria-invalid={parsedSearch.kind === "invalid"} aria-label="Search topics" />
+          {parsedSearch.kind === "invalid" && <span className={s.fieldError}>{parsedSearch.reason}</span>}
+        </label>
+        <label>
+          forget topics quiet for
+          <select value={pruneMs ?? ""} onChange={(e) => setPruneMs(e.target.value === "" ? null : Number(e.target.value))}>
+            {PRUNE_CHOICES.map((c) => (
+              <option key={c.label} value={c.ms ?? ""}>{c.label}</option>
+            ))}
+          </select>
+        </label>
+        <button type="button" className={s.button} onClick={() => setExpanded(new Set(rows.filter((r) => r.hasChildren).map((r) => r.node.topic)))}>
+          Expand shown
+        </button>
+        <button type="button" className={s.button} onClick={() => setExpanded(new Set())}>
+          Collapse all
+        </button>
+      </div>
+      <div className={s.split}>
+        {tree.topics === 0 ? (
+          <div className={s.detail}>
+            <p className="muted">
+              {paused ? "Paused: resume to see topics." : `No messages on ${filter} yet. Anything published under it appears here as it arrives, retained messages first.`}
+            </p>
+          </div>
+        ) : rows.length === 0 ? (
+          <div className={s.detail}>
+            <p className="muted">No topic matches “{search}”.</p>
+          </div>
+        ) : (
+          <TopicTreeView rows={rows} selected={selected} now={now} onSelect={select} onToggle={toggle} label={`Topics under ${filter}`} />
+        )}
+        <div className={s.side}>
+          {selected !== null ? (
+            <TopicDetail topic={selected} node={tree.get(selected)} now={now} messages={recent} stored={stored} onLoadStored={() => void loadStored()} />
+          ) : (
+            <div className={s.detail}>
+              <p className="muted">Select a topic (click, or arrow keys in the tree) to see its payload, history and chart.</p>
+            </div>
+          )}
+          <PublishForm initialTopic={selected ?? ""} onPublished={onPublished} />
+        </div>
+      </div>
+    </div>
+  );
+}

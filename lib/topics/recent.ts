@@ -1,0 +1,60 @@
+/**
+ * The messages of one topic the explorer lists: those this browser saw (newest first, bounded)
+ * and, on request, older ones from the store, which continue the list where the live ones end
+ * so the two never overlap.
+ */
+import { boundedPayload, type BoundedPayload } from "../payload/bounded";
+import { base64ToBytes } from "../payload/decoders";
+import type { QoS } from "../store/types";
+import type { TopicMessage } from "./tree";
+
+export const RECENT_LIVE = 100;
+export const RECENT_STORED = 200;
+
+export interface RecentMessage {
+  ts: number;
+  payload: BoundedPayload;
+  qos: QoS;
+  retain: boolean;
+  source: "live" | "stored";
+}
+
+/** A message as GET /api/messages returns it. */
+export interface StoredMessage {
+  ts: number;
+  topic: string;
+  qos: number;
+  retain: boolean;
+  payload: string;
+  encoding: "utf8" | "base64" | string;
+}
+
+export function addLive(list: readonly RecentMessage[], topic: string, batch: readonly TopicMessage[]): readonly RecentMessage[] {
+  const fresh: RecentMessage[] = [];
+  for (let i = batch.length - 1; i >= 0; i--) {
+    const m = batch[i]!;
+    if (m.topic === topic) fresh.push({ ts: m.ts, payload: boundedPayload(m.payload), qos: m.qos, retain: m.retain, source: "live" });
+  }
+  if (fresh.length === 0) return list;
+  const live = list.filter((m) => m.source === "live");
+  const stored = list.filter((m) => m.source === "stored");
+  return [...fresh, ...live].slice(0, RECENT_LIVE).concat(stored);
+}
+
+/** Where stored messages should end: just before the oldest one listed. */
+export function storedUntil(list: readonly RecentMessage[], now: number): number {
+  return list.length > 0 ? list[list.length - 1]!.ts - 1 : now;
+}
+
+export function addStored(list: readonly RecentMessage[], stored: readonly StoredMessage[]): readonly RecentMessage[] {
+  const until = storedUntil(list, Number.POSITIVE_INFINITY);
+  const older = stored
+    .filter((m) => m.ts <= until)
+    .map((m): RecentMessage => {
+      const bytes = m.encoding === "base64" ? (base64ToBytes(m.payload) ?? new Uint8Array()) : new TextEncoder().encode(m.payload);
+      return { ts: m.ts, payload: boundedPayload(bytes), qos: (m.qos === 1 || m.qos === 2 ? m.qos : 0) as QoS, retain: m.retain, source: "stored" };
+    })
+    .sort((a, b) => b.ts - a.ts);
+  const storedCount = list.filter((m) => m.source === "stored").length;
+  return list.concat(older.slice(0, Math.max(0, RECENT_STORED - storedCount)));
+}
