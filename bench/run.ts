@@ -8,6 +8,7 @@ import { benchMemory } from "./memory";
 import { benchOverview } from "./overview";
 import { benchSeries } from "./series";
 import { benchStartup } from "./startup";
+import { benchTopicTree } from "./topic-tree";
 
 export interface BenchResult {
   name: string;
@@ -25,6 +26,7 @@ const benches: [string, () => Promise<BenchResult[]>][] = [
   ["memory", benchMemory],
   ["startup", benchStartup],
   ["overview", benchOverview],
+  ["topic-tree", benchTopicTree],
 ];
 for (const [name, bench] of benches) {
   if (only && only !== name) continue;

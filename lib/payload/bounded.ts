@@ -14,7 +14,9 @@ export interface BoundedPayload {
 
 export function boundedPayload(payload: Uint8Array, max = MAX_KEPT_PAYLOAD_BYTES): BoundedPayload {
   const size = payload.byteLength;
-  // A copy, not a view: MQTT.js may hand over a slice of a larger pooled buffer.
-  const bytes = Uint8Array.prototype.slice.call(payload, 0, Math.min(size, max));
+  // A view of a larger buffer is copied (MQTT.js may hand over a slice of a pooled one, and
+  // keeping the view would keep all of it); a payload that owns its buffer is kept as it is.
+  const owns = payload.byteOffset === 0 && payload.buffer.byteLength === size;
+  const bytes = owns && size <= max ? payload : Uint8Array.prototype.slice.call(payload, 0, Math.min(size, max));
   return { bytes, size, truncated: size > max };
 }

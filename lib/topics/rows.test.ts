@@ -23,6 +23,15 @@ describe("treeRows", () => {
     expect(rows.find((r) => r.node.topic === "fleet/b")!.expanded).toBe(false);
   });
 
+  it("places a topic that arrives later in name order among its siblings", () => {
+    const u = tree("z/b", "z/d");
+    expect(names(treeRows(u, new Set(["z"])))).toEqual(["z", "  b", "  d"]);
+    u.apply([{ topic: "z/c", payload: new Uint8Array(), qos: 0, retain: false, ts: 9 }]);
+    expect(names(treeRows(u, new Set(["z"])))).toEqual(["z", "  b", "  c", "  d"]);
+    u.prune(1);
+    expect(names(treeRows(u, new Set(["z"])))).toEqual(["z", "  c", "  d"]);
+  });
+
   it("an expanded leaf is not drawn as open", () => {
     expect(treeRows(t, new Set(["home", "home/lamp"])).find((r) => r.node.topic === "home/lamp")!).toMatchObject({ expanded: false, hasChildren: false });
   });

@@ -41,10 +41,11 @@ function matcher(filter: TreeFilter): ((node: TopicNode) => boolean) | null {
   }
 }
 
-/** Children in name order, sorted once per call site rather than kept sorted on every insert. */
+/** Children in name order: sorted when first asked after a change, not on every insert. */
 export function sortedChildren(node: TopicNode): TopicNode[] {
   if (!node.children) return [];
-  return [...node.children.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  node.sorted ??= [...node.children.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return node.sorted;
 }
 
 /**

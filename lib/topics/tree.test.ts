@@ -124,4 +124,11 @@ describe("TopicTree", () => {
     huge[0] = 7;
     expect(last.bytes[0]).toBe(0); // a copy, not a view
   });
+
+  it("copies a payload that is a view of a larger buffer, so the buffer can go", () => {
+    const t = new TopicTree();
+    const frame = new Uint8Array(1024);
+    t.apply([{ topic: "v", payload: frame.subarray(10, 20), qos: 0, retain: false, ts: 1 }]);
+    expect(t.get("v")!.last!.bytes.buffer.byteLength).toBe(10);
+  });
 });

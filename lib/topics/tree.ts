@@ -34,6 +34,8 @@ export interface TopicNode {
   readonly parent: TopicNode | null;
   readonly depth: number;
   children: Map<string, TopicNode> | null;
+  /** The children in name order, kept until a child comes or goes: a redraw must not sort 10,000 names. */
+  sorted: TopicNode[] | null;
   /** Messages published to exactly this topic. */
   messages: number;
   lastTs: number | null;
@@ -131,6 +133,7 @@ export class TopicTree {
       if (!child) {
         child = newNode(name, i === 0 ? name : `${node.topic}/${name}`, node);
         node.children.set(name, child);
+        node.sorted = null;
         this.byTopic.set(child.topic, child);
       }
       node = child;
@@ -153,6 +156,7 @@ export class TopicTree {
         removed += child.subtreeTopics;
         this.forget(child);
         node.children.delete(child.name);
+        node.sorted = null;
       } else {
         removed += this.pruneBelow(child, before);
       }
@@ -192,6 +196,7 @@ function newNode(name: string, topic: string, parent: TopicNode | null): TopicNo
     parent,
     depth: parent ? parent.depth + 1 : -1,
     children: null,
+    sorted: null,
     messages: 0,
     lastTs: null,
     last: null,
