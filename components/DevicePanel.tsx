@@ -5,9 +5,10 @@ import { useEffect, useRef, useState } from "react";
 import { RANGES } from "@/lib/state/history-merge";
 import { parseView, toggleField, viewQuery, type View } from "@/lib/state/view-params";
 import type { DeviceWithValues } from "@/lib/devices/model";
-import { formatValue } from "./format";
+import { formatMeasure, guessUnit } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
 import { LastSeen } from "./LastSeen";
+import { DecimalsPicker } from "./DecimalsPicker";
 import { EventFeed } from "./EventFeed";
 import { FieldChart } from "./FieldChart";
 import { RangeBar } from "./RangeBar";
@@ -95,23 +96,41 @@ export function DevicePanel({ id }: { id: string }) {
       )}
       {allFields.length === 0 && stored.state !== "loading" && <p className="empty">No numeric telemetry yet.</p>}
       <ul className="panels">
-        {fields.map((f) => (
-          <li key={f} className="card">
-            <div className="card-head">
-              <span>{f}</span>
-              <strong data-testid={`value-${f}`}>{formatValue(values[f]!)}</strong>
-            </div>
-            <FieldChart
-              device={id}
-              field={f}
-              rangeMs={rangeMs}
-              window={view.window}
-              live={live?.series[f] ?? NO_POINTS}
-              paused={paused}
-              onZoom={(w) => setView((v) => ({ ...v, window: w }))}
-            />
-          </li>
-        ))}
+        {fields.map((f) => {
+          const unit = guessUnit(f);
+          const decimals = view.decimals[f] ?? null;
+          return (
+            <li key={f} className="card">
+              <div className="card-head">
+                <span title={unit?.name}>{f}</span>
+                <DecimalsPicker
+                  field={f}
+                  value={decimals}
+                  onChange={(d) =>
+                    setView((v) => {
+                      const next = { ...v.decimals };
+                      if (d === null) delete next[f];
+                      else next[f] = d;
+                      return { ...v, decimals: next };
+                    })
+                  }
+                />
+                <strong data-testid={`value-${f}`}>{formatMeasure(values[f]!, unit, decimals)}</strong>
+              </div>
+              <FieldChart
+                device={id}
+                field={f}
+                rangeMs={rangeMs}
+                window={view.window}
+                live={live?.series[f] ?? NO_POINTS}
+                paused={paused}
+                onZoom={(w) => setView((v) => ({ ...v, window: w }))}
+                unit={unit}
+                decimals={decimals}
+              />
+            </li>
+          );
+        })}
       </ul>
       <EventFeed device={id} />
     </section>

@@ -5,12 +5,14 @@ import { Area, ComposedChart, Line, ReferenceArea, ResponsiveContainer, Tooltip,
 import { mergeHistoryAndLive, type HistoryBucket } from "@/lib/state/history-merge";
 import type { Point } from "@/lib/state/live-devices";
 import type { TimeWindow } from "@/lib/state/time-window";
-import { formatValue } from "./format";
+import { formatMeasure, type Unit } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
 import { ScaleProbe, useDragZoom } from "./useDragZoom";
 
 /** Buckets asked of the store: about one per two pixels of a chart this wide. */
 const HISTORY_POINTS = 400;
+/** Room for a tick such as "-123.45 °C". */
+const YAXIS_WIDTH = 68;
 
 type History =
   | { state: "loading" }
@@ -41,10 +43,13 @@ interface Props {
   paused: boolean;
   /** A window dragged out on the chart. */
   onZoom: (w: TimeWindow) => void;
+  unit: Unit | null;
+  /** Decimals the operator chose; null formats automatically. */
+  decimals: number | null;
 }
 
 /** One field: history from the store joined with the live tail, over the chosen range or window; drag to zoom. */
-export function FieldChart({ device, field, rangeMs, window: fixed, live: incoming, paused, onZoom }: Props) {
+export function FieldChart({ device, field, rangeMs, window: fixed, live: incoming, paused, onZoom, unit, decimals }: Props) {
   // Paused: the chart holds what it showed; the live buffer carries on filling underneath.
   const [frozen, setFrozen] = useState<Point[] | null>(null);
   useEffect(() => setFrozen(paused ? incoming : null), [paused]); // eslint-disable-line react-hooks/exhaustive-deps -- snapshot at the moment of pausing
@@ -97,6 +102,7 @@ export function FieldChart({ device, field, rangeMs, window: fixed, live: incomi
     [history, live, start, end],
   );
   const { selection, inverse, handlers } = useDragZoom(onZoom, [start, end]);
+  const measure = (v: number) => formatMeasure(v, unit, decimals);
 
   if (history.state === "error") return <p className="error small" role="alert">Could not load history: {history.message}</p>;
   if (history.state === "loading" && live.length === 0) return <div className="spark-empty" style={{ height: 160 }}>loading history…</div>;
@@ -124,8 +130,8 @@ export function FieldChart({ device, field, rangeMs, window: fixed, live: incomi
         <ResponsiveContainer width="100%" height={160}>
           <ComposedChart data={data} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
             <XAxis dataKey="t" type="number" domain={[start, end]} allowDataOverflow tickFormatter={(t: number) => time(t, end - start)} minTickGap={40} />
-            <YAxis domain={["auto", "auto"]} width={52} tickFormatter={(v: number) => formatValue(v)} />
-            <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} formatter={(v) => (Array.isArray(v) ? v.map((x) => formatValue(Number(x))).join(" – ") : formatValue(Number(v)))} />
+            <YAxis domain={["auto", "auto"]} width={YAXIS_WIDTH} tickFormatter={measure} />
+            <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} formatter={(v) => (Array.isArray(v) ? v.map((x) => measure(Number(x))).join(" – ") : measure(Number(v)))} />
             <Area dataKey="band" stroke="none" fill="var(--accent)" fillOpacity={0.18} isAnimationActive={false} connectNulls={false} name="min–max" />
             <Line dataKey="v" stroke="var(--accent)" dot={false} isAnimationActive={false} strokeWidth={1.5} name={field} />
             <ScaleProbe into={inverse} />

@@ -105,3 +105,21 @@ test("dragging across a chart zooms into that stretch; Escape cancels a drag; Re
   await expect(page.getByRole("button", { name: "live 5 min" })).toHaveAttribute("aria-pressed", "true");
   await expect(chart).not.toHaveAttribute("data-from", String(from));
 });
+
+test("fields show their unit, and the decimals chosen for one field hold on its value, axis and through a reload", async ({ page }) => {
+  await page.goto("/devices/arm-10?range=5m&fields=current,joints.2,temp");
+  await expect(page.getByTestId("value-temp")).toHaveText(/^-?\d+(\.\d+)?\s°C$/);
+  await expect(page.getByTestId("value-current")).toHaveText(/^-?\d+(\.\d+)?\sA$/);
+  await expect(page.getByTestId("value-joints.2")).toHaveText(/^-?\d+(\.\d+)?\s°$/);
+
+  await page.getByLabel("Decimals for temp").selectOption("3");
+  await expect(page).toHaveURL(/&decimals=temp:3$/);
+  await expect(page.getByTestId("value-temp")).toHaveText(/^-?\d+\.\d{3}\s°C$/);
+  // The y axis ticks carry the unit and the chosen decimals too.
+  await expect(page.getByTestId("chart-temp").locator("svg text").filter({ hasText: "°C" }).first()).toHaveText(/^-?\d+\.\d{3}\s°C$/);
+  await page.reload();
+  await expect(page.getByLabel("Decimals for temp")).toHaveValue("3");
+  await expect(page.getByTestId("value-temp")).toHaveText(/^-?\d+\.\d{3}\s°C$/);
+  await page.getByLabel("Decimals for temp").selectOption("auto");
+  await expect(page).toHaveURL(/\?range=5m&fields=current,joints.2,temp$/);
+});

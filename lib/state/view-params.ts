@@ -1,10 +1,11 @@
 /**
  * The device page's view in its URL (`?range=1h&from=…&to=…&fields=temp,current`), so a link
- * opens the same view. `range` is the preset; `from`/`to`, when present, a fixed window (a custom
+ * opens the same view; `decimals=temp:1` keeps the precision chosen per field. `range` is the preset; `from`/`to`, when present, a fixed window (a custom
  * range or a zoom) shown instead of it, and Reset goes back to the preset. Pure: parsing tolerates
  * anything a user may paste; formatting is canonical.
  */
 import { rangeFromParam, type RangeKey } from "./history-merge";
+import { formatDecimals, parseDecimals } from "../devices/units";
 import { parseWindow, type TimeWindow } from "./time-window";
 
 export interface View {
@@ -13,6 +14,8 @@ export interface View {
   window: TimeWindow | null;
   /** Fields shown; null means all of them. */
   fields: string[] | null;
+  /** Decimals chosen per field; a field not named here is formatted automatically. */
+  decimals: Record<string, number>;
 }
 
 /** Fields named in the URL; null means all of them. */
@@ -23,7 +26,12 @@ export function parseFields(param: string | null): string[] | null {
 }
 
 export function parseView(params: { get(name: string): string | null }): View {
-  return { range: rangeFromParam(params.get("range")).key, window: parseWindow(params.get("from"), params.get("to")), fields: parseFields(params.get("fields")) };
+  return {
+    range: rangeFromParam(params.get("range")).key,
+    window: parseWindow(params.get("from"), params.get("to")),
+    fields: parseFields(params.get("fields")),
+    decimals: parseDecimals(params.get("decimals")),
+  };
 }
 
 /** Shows `field` if hidden and hides it if shown; showing every field again means "all" (null). */
@@ -40,5 +48,7 @@ export function viewQuery(view: View): string {
     q.set("to", String(view.window.to));
   }
   if (view.fields) q.set("fields", [...view.fields].sort().join(","));
-  return `?${q.toString().replace(/%2C/g, ",")}`;
+  const decimals = formatDecimals(view.decimals);
+  if (decimals) q.set("decimals", decimals);
+  return `?${q.toString().replace(/%2C/g, ",").replace(/%3A/g, ":")}`;
 }
