@@ -13,6 +13,7 @@ import { EventFeed } from "./EventFeed";
 import { FieldChart } from "./FieldChart";
 import { RangeBar } from "./RangeBar";
 import { StatusDot } from "./StatusDot";
+import { StatusTimeline } from "./StatusTimeline";
 
 const NO_POINTS: never[] = [];
 
@@ -94,6 +95,7 @@ export function DevicePanel({ id }: { id: string }) {
           ))}
         </div>
       )}
+      <StatusTimeline device={id} rangeMs={rangeMs} window={view.window} />
       {allFields.length === 0 && stored.state !== "loading" && <p className="empty">No numeric telemetry yet.</p>}
       <ul className="panels">
         {fields.map((f) => {

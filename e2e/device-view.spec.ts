@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+import mqtt from "mqtt";
 
 /** Waits until the store holds this device's temperature from at least `ms` ago. */
 async function historyOlderThan(page: Page, device: string, ms: number) {
@@ -122,4 +123,30 @@ test("fields show their unit, and the decimals chosen for one field hold on its 
   await expect(page.getByTestId("value-temp")).toHaveText(/^-?\d+\.\d{3}\s°C$/);
   await page.getByLabel("Decimals for temp").selectOption("auto");
   await expect(page).toHaveURL(/\?range=5m&fields=current,joints.2,temp$/);
+});
+
+test("the status timeline shows the device online from the store, and an offline spell as it happens", async ({ page, baseURL }) => {
+  await page.goto("/devices/arm-01?range=5m");
+  const timeline = page.getByTestId("status-timeline");
+  // The simulated arm said `online` (retained) when it connected; the store holds that message.
+  await expect(timeline.locator('[data-status="online"]').last()).toBeVisible();
+  await expect(page.getByTestId("status-summary")).toHaveText(/^online 100% of the known time/);
+  await expect(timeline.locator("li").last()).toHaveAttribute("data-status", "online");
+
+  // A device of our own goes offline (as its Last Will would say) while the page is open.
+  const client = await mqtt.connectAsync(`${baseURL!.replace(/^http/, "ws")}/mqtt`, { clientId: "e2e-status" });
+  try {
+    await client.publishAsync("fleet/lab/probe-status/status", "online", { qos: 1, retain: true });
+    await client.publishAsync("fleet/lab/probe-status/telemetry", JSON.stringify({ seq: 1, temp: 30 }), { qos: 1 });
+    await page.goto("/devices/probe-status?range=5m");
+    const own = page.getByTestId("status-timeline");
+    await expect(own.locator("li").last()).toHaveAttribute("data-status", "online");
+    await client.publishAsync("fleet/lab/probe-status/status", "offline", { qos: 1, retain: true });
+    await expect(own.locator("li").last()).toHaveAttribute("data-status", "offline");
+    await expect(own.locator('[data-status="online"]')).toHaveCount(1);
+    await expect(page.getByTestId("status-summary")).toHaveText(/^online \d+% of the known time/);
+  } finally {
+    await client.publishAsync("fleet/lab/probe-status/status", "", { qos: 1, retain: true }); // clear the retained status
+    await client.endAsync();
+  }
 });
