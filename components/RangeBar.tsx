@@ -1,5 +1,5 @@
 "use client";
-import { useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { RANGES } from "@/lib/state/history-merge";
 import { parseCustomRange, toLocalInput, type TimeWindow } from "@/lib/state/time-window";
 import type { View } from "@/lib/state/view-params";
@@ -10,6 +10,12 @@ const stamp = (t: number) => new Date(t).toLocaleString(undefined, { month: "sho
 /** Preset ranges, a custom from/to, Reset out of a custom or zoomed window, and pause of the live tail. */
 export function RangeBar({ view, onView, paused, onPause }: { view: View; onView: (change: (v: View) => View) => void; paused: boolean; onPause: () => void }) {
   const [editing, setEditing] = useState(false);
+  const customButton = useRef<HTMLButtonElement>(null);
+  // Closing the form by keyboard puts focus back where it was opened from, not on the page's top.
+  const close = () => {
+    setEditing(false);
+    customButton.current?.focus();
+  };
   const rangeMs = RANGES.find((r) => r.key === view.range)!.ms;
 
   return (
@@ -20,7 +26,7 @@ export function RangeBar({ view, onView, paused, onPause }: { view: View; onView
             {label(r.key)}
           </button>
         ))}
-        <button type="button" aria-pressed={view.window !== null} aria-expanded={editing} onClick={() => setEditing((e) => !e)}>
+        <button ref={customButton} type="button" aria-pressed={view.window !== null} aria-expanded={editing} onClick={() => setEditing((e) => !e)}>
           custom…
         </button>
         {view.window && (
@@ -41,10 +47,10 @@ export function RangeBar({ view, onView, paused, onPause }: { view: View; onView
         <CustomRange
           initial={view.window ?? { from: Date.now() - rangeMs, to: Date.now() }}
           onApply={(w) => {
-            setEditing(false);
+            close();
             onView((v) => ({ ...v, window: w }));
           }}
-          onCancel={() => setEditing(false)}
+          onCancel={close}
         />
       )}
       <p className="muted small hint">Drag across a chart to zoom in; Esc cancels a drag.</p>

@@ -41,8 +41,16 @@ test("a deep link with a custom from/to opens that window, with no live point pa
 
 test("a custom range typed into the form is validated and lands in the URL", async ({ page }) => {
   await page.goto("/devices/arm-11?range=5m&fields=temp");
-  await page.getByRole("button", { name: "custom…" }).click();
+  // The form opens and closes by keyboard, and Escape leaves the view as it was.
+  const custom = page.getByRole("button", { name: "custom…" });
+  await custom.focus();
+  await page.keyboard.press("Enter");
   const form = page.getByRole("form", { name: "Custom range" });
+  await expect(form.getByLabel("From")).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(form).toBeHidden();
+  await expect(custom).toBeFocused();
+  await custom.click();
   await form.getByLabel("From").fill("2026-01-02T10:00:00");
   await form.getByLabel("To").fill("2026-01-02T09:00:00");
   await form.getByRole("button", { name: "Apply" }).click();
