@@ -2,7 +2,7 @@
 import Link from "next/link";
 import { recentAlarms } from "@/lib/state/device-events";
 import { headlineField, messageRate } from "@/lib/state/live-devices";
-import { formatValue } from "./format";
+import { formatValue } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
 import { LastSeen } from "./LastSeen";
 import { Sparkline } from "./Sparkline";

@@ -1,16 +1,19 @@
 "use client";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useState } from "react";
-import { RANGES, rangeFromParam } from "@/lib/state/history-merge";
-import { parseFields, toggleField, viewQuery } from "@/lib/state/view-params";
+import { useEffect, useRef, useState } from "react";
+import { RANGES } from "@/lib/state/history-merge";
+import { parseView, toggleField, viewQuery, type View } from "@/lib/state/view-params";
 import type { DeviceWithValues } from "@/lib/devices/model";
-import { formatValue } from "./format";
+import { formatMeasure, guessUnit } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
 import { LastSeen } from "./LastSeen";
+import { DecimalsPicker } from "./DecimalsPicker";
 import { EventFeed } from "./EventFeed";
 import { FieldChart } from "./FieldChart";
+import { RangeBar } from "./RangeBar";
 import { StatusDot } from "./StatusDot";
+import { StatusTimeline } from "./StatusTimeline";
 
 const NO_POINTS: never[] = [];
 
@@ -23,10 +26,21 @@ export function DevicePanel({ id }: { id: string }) {
   const params = useSearchParams();
   const router = useRouter();
   const pathname = usePathname();
-  // The URL holds the range, so a link opens the same view.
-  const range = rangeFromParam(params.get("range"));
-  const shownFields = parseFields(params.get("fields"));
-  const setView = (rangeKey: string, fieldsShown: string[] | null) => router.replace(`${pathname}${viewQuery(rangeKey, fieldsShown)}`, { scroll: false });
+  // The URL holds the range, window and fields, so a link opens the same view.
+  const view = parseView(params);
+  const rangeMs = RANGES.find((r) => r.key === view.range)!.ms;
+  const shownFields = view.fields;
+  // Changes build on the last view asked for, not the one rendered: two clicks before the URL
+  // catches up (router.replace is a transition) must not undo each other.
+  const asked = useRef(view);
+  const query = params.toString();
+  useEffect(() => {
+    asked.current = parseView(new URLSearchParams(query));
+  }, [query]);
+  const setView = (change: (v: View) => View) => {
+    asked.current = change(asked.current);
+    router.replace(`${pathname}${viewQuery(asked.current)}`, { scroll: false });
+  };
   const [paused, setPaused] = useState(false);
 
   useEffect(() => {
@@ -69,38 +83,56 @@ export function DevicePanel({ id }: { id: string }) {
           {live?.site ?? base?.site} · seen <LastSeen ts={lastSeen} />
         </span>
       </div>
-      <div className="ranges" role="group" aria-label="Time range">
-        {RANGES.map((r) => (
-          <button key={r.key} type="button" aria-pressed={r.key === range.key} onClick={() => setView(r.key, shownFields)}>
-            {r.key === "5m" ? "live 5 min" : r.label}
-          </button>
-        ))}
-        <button type="button" className="pause" aria-pressed={paused} onClick={() => setPaused((p) => !p)}>
-          {paused ? "▶ Resume live" : "❚❚ Pause live"}
-        </button>
-      </div>
+      <RangeBar view={view} onView={setView} paused={paused} onPause={() => setPaused((p) => !p)} />
       {stored.state === "loading" && !live && <p className="muted" role="status">Loading…</p>}
       {stored.state === "error" && <p className="error" role="alert">Could not load stored values: {stored.message}</p>}
       {allFields.length > 1 && (
         <div className="field-picker" role="group" aria-label="Fields">
           {allFields.map((f) => (
-            <button key={f} type="button" aria-pressed={fields.includes(f)} onClick={() => setView(range.key, toggleField(shownFields, allFields, f))}>
+            <button key={f} type="button" aria-pressed={fields.includes(f)} onClick={() => setView((v) => ({ ...v, fields: toggleField(v.fields, allFields, f) }))}>
               {f}
             </button>
           ))}
         </div>
       )}
+      <StatusTimeline device={id} rangeMs={rangeMs} window={view.window} />
       {allFields.length === 0 && stored.state !== "loading" && <p className="empty">No numeric telemetry yet.</p>}
       <ul className="panels">
-        {fields.map((f) => (
-          <li key={f} className="card">
-            <div className="card-head">
-              <span>{f}</span>
-              <strong data-testid={`value-${f}`}>{formatValue(values[f]!)}</strong>
-            </div>
-            <FieldChart device={id} field={f} rangeMs={range.ms} live={live?.series[f] ?? NO_POINTS} paused={paused} />
-          </li>
-        ))}
+        {fields.map((f) => {
+          const unit = guessUnit(f);
+          const decimals = view.decimals[f] ?? null;
+          return (
+            <li key={f} className="card">
+              <div className="card-head">
+                <span title={unit?.name}>{f}</span>
+                <DecimalsPicker
+                  field={f}
+                  value={decimals}
+                  onChange={(d) =>
+                    setView((v) => {
+                      const next = { ...v.decimals };
+                      if (d === null) delete next[f];
+                      else next[f] = d;
+                      return { ...v, decimals: next };
+                    })
+                  }
+                />
+                <strong data-testid={`value-${f}`}>{formatMeasure(values[f]!, unit, decimals)}</strong>
+              </div>
+              <FieldChart
+                device={id}
+                field={f}
+                rangeMs={rangeMs}
+                window={view.window}
+                live={live?.series[f] ?? NO_POINTS}
+                paused={paused}
+                onZoom={(w) => setView((v) => ({ ...v, window: w }))}
+                unit={unit}
+                decimals={decimals}
+              />
+            </li>
+          );
+        })}
       </ul>
       <EventFeed device={id} />
     </section>

@@ -1,14 +1,18 @@
 "use client";
 import { useEffect, useMemo, useState } from "react";
 import { exportName, toCsv, toJson } from "@/lib/state/chart-export";
-import { Area, ComposedChart, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Area, ComposedChart, Line, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { mergeHistoryAndLive, type HistoryBucket } from "@/lib/state/history-merge";
 import type { Point } from "@/lib/state/live-devices";
-import { formatValue } from "./format";
+import type { TimeWindow } from "@/lib/state/time-window";
+import { formatMeasure, type Unit } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
+import { ScaleProbe, useDragZoom } from "./useDragZoom";
 
 /** Buckets asked of the store: about one per two pixels of a chart this wide. */
 const HISTORY_POINTS = 400;
+/** Room for a tick such as "-123.45 °C". */
+const YAXIS_WIDTH = 68;
 
 type History =
   | { state: "loading" }
@@ -16,7 +20,11 @@ type History =
   | { state: "ok"; buckets: HistoryBucket[]; to: number };
 
 const time = (t: number, spanMs: number) =>
-  spanMs > 24 * 3_600_000 ? new Date(t).toLocaleDateString(undefined, { month: "short", day: "numeric" }) : new Date(t).toLocaleTimeString();
+  spanMs > 24 * 3_600_000
+    ? new Date(t).toLocaleDateString(undefined, { month: "short", day: "numeric" })
+    : spanMs > 6 * 3_600_000
+      ? new Date(t).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })
+      : new Date(t).toLocaleTimeString();
 
 /** The widest step between consecutive points: a hole in the data shows up here. */
 function maxGap(points: { t: number }[]): number {
@@ -25,8 +33,23 @@ function maxGap(points: { t: number }[]): number {
   return gap;
 }
 
-/** One field: history from the store joined with the live tail, over the chosen range. */
-export function FieldChart({ device, field, rangeMs, live: incoming, paused }: { device: string; field: string; rangeMs: number; live: Point[]; paused: boolean }) {
+interface Props {
+  device: string;
+  field: string;
+  /** The live range, ending now; ignored while `window` fixes the view. */
+  rangeMs: number;
+  window: TimeWindow | null;
+  live: Point[];
+  paused: boolean;
+  /** A window dragged out on the chart. */
+  onZoom: (w: TimeWindow) => void;
+  unit: Unit | null;
+  /** Decimals the operator chose; null formats automatically. */
+  decimals: number | null;
+}
+
+/** One field: history from the store joined with the live tail, over the chosen range or window; drag to zoom. */
+export function FieldChart({ device, field, rangeMs, window: fixed, live: incoming, paused, onZoom, unit, decimals }: Props) {
   // Paused: the chart holds what it showed; the live buffer carries on filling underneath.
   const [frozen, setFrozen] = useState<Point[] | null>(null);
   useEffect(() => setFrozen(paused ? incoming : null), [paused]); // eslint-disable-line react-hooks/exhaustive-deps -- snapshot at the moment of pausing
@@ -38,9 +61,15 @@ export function FieldChart({ device, field, rangeMs, live: incoming, paused }: {
 
   useEffect(() => {
     const abort = new AbortController();
-    const to = Date.now();
-    const q = new URLSearchParams({ device, field, from: String(to - rangeMs), to: String(to), points: String(HISTORY_POINTS) });
+    // A fixed window is asked for up to now at most: what comes after arrives live.
+    const to = fixed ? Math.min(fixed.to, Date.now()) : Date.now();
+    const from = fixed ? fixed.from : to - rangeMs;
     setHistory((h) => (h.state === "ok" ? h : { state: "loading" }));
+    if (from >= to) {
+      setHistory({ state: "ok", buckets: [], to: from });
+      return;
+    }
+    const q = new URLSearchParams({ device, field, from: String(from), to: String(to), points: String(HISTORY_POINTS) });
     fetch(`/api/series?${q}`, { signal: abort.signal })
       .then(async (res) => {
         // A field the store has no samples of yet: the live tail is all there is.
@@ -53,22 +82,27 @@ export function FieldChart({ device, field, rangeMs, live: incoming, paused }: {
         if (!abort.signal.aborted) setHistory({ state: "error", message: err instanceof Error ? err.message : String(err) });
       });
     return () => abort.abort();
-  }, [device, field, rangeMs, asked, sessions]);
+  }, [device, field, rangeMs, fixed?.from, fixed?.to, asked, sessions]); // eslint-disable-line react-hooks/exhaustive-deps -- the window by value, not by object
 
   // The live buffer is bounded: once it no longer reaches back to where history ends, ask the
   // store again rather than show a hole that is not in the data.
   const oldestLive = live[0]?.t;
   const historyTo = history.state === "ok" ? history.to : null;
+  const fixedTo = fixed?.to;
   useEffect(() => {
-    if (historyTo !== null && oldestLive !== undefined && oldestLive > historyTo + 2000) setAsked((n) => n + 1);
-  }, [oldestLive, historyTo]);
+    // A window that ended before history was asked for gets nothing live: no refetch for it.
+    const windowOpen = fixedTo === undefined || fixedTo > (historyTo ?? 0);
+    if (windowOpen && historyTo !== null && oldestLive !== undefined && oldestLive > historyTo + 2000) setAsked((n) => n + 1);
+  }, [oldestLive, historyTo, fixedTo]);
 
-  const end = Math.max(live.at(-1)?.t ?? 0, historyTo ?? 0) || Date.now();
-  const start = end - rangeMs;
+  const end = fixed ? fixed.to : Math.max(live.at(-1)?.t ?? 0, historyTo ?? 0) || Date.now();
+  const start = fixed ? fixed.from : end - rangeMs;
   const data = useMemo(
-    () => (history.state === "ok" ? mergeHistoryAndLive(history.buckets, history.to, live, start) : []),
-    [history, live, start],
+    () => (history.state === "ok" ? mergeHistoryAndLive(history.buckets, history.to, live, start, end) : []),
+    [history, live, start, end],
   );
+  const { selection, inverse, handlers } = useDragZoom(onZoom, [start, end]);
+  const measure = (v: number) => formatMeasure(v, unit, decimals);
 
   if (history.state === "error") return <p className="error small" role="alert">Could not load history: {history.message}</p>;
   if (history.state === "loading" && live.length === 0) return <div className="spark-empty" style={{ height: 160 }}>loading history…</div>;
@@ -82,16 +116,29 @@ export function FieldChart({ device, field, rangeMs, live: incoming, paused }: {
     URL.revokeObjectURL(a.href);
   };
   return (
-    <div data-testid={`chart-${field}`} data-points={data.length} data-first={data[0]!.t} data-last={data.at(-1)!.t} data-max-gap={maxGap(data)}>
-      <ResponsiveContainer width="100%" height={160}>
-        <ComposedChart data={data} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
-          <XAxis dataKey="t" type="number" domain={[start, end]} allowDataOverflow tickFormatter={(t: number) => time(t, rangeMs)} minTickGap={40} />
-          <YAxis domain={["auto", "auto"]} width={52} tickFormatter={(v: number) => formatValue(v)} />
-          <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} formatter={(v) => (Array.isArray(v) ? v.map((x) => formatValue(Number(x))).join(" – ") : formatValue(Number(v)))} />
-          <Area dataKey="band" stroke="none" fill="var(--accent)" fillOpacity={0.18} isAnimationActive={false} connectNulls={false} name="min–max" />
-          <Line dataKey="v" stroke="var(--accent)" dot={false} isAnimationActive={false} strokeWidth={1.5} name={field} />
-        </ComposedChart>
-      </ResponsiveContainer>
+    <div
+      data-testid={`chart-${field}`}
+      data-points={data.length}
+      data-first={data[0]!.t}
+      data-last={data.at(-1)!.t}
+      data-max-gap={maxGap(data)}
+      data-from={start}
+      data-to={end}
+      data-selecting={selection ? "true" : undefined}
+    >
+      <div className="zoomable" {...handlers}>
+        <ResponsiveContainer width="100%" height={160}>
+          <ComposedChart data={data} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
+            <XAxis dataKey="t" type="number" domain={[start, end]} allowDataOverflow tickFormatter={(t: number) => time(t, end - start)} minTickGap={40} />
+            <YAxis domain={["auto", "auto"]} width={YAXIS_WIDTH} tickFormatter={measure} />
+            <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} formatter={(v) => (Array.isArray(v) ? v.map((x) => measure(Number(x))).join(" – ") : measure(Number(v)))} />
+            <Area dataKey="band" stroke="none" fill="var(--accent)" fillOpacity={0.18} isAnimationActive={false} connectNulls={false} name="min–max" />
+            <Line dataKey="v" stroke="var(--accent)" dot={false} isAnimationActive={false} strokeWidth={1.5} name={field} />
+            <ScaleProbe into={inverse} />
+            {selection && selection.a !== selection.b && <ReferenceArea x1={selection.a} x2={selection.b} fill="var(--accent)" fillOpacity={0.25} ifOverflow="hidden" />}
+          </ComposedChart>
+        </ResponsiveContainer>
+      </div>
       <div className="chart-actions">
         <button type="button" onClick={() => download("csv")} aria-label={`Export ${field} as CSV`}>
           CSV

@@ -10,7 +10,7 @@ describe("applyMessages", () => {
     const next = applyMessages(empty, [tele("arm-99", '{"seq":1,"temp":41.5}', 10), tele("arm-99", '{"seq":2,"temp":42}', 20)]);
     const d = next.get("arm-99")!;
     expect(d).toMatchObject({ site: "lab", status: "unknown", lastSeen: 20, values: { temp: 42 } });
-    expect(d.series.temp).toEqual([{ t: 10, v: 41.5 }, { t: 20, v: 42 }]);
+    expect(d.series.temp).toEqual([{ t: 10, v: 41.5, seq: 1 }, { t: 20, v: 42, seq: 2 }]);
   });
 
   it("returns the same map when nothing in the batch concerns a device", () => {

@@ -2,7 +2,7 @@
  * The browser's live view of the fleet: what a batch of MQTT messages does to it. Pure and
  * immutable (new objects for changed devices only), so React selectors stay narrow.
  */
-import { numericFields, parseDemoTopic, parseJsonObject, parseStatus } from "../devices/demo-convention";
+import { numericFields, parseDemoTopic, parseJsonObject, parseStatus, seqOf } from "../devices/demo-convention";
 import type { Device, DeviceStatus } from "../devices/model";
 
 /** Points kept per field for the live charts: one minute at the demo rate of 2 Hz, doubled. */
@@ -13,6 +13,8 @@ export const LIVE_FIELDS = 16;
 export interface Point {
   t: number;
   v: number;
+  /** The message's `seq`, when it carried one: a redelivered message is recognised by it. */
+  seq?: number;
 }
 
 export interface LiveDevice {
@@ -84,6 +86,7 @@ export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[
     const json = parseJsonObject(m.payload);
     if (!json) continue;
     const mine = copied.get(d.id)!;
+    const seq = seqOf(json);
     for (const [f, v] of Object.entries(numericFields(json))) {
       d.values[f] = v;
       const series = d.series[f];
@@ -92,7 +95,7 @@ export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[
         d.series[f] = series ? series.slice() : [];
         mine.add(f);
       }
-      d.series[f]!.push({ t: m.ts, v });
+      d.series[f]!.push(seq === null ? { t: m.ts, v } : { t: m.ts, v, seq });
     }
   }
   // Bound what the batch appended: the oldest points fall off, so memory stays flat.

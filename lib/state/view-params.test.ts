@@ -1,5 +1,7 @@
 import { expect, it } from "vitest";
-import { parseFields, toggleField, viewQuery } from "./view-params";
+import { parseFields, parseView, toggleField, viewQuery } from "./view-params";
+
+const params = (query: string) => new URLSearchParams(query);
 
 it("reads the fields of a pasted URL, ignoring blanks and repeats", () => {
   expect(parseFields(null)).toBeNull();
@@ -15,6 +17,24 @@ it("toggles one field, and back to all when every field is shown again", () => {
 });
 
 it("writes a canonical query", () => {
-  expect(viewQuery("1h", null)).toBe("?range=1h");
-  expect(viewQuery("24h", ["temp", "joints.0"])).toBe("?range=24h&fields=joints.0,temp");
+  expect(viewQuery({ range: "1h", window: null, fields: null, decimals: {} })).toBe("?range=1h");
+  expect(viewQuery({ range: "24h", window: null, fields: ["temp", "joints.0"], decimals: {} })).toBe("?range=24h&fields=joints.0,temp");
+  expect(viewQuery({ range: "1h", window: { from: 1000, to: 5000 }, fields: ["temp"], decimals: {} })).toBe("?range=1h&from=1000&to=5000&fields=temp");
+});
+
+it("restores a fixed window from a deep link, on top of the range Reset returns to", () => {
+  const view = parseView(params("range=24h&from=1000&to=5000&fields=temp"));
+  expect(view).toEqual({ range: "24h", window: { from: 1000, to: 5000 }, fields: ["temp"], decimals: {} });
+  expect(parseView(params(viewQuery(view).slice(1)))).toEqual(view);
+});
+
+it("falls back to the live range when the window in the link is not valid", () => {
+  expect(parseView(params("range=7d&from=5000&to=1000"))).toEqual({ range: "7d", window: null, fields: null, decimals: {} });
+  expect(parseView(params("from=1000"))).toEqual({ range: "5m", window: null, fields: null, decimals: {} });
+});
+
+it("keeps the decimals chosen per field, readable in the link", () => {
+  const view = parseView(params("range=1h&decimals=temp:1,current:3"));
+  expect(view.decimals).toEqual({ temp: 1, current: 3 });
+  expect(viewQuery(view)).toBe("?range=1h&decimals=current:3,temp:1");
 });

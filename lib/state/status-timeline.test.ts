@@ -1,0 +1,69 @@
+import { describe, expect, it } from "vitest";
+import { onlineShare, statusAt, statusChanges, statusSegments } from "./status-timeline";
+
+describe("statusChanges", () => {
+  it("reads this device's status messages and skips everything else", () => {
+    const messages = [
+      { topic: "fleet/lab/a1/status", payload: "online", ts: 10 },
+      { topic: "fleet/lab/a1/status", payload: " OFFLINE ", ts: 20 },
+      { topic: "fleet/lab/a1/status", payload: "rebooting", ts: 25 },
+      { topic: "fleet/lab/a2/status", payload: "online", ts: 30 },
+      { topic: "fleet/lab/a1/telemetry", payload: "online", ts: 40 },
+      { topic: "fleet/lab/a1/status/extra", payload: "online", ts: 50 },
+    ];
+    expect(statusChanges("a1", messages)).toEqual([
+      { t: 10, status: "online" },
+      { t: 20, status: "offline" },
+    ]);
+  });
+});
+
+describe("statusSegments", () => {
+  it("tiles the window from the status it opens with through each change", () => {
+    const changes = [{ t: 300, status: "offline" as const }, { t: 700, status: "online" as const }];
+    expect(statusSegments(changes, "online", 0, 1000)).toEqual([
+      { from: 0, to: 300, status: "online" },
+      { from: 300, to: 700, status: "offline" },
+      { from: 700, to: 1000, status: "online" },
+    ]);
+  });
+
+  it("leaves the time before the first known status unknown", () => {
+    expect(statusSegments([{ t: 400, status: "online" }], "unknown", 0, 1000)).toEqual([
+      { from: 0, to: 400, status: "unknown" },
+      { from: 400, to: 1000, status: "online" },
+    ]);
+  });
+
+  it("joins repeats (a retained status seen again, a stored and a live copy), in any order", () => {
+    const changes = [{ t: 600, status: "online" as const }, { t: 200, status: "online" as const }, { t: 600, status: "online" as const }, { t: 500, status: "offline" as const }];
+    expect(statusSegments(changes, "offline", 0, 1000)).toEqual([
+      { from: 0, to: 200, status: "offline" },
+      { from: 200, to: 500, status: "online" },
+      { from: 500, to: 600, status: "offline" },
+      { from: 600, to: 1000, status: "online" },
+    ]);
+  });
+
+  it("ignores changes outside the window and is empty for an empty window", () => {
+    expect(statusSegments([{ t: -5, status: "offline" }, { t: 2000, status: "offline" }], "online", 0, 1000)).toEqual([{ from: 0, to: 1000, status: "online" }]);
+    expect(statusSegments([], "online", 10, 10)).toEqual([]);
+  });
+
+  it("a change at the window's very start is what it opens with", () => {
+    expect(statusSegments([{ t: 0, status: "offline" }], "online", 0, 10)).toEqual([{ from: 0, to: 10, status: "online" }]);
+    expect(statusSegments([{ t: 1, status: "offline" }, { t: 1, status: "online" }], "online", 0, 10)).toEqual([{ from: 0, to: 10, status: "online" }]);
+  });
+});
+
+it("statusAt takes the latest change at or before an instant", () => {
+  const changes = [{ t: 10, status: "online" as const }, { t: 30, status: "offline" as const }];
+  expect(statusAt(changes, 5)).toBe("unknown");
+  expect(statusAt(changes, 10)).toBe("online");
+  expect(statusAt(changes, 99)).toBe("offline");
+});
+
+it("onlineShare counts only the time something is known", () => {
+  expect(onlineShare([{ from: 0, to: 100, status: "unknown" }, { from: 100, to: 175, status: "online" }, { from: 175, to: 200, status: "offline" }])).toBe(0.75);
+  expect(onlineShare([{ from: 0, to: 100, status: "unknown" }])).toBeNull();
+});

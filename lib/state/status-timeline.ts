@@ -1,0 +1,76 @@
+/**
+ * A device's online/offline history over a window, as segments of a horizontal bar. Built from the
+ * status messages (`fleet/<site>/<id>/status`, retained, `offline` as Last Will) the store holds and
+ * those that arrive live. Pure: the segments tile the window exactly, and a time nothing is known
+ * about is `unknown`, never guessed.
+ */
+import { parseDemoTopic, parseStatus } from "../devices/demo-convention";
+import type { DeviceStatus } from "../devices/model";
+
+export interface StatusChange {
+  t: number;
+  status: "online" | "offline";
+}
+
+export interface StatusSegment {
+  from: number;
+  to: number;
+  status: DeviceStatus;
+}
+
+/** Status messages asked of the store per window; beyond them the oldest part is `unknown`. */
+export const STATUS_BACKFILL_LIMIT = 1000;
+
+/** Status messages (stored or live) as changes; anything else, or another device's, is skipped. */
+export function statusChanges(device: string, messages: readonly { topic: string; payload: string; ts: number }[]): StatusChange[] {
+  const out: StatusChange[] = [];
+  for (const m of messages) {
+    const demo = parseDemoTopic(m.topic);
+    if (!demo || demo.kind !== "status" || demo.rest.length > 0 || demo.device !== device) continue;
+    const status = parseStatus(m.payload);
+    if (status === "online" || status === "offline") out.push({ t: m.ts, status });
+  }
+  return out;
+}
+
+/**
+ * Segments covering [from, to]: `before` is the status as the window opens (the last change before
+ * it), then each change inside the window; repeats of the same status join one segment.
+ */
+export function statusSegments(changes: readonly StatusChange[], before: DeviceStatus, from: number, to: number): StatusSegment[] {
+  if (!(to > from)) return [];
+  const inside = changes.filter((c) => c.t > from && c.t <= to).sort((a, b) => a.t - b.t);
+  const out: StatusSegment[] = [{ from, to, status: before }];
+  for (const c of inside) {
+    const last = out[out.length - 1]!;
+    if (last.status === c.status) continue;
+    if (c.t === last.from) {
+      out[out.length - 1] = { ...last, status: c.status };
+      const prev = out[out.length - 2];
+      if (prev && prev.status === c.status) out.splice(-2, 2, { from: prev.from, to, status: c.status });
+      continue;
+    }
+    last.to = c.t;
+    out.push({ from: c.t, to, status: c.status });
+  }
+  return out;
+}
+
+/** The status as a window opens: the latest change at or before `from`, else unknown. */
+export function statusAt(changes: readonly StatusChange[], at: number): DeviceStatus {
+  let best: StatusChange | null = null;
+  for (const c of changes) if (c.t <= at && (!best || c.t >= best.t)) best = c;
+  return best?.status ?? "unknown";
+}
+
+/** Share of the known time the device was online, 0…1; null when nothing is known. */
+export function onlineShare(segments: readonly StatusSegment[]): number | null {
+  let known = 0;
+  let online = 0;
+  for (const s of segments) {
+    if (s.status === "unknown") continue;
+    known += s.to - s.from;
+    if (s.status === "online") online += s.to - s.from;
+  }
+  return known > 0 ? online / known : null;
+}
