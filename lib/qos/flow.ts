@@ -1,0 +1,196 @@
+/**
+ * The QoS flow state machine: packets in (one hop, who sent each, time, type, packet id, QoS,
+ * DUP), flows out. A flow is one PUBLISH and its handshake on one hop:
+ *   QoS 0  PUBLISH                                  complete at once
+ *   QoS 1  PUBLISH → PUBACK                         [MQTT-4.3.2]
+ *   QoS 2  PUBLISH → PUBREC → PUBREL → PUBCOMP      [MQTT-4.3.3]
+ * Packet ids are per sender within a session [MQTT-2.3.1-4], so a flow is keyed by hop, sender
+ * and id. Pure: time comes in with the packets and with `sweep`, which turns flows that waited
+ * too long for an answer into "stuck" ones (still completed if the answer comes late).
+ */
+
+export type PacketType = "publish" | "puback" | "pubrec" | "pubrel" | "pubcomp";
+export type Side = "client" | "server";
+export type QoSLevel = 0 | 1 | 2;
+
+export interface TracePacket {
+  /** One network connection's pair, e.g. `device:arm-01` or `bridge`. */
+  hop: string;
+  /** Who sent this packet on the hop. */
+  from: Side;
+  t: number;
+  type: PacketType;
+  /** Absent on QoS 0 PUBLISH [MQTT-2.3.1-5]. */
+  id?: number;
+  qos: QoSLevel;
+  dup: boolean;
+  topic?: string;
+}
+
+export type FlowState = "in_flight" | "complete" | "stuck";
+
+export interface FlowStep {
+  type: PacketType;
+  from: Side;
+  t: number;
+  dup: boolean;
+}
+
+export interface Flow {
+  key: string;
+  hop: string;
+  /** Who sent the PUBLISH. */
+  sender: Side;
+  id: number | null;
+  qos: QoSLevel;
+  topic: string | null;
+  state: FlowState;
+  steps: FlowStep[];
+  /** PUBLISH resent with DUP, or PUBREL resent. */
+  retransmissions: number;
+  /** From the first PUBLISH to the step that completed the flow. */
+  latencyMs: number | null;
+  /** Protocol rules this flow's packets broke, in words. */
+  anomalies: string[];
+}
+
+/** The packet each QoS level waits for next, by how many steps the flow has made. */
+const NEXT: Record<QoSLevel, PacketType[]> = {
+  0: ["publish"],
+  1: ["publish", "puback"],
+  2: ["publish", "pubrec", "pubrel", "pubcomp"],
+};
+
+/** Who sends each handshake packet, relative to the PUBLISH's sender. */
+const SENT_BY_RECEIVER: Record<PacketType, boolean> = { publish: false, puback: true, pubrec: true, pubrel: false, pubcomp: true };
+
+const other = (s: Side): Side => (s === "client" ? "server" : "client");
+
+export interface FlowChange {
+  flow: Flow;
+  /** A flow no packet can belong to: an acknowledgement with no PUBLISH seen. */
+  orphan?: boolean;
+}
+
+export class FlowTracker {
+  /** Flows waiting for a packet, by key. */
+  private readonly open = new Map<string, Flow>();
+  private sequence = 0;
+
+  constructor(private readonly stuckAfterMs: number) {}
+
+  /** Flows not yet complete (in flight or stuck). */
+  pending(): Flow[] {
+    return [...this.open.values()];
+  }
+
+  /** A new session on `hop`: a clean one discards its in-flight flows [MQTT-3.1.2-6]; a resumed one keeps them. */
+  session(hop: string, clean: boolean, t: number): Flow[] {
+    if (!clean) return [];
+    const dropped: Flow[] = [];
+    for (const [key, flow] of this.open) {
+      if (flow.hop !== hop) continue;
+      flow.anomalies.push(`session discarded at ${t} before the handshake completed`);
+      flow.state = "stuck";
+      this.open.delete(key);
+      dropped.push(flow);
+    }
+    return dropped;
+  }
+
+  apply(p: TracePacket): FlowChange {
+    if (p.type === "publish") return this.publish(p);
+    const sender = SENT_BY_RECEIVER[p.type] ? other(p.from) : p.from;
+    const key = flowKey(p.hop, sender, p.id ?? -1);
+    const flow = this.open.get(key);
+    if (!flow) return { flow: orphan(p, sender, `${p.type.toUpperCase()} for packet id ${p.id} with no PUBLISH in flight`), orphan: true };
+    const step: FlowStep = { type: p.type, from: p.from, t: p.t, dup: p.dup };
+    const expected = NEXT[flow.qos][flow.steps.length];
+    const done = flow.steps.map((s) => s.type);
+    if (p.type === "pubrel" && done.includes("pubrel")) {
+      // PUBREL resent after a reconnect [MQTT-4.4.0-1].
+      flow.retransmissions++;
+      flow.steps.push(step);
+      return { flow };
+    }
+    if (p.type === "pubrec" && done.at(-1) === "pubrec" && flow.retransmissions > 0) {
+      // The answer to a DUP PUBLISH that crossed the first PUBREC: nothing is wrong.
+      flow.steps.push(step);
+      return { flow };
+    }
+    if (flow.qos === 1 && p.type !== "puback") flow.anomalies.push(`${p.type.toUpperCase()} in a QoS 1 flow`);
+    else if (flow.qos === 2 && p.type === "puback") flow.anomalies.push("PUBACK in a QoS 2 flow");
+    else if (expected !== p.type) flow.anomalies.push(`${p.type.toUpperCase()} where ${expected?.toUpperCase() ?? "nothing"} was expected`);
+    flow.steps.push(step);
+    const last = NEXT[flow.qos].at(-1);
+    // The final acknowledgement ends the flow even after an anomaly: the sender is done with the id.
+    if (p.type === last || (flow.qos === 1 && p.type === "puback")) this.finish(flow, p.t);
+    return { flow };
+  }
+
+  /** Flows that waited longer than the timeout since their last step become stuck. */
+  sweep(now: number): Flow[] {
+    const stuck: Flow[] = [];
+    for (const flow of this.open.values()) {
+      if (flow.state === "in_flight" && now - flow.steps.at(-1)!.t >= this.stuckAfterMs) {
+        flow.state = "stuck";
+        stuck.push(flow);
+      }
+    }
+    return stuck;
+  }
+
+  private publish(p: TracePacket): FlowChange {
+    const step: FlowStep = { type: "publish", from: p.from, t: p.t, dup: p.dup };
+    if (p.qos === 0) {
+      const flow = newFlow(`${p.hop}|${p.from}|q0|${++this.sequence}`, p, null);
+      flow.steps.push(step);
+      if (p.dup) flow.anomalies.push("DUP set on a QoS 0 PUBLISH [MQTT-3.3.1-2]");
+      flow.state = "complete";
+      flow.latencyMs = 0;
+      return { flow };
+    }
+    const key = flowKey(p.hop, p.from, p.id ?? -1);
+    const existing = this.open.get(key);
+    if (existing && p.dup) {
+      existing.retransmissions++;
+      existing.steps.push(step);
+      return { flow: existing };
+    }
+    if (existing) {
+      // A new message on an id still in use: the old flow can never complete now.
+      existing.anomalies.push(`packet id ${p.id} reused before the handshake completed`);
+      existing.state = "stuck";
+      this.open.delete(key);
+    }
+    const flow = newFlow(`${key}|${++this.sequence}`, p, p.id ?? null);
+    flow.steps.push(step);
+    if (p.id === undefined) flow.anomalies.push(`QoS ${p.qos} PUBLISH without a packet id [MQTT-2.3.1-1]`);
+    // A DUP resend whose first send we did not see (observer started late, session resumed).
+    if (p.dup) flow.retransmissions++;
+    this.open.set(key, flow);
+    return { flow };
+  }
+
+  private finish(flow: Flow, t: number) {
+    flow.state = "complete";
+    flow.latencyMs = t - flow.steps[0]!.t;
+    this.open.delete(flowKey(flow.hop, flow.sender, flow.id ?? -1));
+  }
+}
+
+function flowKey(hop: string, sender: Side, id: number): string {
+  return `${hop}|${sender}|${id}`;
+}
+
+function newFlow(key: string, p: TracePacket, id: number | null): Flow {
+  return { key, hop: p.hop, sender: p.from, id, qos: p.qos, topic: p.topic ?? null, state: "in_flight", steps: [], retransmissions: 0, latencyMs: null, anomalies: [] };
+}
+
+function orphan(p: TracePacket, sender: Side, why: string): Flow {
+  const flow = newFlow(`${p.hop}|${sender}|orphan|${p.id}|${p.t}`, p, p.id ?? null);
+  flow.steps.push({ type: p.type, from: p.from, t: p.t, dup: p.dup });
+  flow.state = "stuck";
+  flow.anomalies.push(why);
+  return flow;
+}
