@@ -46,6 +46,8 @@ export interface Flow {
   topic: string | null;
   state: FlowState;
   steps: FlowStep[];
+  /** Handshake steps made, resends not counted: NEXT[qos][progress] is the packet awaited. */
+  progress: number;
   /** PUBLISH resent with DUP, or PUBREL resent. */
   retransmissions: number;
   /** From the first PUBLISH to the step that completed the flow. */
@@ -105,7 +107,7 @@ export class FlowTracker {
     const flow = this.open.get(key);
     if (!flow) return { flow: orphan(p, sender, `${p.type.toUpperCase()} for packet id ${p.id} with no PUBLISH in flight`), orphan: true };
     const step: FlowStep = { type: p.type, from: p.from, t: p.t, dup: p.dup };
-    const expected = NEXT[flow.qos][flow.steps.length];
+    const expected = NEXT[flow.qos][flow.progress];
     const done = flow.steps.map((s) => s.type);
     if (p.type === "pubrel" && done.includes("pubrel")) {
       // PUBREL resent after a reconnect [MQTT-4.4.0-1].
@@ -122,6 +124,7 @@ export class FlowTracker {
     else if (flow.qos === 2 && p.type === "puback") flow.anomalies.push("PUBACK in a QoS 2 flow");
     else if (expected !== p.type) flow.anomalies.push(`${p.type.toUpperCase()} where ${expected?.toUpperCase() ?? "nothing"} was expected`);
     flow.steps.push(step);
+    flow.progress++;
     const last = NEXT[flow.qos].at(-1);
     // The final acknowledgement ends the flow even after an anomaly: the sender is done with the id.
     if (p.type === last || (flow.qos === 1 && p.type === "puback")) this.finish(flow, p.t);
@@ -184,7 +187,7 @@ function flowKey(hop: string, sender: Side, id: number): string {
 }
 
 function newFlow(key: string, p: TracePacket, id: number | null): Flow {
-  return { key, hop: p.hop, sender: p.from, id, qos: p.qos, topic: p.topic ?? null, state: "in_flight", steps: [], retransmissions: 0, latencyMs: null, anomalies: [] };
+  return { key, hop: p.hop, sender: p.from, id, qos: p.qos, topic: p.topic ?? null, state: "in_flight", steps: [], progress: 1, retransmissions: 0, latencyMs: null, anomalies: [] };
 }
 
 function orphan(p: TracePacket, sender: Side, why: string): Flow {
