@@ -8,6 +8,8 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { Aedes } from "aedes";
 import { WebSocketServer, createWebSocketStream } from "ws";
+import type { TraceHub } from "../qos/trace-hub";
+import { tapConnection } from "./tap";
 
 export const MQTT_WS_PATH = "/mqtt";
 /** Ports tried from MQTT_TCP_PORT upwards before settling for any free one. */
@@ -35,13 +37,15 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string }): Promise<EmbeddedBroker> {
+/** `trace`: every connection's packets go to this hub (the Wire view and Delivery panels). */
+export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string; trace?: TraceHub }): Promise<EmbeddedBroker> {
   const broker = await Aedes.createBroker();
   const host = opts.host ?? "0.0.0.0";
   const sockets = new Set<Socket>();
   const tcp = createServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
+    if (opts.trace) tapConnection(socket, opts.trace);
     broker.handle(socket);
   });
   let tcpPort: number;
@@ -65,6 +69,7 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
     const stream = createWebSocketStream(ws);
     // A browser that vanishes mid-frame must not take the server down.
     stream.on("error", () => stream.destroy());
+    if (opts.trace) tapConnection(stream, opts.trace);
     broker.handle(stream, req);
   });
 

@@ -149,6 +149,17 @@ describe("FlowTracker: resends, reuse, loss and sessions", () => {
     expect(t.pending().map((f) => f.hop)).toEqual(["other"]);
   });
 
+  it("takes a PUBLISH on an open id after a resumed session as a resend, flagging a missing DUP", () => {
+    const t = new FlowTracker(1000);
+    const { flow } = t.apply(pkt("publish", "server", { qos: 1, id: 4 }));
+    t.session(HOP, false, 100);
+    expect(t.apply(pkt("publish", "server", { qos: 1, id: 4 })).flow).toBe(flow);
+    expect(flow.retransmissions).toBe(1);
+    expect(flow.anomalies).toEqual(["re-sent after the session resumed without DUP set [MQTT-3.3.1-1]"]);
+    t.apply(pkt("puback", "client", { id: 4 }));
+    expect(flow.state).toBe("complete");
+  });
+
   it("flags DUP on QoS 0 and a QoS 1 PUBLISH without an id", () => {
     const t = new FlowTracker(1000);
     expect(t.apply(pkt("publish", "client", { qos: 0, id: undefined, dup: true })).flow.anomalies[0]).toMatch(/MQTT-3.3.1-2/);

@@ -77,6 +77,8 @@ export interface FlowChange {
 export class FlowTracker {
   /** Flows waiting for a packet, by key. */
   private readonly open = new Map<string, Flow>();
+  /** Open flows whose hop has resumed its session since: their next PUBLISH is a resend. */
+  private readonly resumed = new Set<Flow>();
   private sequence = 0;
 
   constructor(private readonly stuckAfterMs: number) {}
@@ -88,13 +90,17 @@ export class FlowTracker {
 
   /** A new session on `hop`: a clean one discards its in-flight flows [MQTT-3.1.2-6]; a resumed one keeps them. */
   session(hop: string, clean: boolean, t: number): Flow[] {
-    if (!clean) return [];
+    if (!clean) {
+      for (const flow of this.open.values()) if (flow.hop === hop) this.resumed.add(flow);
+      return [];
+    }
     const dropped: Flow[] = [];
     for (const [key, flow] of this.open) {
       if (flow.hop !== hop) continue;
       flow.anomalies.push(`session discarded at ${t} before the handshake completed`);
       flow.state = "stuck";
       this.open.delete(key);
+      this.resumed.delete(flow);
       dropped.push(flow);
     }
     return dropped;
@@ -155,9 +161,12 @@ export class FlowTracker {
     }
     const key = flowKey(p.hop, p.from, p.id ?? -1);
     const existing = this.open.get(key);
-    if (existing && p.dup) {
+    const resumed = existing !== undefined && this.resumed.delete(existing);
+    if (existing && (p.dup || resumed)) {
       existing.retransmissions++;
       existing.steps.push(step);
+      // Aedes 1.2 does this: the resend is right, the missing flag is not.
+      if (!p.dup) existing.anomalies.push("re-sent after the session resumed without DUP set [MQTT-3.3.1-1]");
       return { flow: existing };
     }
     if (existing) {
@@ -165,6 +174,7 @@ export class FlowTracker {
       existing.anomalies.push(`packet id ${p.id} reused before the handshake completed`);
       existing.state = "stuck";
       this.open.delete(key);
+      this.resumed.delete(existing);
     }
     const flow = newFlow(`${key}|${++this.sequence}`, p, p.id ?? null);
     flow.steps.push(step);
@@ -179,6 +189,7 @@ export class FlowTracker {
     flow.state = "complete";
     flow.latencyMs = t - flow.steps[0]!.t;
     this.open.delete(flowKey(flow.hop, flow.sender, flow.id ?? -1));
+    this.resumed.delete(flow);
   }
 }
 

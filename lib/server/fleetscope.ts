@@ -9,6 +9,7 @@ import { createServer, type Server } from "node:http";
 import next from "next";
 import type { Config } from "../config/env";
 import { MQTT_WS_PATH, startEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded";
+import { sharedTraceHub } from "../qos/trace-hub";
 import type { Bridge } from "../bridge/bridge";
 import { bridgeFromConfig } from "../bridge/from-config";
 import { redact } from "../config/redact";
@@ -33,7 +34,8 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
   let broker: EmbeddedBroker | null = null;
   let mqttUrl = config.mqttUrl;
   if (!mqttUrl) {
-    broker = await startEmbeddedBroker({ tcpPort: config.mqttTcpPort });
+    // Every device connection's packets go to the trace hub the Wire view and Delivery panels read.
+    broker = await startEmbeddedBroker({ tcpPort: config.mqttTcpPort, trace: sharedTraceHub() });
     mqttUrl = `mqtt://127.0.0.1:${broker.tcpPort}`;
     setPart("broker", { status: "ok", embedded: true, url: mqttUrl });
   } else {

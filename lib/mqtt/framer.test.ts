@@ -1,0 +1,58 @@
+import mqttPacket from "mqtt-packet";
+import { describe, expect, it } from "vitest";
+import { explainFixedHeader, KEPT_BODY_BYTES, MqttFramer } from "./framer";
+
+const gen = (p: object) => new Uint8Array(mqttPacket.generate(p as mqttPacket.Packet));
+
+describe("MqttFramer", () => {
+  const publish = gen({ cmd: "publish", topic: "fleet/a/arm-01/telemetry", payload: Buffer.from('{"seq":1}'), qos: 2, messageId: 513, dup: true, retain: true });
+
+  it("reads a PUBLISH's flags, topic, packet id and payload size, keeping the fixed header bytes", () => {
+    const [p] = new MqttFramer().push(publish);
+    expect(p).toMatchObject({ type: "publish", qos: 2, dup: true, retain: true, id: 513, topic: "fleet/a/arm-01/telemetry", payloadBytes: 9 });
+    expect(Array.from(p!.header)).toEqual([0x3d, publish.length - 2]);
+  });
+
+  it("reads the same packets whatever the chunking, one byte at a time included", () => {
+    const stream = new Uint8Array([
+      ...gen({ cmd: "connect", clientId: "arm-07", clean: false, protocolId: "MQTT", protocolVersion: 4, keepalive: 30 }),
+      ...publish,
+      ...gen({ cmd: "puback", messageId: 7 }),
+      ...gen({ cmd: "pubrec", messageId: 8 }),
+      ...gen({ cmd: "pubrel", messageId: 8 }),
+      ...gen({ cmd: "pubcomp", messageId: 8 }),
+      ...gen({ cmd: "pingreq" }),
+    ]);
+    const whole = new MqttFramer().push(stream);
+    const framer = new MqttFramer();
+    const bytewise = Array.from(stream).flatMap((b) => framer.push(new Uint8Array([b])));
+    expect(bytewise).toEqual(whole);
+    expect(whole.map((p) => `${p.type}${p.id ?? ""}`)).toEqual(["connect", "publish513", "puback7", "pubrec8", "pubrel8", "pubcomp8", "pingreq"]);
+    expect(whole[0]).toMatchObject({ clientId: "arm-07", cleanSession: false });
+    expect(whole.find((p) => p.type === "pubrel")!.qos).toBe(2);
+  });
+
+  it("counts a 10 MB payload without keeping it, and reads its multi-byte remaining length", () => {
+    const big = gen({ cmd: "publish", topic: "big", payload: Buffer.alloc(10 * 1024 * 1024), qos: 0 });
+    const framer = new MqttFramer();
+    const packets = [];
+    for (let i = 0; i < big.length; i += 65536) packets.push(...framer.push(big.subarray(i, i + 65536)));
+    expect(packets).toHaveLength(1);
+    expect(packets[0]!.payloadBytes).toBe(10 * 1024 * 1024);
+    expect(packets[0]!.header.length).toBe(5); // type byte + 4 length bytes
+    expect((framer as unknown as { body: Uint8Array }).body.length).toBeLessThanOrEqual(KEPT_BODY_BYTES);
+  });
+
+  it("gives up on a remaining length longer than four bytes instead of guessing", () => {
+    const framer = new MqttFramer();
+    expect(framer.push(new Uint8Array([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]))).toEqual([]);
+    expect(framer.failed).toMatch(/four bytes/);
+  });
+});
+
+describe("explainFixedHeader", () => {
+  it("spells out the type, the flags and the remaining length's bytes", () => {
+    const e = explainFixedHeader(new Uint8Array([0x3b, 0xc1, 0x02]));
+    expect(e).toEqual({ bits: "00111011", type: "publish", flags: "DUP=1 QoS=1 RETAIN=1", lengthBytes: ["11000001", "00000010"], remainingLength: 321 });
+  });
+});

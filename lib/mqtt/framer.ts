@@ -1,0 +1,160 @@
+/**
+ * Splits one direction of an MQTT byte stream into packets, as a tap beside the broker sees it:
+ * each packet's fixed header bytes kept as they were on the wire, the fields a trace needs
+ * (type, DUP, QoS, RETAIN, packet id, topic; client id and clean session of a CONNECT), and the
+ * remaining length. Bodies are never buffered beyond what those fields need, so a 10 MB payload
+ * costs the tap nothing but counting. Pure and incremental: bytes in, packets out, any chunking.
+ * Field layouts: MQTT 3.1.1 sections 2.2 (fixed header), 3.1 (CONNECT), 3.3 (PUBLISH).
+ */
+
+export const PACKET_TYPES = [
+  "reserved",
+  "connect",
+  "connack",
+  "publish",
+  "puback",
+  "pubrec",
+  "pubrel",
+  "pubcomp",
+  "subscribe",
+  "suback",
+  "unsubscribe",
+  "unsuback",
+  "pingreq",
+  "pingresp",
+  "disconnect",
+  "auth",
+] as const;
+export type WirePacketType = (typeof PACKET_TYPES)[number];
+
+/** Body bytes kept per packet: enough for a CONNECT's or a PUBLISH's variable header. */
+export const KEPT_BODY_BYTES = 512;
+/** The remaining length is at most four bytes [MQTT-2.2.3]. */
+const MAX_LENGTH_BYTES = 4;
+
+export interface WirePacket {
+  type: WirePacketType;
+  /** The fixed header as sent: the type/flags byte and the remaining length's 1–4 bytes. */
+  header: Uint8Array;
+  remainingLength: number;
+  dup: boolean;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+  id?: number;
+  topic?: string;
+  payloadBytes?: number;
+  clientId?: string;
+  cleanSession?: boolean;
+}
+
+export class MqttFramer {
+  private header: number[] = [];
+  private remaining = -1;
+  private body: Uint8Array = new Uint8Array(0);
+  private bodyKept = 0;
+  private bodySeen = 0;
+  /** Set once the stream is not MQTT (or is corrupt): the tap stops rather than guess. */
+  failed: string | null = null;
+
+  push(chunk: Uint8Array): WirePacket[] {
+    const out: WirePacket[] = [];
+    let i = 0;
+    while (i < chunk.length && !this.failed) {
+      if (this.remaining < 0) {
+        const b = chunk[i++]!;
+        this.header.push(b);
+        if (this.header.length === 1) continue;
+        if (this.header.length - 1 > MAX_LENGTH_BYTES) {
+          this.failed = "remaining length longer than four bytes";
+          break;
+        }
+        if (b & 0x80) continue;
+        this.remaining = decodeLength(this.header);
+        this.body = new Uint8Array(Math.min(this.remaining, KEPT_BODY_BYTES));
+        this.bodyKept = 0;
+        this.bodySeen = 0;
+      } else {
+        const take = Math.min(chunk.length - i, this.remaining - this.bodySeen);
+        const keep = Math.min(take, this.body.length - this.bodyKept);
+        if (keep > 0) {
+          this.body.set(chunk.subarray(i, i + keep), this.bodyKept);
+          this.bodyKept += keep;
+        }
+        this.bodySeen += take;
+        i += take;
+      }
+      if (this.remaining >= 0 && this.bodySeen === this.remaining) {
+        out.push(describe(Uint8Array.from(this.header), this.remaining, this.body));
+        this.header = [];
+        this.remaining = -1;
+      }
+    }
+    return out;
+  }
+}
+
+function decodeLength(header: number[]): number {
+  let value = 0;
+  let mult = 1;
+  for (let i = 1; i < header.length; i++) {
+    value += (header[i]! & 0x7f) * mult;
+    mult *= 128;
+  }
+  return value;
+}
+
+const utf8 = new TextDecoder();
+
+function describe(header: Uint8Array, remainingLength: number, body: Uint8Array): WirePacket {
+  const first = header[0]!;
+  const type = PACKET_TYPES[first >> 4]!;
+  const flags = first & 0x0f;
+  const p: WirePacket = { type, header, remainingLength, dup: false, qos: 0, retain: false };
+  const u16 = (at: number) => (at + 1 < body.length ? (body[at]! << 8) | body[at + 1]! : undefined);
+  switch (type) {
+    case "publish": {
+      p.dup = (flags & 0x08) !== 0;
+      p.qos = ((flags >> 1) & 0x03) as 0 | 1 | 2;
+      p.retain = (flags & 0x01) !== 0;
+      const topicLength = u16(0);
+      if (topicLength === undefined) break;
+      p.topic = utf8.decode(body.subarray(2, 2 + topicLength));
+      const afterTopic = 2 + topicLength;
+      if (p.qos > 0) p.id = u16(afterTopic);
+      p.payloadBytes = remainingLength - afterTopic - (p.qos > 0 ? 2 : 0);
+      break;
+    }
+    case "puback":
+    case "pubrec":
+    case "pubrel":
+    case "pubcomp":
+      p.id = u16(0);
+      // PUBREL carries QoS 1 in its flags [MQTT-3.6.1-1]; the flow is a QoS 2 one either way.
+      p.qos = type === "puback" ? 1 : 2;
+      break;
+    case "connect": {
+      const nameLength = u16(0);
+      if (nameLength === undefined) break;
+      const at = 2 + nameLength; // protocol level, then connect flags, then keep alive
+      const connectFlags = body[at + 1];
+      if (connectFlags !== undefined) p.cleanSession = (connectFlags & 0x02) !== 0;
+      const idLength = u16(at + 4);
+      if (idLength !== undefined) p.clientId = utf8.decode(body.subarray(at + 6, at + 6 + idLength));
+      break;
+    }
+    default:
+      break;
+  }
+  return p;
+}
+
+/** A fixed header read bit by bit, for the packet detail view. */
+export function explainFixedHeader(header: Uint8Array): { bits: string; type: WirePacketType; flags: string; lengthBytes: string[]; remainingLength: number } {
+  const first = header[0]!;
+  const type = PACKET_TYPES[first >> 4]!;
+  const flagBits = (first & 0x0f).toString(2).padStart(4, "0");
+  const flags =
+    type === "publish" ? `DUP=${flagBits[0]} QoS=${parseInt(flagBits.slice(1, 3), 2)} RETAIN=${flagBits[3]}` : `reserved ${flagBits}`;
+  const lengthBytes = Array.from(header.subarray(1), (b) => b.toString(2).padStart(8, "0"));
+  return { bits: first.toString(2).padStart(8, "0"), type, flags, lengthBytes, remainingLength: decodeLength(Array.from(header)) };
+}

@@ -1,0 +1,119 @@
+import "server-only";
+/**
+ * Where the server's packet taps report: the embedded broker's device connections (and any other
+ * hop that calls `record`). Feeds the QoS flow state machine, keeps a bounded window of recent
+ * packets and finished flows, and tells listeners (the streaming endpoint) of each packet. One per
+ * process, on globalThis, because the server entry and Next's bundled route handlers each load
+ * their own copy of this module.
+ */
+import { EventEmitter } from "node:events";
+import { parseDemoTopic } from "../devices/demo-convention";
+import type { WirePacket } from "../mqtt/framer";
+import { FlowTracker, type Flow, type Side } from "./flow";
+
+/** A handshake with no answer for this long is shown as stuck. */
+export const STUCK_AFTER_MS = 5_000;
+/** Packets kept for the wire view's backlog. */
+export const RECENT_PACKETS = 5_000;
+const FLOW_PACKETS = new Set(["publish", "puback", "pubrec", "pubrel", "pubcomp"]);
+
+export interface TraceEvent {
+  seq: number;
+  t: number;
+  /** The connection, by the client id it gave in CONNECT. */
+  hop: string;
+  /** Who sent it on that connection. */
+  from: Side;
+  type: WirePacket["type"];
+  qos: 0 | 1 | 2;
+  dup: boolean;
+  retain: boolean;
+  id?: number;
+  topic?: string;
+  /** The demo convention's device the packet's flow concerns, if any. */
+  device?: string;
+  payloadBytes?: number;
+  remainingLength: number;
+  /** The fixed header as sent, in hex. */
+  header: string;
+  /** The flow this packet belongs to, and its state after it. */
+  flow?: { key: string; state: Flow["state"]; latencyMs: number | null; retransmissions: number; anomalies: string[] };
+}
+
+interface HubEvents {
+  packet: [TraceEvent];
+  stuck: [Flow];
+}
+
+export class TraceHub extends EventEmitter<HubEvents> {
+  private readonly tracker: FlowTracker;
+  private readonly recent: TraceEvent[] = [];
+  private seq = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(stuckAfterMs = STUCK_AFTER_MS) {
+    super();
+    this.setMaxListeners(0); // one per open wire view
+    this.tracker = new FlowTracker(stuckAfterMs);
+    this.timer = setInterval(() => this.sweep(Date.now()), Math.min(1000, stuckAfterMs / 2));
+    this.timer.unref();
+  }
+
+  session(hop: string, clean: boolean, t: number): void {
+    this.tracker.session(hop, clean, t);
+  }
+
+  record(hop: string, from: Side, p: WirePacket, t = Date.now()): TraceEvent {
+    const event: TraceEvent = {
+      seq: ++this.seq,
+      t,
+      hop,
+      from,
+      type: p.type,
+      qos: p.qos,
+      dup: p.dup,
+      retain: p.retain,
+      id: p.id,
+      topic: p.topic,
+      payloadBytes: p.payloadBytes,
+      remainingLength: p.remainingLength,
+      header: Buffer.from(p.header).toString("hex"),
+    };
+    if (FLOW_PACKETS.has(p.type)) {
+      const { flow } = this.tracker.apply({ hop, from, t, type: p.type as "publish", id: p.id, qos: p.qos, dup: p.dup, topic: p.topic });
+      event.topic ??= flow.topic ?? undefined;
+      event.flow = { key: flow.key, state: flow.state, latencyMs: flow.latencyMs, retransmissions: flow.retransmissions, anomalies: [...flow.anomalies] };
+    }
+    if (event.topic) event.device = parseDemoTopic(event.topic)?.device;
+    this.recent.push(event);
+    if (this.recent.length > RECENT_PACKETS) this.recent.splice(0, this.recent.length - RECENT_PACKETS);
+    this.emit("packet", event);
+    return event;
+  }
+
+  /** Recent packets, oldest first. */
+  packets(): readonly TraceEvent[] {
+    return this.recent;
+  }
+
+  pending(): Flow[] {
+    return this.tracker.pending();
+  }
+
+  sweep(now: number): void {
+    for (const flow of this.tracker.sweep(now)) this.emit("stuck", flow);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.removeAllListeners();
+  }
+}
+
+const KEY = Symbol.for("fleetscope.trace");
+
+/** The process's hub: made by the server entry, found by the route handlers. */
+export function sharedTraceHub(): TraceHub {
+  const g = globalThis as { [KEY]?: TraceHub };
+  return (g[KEY] ??= new TraceHub());
+}
