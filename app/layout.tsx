@@ -22,6 +22,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <nav>
               <Link href="/">Fleet</Link>
               <Link href="/topics">Topics</Link>
+              <Link href="/wire">Wire</Link>
             </nav>
             <ConnectionBadge />
           </header>

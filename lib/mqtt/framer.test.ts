@@ -1,6 +1,6 @@
 import mqttPacket from "mqtt-packet";
 import { describe, expect, it } from "vitest";
-import { explainFixedHeader, KEPT_BODY_BYTES, MqttFramer } from "./framer";
+import { explainFixedHeader, headerFromHex, KEPT_BODY_BYTES, MqttFramer } from "./framer";
 
 const gen = (p: object) => new Uint8Array(mqttPacket.generate(p as mqttPacket.Packet));
 
@@ -54,5 +54,7 @@ describe("explainFixedHeader", () => {
   it("spells out the type, the flags and the remaining length's bytes", () => {
     const e = explainFixedHeader(new Uint8Array([0x3b, 0xc1, 0x02]));
     expect(e).toEqual({ bits: "00111011", type: "publish", flags: "DUP=1 QoS=1 RETAIN=1", lengthBytes: ["11000001", "00000010"], remainingLength: 321 });
+    expect(explainFixedHeader(headerFromHex("3bc102"))).toEqual(e);
+    expect(explainFixedHeader(headerFromHex("4002")).flags).toBe("reserved 0000");
   });
 });

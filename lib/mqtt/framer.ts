@@ -158,3 +158,10 @@ export function explainFixedHeader(header: Uint8Array): { bits: string; type: Wi
   const lengthBytes = Array.from(header.subarray(1), (b) => b.toString(2).padStart(8, "0"));
   return { bits: first.toString(2).padStart(8, "0"), type, flags, lengthBytes, remainingLength: decodeLength(Array.from(header)) };
 }
+
+/** A fixed header as the trace carries it (hex) back to bytes. */
+export function headerFromHex(hex: string): Uint8Array {
+  const out = new Uint8Array(Math.floor(hex.length / 2));
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}

@@ -1,11 +1,16 @@
 import { Suspense } from "react";
 import { DevicePanel } from "@/components/DevicePanel";
+import { DeliveryPanel } from "@/components/wire/DeliveryPanel";
 
 export default async function DevicePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
+  const device = decodeURIComponent(id);
   return (
     <Suspense>
-      <DevicePanel id={decodeURIComponent(id)} />
+      <DevicePanel id={device} />
+      <div style={{ marginTop: "1rem" }}>
+        <DeliveryPanel device={device} />
+      </div>
     </Suspense>
   );
 }

@@ -1,0 +1,116 @@
+"use client";
+import Link from "next/link";
+import { useEffect, useMemo, useState } from "react";
+import { deliveryFigures } from "@/lib/qos/delivery-stats";
+import { QOS_PROMISES, qosWarnings } from "@/lib/qos/guidance";
+import type { Delivery } from "@/lib/store/delivery";
+import { appendWindow, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
+import { PacketDetail } from "./PacketDetail";
+import s from "./wire.module.css";
+
+const LEVELS = ["0", "1", "2"] as const;
+const RECENT_PUBLISHES = 8;
+const ms = (v: number | null) => (v === null ? "—" : `${v}`);
+
+/** A device's Delivery panel: each QoS level's handshakes as traced live, and loss and duplicates from the store. */
+export function DeliveryPanel({ device }: { device: string }) {
+  const [packets, setPackets] = useState<TracedPacket[]>([]);
+  const [state, setState] = useState<TraceFeedState>("connecting");
+  const [stored, setStored] = useState<{ delivery: Delivery | null; error: string | null }>({ delivery: null, error: null });
+  const [selected, setSelected] = useState<number | null>(null);
+
+  useEffect(() => {
+    const params = new URLSearchParams({ device, type: "publish,puback,pubrec,pubrel,pubcomp", backlog: "1000" });
+    return startTraceFeed(params, (batch) => setPackets((w) => appendWindow(w, batch)), setState);
+  }, [device]);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    fetch(`/api/delivery?${new URLSearchParams({ device })}`, { signal: abort.signal })
+      .then(async (res) => {
+        const body = (await res.json()) as Delivery & { error?: { message: string } };
+        if (!res.ok) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+        setStored({ delivery: body, error: null });
+      })
+      .catch((err: unknown) => {
+        if (!abort.signal.aborted) setStored({ delivery: null, error: err instanceof Error ? err.message : String(err) });
+      });
+    return () => abort.abort();
+  }, [device]);
+
+  const figures = useMemo(() => deliveryFigures(packets), [packets]);
+  // Messages as their senders published them; each subscriber's QoS is its own choice.
+  const sent = useMemo(() => packets.filter((p) => p.type === "publish" && p.from === "client"), [packets]);
+  const publishes = useMemo(() => sent.slice(-RECENT_PUBLISHES).reverse(), [sent]);
+  const warnings = useMemo(() => qosWarnings(sent.map((p) => ({ topic: p.topic ?? "", qos: p.qos }))), [sent]);
+  // The newest QoS 2 handshake by default: it is the one with the most to show.
+  const fallback = publishes.find((p) => p.qos === 2) ?? publishes[0];
+  const picked = (selected !== null ? packets.find((p) => p.seq === selected) : undefined) ?? fallback;
+
+  return (
+    <section className={s.panel} aria-label="Delivery" data-testid="delivery">
+      <h2>Delivery</h2>
+      <p className="muted small">
+        Handshakes on each hop the embedded broker sees ({state === "live" ? "live" : state === "reconnecting" ? "reconnecting…" : "connecting…"}
+        {(packets.at(-1)?.sampled ?? 1) > 1 ? `, sampled 1:${packets.at(-1)!.sampled}` : ""}); loss and duplicates from the stored `seq` over 24 h.{" "}
+        <Link href={`/wire?device=${encodeURIComponent(device)}`}>All packets</Link>
+      </p>
+      <table className={s.figures} aria-label="Delivery by QoS">
+        <thead>
+          <tr>
+            <th>QoS</th>
+            <th>delivered</th>
+            <th>in flight</th>
+            <th>retransmitted</th>
+            <th>stuck</th>
+            <th>handshake p50 / p95 / p99 ms</th>
+            <th>stored</th>
+            <th>lost</th>
+            <th>duplicates</th>
+          </tr>
+        </thead>
+        <tbody>
+          {LEVELS.map((q) => {
+            const f = figures[q];
+            const d = stored.delivery?.byQos[q];
+            return (
+              <tr key={q} title={QOS_PROMISES[Number(q) as 0 | 1 | 2]} data-qos={q}>
+                <td>{q}</td>
+                <td>{f.delivered}</td>
+                <td>{f.inFlight}</td>
+                <td>{f.retransmitted}</td>
+                <td className={f.stuck > 0 ? s["state-stuck"] : undefined}>{f.stuck}</td>
+                <td>{q === "0" ? "no handshake" : `${ms(f.p50)} / ${ms(f.p95)} / ${ms(f.p99)}`}</td>
+                <td>{d?.received ?? "…"}</td>
+                <td>{d?.lost ?? "…"}</td>
+                <td>{d?.duplicates ?? "…"}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      {stored.error && <p className="error small" role="alert">stored figures unavailable: {stored.error}</p>}
+      <ul className="small muted" style={{ margin: 0, paddingLeft: "1.1rem" }}>
+        {LEVELS.map((q) => (
+          <li key={q}>QoS {q}: {QOS_PROMISES[Number(q) as 0 | 1 | 2]}</li>
+        ))}
+      </ul>
+      {warnings.map((w) => (
+        <p key={w} className={`${s.warn} small`} role="note">{w}</p>
+      ))}
+      {publishes.length > 0 && (
+        <label className="small">
+          message{" "}
+          <select value={picked?.seq ?? ""} onChange={(e) => setSelected(Number(e.target.value))} aria-label="Traced message">
+            {publishes.map((p) => (
+              <option key={p.seq} value={p.seq}>
+                {new Date(p.t).toLocaleTimeString(undefined, { hour12: false })} {p.topic} QoS {p.qos} ({p.flow?.state.replace("_", " ")})
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {picked && <PacketDetail packet={picked} packets={packets} />}
+    </section>
+  );
+}

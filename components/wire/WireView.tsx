@@ -1,0 +1,132 @@
+"use client";
+import { useEffect, useMemo, useState } from "react";
+import { appendWindow, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
+import { PacketDetail } from "./PacketDetail";
+import s from "./wire.module.css";
+
+/** Rows drawn; the window behind them holds more for the detail's message paths. */
+const SHOWN = 300;
+const TYPE_CHOICES = [
+  { label: "handshakes", value: "publish,puback,pubrec,pubrel,pubcomp" },
+  { label: "PUBLISH", value: "publish" },
+  { label: "acknowledgements", value: "puback,pubrec,pubrel,pubcomp" },
+  { label: "connections", value: "connect,connack,disconnect,pingreq,pingresp" },
+  { label: "subscriptions", value: "subscribe,suback,unsubscribe,unsuback" },
+  { label: "everything", value: "" },
+];
+
+const clock = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour12: false }) + "." + String(t % 1000).padStart(3, "0");
+
+/** `/wire`: recent packets across the fleet as the embedded broker's taps saw them. */
+export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
+  const [types, setTypes] = useState(TYPE_CHOICES[0]!.value);
+  const [device, setDevice] = useState(initialDevice);
+  const [qos, setQos] = useState("");
+  const [hop, setHop] = useState("");
+  const [paused, setPaused] = useState(false);
+  const [packets, setPackets] = useState<TracedPacket[]>([]);
+  const [state, setState] = useState<TraceFeedState>("connecting");
+  const [selected, setSelected] = useState<number | null>(null);
+
+  useEffect(() => {
+    if (paused) return;
+    const params = new URLSearchParams({ backlog: "500" });
+    if (types) params.set("type", types);
+    if (device.trim()) params.set("device", device.trim());
+    if (qos) params.set("qos", qos);
+    if (hop.trim()) params.set("hop", hop.trim());
+    setPackets([]);
+    return startTraceFeed(params, (batch) => setPackets((w) => appendWindow(w, batch)), setState);
+  }, [types, device, qos, hop, paused]);
+
+  const shown = useMemo(() => packets.slice(-SHOWN).reverse(), [packets]);
+  const sampled = packets.at(-1)?.sampled ?? 1;
+  const picked = selected === null ? undefined : packets.find((p) => p.seq === selected);
+
+  return (
+    <div>
+      <h1>Wire</h1>
+      <p className="muted small">
+        Every packet the embedded broker exchanged with its clients, as its taps saw them. QoS is per hop: a device → broker PUBLISH and the
+        broker → subscriber deliveries are separate handshakes.
+      </p>
+      <div className={s.controls}>
+        <label>
+          packets
+          <select value={types} onChange={(e) => setTypes(e.target.value)} aria-label="Packet types">
+            {TYPE_CHOICES.map((c) => (
+              <option key={c.label} value={c.value}>{c.label}</option>
+            ))}
+          </select>
+        </label>
+        <label>
+          device
+          <input value={device} onChange={(e) => setDevice(e.target.value)} placeholder="arm-01" aria-label="Device" />
+        </label>
+        <label>
+          client (hop)
+          <input value={hop} onChange={(e) => setHop(e.target.value)} placeholder="client id" aria-label="Client id" />
+        </label>
+        <label>
+          QoS
+          <select value={qos} onChange={(e) => setQos(e.target.value)} aria-label="QoS">
+            <option value="">any</option>
+            <option value="0">0</option>
+            <option value="1">1</option>
+            <option value="2">2</option>
+          </select>
+        </label>
+        <button type="button" className={s.button} onClick={() => setPaused((p) => !p)} aria-pressed={paused}>
+          {paused ? "Resume" : "Pause"}
+        </button>
+        <span className="small muted" role="status">
+          {paused ? "paused" : state === "live" ? "live" : state === "reconnecting" ? "connection lost, retrying…" : "connecting…"}
+          {sampled > 1 && <strong className={s.warn}> · sampled 1:{sampled}</strong>}
+        </span>
+      </div>
+      <div className={s.split}>
+        <div className={s.scroll}>
+          {shown.length === 0 ? (
+            <p className="muted" style={{ padding: "1rem" }}>
+              No packets yet{device ? ` for ${device}` : ""}. They appear as clients talk to the embedded broker (with an external broker
+              there is nothing to tap here).
+            </p>
+          ) : (
+            <table className={s.table} aria-label="Packets">
+              <thead>
+                <tr>
+                  <th>time</th>
+                  <th>client</th>
+                  <th>dir</th>
+                  <th>packet</th>
+                  <th>QoS</th>
+                  <th>id</th>
+                  <th>topic</th>
+                  <th>flow</th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((p) => (
+                  <tr key={p.seq} aria-selected={p.seq === selected} onClick={() => setSelected(p.seq)} data-type={p.type}>
+                    <td>{clock(p.t)}</td>
+                    <td>{p.hop}</td>
+                    <td>{p.from === "client" ? "→ broker" : "broker →"}</td>
+                    <td>
+                      {p.type.toUpperCase()}
+                      {p.dup ? " (DUP)" : ""}
+                    </td>
+                    <td>{p.flow ? p.qos : ""}</td>
+                    <td>{p.id ?? ""}</td>
+                    <td>{p.topic ?? ""}</td>
+                    <td className={p.flow ? s[`state-${p.flow.state}`] : undefined}>{p.flow?.state.replace("_", " ") ?? ""}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+        {picked ? <PacketDetail packet={picked} packets={packets} /> : <div className={s.panel}><p className="muted">Select a packet to see its fixed header bit by bit and its message on every hop.</p></div>}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,41 @@
+import { expect, test } from "@playwright/test";
+import mqtt from "mqtt";
+
+test("a QoS 2 message for a device shows its four-step handshake and the PUBLISH's fixed header in the Delivery panel", async ({ page, baseURL }) => {
+  await page.goto("/devices/arm-06");
+  const delivery = page.getByTestId("delivery");
+  await expect(delivery.getByText(/live\)/)).toBeVisible();
+
+  const hop = "e2e-delivery-q2";
+  const client = await mqtt.connectAsync(`${baseURL!.replace(/^http/, "ws")}/mqtt`, { clientId: hop });
+  try {
+    await client.publishAsync("fleet/plant-a/arm-06/log", JSON.stringify({ seq: 7001, level: "info", msg: "exactly once" }), { qos: 2 });
+  } finally {
+    await client.endAsync();
+  }
+
+  const detail = delivery.getByRole("region", { name: "Packet detail" });
+  await expect(detail.getByRole("heading")).toHaveText(`PUBLISH on ${hop} (client → broker)`);
+  const header = detail.getByRole("table", { name: "Fixed header" });
+  await expect(header).toContainText("publish (3)");
+  await expect(header).toContainText("DUP=0 QoS=2 RETAIN=0");
+  // 0011 0100: PUBLISH, DUP 0, QoS 10, RETAIN 0.
+  await expect(header.getByRole("row").nth(1)).toHaveText("00110100");
+  const arrows = detail.locator(`[data-testid="sequence-arrow"][data-hop="${hop}"]`);
+  await expect(arrows).toHaveCount(4);
+  expect(await arrows.evaluateAll((els) => els.map((e) => e.getAttribute("data-packet")))).toEqual(["publish", "pubrec", "pubrel", "pubcomp"]);
+  await expect(detail).toContainText("complete");
+  await expect(delivery.getByRole("row").filter({ has: page.getByRole("cell", { name: "2", exact: true }) }).first()).toBeVisible();
+});
+
+test("the wire view lists packets, filters by type, and explains a selected one", async ({ page }) => {
+  await page.goto("/wire?device=arm-02");
+  const table = page.getByRole("table", { name: "Packets" });
+  await expect(table.locator("tbody tr").first()).toBeVisible();
+  await page.getByLabel("Packet types").selectOption({ label: "PUBLISH" });
+  await expect(table.locator("tbody tr").first()).toHaveAttribute("data-type", "publish");
+  expect(await table.locator("tbody tr").evaluateAll((rows) => rows.every((r) => r.getAttribute("data-type") === "publish"))).toBe(true);
+  await page.getByRole("button", { name: "Pause" }).click();
+  await table.locator("tbody tr").first().click();
+  await expect(page.getByRole("region", { name: "Packet detail" }).getByRole("table", { name: "Fixed header" })).toContainText("publish (3)");
+});

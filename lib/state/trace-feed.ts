@@ -1,0 +1,32 @@
+/**
+ * The browser's side of GET /api/trace: an EventSource whose packets are handed over once per
+ * animation frame into a bounded window, newest last. EventSource reconnects by itself; the state
+ * callback says when it is trying.
+ */
+import type { TraceEvent } from "../qos/trace-hub";
+import { createFrameBatcher } from "./frame-batcher";
+
+/** Packets a view keeps; older ones fall off the front. */
+export const TRACE_WINDOW = 3000;
+
+export type TracedPacket = TraceEvent & { sampled: number };
+export type TraceFeedState = "connecting" | "live" | "reconnecting";
+
+export function appendWindow<T>(window: readonly T[], batch: readonly T[], max = TRACE_WINDOW): T[] {
+  const all = window.length + batch.length > max ? window.slice(Math.max(0, window.length + batch.length - max)) : window.slice();
+  for (const e of batch.length > max ? batch.slice(batch.length - max) : batch) all.push(e);
+  return all;
+}
+
+export function startTraceFeed(params: URLSearchParams, onBatch: (batch: TracedPacket[]) => void, onState: (s: TraceFeedState) => void): () => void {
+  const source = new EventSource(`/api/trace?${params}`);
+  const batcher = createFrameBatcher<TracedPacket>(onBatch);
+  onState("connecting");
+  source.onopen = () => onState("live");
+  source.onerror = () => onState("reconnecting");
+  source.onmessage = (m: MessageEvent<string>) => batcher.push(JSON.parse(m.data) as TracedPacket);
+  return () => {
+    source.close();
+    batcher.dispose();
+  };
+}
