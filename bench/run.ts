@@ -8,6 +8,7 @@ import { benchMemory } from "./memory";
 import { benchOverview } from "./overview";
 import { benchSeries } from "./series";
 import { benchStartup } from "./startup";
+import { benchTaps } from "./taps";
 import { benchTopicTree } from "./topic-tree";
 
 export interface BenchResult {
@@ -27,6 +28,7 @@ const benches: [string, () => Promise<BenchResult[]>][] = [
   ["startup", benchStartup],
   ["overview", benchOverview],
   ["topic-tree", benchTopicTree],
+  ["taps", benchTaps],
 ];
 for (const [name, bench] of benches) {
   if (only && only !== name) continue;

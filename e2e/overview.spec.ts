@@ -41,7 +41,7 @@ test("a device page shows each field's latest value and a live chart", async ({ 
   await page.goto("/");
   await page.locator('[data-device="arm-02"]').getByRole("link", { name: "arm-02" }).click();
   await expect(page).toHaveURL(/\/devices\/arm-02$/);
-  await expect(page.getByRole("heading", { name: "arm-02" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "arm-02", exact: true })).toBeVisible();
   await expect(page.getByTestId("value-temp")).toHaveText(/\d/);
   await expect(page.getByTestId("value-joints.5")).toHaveText(/\d/);
   await expect(page.locator("svg path.recharts-curve").first()).toBeVisible();

@@ -110,7 +110,7 @@ export function DeliveryPanel({ device }: { device: string }) {
           </select>
         </label>
       )}
-      {picked && <PacketDetail packet={picked} packets={packets} />}
+      {picked && <PacketDetail packet={picked} packets={packets} nested />}
     </section>
   );
 }

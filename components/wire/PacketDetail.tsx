@@ -6,7 +6,8 @@ import { SequenceDiagram } from "./SequenceDiagram";
 import s from "./wire.module.css";
 
 /** The fixed header bit by bit beside its raw bytes, the rest of the packet, its flow and its message's path. */
-export function PacketDetail({ packet, packets }: { packet: TracedPacket; packets: readonly TracedPacket[] }) {
+export function PacketDetail({ packet, packets, nested = false }: { packet: TracedPacket; packets: readonly TracedPacket[]; nested?: boolean }) {
+  const Heading = nested ? "h3" : "h2";
   const bytes = headerFromHex(packet.header);
   const h = explainFixedHeader(bytes);
   const headerLength = bytes.length;
@@ -14,9 +15,9 @@ export function PacketDetail({ packet, packets }: { packet: TracedPacket; packet
   const path = publish ? messagePath(packets, publish) : [];
   return (
     <section className={s.panel} aria-label="Packet detail">
-      <h2>
+      <Heading className={s.heading}>
         {packet.type.toUpperCase()} on {packet.hop} ({packet.from === "client" ? "client → broker" : "broker → client"})
-      </h2>
+      </Heading>
       <table className={s.bits} aria-label="Fixed header">
         <thead>
           <tr>

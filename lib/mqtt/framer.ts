@@ -50,7 +50,9 @@ export interface WirePacket {
 export class MqttFramer {
   private header: number[] = [];
   private remaining = -1;
-  private body: Uint8Array = new Uint8Array(0);
+  /** Reused for every packet: describe() copies out what it keeps, and the GC has less to do. */
+  private readonly scratch = new Uint8Array(KEPT_BODY_BYTES);
+  private body: Uint8Array = this.scratch.subarray(0, 0);
   private bodyKept = 0;
   private bodySeen = 0;
   /** Set once the stream is not MQTT (or is corrupt): the tap stops rather than guess. */
@@ -70,7 +72,7 @@ export class MqttFramer {
         }
         if (b & 0x80) continue;
         this.remaining = decodeLength(this.header);
-        this.body = new Uint8Array(Math.min(this.remaining, KEPT_BODY_BYTES));
+        this.body = this.scratch.subarray(0, Math.min(this.remaining, KEPT_BODY_BYTES));
         this.bodyKept = 0;
         this.bodySeen = 0;
       } else {

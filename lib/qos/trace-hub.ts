@@ -47,7 +47,9 @@ interface HubEvents {
 
 export class TraceHub extends EventEmitter<HubEvents> {
   private readonly tracker: FlowTracker;
+  /** A ring: `recent[next]` is the oldest once it is full. */
   private readonly recent: TraceEvent[] = [];
+  private next = 0;
   private seq = 0;
   private readonly timer: NodeJS.Timeout;
 
@@ -77,23 +79,34 @@ export class TraceHub extends EventEmitter<HubEvents> {
       topic: p.topic,
       payloadBytes: p.payloadBytes,
       remainingLength: p.remainingLength,
-      header: Buffer.from(p.header).toString("hex"),
+      header: hex(p.header),
     };
     if (FLOW_PACKETS.has(p.type)) {
       const { flow } = this.tracker.apply({ hop, from, t, type: p.type as "publish", id: p.id, qos: p.qos, dup: p.dup, topic: p.topic });
       event.topic ??= flow.topic ?? undefined;
       event.flow = { key: flow.key, state: flow.state, latencyMs: flow.latencyMs, retransmissions: flow.retransmissions, anomalies: [...flow.anomalies] };
     }
-    if (event.topic) event.device = parseDemoTopic(event.topic)?.device;
-    this.recent.push(event);
-    if (this.recent.length > RECENT_PACKETS) this.recent.splice(0, this.recent.length - RECENT_PACKETS);
+    if (event.topic) event.device = this.deviceOf(event.topic);
+    if (this.recent.length < RECENT_PACKETS) this.recent.push(event);
+    else this.recent[this.next] = event;
+    this.next = (this.next + 1) % RECENT_PACKETS;
     this.emit("packet", event);
     return event;
   }
 
+  /** Topics repeat: parse each once (the memo is dropped whole when it grows large). */
+  private readonly devices = new Map<string, string | undefined>();
+  private deviceOf(topic: string): string | undefined {
+    if (this.devices.has(topic)) return this.devices.get(topic);
+    if (this.devices.size >= 10_000) this.devices.clear();
+    const device = parseDemoTopic(topic)?.device;
+    this.devices.set(topic, device);
+    return device;
+  }
+
   /** Recent packets, oldest first. */
-  packets(): readonly TraceEvent[] {
-    return this.recent;
+  packets(): TraceEvent[] {
+    return this.recent.length < RECENT_PACKETS ? this.recent.slice() : [...this.recent.slice(this.next), ...this.recent.slice(0, this.next)];
   }
 
   pending(): Flow[] {
@@ -108,6 +121,13 @@ export class TraceHub extends EventEmitter<HubEvents> {
     clearInterval(this.timer);
     this.removeAllListeners();
   }
+}
+
+/** A fixed header is 2–5 bytes: a loop beats a Buffer round trip per packet. */
+function hex(bytes: Uint8Array): string {
+  let out = "";
+  for (const b of bytes) out += (b < 16 ? "0" : "") + b.toString(16);
+  return out;
 }
 
 const KEY = Symbol.for("fleetscope.trace");
