@@ -48,15 +48,38 @@ export interface WirePacket {
 }
 
 export class MqttFramer {
-  private header: number[] = [];
+  /** The fixed header so far: type byte and up to four length bytes. */
+  private readonly header = new Uint8Array(1 + MAX_LENGTH_BYTES);
+  private headerLength = 0;
   private remaining = -1;
   /** Reused for every packet: describe() copies out what it keeps, and the GC has less to do. */
-  private readonly scratch = new Uint8Array(KEPT_BODY_BYTES);
-  private body: Uint8Array = this.scratch.subarray(0, 0);
+  private readonly body = new Uint8Array(KEPT_BODY_BYTES);
   private bodyKept = 0;
   private bodySeen = 0;
   /** Set once the stream is not MQTT (or is corrupt): the tap stops rather than guess. */
   failed: string | null = null;
+
+  /** How many body bytes describe() needs for this packet, given what is kept so far. */
+  private wanted(): number {
+    const max = Math.min(this.remaining, KEPT_BODY_BYTES);
+    switch (this.header[0]! >> 4) {
+      case 3: {
+        // PUBLISH: topic length, topic, then the packet id when QoS > 0 [MQTT-3.3.2].
+        if (this.bodyKept < 2) return Math.min(2, max);
+        const idBytes = this.header[0]! & 0x06 ? 2 : 0;
+        return Math.min(max, 2 + ((this.body[0]! << 8) | this.body[1]!) + idBytes);
+      }
+      case 4:
+      case 5:
+      case 6:
+      case 7:
+        return Math.min(2, max); // the packet id
+      case 1:
+        return max; // CONNECT: client id and flags
+      default:
+        return 0;
+    }
+  }
 
   push(chunk: Uint8Array): WirePacket[] {
     const out: WirePacket[] = [];
@@ -64,30 +87,27 @@ export class MqttFramer {
     while (i < chunk.length && !this.failed) {
       if (this.remaining < 0) {
         const b = chunk[i++]!;
-        this.header.push(b);
-        if (this.header.length === 1) continue;
-        if (this.header.length - 1 > MAX_LENGTH_BYTES) {
+        if (this.headerLength > MAX_LENGTH_BYTES) {
           this.failed = "remaining length longer than four bytes";
           break;
         }
-        if (b & 0x80) continue;
-        this.remaining = decodeLength(this.header);
-        this.body = this.scratch.subarray(0, Math.min(this.remaining, KEPT_BODY_BYTES));
+        this.header[this.headerLength++] = b;
+        if (this.headerLength === 1 || b & 0x80) continue;
+        this.remaining = decodeLength(this.header, this.headerLength);
         this.bodyKept = 0;
         this.bodySeen = 0;
       } else {
         const take = Math.min(chunk.length - i, this.remaining - this.bodySeen);
-        const keep = Math.min(take, this.body.length - this.bodyKept);
-        if (keep > 0) {
-          this.body.set(chunk.subarray(i, i + keep), this.bodyKept);
-          this.bodyKept += keep;
-        }
+        // Only the bytes the fields need (a PUBLISH's payload is counted, never copied), by a
+        // plain loop: they are a few dozen, and subarray() on a Buffer allocates.
+        let k = 0;
+        for (let want = this.wanted(); k < take && this.bodyKept < want; want = this.wanted()) this.body[this.bodyKept++] = chunk[i + k++]!;
         this.bodySeen += take;
         i += take;
       }
       if (this.remaining >= 0 && this.bodySeen === this.remaining) {
-        out.push(describe(Uint8Array.from(this.header), this.remaining, this.body));
-        this.header = [];
+        out.push(describe(this.header.slice(0, this.headerLength), this.remaining, this.body, this.bodyKept));
+        this.headerLength = 0;
         this.remaining = -1;
       }
     }
@@ -95,10 +115,10 @@ export class MqttFramer {
   }
 }
 
-function decodeLength(header: number[]): number {
+function decodeLength(header: ArrayLike<number>, length = header.length): number {
   let value = 0;
   let mult = 1;
-  for (let i = 1; i < header.length; i++) {
+  for (let i = 1; i < length; i++) {
     value += (header[i]! & 0x7f) * mult;
     mult *= 128;
   }
@@ -107,22 +127,26 @@ function decodeLength(header: number[]): number {
 
 const utf8 = new TextDecoder();
 
-function describe(header: Uint8Array, remainingLength: number, body: Uint8Array): WirePacket {
+/** A big-endian two-byte integer of the kept body, if it was kept [MQTT-1.5.2]. */
+function u16(body: Uint8Array, kept: number, at: number): number | undefined {
+  return at + 1 < kept ? (body[at]! << 8) | body[at + 1]! : undefined;
+}
+
+function describe(header: Uint8Array, remainingLength: number, body: Uint8Array, kept: number): WirePacket {
   const first = header[0]!;
   const type = PACKET_TYPES[first >> 4]!;
   const flags = first & 0x0f;
   const p: WirePacket = { type, header, remainingLength, dup: false, qos: 0, retain: false };
-  const u16 = (at: number) => (at + 1 < body.length ? (body[at]! << 8) | body[at + 1]! : undefined);
   switch (type) {
     case "publish": {
       p.dup = (flags & 0x08) !== 0;
       p.qos = ((flags >> 1) & 0x03) as 0 | 1 | 2;
       p.retain = (flags & 0x01) !== 0;
-      const topicLength = u16(0);
+      const topicLength = u16(body, kept, 0);
       if (topicLength === undefined) break;
-      p.topic = utf8.decode(body.subarray(2, 2 + topicLength));
+      p.topic = utf8.decode(body.subarray(2, Math.min(kept, 2 + topicLength)));
       const afterTopic = 2 + topicLength;
-      if (p.qos > 0) p.id = u16(afterTopic);
+      if (p.qos > 0) p.id = u16(body, kept, afterTopic);
       p.payloadBytes = remainingLength - afterTopic - (p.qos > 0 ? 2 : 0);
       break;
     }
@@ -130,18 +154,18 @@ function describe(header: Uint8Array, remainingLength: number, body: Uint8Array)
     case "pubrec":
     case "pubrel":
     case "pubcomp":
-      p.id = u16(0);
+      p.id = u16(body, kept, 0);
       // PUBREL carries QoS 1 in its flags [MQTT-3.6.1-1]; the flow is a QoS 2 one either way.
       p.qos = type === "puback" ? 1 : 2;
       break;
     case "connect": {
-      const nameLength = u16(0);
+      const nameLength = u16(body, kept, 0);
       if (nameLength === undefined) break;
       const at = 2 + nameLength; // protocol level, then connect flags, then keep alive
-      const connectFlags = body[at + 1];
+      const connectFlags = at + 1 < kept ? body[at + 1] : undefined;
       if (connectFlags !== undefined) p.cleanSession = (connectFlags & 0x02) !== 0;
-      const idLength = u16(at + 4);
-      if (idLength !== undefined) p.clientId = utf8.decode(body.subarray(at + 6, at + 6 + idLength));
+      const idLength = u16(body, kept, at + 4);
+      if (idLength !== undefined) p.clientId = utf8.decode(body.subarray(at + 6, Math.min(kept, at + 6 + idLength)));
       break;
     }
     default:
@@ -158,7 +182,7 @@ export function explainFixedHeader(header: Uint8Array): { bits: string; type: Wi
   const flags =
     type === "publish" ? `DUP=${flagBits[0]} QoS=${parseInt(flagBits.slice(1, 3), 2)} RETAIN=${flagBits[3]}` : `reserved ${flagBits}`;
   const lengthBytes = Array.from(header.subarray(1), (b) => b.toString(2).padStart(8, "0"));
-  return { bits: first.toString(2).padStart(8, "0"), type, flags, lengthBytes, remainingLength: decodeLength(Array.from(header)) };
+  return { bits: first.toString(2).padStart(8, "0"), type, flags, lengthBytes, remainingLength: decodeLength(header) };
 }
 
 /** A fixed header as the trace carries it (hex) back to bytes. */

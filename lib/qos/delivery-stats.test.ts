@@ -3,7 +3,7 @@ import { arrowOf, deliveryFigures, messagePath, percentile } from "./delivery-st
 import type { TraceEvent } from "./trace-hub";
 
 let seq = 0;
-const ev = (over: Partial<TraceEvent>): TraceEvent => ({ seq: ++seq, t: seq, hop: "arm-01", from: "client", type: "publish", qos: 1, dup: false, retain: false, remainingLength: 10, header: "32", ...over });
+const ev = (over: Partial<TraceEvent>): TraceEvent => ({ seq: ++seq, t: seq, hop: "arm-01", from: "client", type: "publish", qos: 1, dup: false, retain: false, remainingLength: 10, header: "32", sampled: 1, ...over });
 const flow = (key: string, state: "in_flight" | "complete" | "stuck", latencyMs: number | null = null, retransmissions = 0) => ({ key, state, latencyMs, retransmissions, anomalies: [] });
 
 describe("deliveryFigures", () => {

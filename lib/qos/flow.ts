@@ -68,6 +68,9 @@ const SENT_BY_RECEIVER: Record<PacketType, boolean> = { publish: false, puback: 
 
 const other = (s: Side): Side => (s === "client" ? "server" : "client");
 
+/** Who sent the PUBLISH a packet of type `type` sent by `from` belongs to. */
+export const senderOf = (type: PacketType, from: Side): Side => (SENT_BY_RECEIVER[type] ? other(from) : from);
+
 export interface FlowChange {
   flow: Flow;
   /** A flow no packet can belong to: an acknowledgement with no PUBLISH seen. */
@@ -82,6 +85,11 @@ export class FlowTracker {
   private sequence = 0;
 
   constructor(private readonly stuckAfterMs: number) {}
+
+  /** Whether `sender`'s flow with this id on `hop` waits for a packet. */
+  isOpen(hop: string, sender: Side, id: number | undefined): boolean {
+    return this.open.has(flowKey(hop, sender, id ?? -1));
+  }
 
   /** Flows not yet complete (in flight or stuck). */
   pending(): Flow[] {
@@ -108,7 +116,7 @@ export class FlowTracker {
 
   apply(p: TracePacket): FlowChange {
     if (p.type === "publish") return this.publish(p);
-    const sender = SENT_BY_RECEIVER[p.type] ? other(p.from) : p.from;
+    const sender = senderOf(p.type, p.from);
     const key = flowKey(p.hop, sender, p.id ?? -1);
     const flow = this.open.get(key);
     if (!flow) return { flow: orphan(p, sender, `${p.type.toUpperCase()} for packet id ${p.id} with no PUBLISH in flight`), orphan: true };

@@ -6,6 +6,8 @@
 export interface Sampler {
   /** Whether this event goes on, and at which sampling (1 = everything). */
   take(now: number): { send: boolean; every: number };
+  /** Counts this event and says the sampling in force, for callers that pick which Nth themselves. */
+  observe(now: number): number;
 }
 
 export function createSampler(budgetPerSecond: number): Sampler {
@@ -13,17 +15,21 @@ export function createSampler(budgetPerSecond: number): Sampler {
   let inWindow = 0;
   let every = 1;
   let counter = 0;
+  const observe = (now: number) => {
+    if (now - windowStart >= 1000) {
+      // The last second's rate sets this second's sampling.
+      every = inWindow > budgetPerSecond && now - windowStart < 2000 ? Math.ceil(inWindow / budgetPerSecond) : 1;
+      windowStart = now;
+      inWindow = 0;
+    }
+    inWindow++;
+    return every;
+  };
   return {
+    observe,
     take(now) {
-      if (now - windowStart >= 1000) {
-        // The last second's rate sets this second's sampling.
-        every = inWindow > budgetPerSecond && now - windowStart < 2000 ? Math.ceil(inWindow / budgetPerSecond) : 1;
-        windowStart = now;
-        inWindow = 0;
-      }
-      inWindow++;
-      const send = counter++ % every === 0;
-      return { send, every };
+      const n = observe(now);
+      return { send: counter++ % n === 0, every: n };
     },
   };
 }

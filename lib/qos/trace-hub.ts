@@ -9,13 +9,20 @@ import "server-only";
 import { EventEmitter } from "node:events";
 import { parseDemoTopic } from "../devices/demo-convention";
 import type { WirePacket } from "../mqtt/framer";
-import { FlowTracker, type Flow, type Side } from "./flow";
+import { FlowTracker, senderOf, type Flow, type PacketType, type Side } from "./flow";
+import { createSampler } from "./sampler";
 
 /** A handshake with no answer for this long is shown as stuck. */
 export const STUCK_AFTER_MS = 5_000;
 /** Packets kept for the wire view's backlog. */
 export const RECENT_PACKETS = 5_000;
 const FLOW_PACKETS = new Set(["publish", "puback", "pubrec", "pubrel", "pubcomp"]);
+/**
+ * Packets a second the hub records in full. Past it, whole flows are sampled 1:N (by packet id,
+ * so a PUBLISH and its acknowledgements are kept or skipped together), which bounds what tracing
+ * costs the broker however busy it gets; every event says the N it was sampled at.
+ */
+export const HUB_BUDGET_PER_SECOND = 5_000;
 
 export interface TraceEvent {
   seq: number;
@@ -36,6 +43,8 @@ export interface TraceEvent {
   remainingLength: number;
   /** The fixed header as sent, in hex. */
   header: string;
+  /** Recorded 1 in this many (1: every packet). */
+  sampled: number;
   /** The flow this packet belongs to, and its state after it. */
   flow?: { key: string; state: Flow["state"]; latencyMs: number | null; retransmissions: number; anomalies: string[] };
 }
@@ -52,11 +61,16 @@ export class TraceHub extends EventEmitter<HubEvents> {
   private next = 0;
   private seq = 0;
   private readonly timer: NodeJS.Timeout;
+  private readonly sampler;
+  private qos0 = 0;
+  /** Packets seen and not recorded because of sampling. */
+  skipped = 0;
 
-  constructor(stuckAfterMs = STUCK_AFTER_MS) {
+  constructor(stuckAfterMs = STUCK_AFTER_MS, budgetPerSecond = HUB_BUDGET_PER_SECOND) {
     super();
     this.setMaxListeners(0); // one per open wire view
     this.tracker = new FlowTracker(stuckAfterMs);
+    this.sampler = createSampler(budgetPerSecond);
     this.timer = setInterval(() => this.sweep(Date.now()), Math.min(1000, stuckAfterMs / 2));
     this.timer.unref();
   }
@@ -65,8 +79,15 @@ export class TraceHub extends EventEmitter<HubEvents> {
     this.tracker.session(hop, clean, t);
   }
 
-  record(hop: string, from: Side, p: WirePacket, t = Date.now()): TraceEvent {
+  /** Records a packet; null when sampling skipped it. */
+  record(hop: string, from: Side, p: WirePacket, t = Date.now()): TraceEvent | null {
+    const every = this.sampler.observe(t);
+    if (every > 1 && !this.keep(hop, from, p, every)) {
+      this.skipped++;
+      return null;
+    }
     const event: TraceEvent = {
+      sampled: every,
       seq: ++this.seq,
       t,
       hop,
@@ -92,6 +113,14 @@ export class TraceHub extends EventEmitter<HubEvents> {
     this.next = (this.next + 1) % RECENT_PACKETS;
     this.emit("packet", event);
     return event;
+  }
+
+  private keep(hop: string, from: Side, p: WirePacket, every: number): boolean {
+    if (!FLOW_PACKETS.has(p.type)) return true; // connections and subscriptions are rare and telling
+    const sender = senderOf(p.type as PacketType, from);
+    if (this.tracker.isOpen(hop, sender, p.id)) return true; // the rest of a flow already kept
+    if (p.type !== "publish") return false;
+    return p.qos === 0 ? this.qos0++ % every === 0 : (p.id ?? 0) % every === 0;
   }
 
   /** Topics repeat: parse each once (the memo is dropped whole when it grows large). */

@@ -9,7 +9,7 @@ import { createFrameBatcher } from "./frame-batcher";
 /** Packets a view keeps; older ones fall off the front. */
 export const TRACE_WINDOW = 3000;
 
-export type TracedPacket = TraceEvent & { sampled: number };
+export type TracedPacket = TraceEvent;
 export type TraceFeedState = "connecting" | "live" | "reconnecting";
 
 export function appendWindow<T>(window: readonly T[], batch: readonly T[], max = TRACE_WINDOW): T[] {

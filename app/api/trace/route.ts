@@ -26,7 +26,8 @@ export async function GET(req: NextRequest) {
   let cleanup = () => {};
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      const send = (e: TraceEvent, sampled: number) => controller.enqueue(encoder.encode(`data: ${JSON.stringify({ ...e, sampled })}\n\n`));
+      // The stream's own sampling on top of the hub's.
+      const send = (e: TraceEvent, every: number) => controller.enqueue(encoder.encode(`data: ${JSON.stringify({ ...e, sampled: e.sampled * every })}\n\n`));
       const backlog = hub.packets().filter((e) => traceMatches(q, e));
       for (const e of backlog.slice(Math.max(0, backlog.length - q.backlog))) send(e, 1);
       const onPacket = (e: TraceEvent) => {
