@@ -39,3 +39,15 @@ test("the wire view lists packets, filters by type, and explains a selected one"
   await table.locator("tbody tr").first().click();
   await expect(page.getByRole("region", { name: "Packet detail" }).getByRole("table", { name: "Fixed header" })).toContainText("publish (3)");
 });
+
+test("the wire view can add this tab's own MQTT.js client as a hop of its own", async ({ page }) => {
+  await page.goto("/wire");
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
+  await page.getByRole("checkbox", { name: "this tab's client too" }).check();
+  const own = page.getByRole("table", { name: "Packets" }).locator("tbody tr", { hasText: /^.*this tab \(fleetscope-ui-/ });
+  await expect(own.first()).toBeVisible();
+  await own.first().click();
+  const detail = page.getByRole("region", { name: "Packet detail" });
+  await expect(detail.getByRole("heading")).toContainText("on this tab (fleetscope-ui-");
+  await expect(detail.getByRole("table", { name: "Fixed header" })).toContainText("publish (3)");
+});

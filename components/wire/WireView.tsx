@@ -1,6 +1,9 @@
 "use client";
 import { useEffect, useMemo, useState } from "react";
 import { appendWindow, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
+import { traceMatches } from "@/lib/http/trace-params";
+import type { WirePacketType } from "@/lib/mqtt/framer";
+import { useFleet } from "../FleetProvider";
 import { PacketDetail } from "./PacketDetail";
 import s from "./wire.module.css";
 
@@ -27,6 +30,19 @@ export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
   const [packets, setPackets] = useState<TracedPacket[]>([]);
   const [state, setState] = useState<TraceFeedState>("connecting");
   const [selected, setSelected] = useState<number | null>(null);
+  const [own, setOwn] = useState(false);
+  const mqtt = useFleet((st) => st.mqtt);
+
+  // This tab's own client, traced from MQTT.js's packet events: the one hop visible even when the
+  // broker is not ours to tap.
+  useEffect(() => {
+    if (!own || paused || !mqtt) return;
+    const q = { device: device.trim() || undefined, hop: hop.trim() || undefined, type: types ? (types.split(",") as WirePacketType[]) : undefined, qos: qos ? Number(qos) : undefined, backlog: 0 };
+    return mqtt.trace((batch) => {
+      const mine = batch.filter((e) => traceMatches(q, e));
+      if (mine.length > 0) setPackets((w) => appendWindow(w, mine));
+    });
+  }, [own, paused, mqtt, device, hop, types, qos]);
 
   useEffect(() => {
     if (paused) return;
@@ -75,6 +91,9 @@ export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
             <option value="1">1</option>
             <option value="2">2</option>
           </select>
+        </label>
+        <label style={{ flexDirection: "row", alignItems: "center", gap: "0.3rem" }}>
+          <input type="checkbox" checked={own} onChange={(e) => setOwn(e.target.checked)} /> this tab&apos;s client too
         </label>
         <button type="button" className={s.button} onClick={() => setPaused((p) => !p)} aria-pressed={paused}>
           {paused ? "Resume" : "Pause"}

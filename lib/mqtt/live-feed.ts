@@ -4,10 +4,12 @@
  * batchers, never to React. Pages add their own subscriptions and publish through the handle it
  * puts in the store.
  */
-import mqtt from "mqtt";
+import mqtt, { type Packet } from "mqtt";
 import type { QoS } from "../store/types";
 import { createFrameBatcher } from "../state/frame-batcher";
 import { reconnectDelay } from "./backoff";
+import type { TraceEvent } from "../qos/trace-hub";
+import { ClientTap } from "./client-tap";
 import { publishTraced, type PublishOutcome } from "./publish";
 import { topicMatches } from "./topic";
 import { Watchers, type WatchHandlers } from "./watchers";
@@ -19,6 +21,8 @@ export interface MqttHandle {
   /** Subscribes to `filter` until the returned function is called. */
   watch(filter: string, handlers: WatchHandlers): () => void;
   publish(topic: string, payload: Uint8Array, opts: { qos: QoS; retain: boolean }): Promise<PublishOutcome>;
+  /** This tab's own handshake packets, a batch per frame, until the returned function is called. */
+  trace(onBatch: (batch: TraceEvent[]) => void): () => void;
 }
 
 export const LIVE_FILTERS = ["fleet/+/+/telemetry", "fleet/+/+/status", "fleet/+/+/alarm", "fleet/+/+/log"];
@@ -77,6 +81,23 @@ export function startLiveFeed(store: FleetStore): () => void {
   const mqttHandle: MqttHandle = {
     watch: (filter, handlers) => watchers.add(filter, handlers),
     publish: (topic, payload, opts) => publishTraced(client, topic, payload, opts),
+    trace: (onBatch) => {
+      const tap = new ClientTap(`this tab (${client.options.clientId})`);
+      const traced = createFrameBatcher<TraceEvent>(onBatch);
+      const on = (from: "client" | "server") => (packet: Packet) => {
+        const e = tap.event(packet, from, Date.now());
+        if (e) traced.push(e);
+      };
+      const sent = on("client");
+      const received = on("server");
+      client.on("packetsend", sent);
+      client.on("packetreceive", received);
+      return () => {
+        client.off("packetsend", sent);
+        client.off("packetreceive", received);
+        traced.dispose();
+      };
+    },
   };
   store.setState({ retryNow, mqtt: mqttHandle });
   client.on("connect", () => {

@@ -44,6 +44,7 @@ describe("sequence diagram lanes and message paths", () => {
     expect(arrowOf({ hop: "arm-01", from: "client" })).toEqual({ from: "device", to: "broker" });
     expect(arrowOf({ hop: "fleetscope-bridge", from: "server" })).toEqual({ from: "broker", to: "bridge" });
     expect(arrowOf({ hop: "fleetscope-ui-1a2b", from: "client" })).toEqual({ from: "browser", to: "broker" });
+    expect(arrowOf({ hop: "this tab (fleetscope-ui-1a2b)", from: "server" })).toEqual({ from: "broker", to: "browser" });
   });
 
   it("follows one message from its sender to each subscriber, with the handshakes", () => {

@@ -51,7 +51,7 @@ export type Lane = "device" | "broker" | "bridge" | "browser";
 
 export function laneOf(hop: string): Exclude<Lane, "broker"> {
   if (hop.startsWith("fleetscope-bridge") || hop.startsWith("bench-bridge")) return "bridge";
-  if (hop.startsWith("fleetscope-ui-")) return "browser";
+  if (hop.startsWith("fleetscope-ui-") || hop.startsWith("this tab")) return "browser";
   return "device";
 }
 

@@ -1,0 +1,74 @@
+/**
+ * The browser's own hop, traced from its MQTT.js client's `packetsend` / `packetreceive` events
+ * (STACK.md, gotcha 4): the same TraceEvents the broker's taps make, so the Wire view shows them
+ * side by side, and the only trace there is when the broker is not ours to tap. MQTT.js hands
+ * over packet objects, not bytes, so the fixed header is rebuilt from their fields.
+ */
+import type { Packet } from "mqtt";
+import { FlowTracker, type PacketType, type Side } from "../qos/flow";
+import type { TraceEvent } from "../qos/trace-hub";
+import { PACKET_TYPES } from "./framer";
+
+const FLOW_TYPES = new Set<string>(["publish", "puback", "pubrec", "pubrel", "pubcomp"]);
+const utf8 = new TextEncoder();
+
+/** The remaining length as its 1–4 variable-length bytes [MQTT-2.2.3]. */
+export function encodeLength(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n % 128;
+    n = Math.floor(n / 128);
+    if (n > 0) b |= 0x80;
+    out.push(b);
+  } while (n > 0);
+  return out;
+}
+
+interface PacketFields {
+  cmd: string;
+  qos?: number;
+  dup?: boolean;
+  retain?: boolean;
+  messageId?: number;
+  topic?: string;
+  payload?: string | Uint8Array;
+  length?: number;
+}
+
+export class ClientTap {
+  private readonly tracker = new FlowTracker(5_000);
+  private seq = 0;
+
+  constructor(private readonly hop: string) {}
+
+  /** A TraceEvent for a handshake packet; null for the others (connections, pings, subscriptions). */
+  event(packet: Packet, from: Side, t: number): TraceEvent | null {
+    const p = packet as PacketFields;
+    if (!FLOW_TYPES.has(p.cmd)) return null;
+    const type = p.cmd as PacketType;
+    const qos = (type === "publish" ? (p.qos ?? 0) : type === "puback" ? 1 : 2) as 0 | 1 | 2;
+    const payloadBytes = type === "publish" ? (typeof p.payload === "string" ? utf8.encode(p.payload).byteLength : (p.payload?.byteLength ?? 0)) : undefined;
+    // Received packets carry their length; sent ones are rebuilt: topic, id, payload [MQTT-3.3.2].
+    const remainingLength = p.length ?? (type === "publish" ? 2 + utf8.encode(p.topic ?? "").byteLength + (qos > 0 ? 2 : 0) + payloadBytes! : 2);
+    const flags = type === "publish" ? ((p.dup ? 8 : 0) | (qos << 1) | (p.retain ? 1 : 0)) : type === "pubrel" ? 0x02 : 0;
+    const header = [(PACKET_TYPES.indexOf(type) << 4) | flags, ...encodeLength(remainingLength)];
+    const { flow } = this.tracker.apply({ hop: this.hop, from, t, type, id: p.messageId, qos, dup: !!p.dup, topic: p.topic });
+    return {
+      seq: -++this.seq, // apart from the server's sequence
+      t,
+      hop: this.hop,
+      from,
+      type,
+      qos,
+      dup: !!p.dup,
+      retain: !!p.retain,
+      id: p.messageId,
+      topic: p.topic ?? flow.topic ?? undefined,
+      payloadBytes,
+      remainingLength,
+      header: header.map((b) => b.toString(16).padStart(2, "0")).join(""),
+      sampled: 1,
+      flow: { key: flow.key, state: flow.state, latencyMs: flow.latencyMs, retransmissions: flow.retransmissions, anomalies: [...flow.anomalies] },
+    };
+  }
+}
