@@ -47,7 +47,19 @@ export interface WirePacket {
   cleanSession?: boolean;
 }
 
+const NONE: WirePacket[] = [];
+
+/** What a packet is, read before describing it in full: enough to decide whether to keep it. */
+export interface PacketPeek {
+  type: WirePacketType;
+  qos: 0 | 1 | 2;
+  dup: boolean;
+  id?: number;
+}
+
 export class MqttFramer {
+  /** Reused for every packet, so a packet the caller declines costs no allocation. */
+  private readonly peek: PacketPeek = { type: "reserved", qos: 0, dup: false, id: undefined };
   /** The fixed header so far: type byte and up to four length bytes. */
   private readonly header = new Uint8Array(1 + MAX_LENGTH_BYTES);
   private headerLength = 0;
@@ -81,8 +93,25 @@ export class MqttFramer {
     }
   }
 
-  push(chunk: Uint8Array): WirePacket[] {
-    const out: WirePacket[] = [];
+  private peekAt(): PacketPeek {
+    const first = this.header[0]!;
+    const code = first >> 4;
+    const p = this.peek;
+    p.type = PACKET_TYPES[code]!;
+    p.dup = code === 3 && (first & 0x08) !== 0;
+    p.qos = code === 3 ? (((first >> 1) & 0x03) as 0 | 1 | 2) : code === 4 ? 1 : code >= 5 && code <= 7 ? 2 : 0;
+    p.id = undefined;
+    if (code === 3 && p.qos > 0) {
+      const topicLength = u16(this.body, this.bodyKept, 0);
+      if (topicLength !== undefined) p.id = u16(this.body, this.bodyKept, 2 + topicLength);
+    } else if (code >= 4 && code <= 7) p.id = u16(this.body, this.bodyKept, 0);
+    return p;
+  }
+
+  /** The packets `chunk` completes; with `accept`, only those it accepts are described. */
+  push(chunk: Uint8Array, accept?: (peek: PacketPeek) => boolean): WirePacket[] {
+    // Most writes complete no packet (Aedes writes a header, a topic, a payload apart): no array for them.
+    let out: WirePacket[] = NONE;
     let i = 0;
     while (i < chunk.length && !this.failed) {
       if (this.remaining < 0) {
@@ -101,12 +130,20 @@ export class MqttFramer {
         // Only the bytes the fields need (a PUBLISH's payload is counted, never copied), by a
         // plain loop: they are a few dozen, and subarray() on a Buffer allocates.
         let k = 0;
-        for (let want = this.wanted(); k < take && this.bodyKept < want; want = this.wanted()) this.body[this.bodyKept++] = chunk[i + k++]!;
+        let want = this.wanted();
+        while (k < take && this.bodyKept < want) {
+          this.body[this.bodyKept++] = chunk[i + k++]!;
+          // A PUBLISH's first two bytes say how long its topic is, and so how much more to keep.
+          if (this.bodyKept === 2) want = this.wanted();
+        }
         this.bodySeen += take;
         i += take;
       }
       if (this.remaining >= 0 && this.bodySeen === this.remaining) {
-        out.push(describe(this.header.slice(0, this.headerLength), this.remaining, this.body, this.bodyKept));
+        if (!accept || accept(this.peekAt())) {
+          if (out === NONE) out = [];
+          out.push(describe(this.header.slice(0, this.headerLength), this.remaining, this.body, this.bodyKept));
+        }
         this.headerLength = 0;
         this.remaining = -1;
       }

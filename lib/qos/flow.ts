@@ -78,8 +78,8 @@ export interface FlowChange {
 }
 
 export class FlowTracker {
-  /** Flows waiting for a packet, by key. */
-  private readonly open = new Map<string, Flow>();
+  /** Flows waiting for a packet, by hop, then by sender and packet id as one number (no string per packet). */
+  private readonly open = new Map<string, Map<number, Flow>>();
   /** Open flows whose hop has resumed its session since: their next PUBLISH is a resend. */
   private readonly resumed = new Set<Flow>();
   private sequence = 0;
@@ -88,37 +88,35 @@ export class FlowTracker {
 
   /** Whether `sender`'s flow with this id on `hop` waits for a packet. */
   isOpen(hop: string, sender: Side, id: number | undefined): boolean {
-    return this.open.has(flowKey(hop, sender, id ?? -1));
+    return this.open.get(hop)?.has(slot(sender, id)) ?? false;
   }
 
   /** Flows not yet complete (in flight or stuck). */
   pending(): Flow[] {
-    return [...this.open.values()];
+    return [...this.open.values()].flatMap((flows) => [...flows.values()]);
   }
 
   /** A new session on `hop`: a clean one discards its in-flight flows [MQTT-3.1.2-6]; a resumed one keeps them. */
   session(hop: string, clean: boolean, t: number): Flow[] {
     if (!clean) {
-      for (const flow of this.open.values()) if (flow.hop === hop) this.resumed.add(flow);
+      for (const flow of this.open.get(hop)?.values() ?? []) this.resumed.add(flow);
       return [];
     }
     const dropped: Flow[] = [];
-    for (const [key, flow] of this.open) {
-      if (flow.hop !== hop) continue;
+    for (const flow of this.open.get(hop)?.values() ?? []) {
       flow.anomalies.push(`session discarded at ${t} before the handshake completed`);
       flow.state = "stuck";
-      this.open.delete(key);
       this.resumed.delete(flow);
       dropped.push(flow);
     }
+    this.open.delete(hop);
     return dropped;
   }
 
   apply(p: TracePacket): FlowChange {
     if (p.type === "publish") return this.publish(p);
     const sender = senderOf(p.type, p.from);
-    const key = flowKey(p.hop, sender, p.id ?? -1);
-    const flow = this.open.get(key);
+    const flow = this.open.get(p.hop)?.get(slot(sender, p.id));
     if (!flow) return { flow: orphan(p, sender, `${p.type.toUpperCase()} for packet id ${p.id} with no PUBLISH in flight`), orphan: true };
     const step: FlowStep = { type: p.type, from: p.from, t: p.t, dup: p.dup };
     const expected = NEXT[flow.qos][flow.progress];
@@ -148,7 +146,7 @@ export class FlowTracker {
   /** Flows that waited longer than the timeout since their last step become stuck. */
   sweep(now: number): Flow[] {
     const stuck: Flow[] = [];
-    for (const flow of this.open.values()) {
+    for (const flow of this.pending()) {
       if (flow.state === "in_flight" && now - flow.steps.at(-1)!.t >= this.stuckAfterMs) {
         flow.state = "stuck";
         stuck.push(flow);
@@ -167,8 +165,10 @@ export class FlowTracker {
       flow.latencyMs = 0;
       return { flow };
     }
-    const key = flowKey(p.hop, p.from, p.id ?? -1);
-    const existing = this.open.get(key);
+    let flows = this.open.get(p.hop);
+    if (!flows) this.open.set(p.hop, (flows = new Map()));
+    const key = slot(p.from, p.id);
+    const existing = flows.get(key);
     const resumed = existing !== undefined && this.resumed.delete(existing);
     if (existing && (p.dup || resumed)) {
       existing.retransmissions++;
@@ -181,28 +181,31 @@ export class FlowTracker {
       // A new message on an id still in use: the old flow can never complete now.
       existing.anomalies.push(`packet id ${p.id} reused before the handshake completed`);
       existing.state = "stuck";
-      this.open.delete(key);
+      flows.delete(key);
       this.resumed.delete(existing);
     }
-    const flow = newFlow(`${key}|${++this.sequence}`, p, p.id ?? null);
+    const flow = newFlow(`${p.hop}|${p.from}|${p.id ?? -1}|${++this.sequence}`, p, p.id ?? null);
     flow.steps.push(step);
     if (p.id === undefined) flow.anomalies.push(`QoS ${p.qos} PUBLISH without a packet id [MQTT-2.3.1-1]`);
     // A DUP resend whose first send we did not see (observer started late, session resumed).
     if (p.dup) flow.retransmissions++;
-    this.open.set(key, flow);
+    flows.set(key, flow);
     return { flow };
   }
 
   private finish(flow: Flow, t: number) {
     flow.state = "complete";
     flow.latencyMs = t - flow.steps[0]!.t;
-    this.open.delete(flowKey(flow.hop, flow.sender, flow.id ?? -1));
+    const flows = this.open.get(flow.hop);
+    flows?.delete(slot(flow.sender, flow.id ?? undefined));
+    if (flows?.size === 0) this.open.delete(flow.hop);
     this.resumed.delete(flow);
   }
 }
 
-function flowKey(hop: string, sender: Side, id: number): string {
-  return `${hop}|${sender}|${id}`;
+/** Sender and packet id (1..65535 [MQTT-2.3.1-1], -1 when missing) as one number. */
+function slot(sender: Side, id: number | undefined): number {
+  return (sender === "client" ? 0 : 1 << 17) + (id ?? -1) + 1;
 }
 
 function newFlow(key: string, p: TracePacket, id: number | null): Flow {

@@ -8,7 +8,7 @@ import "server-only";
  */
 import { EventEmitter } from "node:events";
 import { parseDemoTopic } from "../devices/demo-convention";
-import type { WirePacket } from "../mqtt/framer";
+import type { PacketPeek, WirePacket } from "../mqtt/framer";
 import { FlowTracker, senderOf, type Flow, type PacketType, type Side } from "./flow";
 import { createSampler } from "./sampler";
 
@@ -79,15 +79,25 @@ export class TraceHub extends EventEmitter<HubEvents> {
     this.tracker.session(hop, clean, t);
   }
 
-  /** Records a packet; null when sampling skipped it. */
-  record(hop: string, from: Side, p: WirePacket, t = Date.now()): TraceEvent | null {
-    const every = this.sampler.observe(t);
-    if (every > 1 && !this.keep(hop, from, p, every)) {
-      this.skipped++;
-      return null;
-    }
+  /** The sampling in force when the last packet was admitted. */
+  private every = 1;
+
+  /**
+   * Counts a packet for sampling and says whether to record it. Taps ask before the framer
+   * describes a packet, so one that is skipped costs next to nothing.
+   */
+  admit(hop: string, from: Side, p: PacketPeek, t = Date.now()): boolean {
+    this.every = this.sampler.observe(t);
+    if (this.every === 1 || this.keep(hop, from, p, this.every)) return true;
+    this.skipped++;
+    return false;
+  }
+
+  /** Records a packet; null when sampling skipped it. `admitted`: admit() already said yes. */
+  record(hop: string, from: Side, p: WirePacket, t = Date.now(), admitted = false): TraceEvent | null {
+    if (!admitted && !this.admit(hop, from, p, t)) return null;
     const event: TraceEvent = {
-      sampled: every,
+      sampled: this.every,
       seq: ++this.seq,
       t,
       hop,
@@ -115,7 +125,7 @@ export class TraceHub extends EventEmitter<HubEvents> {
     return event;
   }
 
-  private keep(hop: string, from: Side, p: WirePacket, every: number): boolean {
+  private keep(hop: string, from: Side, p: PacketPeek, every: number): boolean {
     if (!FLOW_PACKETS.has(p.type)) return true; // connections and subscriptions are rare and telling
     const sender = senderOf(p.type as PacketType, from);
     if (this.tracker.isOpen(hop, sender, p.id)) return true; // the rest of a flow already kept
