@@ -6,10 +6,12 @@
  * machine does not decide the ratio.
  */
 import { spawn } from "node:child_process";
+import { chromium } from "@playwright/test";
 import mqtt from "mqtt";
 import { startEmbeddedBroker } from "../lib/broker/embedded";
 import { TraceHub } from "../lib/qos/trace-hub";
 import type { BenchResult } from "./run";
+import { startServerProcess } from "./server-process";
 
 const MESSAGES = 50_000;
 const ROUNDS = 2;
@@ -41,6 +43,10 @@ async function throughput(traced: boolean): Promise<number> {
 }
 
 export async function benchTaps(): Promise<BenchResult[]> {
+  return [...(await benchBrokerTaps()), ...(await benchBrowserTracing())];
+}
+
+async function benchBrokerTaps(): Promise<BenchResult[]> {
   let on = 0;
   let off = 0;
   for (let i = 0; i < ROUNDS; i++) {
@@ -56,4 +62,59 @@ export async function benchTaps(): Promise<BenchResult[]> {
       referenceName: "same broker, taps off",
     },
   ];
+}
+
+const BROWSER_RATE = 5_000;
+const BROWSER_SECONDS = Number(process.env.BENCH_TAPS_SECONDS ?? 20);
+
+function publishFleet(url: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ["--import", "tsx", "bench/overview-publisher.ts", url, "1000", String(BROWSER_RATE), String(BROWSER_SECONDS)], { stdio: ["ignore", "ignore", "inherit"] });
+    p.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`publisher exited with ${code}`))));
+  });
+}
+
+/**
+ * The browser's cost of tracing its own client: `/wire` in Chromium while the tab's connection
+ * takes 5,000 telemetry msgs/s, with "this tab's client too" on against off, in main-thread task
+ * time per second (CDP Performance metrics). The device filter matches nothing, so the server's
+ * stream sends nothing and only the tab's own tracing differs between the two.
+ */
+export async function benchBrowserTracing(): Promise<BenchResult[]> {
+  const server = await startServerProcess({ FLEETSCOPE_SIM_DEVICES: "0", FLEETSCOPE_BRIDGE: "off" });
+  const tcpUrl = await server.ready;
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  const taskSecondsPerSecond = async (traced: boolean) => {
+    const page = await browser.newPage();
+    await page.goto(`http://localhost:${server.port}/wire?device=no-such-device`);
+    await page.getByTestId("connection").and(page.locator('[data-state="connected"]')).waitFor();
+    if (traced) await page.getByRole("checkbox", { name: "this tab's client too" }).check();
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send("Performance.enable");
+    const taskTime = async () => (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "TaskDuration")!.value;
+    const before = await taskTime();
+    const start = performance.now();
+    await publishFleet(tcpUrl);
+    const busy = (await taskTime()) - before;
+    const seconds = (performance.now() - start) / 1000;
+    await page.close();
+    return busy / seconds;
+  };
+  try {
+    const off = await taskSecondsPerSecond(false);
+    const on = await taskSecondsPerSecond(true);
+    return [
+      {
+        name: `the browser tracing its own client at ${BROWSER_RATE} msgs/s (/wire, main-thread task time per second)`,
+        value: on * 1000,
+        unit: "ms/s",
+        reference: off * 1000,
+        referenceName: "same page, own tracing off",
+        lowerIsBetter: true,
+      },
+    ];
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
 }
