@@ -12,7 +12,7 @@ import "server-only";
  * - the drainer moves both to the store in large batches, then releases the spool rows.
  */
 import { EventEmitter } from "node:events";
-import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
+import mqtt, { type IPublishPacket, type MqttClient, type Packet } from "mqtt";
 import { asEpochMs } from "../devices/model";
 import type { DeviceUpdate, MessageRow, QoS, Store } from "../store/types";
 import { CommitBeforePubrec } from "./commit-before-pubrec";
@@ -41,6 +41,8 @@ export interface BridgeOptions {
    * QoS 1/2 until the store catches up, and the broker holds the rest.
    */
   maxSpool?: number;
+  /** Each packet the bridge's client sends or receives, for tracing its hop (STACK.md, gotcha 4). */
+  onPacket?: (packet: Packet, from: "client" | "server") => void;
 }
 
 export interface BridgeStats {
@@ -85,7 +87,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     samplesSkipped: { too_large: 0, not_json_object: 0, no_numbers: 0 } as Record<SampleSkip, number>,
     lastError: null as string | null,
   };
-  private readonly opts: Required<Omit<BridgeOptions, "username" | "password">> & Pick<BridgeOptions, "username" | "password">;
+  private readonly opts: Required<Omit<BridgeOptions, "username" | "password" | "onPacket">> & Pick<BridgeOptions, "username" | "password" | "onPacket">;
 
   constructor(options: BridgeOptions) {
     super();
@@ -120,6 +122,11 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     });
     this.client = client;
     client.handleMessage = (packet, done) => this.onPublish(packet, done);
+    const onPacket = this.opts.onPacket;
+    if (onPacket) {
+      client.on("packetsend", (p) => onPacket(p, "client"));
+      client.on("packetreceive", (p) => onPacket(p, "server"));
+    }
     client.on("connect", () => {
       this.stats.connected = true;
       this.stats.lastError = null;

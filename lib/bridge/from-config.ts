@@ -1,11 +1,11 @@
 import "server-only";
 import { bridgeFilter, type Config } from "../config/env";
 import type { Store } from "../store/types";
-import { Bridge } from "./bridge";
+import { Bridge, type BridgeOptions } from "./bridge";
 import { spoolPathFor } from "./spool";
 
 /** The bridge the configuration describes, on `url` (the embedded broker's, or MQTT_URL). */
-export function bridgeFromConfig(config: Config, url: string, store: Store): Bridge {
+export function bridgeFromConfig(config: Config, url: string, store: Store, onPacket?: BridgeOptions["onPacket"]): Bridge {
   return new Bridge({
     url,
     username: config.mqttUsername,
@@ -14,5 +14,6 @@ export function bridgeFromConfig(config: Config, url: string, store: Store): Bri
     clientId: config.bridgeId,
     filter: bridgeFilter(config),
     spoolPath: spoolPathFor(config.databaseUrl, config.bridgeId),
+    onPacket,
   });
 }

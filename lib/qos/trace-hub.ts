@@ -8,6 +8,8 @@ import "server-only";
  */
 import { EventEmitter } from "node:events";
 import { parseDemoTopic } from "../devices/demo-convention";
+import type { Packet } from "mqtt";
+import { ClientTap } from "../mqtt/client-tap";
 import type { PacketPeek, WirePacket } from "../mqtt/framer";
 import { FlowTracker, senderOf, type Flow, type PacketType, type Side } from "./flow";
 import { createSampler } from "./sampler";
@@ -118,10 +120,7 @@ export class TraceHub extends EventEmitter<HubEvents> {
       event.flow = { key: flow.key, state: flow.state, latencyMs: flow.latencyMs, retransmissions: flow.retransmissions, anomalies: [...flow.anomalies] };
     }
     if (event.topic) event.device = this.deviceOf(event.topic);
-    if (this.recent.length < RECENT_PACKETS) this.recent.push(event);
-    else this.recent[this.next] = event;
-    this.next = (this.next + 1) % RECENT_PACKETS;
-    this.emit("packet", event);
+    this.remember(event);
     return event;
   }
 
@@ -131,6 +130,25 @@ export class TraceHub extends EventEmitter<HubEvents> {
     if (this.tracker.isOpen(hop, sender, p.id)) return true; // the rest of a flow already kept
     if (p.type !== "publish") return false;
     return p.qos === 0 ? this.qos0++ % every === 0 : (p.id ?? 0) % every === 0;
+  }
+
+  /**
+   * Records an event a client-side tap built itself (the bridge's client, with an external broker
+   * nothing else sees), under the same sampling as the broker's taps.
+   */
+  add(e: Omit<TraceEvent, "seq" | "device" | "sampled">): TraceEvent | null {
+    if (!this.admit(e.hop, e.from, e, e.t)) return null;
+    const event: TraceEvent = { ...e, seq: ++this.seq, sampled: this.every };
+    if (event.topic) event.device = this.deviceOf(event.topic);
+    this.remember(event);
+    return event;
+  }
+
+  private remember(event: TraceEvent) {
+    if (this.recent.length < RECENT_PACKETS) this.recent.push(event);
+    else this.recent[this.next] = event;
+    this.next = (this.next + 1) % RECENT_PACKETS;
+    this.emit("packet", event);
   }
 
   /** Topics repeat: parse each once (the memo is dropped whole when it grows large). */
@@ -175,4 +193,13 @@ const KEY = Symbol.for("fleetscope.trace");
 export function sharedTraceHub(): TraceHub {
   const g = globalThis as { [KEY]?: TraceHub };
   return (g[KEY] ??= new TraceHub());
+}
+
+/** A listener for an MQTT.js client's packet events that traces its hop into `hub`. */
+export function clientTapTo(hub: TraceHub, clientId: string): (packet: Packet, from: Side) => void {
+  const tap = new ClientTap(clientId);
+  return (packet, from) => {
+    const e = tap.event(packet, from, Date.now());
+    if (e) hub.add(e);
+  };
 }

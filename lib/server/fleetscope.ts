@@ -9,7 +9,7 @@ import { createServer, type Server } from "node:http";
 import next from "next";
 import type { Config } from "../config/env";
 import { MQTT_WS_PATH, startEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded";
-import { sharedTraceHub } from "../qos/trace-hub";
+import { clientTapTo, sharedTraceHub } from "../qos/trace-hub";
 import type { Bridge } from "../bridge/bridge";
 import { bridgeFromConfig } from "../bridge/from-config";
 import { redact } from "../config/redact";
@@ -62,7 +62,8 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
 
   let bridge: Bridge | null = null;
   if (config.bridge) {
-    bridge = bridgeFromConfig(config, mqttUrl, store);
+    // With an external broker nothing taps the bridge's connection: its own client reports it.
+    bridge = bridgeFromConfig(config, mqttUrl, store, broker ? undefined : clientTapTo(sharedTraceHub(), config.bridgeId));
     const report = () => {
       const s = bridge!.getStats();
       setPart("bridge", { status: s.connected && !s.lastError ? "ok" : "down", ...(s.lastError ? { error: s.lastError } : {}), ...s });

@@ -3,7 +3,10 @@ import { promisify } from "node:util";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../../lib/broker/embedded";
-import { TraceHub, type TraceEvent } from "../../lib/qos/trace-hub";
+import { Bridge } from "../../lib/bridge/bridge";
+import { clientTapTo, TraceHub, type TraceEvent } from "../../lib/qos/trace-hub";
+import { SqliteStore } from "../../lib/store/sqlite";
+import { startMosquitto } from "../helpers/mosquitto";
 
 const run = promisify(execFile);
 const FLOW_TYPES = new Set(["publish", "puback", "pubrec", "pubrel", "pubcomp"]);
@@ -77,5 +80,31 @@ describe("packet taps on the embedded broker", () => {
     if (!dup.dup) expect(dup.flow!.anomalies).toContain("re-sent after the session resumed without DUP set [MQTT-3.3.1-1]");
     expect((await acked).flow).toMatchObject({ state: "complete", retransmissions: 1 });
     await again.endAsync();
+  });
+});
+
+describe("the bridge's own client, traced when the broker is not ours to tap", () => {
+  it("shows a QoS 1 message reaching the bridge and its PUBACK after the commit", async () => {
+    const mosquitto = await startMosquitto();
+    const hub = new TraceHub(60_000);
+    const store = new SqliteStore(":memory:");
+    const bridge = new Bridge({ url: mosquitto.tcpUrl, store, clientId: "trace-bridge", filter: "fleet/#", spoolPath: ":memory:", onPacket: clientTapTo(hub, "trace-bridge") });
+    try {
+      await bridge.start();
+      const acked = until(hub, (e) => e.hop === "trace-bridge" && e.type === "puback");
+      const pub = await mqtt.connectAsync(mosquitto.tcpUrl, { clientId: "trace-bridge-pub" });
+      await pub.publishAsync("fleet/lab/arm-98/log", '{"seq":1}', { qos: 1 });
+      await pub.endAsync();
+      const ack = await acked;
+      expect(ack).toMatchObject({ from: "client", device: "arm-98", flow: { state: "complete" } });
+      const flow = hub.packets().filter((e) => e.flow?.key === ack.flow!.key);
+      expect(flow.map((e) => `${e.type}:${e.from}`)).toEqual(["publish:server", "puback:client"]);
+      expect(flow[0]!.header.slice(0, 2)).toBe("32");
+    } finally {
+      await bridge.stop();
+      await store.close();
+      await mosquitto.stop();
+      hub.close();
+    }
   });
 });
