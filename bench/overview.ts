@@ -5,8 +5,8 @@
  * long tasks (p95), how late a value is shown after it was sent (p95), and the JS heap.
  * BENCH_OVERVIEW_SECONDS sets each phase's length (default 30; the issue's soak is 600).
  */
-import { spawn } from "node:child_process";
-import { chromium, type Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
+import { countingPage, launchChromium, publishFleet } from "./browser-reference";
 import type { BenchResult } from "./run";
 import { startServerProcess } from "./server-process";
 
@@ -14,46 +14,20 @@ const DEVICES = 1000;
 const RATE = 10_000;
 const SECONDS = Number(process.env.BENCH_OVERVIEW_SECONDS ?? 30);
 
-function publish(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ["--import", "tsx", "bench/overview-publisher.ts", url, String(DEVICES), String(RATE), String(SECONDS)], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    p.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    p.once("exit", (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`publisher exited with ${code}`))));
-  });
-}
-
+const publish = (url: string) => publishFleet(url, DEVICES, RATE, SECONDS);
 const p95 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]! : 0);
 
 export async function benchOverview(): Promise<BenchResult[]> {
   const server = await startServerProcess({ FLEETSCOPE_SIM_DEVICES: "0", FLEETSCOPE_BRIDGE: "off" });
   const { port } = server;
   const tcpUrl = await server.ready;
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--enable-precise-memory-info"] });
+  const browser = await launchChromium();
   try {
     // Reference: a bare page that only counts messages with MQTT.js.
-    const bare = await browser.newPage();
-    // On the server's own origin: Chromium's local network access checks block about:blank → localhost.
-    await bare.goto(`http://localhost:${port}/api/health`);
-    await bare.addScriptTag({ path: "node_modules/mqtt/dist/mqtt.min.js" });
-    await bare.evaluate(
-      (url) =>
-        new Promise<void>((resolve) => {
-          const w = window as unknown as { mqtt: { connect(u: string): { on(e: string, f: () => void): void; subscribe(t: string): void } }; count: number };
-          w.count = 0;
-          const c = w.mqtt.connect(url);
-          c.on("connect", () => {
-            c.subscribe("fleet/+/+/telemetry");
-            resolve();
-          });
-          c.on("message", () => w.count++);
-          setTimeout(() => resolve(), 10_000); // and fail below with a count of 0, not hang
-        }),
-      `ws://localhost:${port}/mqtt`,
-    );
+    const bare = await countingPage(browser, port, "fleet/+/+/telemetry");
     await publish(tcpUrl);
-    const bareRate = (await bare.evaluate(() => (window as unknown as { count: number }).count)) / SECONDS;
-    await bare.close();
+    const bareRate = (await bare.count()) / SECONDS;
+    await bare.page.close();
 
     // The overview, observed from outside its code: long tasks, and the lag of the `sent` value.
     const page: Page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });

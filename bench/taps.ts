@@ -6,11 +6,11 @@
  * machine does not decide the ratio.
  */
 import { spawn } from "node:child_process";
-import { chromium } from "@playwright/test";
 import mqtt from "mqtt";
 import { startEmbeddedBroker } from "../lib/broker/embedded";
 import { TraceHub } from "../lib/qos/trace-hub";
 import type { BenchResult } from "./run";
+import { launchChromium, publishFleet } from "./browser-reference";
 import { startServerProcess } from "./server-process";
 
 const MESSAGES = 50_000;
@@ -67,13 +67,6 @@ async function benchBrokerTaps(): Promise<BenchResult[]> {
 const BROWSER_RATE = 5_000;
 const BROWSER_SECONDS = Number(process.env.BENCH_TAPS_SECONDS ?? 20);
 
-function publishFleet(url: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ["--import", "tsx", "bench/overview-publisher.ts", url, "1000", String(BROWSER_RATE), String(BROWSER_SECONDS)], { stdio: ["ignore", "ignore", "inherit"] });
-    p.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`publisher exited with ${code}`))));
-  });
-}
-
 /**
  * The browser's cost of tracing its own client: `/wire` in Chromium while the tab's connection
  * takes 5,000 telemetry msgs/s, with "this tab's client too" on against off, in main-thread task
@@ -83,7 +76,7 @@ function publishFleet(url: string): Promise<void> {
 export async function benchBrowserTracing(): Promise<BenchResult[]> {
   const server = await startServerProcess({ FLEETSCOPE_SIM_DEVICES: "0", FLEETSCOPE_BRIDGE: "off" });
   const tcpUrl = await server.ready;
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+  const browser = await launchChromium();
   const taskSecondsPerSecond = async (traced: boolean) => {
     const page = await browser.newPage();
     await page.goto(`http://localhost:${server.port}/wire?device=no-such-device`);
@@ -94,7 +87,7 @@ export async function benchBrowserTracing(): Promise<BenchResult[]> {
     const taskTime = async () => (await cdp.send("Performance.getMetrics")).metrics.find((m) => m.name === "TaskDuration")!.value;
     const before = await taskTime();
     const start = performance.now();
-    await publishFleet(tcpUrl);
+    await publishFleet(tcpUrl, 1000, BROWSER_RATE, BROWSER_SECONDS);
     const busy = (await taskTime()) - before;
     const seconds = (performance.now() - start) / 1000;
     await page.close();

@@ -9,12 +9,11 @@
  *   took in, against a bare page counting the same stream with MQTT.js.
  * BENCH_TREE_RATE and BENCH_TREE_SECONDS set the page phase (default 10,000 msgs/s for 30 s).
  */
-import { spawn } from "node:child_process";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { chromium } from "@playwright/test";
 import { TopicTree, type TopicMessage } from "../lib/topics/tree";
 import type { BenchResult } from "./run";
+import { countingPage, launchChromium, publishFleet } from "./browser-reference";
 import { startServerProcess } from "./server-process";
 
 const TOPICS = 100_000;
@@ -78,14 +77,7 @@ function benchModel(): BenchResult[] {
   ];
 }
 
-function publish(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ["--import", "tsx", "bench/overview-publisher.ts", url, String(TOPICS), String(PAGE_RATE), String(PAGE_SECONDS)], { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    p.stdout.on("data", (d: Buffer) => (out += d.toString()));
-    p.once("exit", (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`publisher exited with ${code}`))));
-  });
-}
+const publish = (url: string) => publishFleet(url, TOPICS, PAGE_RATE, PAGE_SECONDS);
 
 /** Frame intervals and long tasks, from inside the page. A string, not a function: tsx names functions with a helper the page lacks. */
 const OBSERVE_FRAMES = `window.longTasks = []; window.frameTimes = [];
@@ -99,31 +91,13 @@ async function benchPage(): Promise<BenchResult[]> {
   const server = await startServerProcess({ FLEETSCOPE_SIM_DEVICES: "0", FLEETSCOPE_BRIDGE: "off" });
   const tcpUrl = await server.ready;
   const origin = `http://localhost:${server.port}`;
-  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--enable-precise-memory-info"] });
+  const browser = await launchChromium();
   try {
-    const bare = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await bare.addInitScript({ content: OBSERVE_FRAMES });
-    await bare.goto(`${origin}/api/health`); // the server's origin: Chromium blocks about:blank → localhost
-    await bare.addScriptTag({ path: "node_modules/mqtt/dist/mqtt.min.js" });
-    await bare.evaluate(
-      (url) =>
-        new Promise<void>((resolve) => {
-          const w = window as unknown as { mqtt: { connect(u: string): { on(e: string, f: () => void): void; subscribe(t: string): void } }; count: number };
-          w.count = 0;
-          const c = w.mqtt.connect(url);
-          c.on("connect", () => {
-            c.subscribe("#");
-            resolve();
-          });
-          c.on("message", () => w.count++);
-          setTimeout(() => resolve(), 10_000);
-        }),
-      `ws://localhost:${server.port}/mqtt`,
-    );
+    const bare = await countingPage(browser, server.port, "#", OBSERVE_FRAMES);
     await publish(tcpUrl);
-    const bareRate = (await bare.evaluate(() => (window as unknown as { count: number }).count)) / PAGE_SECONDS;
-    const bareFrames = await bare.evaluate(() => (window as unknown as { frameTimes: number[] }).frameTimes);
-    await bare.close();
+    const bareRate = (await bare.count()) / PAGE_SECONDS;
+    const bareFrames = await bare.page.evaluate(() => (window as unknown as { frameTimes: number[] }).frameTimes);
+    await bare.page.close();
 
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     await page.addInitScript({ content: OBSERVE_FRAMES });
