@@ -7,7 +7,9 @@ import "server-only";
  * `handleMessage` calls back, and for QoS 1 the PUBACK goes out at that call; for QoS 2 the
  * PUBREC goes out once its incoming store has the packet (STACK.md, gotcha 3). Committing a
  * whole store batch on that path caps throughput at one message per commit, so:
- * - QoS 1/2: committed alone to the local spool (one small row), then acknowledged;
+ * - QoS 1: committed to the local spool with the others of the same socket read, in one
+ *   transaction, their PUBACKs held in the corked socket until it commits (held-acks.ts);
+ * - QoS 2: committed alone to the spool before its PUBREC (commit-before-pubrec.ts);
  * - QoS 0: at most once by definition, kept in memory;
  * - the drainer moves both to the store in large batches, then releases the spool rows.
  */
@@ -17,7 +19,8 @@ import { asEpochMs } from "../devices/model";
 import type { DeviceUpdate, MessageRow, QoS, Store } from "../store/types";
 import { CommitBeforePubrec } from "./commit-before-pubrec";
 import { decodeMessage, mergeDeviceUpdates, spoolIdent, type Received, type SampleSkip } from "./decode";
-import { Spool } from "./spool";
+import { HeldAcks } from "./held-acks";
+import { Spool, type Spoolable } from "./spool";
 
 export interface BridgeOptions {
   url: string;
@@ -77,6 +80,10 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   /** The drain running now, if any: one store transaction at a time, and callers share it. */
   private draining: Promise<void> | null = null;
   private stopped = false;
+  /** QoS 1 messages received and not yet spooled; their PUBACKs wait for the group's commit. */
+  private readonly held: HeldAcks<Spoolable>;
+  /** Set once stop() has begun: from then on each QoS 1 message commits alone, as end() flushes the socket. */
+  private stopping = false;
   private readonly stats = {
     connected: false,
     stored: 0,
@@ -99,6 +106,16 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       ...options,
     };
     this.spool = new Spool(this.opts.spoolPath);
+    this.held = new HeldAcks(
+      (messages) => {
+        this.spool.putMany(messages);
+        this.schedule();
+      },
+      (err) => {
+        // The socket went with the PUBACKs: the broker redelivers on the next connection.
+        this.stats.lastError = `spool: ${err instanceof Error ? err.message : String(err)}`;
+      },
+    );
   }
 
   /** Drains what a previous run left in the spool, then connects and subscribes. */
@@ -146,26 +163,33 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   }
 
   getStats(): BridgeStats {
-    return { ...this.stats, samplesSkipped: { ...this.stats.samplesSkipped }, pending: this.memory.length + this.spool.size() };
+    return { ...this.stats, samplesSkipped: { ...this.stats.samplesSkipped }, pending: this.memory.length + this.held.size() + this.spool.size() };
   }
 
   private onPublish(packet: IPublishPacket, done: (err?: Error) => void) {
     // QoS 2 reaches here at PUBREL, spooled before its PUBREC.
     if (packet.qos === 2) return done();
     if (packet.qos === 1) {
-      if (this.spool.size() >= this.opts.maxSpool) {
+      if (this.spool.size() + this.held.size() >= this.opts.maxSpool) {
         // Backpressure: no PUBACK (and no next message) until the drain has made room.
+        this.held.commitNow();
         this.flush().then(() => this.onPublish(packet, done), done);
         return;
       }
-      try {
-        this.spoolPacket(packet);
-      } catch (err) {
-        // No PUBACK: the broker redelivers on the next connection.
-        this.stats.lastError = `spool: ${err instanceof Error ? err.message : String(err)}`;
-        return;
+      const stream = this.client?.stream;
+      if (this.stopping || !stream) {
+        try {
+          this.spoolPacket(packet);
+        } catch (err) {
+          // No PUBACK: the broker redelivers on the next connection.
+          this.stats.lastError = `spool: ${err instanceof Error ? err.message : String(err)}`;
+          return;
+        }
+        this.schedule();
+        return done();
       }
-      this.schedule();
+      // PUBACK now, into the corked socket: it leaves once the group has committed.
+      this.held.add(stream, spoolable(packet));
       return done();
     }
     if (this.memory.length >= this.opts.maxPending) {
@@ -178,8 +202,8 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   }
 
   private spoolPacket(packet: IPublishPacket) {
-    const m = received(packet);
-    this.spool.put(Date.now(), m.topic, m.qos, m.retain, m.dup, m.payload);
+    const m = spoolable(packet);
+    this.spool.put(m.ts, m.topic, m.qos, m.retain, m.dup, m.payload);
   }
 
   private schedule() {
@@ -238,6 +262,9 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   /** Stops taking messages, moves what is pending to the store, and disconnects. */
   async stop(): Promise<void> {
     const client = this.client;
+    // end() flushes a corked socket whatever its cork count: what it holds must be durable first.
+    this.stopping = true;
+    this.held.commitNow();
     if (client) {
       // Stop reading first, so nothing arrives after the last drain.
       await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
@@ -252,6 +279,10 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     this.spool.close();
     this.stats.connected = false;
   }
+}
+
+function spoolable(packet: IPublishPacket): Spoolable {
+  return { ts: Date.now(), ...received(packet) };
 }
 
 function received(packet: IPublishPacket): Received {

@@ -32,6 +32,9 @@ interface SpoolRecord {
   payload: Buffer;
 }
 
+/** A message as the spool takes it in. */
+export type Spoolable = Omit<SpooledMessage, "id" | "payload"> & { payload: Uint8Array };
+
 export class Spool {
   /** Names this spool file for good: with a row id it identifies a message across re-drains. */
   readonly instance: string;
@@ -39,6 +42,7 @@ export class Spool {
   private readonly insert;
   private readonly select;
   private readonly remove;
+  private readonly insertMany;
   private backlog: number;
 
   constructor(path: string) {
@@ -55,6 +59,9 @@ export class Spool {
     this.insert = this.db.prepare("INSERT INTO spool (ts, topic, qos, retain, dup, payload) VALUES (?, ?, ?, ?, ?, ?)");
     this.select = this.db.prepare<[number], SpoolRecord>("SELECT * FROM spool ORDER BY id LIMIT ?");
     this.remove = this.db.prepare("DELETE FROM spool WHERE id <= ?");
+    this.insertMany = this.db.transaction((messages: Spoolable[]) => {
+      for (const m of messages) this.insert.run(m.ts, m.topic, m.qos, m.retain ? 1 : 0, m.dup ? 1 : 0, m.payload);
+    });
     this.backlog = (this.db.prepare("SELECT count(*) AS n FROM spool").get() as { n: number }).n;
   }
 
@@ -62,6 +69,12 @@ export class Spool {
   put(ts: number, topic: string, qos: QoS, retain: boolean, dup: boolean, payload: Uint8Array): void {
     this.insert.run(ts, topic, qos, retain ? 1 : 0, dup ? 1 : 0, payload);
     this.backlog++;
+  }
+
+  /** Commits several messages in one transaction; when this returns they all survive a crash. */
+  putMany(messages: Spoolable[]): void {
+    this.insertMany(messages);
+    this.backlog += messages.length;
   }
 
   /** The oldest spooled messages, up to `limit`. */
