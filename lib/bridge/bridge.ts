@@ -16,9 +16,9 @@ import "server-only";
 import { EventEmitter } from "node:events";
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
 import { asEpochMs } from "../devices/model";
-import type { DeviceUpdate, MessageRow, QoS, Store } from "../store/types";
+import type { Batch, DeviceUpdate, MessageRow, QoS, Store } from "../store/types";
 import { CommitBeforePubrec } from "./commit-before-pubrec";
-import { decodeMessage, mergeDeviceUpdates, spoolIdent, type Received, type SampleSkip } from "./decode";
+import { decodeMessage, mergeDeviceUpdates, spoolIdent, type Decoded, type Received, type SampleSkip } from "./decode";
 import { HeldAcks } from "./held-acks";
 import { Spool, type Spoolable } from "./spool";
 
@@ -65,6 +65,16 @@ interface BridgeEvents {
   /** A batch committed to the store: how many messages it held. */
   committed: [count: number];
   storeError: [error: Error];
+}
+
+/** A batch taken and decoded, with what to release once the store has committed it. */
+interface PreparedBatch {
+  all: Decoded[];
+  batch: Batch;
+  /** Spooled rows in it, the last one's id (all of the spool up to it), and QoS 0 messages. */
+  spooled: number;
+  lastId: number;
+  fromMemory: number;
 }
 
 /** Retry delays after a failed store commit double from the first to the last. */
@@ -119,7 +129,10 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   }
 
   /** Drains what a previous run left in the spool, then connects and subscribes. */
-  start(): Promise<void> {
+  async start(): Promise<void> {
+    // An empty batch readies the store's write path (the SQLite store boots its writer thread),
+    // so the first messages do not wait for it. A store down now is reported; the drain retries.
+    await this.opts.store.append({ messages: [], devices: [] }).catch((err: unknown) => this.storeFailed(err));
     if (this.spool.size() > 0) void this.flush();
     const client = mqtt.connect(this.opts.url, {
       clientId: this.opts.clientId,
@@ -225,38 +238,67 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     return this.draining;
   }
 
-  /** Moves batches to the store until nothing is pending. */
+  /**
+   * Takes and decodes the next batch: spooled rows after `afterId`, then QoS 0 messages from
+   * index `memoryFrom`. Only reads: nothing is released until the store has committed it.
+   */
+  private prepare(afterId: number, memoryFrom: number): PreparedBatch {
+    const spooled = this.spool.takeAfter(afterId, this.opts.maxBatch);
+    const fromMemory = this.memory.slice(memoryFrom, memoryFrom + Math.max(0, this.opts.maxBatch - spooled.length));
+    const decoded = spooled.map((s) => {
+      const d = decodeMessage(s, asEpochMs(s.ts));
+      // Without a seq the spool row names the message; hashed only then, as it costs a SHA-1.
+      if (d.row.ident === null) d.row.ident = spoolIdent(this.spool.instance, s.id);
+      return d;
+    });
+    const all = decoded.concat(fromMemory);
+    const devices = mergeDeviceUpdates(all.flatMap((d) => (d.device ? [d.device] : [])));
+    const lastId = spooled.length > 0 ? spooled[spooled.length - 1]!.id : afterId;
+    return { all, batch: { messages: all.map((d) => d.row), devices }, spooled: spooled.length, lastId, fromMemory: fromMemory.length };
+  }
+
+  /**
+   * Moves batches to the store until nothing is pending. One batch commits at a time, in order;
+   * while it commits, the next one is taken and decoded, so this thread's work overlaps the
+   * store's instead of waiting for it.
+   */
   private async drain(): Promise<void> {
     let retryMs = STORE_RETRY_FIRST_MS;
+    let next: PreparedBatch | null = null;
     while (this.memory.length > 0 || this.spool.size() > 0) {
-      const spooled = this.spool.take(this.opts.maxBatch);
-      const fromMemory = this.memory.slice(0, Math.max(0, this.opts.maxBatch - spooled.length));
-      const decoded = spooled.map((s) =>
-        decodeMessage({ topic: s.topic, payload: s.payload, qos: s.qos, retain: s.retain, dup: s.dup }, asEpochMs(s.ts), spoolIdent(this.spool.instance, s.id)),
-      );
-      const all = decoded.concat(fromMemory);
-      const devices = mergeDeviceUpdates(all.flatMap((d) => (d.device ? [d.device] : [])));
+      const cur: PreparedBatch = next ?? this.prepare(0, 0);
+      next = null;
+      const committing = this.opts.store.append(cur.batch);
+      // Rows spooled after this batch (the spool forgets only committed rows, and from the oldest).
+      if (this.spool.size() > cur.spooled || this.memory.length > cur.fromMemory) next = this.prepare(cur.lastId, cur.fromMemory);
       try {
-        const result = await this.opts.store.append({ messages: all.map((d) => d.row), devices });
+        const result = await committing;
         // Committed: now, and only now, the spool may forget them. A crash before this line
         // drains them again, and their identities keep the store from taking them twice.
-        if (spooled.length > 0) this.spool.release(spooled[spooled.length - 1]!.id, spooled.length);
-        this.memory = this.memory.slice(fromMemory.length);
+        if (cur.spooled > 0) this.spool.release(cur.lastId, cur.spooled);
+        this.memory = this.memory.slice(cur.fromMemory);
         this.stats.stored += result.stored;
         this.stats.duplicates += result.duplicates;
-        for (const d of all) if (d.skipped) this.stats.samplesSkipped[d.skipped]++;
+        for (const d of cur.all) if (d.skipped) this.stats.samplesSkipped[d.skipped]++;
         this.stats.lastError = null;
         retryMs = STORE_RETRY_FIRST_MS;
-        this.emit("committed", all.length);
+        this.emit("committed", cur.all.length);
       } catch (err) {
-        const error = err instanceof Error ? err : new Error(String(err));
-        this.stats.lastError = `store: ${error.message}`;
-        this.emit("storeError", error);
+        // The batch prepared behind this one is dropped: after the retry both are taken afresh.
+        next = null;
+        const error = this.storeFailed(err);
         if (this.stopped) throw error;
         await new Promise((r) => setTimeout(r, retryMs));
         retryMs = Math.min(retryMs * 2, STORE_RETRY_MAX_MS);
       }
     }
+  }
+
+  private storeFailed(err: unknown): Error {
+    const error = err instanceof Error ? err : new Error(String(err));
+    this.stats.lastError = `store: ${error.message}`;
+    this.emit("storeError", error);
+    return error;
   }
 
   /** Stops taking messages, moves what is pending to the store, and disconnects. */

@@ -57,7 +57,7 @@ export class Spool {
     this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance', ?)").run(randomUUID());
     this.instance = (this.db.prepare("SELECT value FROM meta WHERE key = 'instance'").get() as { value: string }).value;
     this.insert = this.db.prepare("INSERT INTO spool (ts, topic, qos, retain, dup, payload) VALUES (?, ?, ?, ?, ?, ?)");
-    this.select = this.db.prepare<[number], SpoolRecord>("SELECT * FROM spool ORDER BY id LIMIT ?");
+    this.select = this.db.prepare<[number, number], SpoolRecord>("SELECT * FROM spool WHERE id > ? ORDER BY id LIMIT ?");
     this.remove = this.db.prepare("DELETE FROM spool WHERE id <= ?");
     this.insertMany = this.db.transaction((messages: Spoolable[]) => {
       for (const m of messages) this.insert.run(m.ts, m.topic, m.qos, m.retain ? 1 : 0, m.dup ? 1 : 0, m.payload);
@@ -77,9 +77,9 @@ export class Spool {
     this.backlog += messages.length;
   }
 
-  /** The oldest spooled messages, up to `limit`. */
-  take(limit: number): SpooledMessage[] {
-    return this.select.all(limit).map((r) => ({ ...r, qos: r.qos as QoS, retain: r.retain === 1, dup: r.dup === 1 }));
+  /** The oldest spooled messages after row `afterId` (0: from the start), up to `limit`. */
+  takeAfter(afterId: number, limit: number): SpooledMessage[] {
+    return this.select.all(afterId, limit).map((r) => ({ id: r.id, ts: r.ts, topic: r.topic, qos: r.qos as QoS, retain: r.retain === 1, dup: r.dup === 1, payload: r.payload }));
   }
 
   /** Forgets every message up to and including `id`, once the store has committed them. */
