@@ -22,6 +22,30 @@ export interface SpooledMessage {
   payload: Buffer;
 }
 
+/**
+ * AUTOINCREMENT: a row id is never used twice in a spool file, not even after the spool has been
+ * drained empty (a plain INTEGER PRIMARY KEY starts again from 1 then), since with the spool's
+ * instance it is the identity of a message without seq: a reused id would make a new message
+ * look like a redelivery of an old one, and the store would drop it.
+ */
+const SPOOL_TABLE = `CREATE TABLE spool (id INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, topic TEXT NOT NULL,
+  qos INTEGER NOT NULL, retain INTEGER NOT NULL, dup INTEGER NOT NULL, payload BLOB NOT NULL)`;
+
+/**
+ * A spool file made before AUTOINCREMENT gets it, its pending rows kept. Its ids may already have
+ * been reused, so when nothing is pending it also takes a new instance: no identity it gives
+ * from now on can meet one given before. Pending rows keep the instance their identities use.
+ */
+function upgradeToAutoincrement(db: Database.Database): void {
+  const sql = db.prepare<[], { sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'spool'").get()?.sql ?? "";
+  if (/AUTOINCREMENT/i.test(sql)) return;
+  db.transaction(() => {
+    db.exec(`ALTER TABLE spool RENAME TO spool_plain; ${SPOOL_TABLE}; INSERT INTO spool SELECT * FROM spool_plain; DROP TABLE spool_plain;`);
+    const pending = (db.prepare("SELECT count(*) AS n FROM spool").get() as { n: number }).n;
+    if (pending === 0) db.prepare("UPDATE meta SET value = ? WHERE key = 'instance'").run(randomUUID());
+  })();
+}
+
 interface SpoolRecord {
   id: number;
   ts: number;
@@ -51,10 +75,10 @@ export class Spool {
     this.db.pragma("journal_mode = WAL");
     // Survives a crash of this process at any instant; an OS crash may take the last commits.
     this.db.pragma("synchronous = NORMAL");
-    this.db.exec(`CREATE TABLE IF NOT EXISTS spool (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, topic TEXT NOT NULL,
-                    qos INTEGER NOT NULL, retain INTEGER NOT NULL, dup INTEGER NOT NULL, payload BLOB NOT NULL);
+    this.db.exec(`${SPOOL_TABLE.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")};
                   CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
     this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('instance', ?)").run(randomUUID());
+    upgradeToAutoincrement(this.db);
     this.instance = (this.db.prepare("SELECT value FROM meta WHERE key = 'instance'").get() as { value: string }).value;
     this.insert = this.db.prepare("INSERT INTO spool (ts, topic, qos, retain, dup, payload) VALUES (?, ?, ?, ?, ?, ?)");
     this.select = this.db.prepare<[number, number], SpoolRecord>("SELECT * FROM spool WHERE id > ? ORDER BY id LIMIT ?");
