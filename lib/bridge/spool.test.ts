@@ -58,4 +58,30 @@ describe("Spool", () => {
     expect(spool.instance).not.toBe("old-instance");
     spool.close();
   });
+
+  it("hands the drainer the same messages from its in-memory tail as from the file, across slides and releases", () => {
+    const path = join(dir, `tail-${n++}.db`);
+    const spool = new Spool(path, 4);
+    const fromFile = () => {
+      // A second connection has nothing in memory: everything it returns was read from disk.
+      const other = new Spool(path, 4);
+      const all = (after: number) => other.takeAfter(after, 100).map((m) => [m.id, m.topic, m.payload.toString()]);
+      return { all, close: () => other.close() };
+    };
+    spool.putMany(["a", "b", "c"].map(message));
+    spool.put(2, "d", 1, false, false, Buffer.from("d"));
+    spool.putMany(["e", "f", "g"].map(message));
+    const ids = spool.takeAfter(0, 100).map((m) => m.id);
+    expect(ids).toHaveLength(7);
+    const disk = fromFile();
+    for (const after of [0, ids[2]!, ids[4]!, ids[6]!]) {
+      expect(spool.takeAfter(after, 100).map((m) => [m.id, m.topic, m.payload.toString()])).toEqual(disk.all(after));
+      expect(spool.takeAfter(after, 2)).toHaveLength(Math.min(2, ids.filter((id) => id > after).length));
+    }
+    disk.close();
+    spool.release(ids[4]!, 5);
+    expect(spool.takeAfter(0, 100).map((m) => m.topic)).toEqual(["f", "g"]);
+    expect(spool.size()).toBe(2);
+    spool.close();
+  });
 });

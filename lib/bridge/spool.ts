@@ -11,6 +11,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import type { QoS } from "../store/types";
+import { SpoolTail } from "./spool-tail";
 
 export interface SpooledMessage {
   id: number;
@@ -21,6 +22,9 @@ export interface SpooledMessage {
   dup: boolean;
   payload: Buffer;
 }
+
+/** Newest messages kept in memory too: a few store batches' worth, a few MB. */
+const DEFAULT_TAIL_LIMIT = 20_000;
 
 /**
  * AUTOINCREMENT: a row id is never used twice in a spool file, not even after the spool has been
@@ -68,8 +72,10 @@ export class Spool {
   private readonly remove;
   private readonly insertMany;
   private backlog: number;
+  private readonly tail: SpoolTail;
 
-  constructor(path: string) {
+  /** @param tailLimit how many of the newest messages are also kept in memory for the drainer. */
+  constructor(path: string, tailLimit = DEFAULT_TAIL_LIMIT) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma("journal_mode = WAL");
@@ -83,32 +89,40 @@ export class Spool {
     this.insert = this.db.prepare("INSERT INTO spool (ts, topic, qos, retain, dup, payload) VALUES (?, ?, ?, ?, ?, ?)");
     this.select = this.db.prepare<[number, number], SpoolRecord>("SELECT * FROM spool WHERE id > ? ORDER BY id LIMIT ?");
     this.remove = this.db.prepare("DELETE FROM spool WHERE id <= ?");
-    this.insertMany = this.db.transaction((messages: Spoolable[]) => {
-      for (const m of messages) this.insert.run(m.ts, m.topic, m.qos, m.retain ? 1 : 0, m.dup ? 1 : 0, m.payload);
-    });
+    this.insertMany = this.db.transaction((messages: Spoolable[]) => messages.map((m) => this.insertOne(m)));
     this.backlog = (this.db.prepare("SELECT count(*) AS n FROM spool").get() as { n: number }).n;
+    this.tail = new SpoolTail((this.db.prepare("SELECT coalesce(max(id), 0) AS id FROM spool").get() as { id: number }).id, tailLimit);
+  }
+
+  private insertOne(m: Spoolable): SpooledMessage {
+    const id = Number(this.insert.run(m.ts, m.topic, m.qos, m.retain ? 1 : 0, m.dup ? 1 : 0, m.payload).lastInsertRowid);
+    return { id, ts: m.ts, topic: m.topic, qos: m.qos, retain: m.retain, dup: m.dup, payload: Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength) };
   }
 
   /** Commits one message; when this returns it survives a crash. */
   put(ts: number, topic: string, qos: QoS, retain: boolean, dup: boolean, payload: Uint8Array): void {
-    this.insert.run(ts, topic, qos, retain ? 1 : 0, dup ? 1 : 0, payload);
+    this.tail.append([this.insertOne({ ts, topic, qos, retain, dup, payload })]);
     this.backlog++;
   }
 
   /** Commits several messages in one transaction; when this returns they all survive a crash. */
   putMany(messages: Spoolable[]): void {
-    this.insertMany(messages);
+    // Into the in-memory tail only once committed: a failed transaction left nothing on disk.
+    this.tail.append(this.insertMany(messages));
     this.backlog += messages.length;
   }
 
   /** The oldest spooled messages after row `afterId` (0: from the start), up to `limit`. */
   takeAfter(afterId: number, limit: number): SpooledMessage[] {
+    const recent = this.tail.take(afterId, limit);
+    if (recent) return recent;
     return this.select.all(afterId, limit).map((r) => ({ id: r.id, ts: r.ts, topic: r.topic, qos: r.qos as QoS, retain: r.retain === 1, dup: r.dup === 1, payload: r.payload }));
   }
 
   /** Forgets every message up to and including `id`, once the store has committed them. */
   release(id: number, count: number): void {
     this.remove.run(id);
+    this.tail.release(id);
     this.backlog -= count;
   }
 
