@@ -46,7 +46,8 @@ export function decodeMessage(m: Received, now: EpochMs, fallbackIdent: bigint |
   const demo = parseDemoTopic(m.topic);
   const truncated = m.payload.byteLength > MAX_STORED_PAYLOAD_BYTES;
   const payload = truncated ? m.payload.subarray(0, MAX_STORED_PAYLOAD_BYTES) : m.payload;
-  const text = m.payload.byteLength <= MAX_PARSED_PAYLOAD_BYTES ? Buffer.from(m.payload).toString("utf8") : null;
+  // A view on the payload's bytes, not a copy of them.
+  const text = m.payload.byteLength <= MAX_PARSED_PAYLOAD_BYTES ? Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength).toString("utf8") : null;
   const json = text === null ? null : parseJsonObject(text);
   const seq = seqOf(json);
   const row: MessageRow = {
