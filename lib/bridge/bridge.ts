@@ -269,8 +269,10 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       const cur: PreparedBatch = next ?? this.prepare(0, 0);
       next = null;
       const committing = this.opts.store.append(cur.batch);
-      // Rows spooled after this batch (the spool forgets only committed rows, and from the oldest).
-      if (this.spool.size() > cur.spooled || this.memory.length > cur.fromMemory) next = this.prepare(cur.lastId, cur.fromMemory);
+      // The next batch now only when a full one is waiting: a smaller one, taken now, would go
+      // to the store as it is while more arrives; taken after this commit, it holds all of that.
+      const waiting = this.spool.size() - cur.spooled + this.memory.length - cur.fromMemory;
+      if (waiting >= this.opts.maxBatch) next = this.prepare(cur.lastId, cur.fromMemory);
       try {
         const result = await committing;
         // Committed: now, and only now, the spool may forget them. A crash before this line
