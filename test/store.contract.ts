@@ -47,6 +47,33 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(page.next).toBeNull();
     });
 
+    it("keeps topics, payloads, fields and identities exactly: non-ASCII, tabs and backslashes, empty and large", async () => {
+      const topic = "fleet/lab/ärm-ø1/telemetry\twith\\odd\nchars";
+      const big = Buffer.alloc(100_000, 0x5c);
+      await store.append({
+        messages: [
+          row(1, topic, "", { qos: 2, retain: true, dup: true, seq: 0, ident: -(2n ** 63n) }),
+          row(2, "a/b", big, { truncated: true, ident: 2n ** 63n - 1n }),
+          telemetry(3, "ärm-ø1", { "temp\tC": -0.1, "x.\\y": 1e-300 }, 9),
+        ],
+        devices: [],
+      });
+      const page = await store.queryMessages({ limit: 10 });
+      expect(page.messages.map((m) => [m.ts, m.topic, m.qos, m.retain, m.seq, m.truncated])).toEqual([
+        [3, "fleet/lab/ärm-ø1/telemetry", 1, false, 9, false],
+        [2, "a/b", 1, false, null, true],
+        [1, topic, 2, true, 0, false],
+      ]);
+      expect(page.messages[2]!.payload).toBe("");
+      expect(Buffer.from(page.messages[1]!.payload, page.messages[1]!.encoding === "base64" ? "base64" : "utf8")).toEqual(big);
+      const series = await store.querySeries({ device: asDeviceId("ärm-ø1"), field: "temp\tC", from: asEpochMs(0), to: asEpochMs(10), points: 10 });
+      expect(series.points.map((p) => p.last)).toEqual([-0.1]);
+      expect((await store.querySeries({ device: asDeviceId("ärm-ø1"), field: "x.\\y", from: asEpochMs(0), to: asEpochMs(10), points: 10 })).points[0]!.min).toBe(1e-300);
+      // The same identities again are redeliveries, however extreme their values.
+      const again = await store.append({ messages: [row(4, topic, "", { ident: -(2n ** 63n) }), row(5, "a/b", "x", { ident: 2n ** 63n - 1n })], devices: [] });
+      expect(again).toEqual({ stored: 0, duplicates: 2 });
+    });
+
     it("filters by topic with + and # and by time range", async () => {
       await store.append({
         messages: [row(1, "fleet/s1/d1/telemetry", "1"), row(2, "fleet/s1/d1/status", "2"), row(3, "fleet/s2/d2/telemetry", "3"), row(4, "fleet", "4"), row(5, "other", "5")],

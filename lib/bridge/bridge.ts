@@ -7,17 +7,20 @@ import "server-only";
  * `handleMessage` calls back, and for QoS 1 the PUBACK goes out at that call; for QoS 2 the
  * PUBREC goes out once its incoming store has the packet (STACK.md, gotcha 3). Committing a
  * whole store batch on that path caps throughput at one message per commit, so:
- * - QoS 1/2: committed alone to the local spool (one small row), then acknowledged;
+ * - QoS 1: committed to the local spool with the others of the same socket read, in one
+ *   transaction, their PUBACKs held in the corked socket until it commits (held-acks.ts);
+ * - QoS 2: committed alone to the spool before its PUBREC (commit-before-pubrec.ts);
  * - QoS 0: at most once by definition, kept in memory;
  * - the drainer moves both to the store in large batches, then releases the spool rows.
  */
 import { EventEmitter } from "node:events";
 import mqtt, { type IPublishPacket, type MqttClient, type Packet } from "mqtt";
 import { asEpochMs } from "../devices/model";
-import type { DeviceUpdate, MessageRow, QoS, Store } from "../store/types";
+import type { Batch, DeviceUpdate, MessageRow, QoS, Store } from "../store/types";
 import { CommitBeforePubrec } from "./commit-before-pubrec";
-import { decodeMessage, mergeDeviceUpdates, spoolIdent, type Received, type SampleSkip } from "./decode";
-import { Spool } from "./spool";
+import { decodeMessage, mergeDeviceUpdates, spoolIdent, type Decoded, type Received, type SampleSkip } from "./decode";
+import { HeldAcks } from "./held-acks";
+import { Spool, type Spoolable } from "./spool";
 
 export interface BridgeOptions {
   url: string;
@@ -66,6 +69,16 @@ interface BridgeEvents {
   storeError: [error: Error];
 }
 
+/** A batch taken and decoded, with what to release once the store has committed it. */
+interface PreparedBatch {
+  all: Decoded[];
+  batch: Batch;
+  /** Spooled rows in it, the last one's id (all of the spool up to it), and QoS 0 messages. */
+  spooled: number;
+  lastId: number;
+  fromMemory: number;
+}
+
 /** Retry delays after a failed store commit double from the first to the last. */
 const STORE_RETRY_FIRST_MS = 200;
 const STORE_RETRY_MAX_MS = 5000;
@@ -79,6 +92,10 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   /** The drain running now, if any: one store transaction at a time, and callers share it. */
   private draining: Promise<void> | null = null;
   private stopped = false;
+  /** QoS 1 messages received and not yet spooled; their PUBACKs wait for the group's commit. */
+  private readonly held: HeldAcks<Spoolable>;
+  /** Set once stop() has begun: from then on each QoS 1 message commits alone, as end() flushes the socket. */
+  private stopping = false;
   private readonly stats = {
     connected: false,
     stored: 0,
@@ -101,10 +118,23 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       ...options,
     };
     this.spool = new Spool(this.opts.spoolPath);
+    this.held = new HeldAcks(
+      (messages) => {
+        this.spool.putMany(messages);
+        this.schedule();
+      },
+      (err) => {
+        // The socket went with the PUBACKs: the broker redelivers on the next connection.
+        this.stats.lastError = `spool: ${err instanceof Error ? err.message : String(err)}`;
+      },
+    );
   }
 
   /** Drains what a previous run left in the spool, then connects and subscribes. */
-  start(): Promise<void> {
+  async start(): Promise<void> {
+    // An empty batch readies the store's write path (the SQLite store boots its writer thread),
+    // so the first messages do not wait for it. A store down now is reported; the drain retries.
+    await this.opts.store.append({ messages: [], devices: [] }).catch((err: unknown) => this.storeFailed(err));
     if (this.spool.size() > 0) void this.flush();
     const client = mqtt.connect(this.opts.url, {
       clientId: this.opts.clientId,
@@ -153,26 +183,33 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   }
 
   getStats(): BridgeStats {
-    return { ...this.stats, samplesSkipped: { ...this.stats.samplesSkipped }, pending: this.memory.length + this.spool.size() };
+    return { ...this.stats, samplesSkipped: { ...this.stats.samplesSkipped }, pending: this.memory.length + this.held.size() + this.spool.size() };
   }
 
   private onPublish(packet: IPublishPacket, done: (err?: Error) => void) {
     // QoS 2 reaches here at PUBREL, spooled before its PUBREC.
     if (packet.qos === 2) return done();
     if (packet.qos === 1) {
-      if (this.spool.size() >= this.opts.maxSpool) {
+      if (this.spool.size() + this.held.size() >= this.opts.maxSpool) {
         // Backpressure: no PUBACK (and no next message) until the drain has made room.
+        this.held.commitNow();
         this.flush().then(() => this.onPublish(packet, done), done);
         return;
       }
-      try {
-        this.spoolPacket(packet);
-      } catch (err) {
-        // No PUBACK: the broker redelivers on the next connection.
-        this.stats.lastError = `spool: ${err instanceof Error ? err.message : String(err)}`;
-        return;
+      const stream = this.client?.stream;
+      if (this.stopping || !stream) {
+        try {
+          this.spoolPacket(packet);
+        } catch (err) {
+          // No PUBACK: the broker redelivers on the next connection.
+          this.stats.lastError = `spool: ${err instanceof Error ? err.message : String(err)}`;
+          return;
+        }
+        this.schedule();
+        return done();
       }
-      this.schedule();
+      // PUBACK now, into the corked socket: it leaves once the group has committed.
+      this.held.add(stream, spoolable(packet));
       return done();
     }
     if (this.memory.length >= this.opts.maxPending) {
@@ -185,8 +222,8 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   }
 
   private spoolPacket(packet: IPublishPacket) {
-    const m = received(packet);
-    this.spool.put(Date.now(), m.topic, m.qos, m.retain, m.dup, m.payload);
+    const m = spoolable(packet);
+    this.spool.put(m.ts, m.topic, m.qos, m.retain, m.dup, m.payload);
   }
 
   private schedule() {
@@ -208,33 +245,57 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     return this.draining;
   }
 
-  /** Moves batches to the store until nothing is pending. */
+  /**
+   * Takes and decodes the next batch: spooled rows after `afterId`, then QoS 0 messages from
+   * index `memoryFrom`. Only reads: nothing is released until the store has committed it.
+   */
+  private prepare(afterId: number, memoryFrom: number): PreparedBatch {
+    const spooled = this.spool.takeAfter(afterId, this.opts.maxBatch);
+    const fromMemory = this.memory.slice(memoryFrom, memoryFrom + Math.max(0, this.opts.maxBatch - spooled.length));
+    const decoded = spooled.map((s) => {
+      const d = decodeMessage(s, asEpochMs(s.ts));
+      // Without a seq the spool row names the message; hashed only then, as it costs a SHA-1.
+      if (d.row.ident === null) d.row.ident = spoolIdent(this.spool.instance, s.id);
+      return d;
+    });
+    const all = decoded.concat(fromMemory);
+    const devices = mergeDeviceUpdates(all.flatMap((d) => (d.device ? [d.device] : [])));
+    const lastId = spooled.length > 0 ? spooled[spooled.length - 1]!.id : afterId;
+    return { all, batch: { messages: all.map((d) => d.row), devices }, spooled: spooled.length, lastId, fromMemory: fromMemory.length };
+  }
+
+  /**
+   * Moves batches to the store until nothing is pending. One batch commits at a time, in order;
+   * while it commits, the next one is taken and decoded, so this thread's work overlaps the
+   * store's instead of waiting for it.
+   */
   private async drain(): Promise<void> {
     let retryMs = STORE_RETRY_FIRST_MS;
+    let next: PreparedBatch | null = null;
     while (this.memory.length > 0 || this.spool.size() > 0) {
-      const spooled = this.spool.take(this.opts.maxBatch);
-      const fromMemory = this.memory.slice(0, Math.max(0, this.opts.maxBatch - spooled.length));
-      const decoded = spooled.map((s) =>
-        decodeMessage({ topic: s.topic, payload: s.payload, qos: s.qos, retain: s.retain, dup: s.dup }, asEpochMs(s.ts), spoolIdent(this.spool.instance, s.id)),
-      );
-      const all = decoded.concat(fromMemory);
-      const devices = mergeDeviceUpdates(all.flatMap((d) => (d.device ? [d.device] : [])));
+      const cur: PreparedBatch = next ?? this.prepare(0, 0);
+      next = null;
+      const committing = this.opts.store.append(cur.batch);
+      // The next batch now only when a full one is waiting: a smaller one, taken now, would go
+      // to the store as it is while more arrives; taken after this commit, it holds all of that.
+      const waiting = this.spool.size() - cur.spooled + this.memory.length - cur.fromMemory;
+      if (waiting >= this.opts.maxBatch) next = this.prepare(cur.lastId, cur.fromMemory);
       try {
-        const result = await this.opts.store.append({ messages: all.map((d) => d.row), devices });
+        const result = await committing;
         // Committed: now, and only now, the spool may forget them. A crash before this line
         // drains them again, and their identities keep the store from taking them twice.
-        if (spooled.length > 0) this.spool.release(spooled[spooled.length - 1]!.id, spooled.length);
-        this.memory = this.memory.slice(fromMemory.length);
+        if (cur.spooled > 0) this.spool.release(cur.lastId, cur.spooled);
+        this.memory = this.memory.slice(cur.fromMemory);
         this.stats.stored += result.stored;
         this.stats.duplicates += result.duplicates;
-        for (const d of all) if (d.skipped) this.stats.samplesSkipped[d.skipped]++;
+        for (const d of cur.all) if (d.skipped) this.stats.samplesSkipped[d.skipped]++;
         this.stats.lastError = null;
         retryMs = STORE_RETRY_FIRST_MS;
-        this.emit("committed", all.length);
+        this.emit("committed", cur.all.length);
       } catch (err) {
-        const error = err instanceof Error ? err : new Error(String(err));
-        this.stats.lastError = `store: ${error.message}`;
-        this.emit("storeError", error);
+        // The batch prepared behind this one is dropped: after the retry both are taken afresh.
+        next = null;
+        const error = this.storeFailed(err);
         if (this.stopped) throw error;
         await new Promise((r) => setTimeout(r, retryMs));
         retryMs = Math.min(retryMs * 2, STORE_RETRY_MAX_MS);
@@ -242,9 +303,19 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     }
   }
 
+  private storeFailed(err: unknown): Error {
+    const error = err instanceof Error ? err : new Error(String(err));
+    this.stats.lastError = `store: ${error.message}`;
+    this.emit("storeError", error);
+    return error;
+  }
+
   /** Stops taking messages, moves what is pending to the store, and disconnects. */
   async stop(): Promise<void> {
     const client = this.client;
+    // end() flushes a corked socket whatever its cork count: what it holds must be durable first.
+    this.stopping = true;
+    this.held.commitNow();
     if (client) {
       // Stop reading first, so nothing arrives after the last drain.
       await new Promise<void>((resolve) => client.end(false, {}, () => resolve()));
@@ -259,6 +330,10 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     this.spool.close();
     this.stats.connected = false;
   }
+}
+
+function spoolable(packet: IPublishPacket): Spoolable {
+  return { ts: Date.now(), ...received(packet) };
 }
 
 function received(packet: IPublishPacket): Received {

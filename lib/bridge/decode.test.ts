@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { asDeviceId, asEpochMs } from "../devices/model";
 import { MAX_STORED_PAYLOAD_BYTES } from "../store/types";
-import { decodeMessage, mergeDeviceUpdates } from "./decode";
+import { decodeMessage, mergeDeviceUpdates, messageIdent, spoolIdent } from "./decode";
 
 const now = asEpochMs(1_700_000_000_000);
 const msg = (topic: string, payload: string | Buffer, extra: Partial<{ qos: 0 | 1 | 2; retain: boolean }> = {}) => ({
@@ -41,6 +41,12 @@ describe("decodeMessage", () => {
     expect(decodeMessage(msg("fleet/lab/a/telemetry", '{"seq":1,"temp":2}'), now).row.ident).not.toBe(a);
     expect(decodeMessage(msg("fleet/lab/b/telemetry", '{"seq":1,"temp":1}'), now).row.ident).not.toBe(a);
     expect(decodeMessage(msg("x", "no seq"), now).row.ident).toBeNull();
+  });
+
+  it("keeps the identities it gave before: a redelivery across an upgrade is still recognised", () => {
+    expect(messageIdent("fleet/lab/a/telemetry", 1, Buffer.from('{"seq":1,"temp":1}'))).toBe(2799738976833528319n);
+    expect(messageIdent("fleet/é/ü/telemetry", 42, Buffer.from([0, 255, 7]))).toBe(4768634430021111608n);
+    expect(spoolIdent("4b1d0c9e-1111-4222-8333-944455556666", 17)).toBe(-8107785851398382650n);
   });
 
   it("invents no device from a topic whose kind level is not the convention's", () => {

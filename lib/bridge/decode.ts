@@ -30,8 +30,8 @@ export interface Decoded {
 
 /** 64 bits of SHA-1 over topic, seq and payload: the same message redelivered, not a rebooted device's seq 1. */
 export function messageIdent(topic: string, seq: number, payload: Uint8Array): bigint {
-  const h = createHash("sha1").update(topic).update("\u0000").update(String(seq)).update("\u0000").update(payload).digest();
-  return h.readBigInt64BE(0);
+  // One string for the head: the same bytes hashed as separate updates, with fewer native calls.
+  return createHash("sha1").update(`${topic}\u0000${seq}\u0000`).update(payload).digest().readBigInt64BE(0);
 }
 
 /**
@@ -39,14 +39,15 @@ export function messageIdent(topic: string, seq: number, payload: Uint8Array): b
  * crash (store committed, spool not yet cleared) then stores it once.
  */
 export function spoolIdent(spool: string, id: number): bigint {
-  return createHash("sha1").update(spool).update("\u0000").update(String(id)).digest().readBigInt64BE(0);
+  return createHash("sha1").update(`${spool}\u0000${id}`).digest().readBigInt64BE(0);
 }
 
 export function decodeMessage(m: Received, now: EpochMs, fallbackIdent: bigint | null = null): Decoded {
   const demo = parseDemoTopic(m.topic);
   const truncated = m.payload.byteLength > MAX_STORED_PAYLOAD_BYTES;
   const payload = truncated ? m.payload.subarray(0, MAX_STORED_PAYLOAD_BYTES) : m.payload;
-  const text = m.payload.byteLength <= MAX_PARSED_PAYLOAD_BYTES ? Buffer.from(m.payload).toString("utf8") : null;
+  // A view on the payload's bytes, not a copy of them.
+  const text = m.payload.byteLength <= MAX_PARSED_PAYLOAD_BYTES ? Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength).toString("utf8") : null;
   const json = text === null ? null : parseJsonObject(text);
   const seq = seqOf(json);
   const row: MessageRow = {
@@ -102,7 +103,8 @@ export function mergeDeviceUpdates(updates: Iterable<DeviceUpdate>): DeviceUpdat
     prev.site = u.site;
     prev.lastSeen = asEpochMs(Math.max(prev.lastSeen, u.lastSeen));
     if (u.status) prev.status = u.status;
-    if (u.values) prev.values = { ...prev.values, ...u.values };
+    // prev.values is this function's own copy: merged in place, not copied again per message.
+    if (u.values) prev.values = prev.values ? Object.assign(prev.values, u.values) : { ...u.values };
   }
   return [...byId.values()];
 }

@@ -59,17 +59,22 @@ export function parseJsonObject(payload: string): JsonObject | null {
  */
 export function numericFields(obj: JsonObject): Record<string, number> {
   const out: Record<string, number> = {};
-  let count = 0;
-  const walk = (value: unknown, path: string, depth: number) => {
-    if (count >= MAX_FIELDS) return;
+  // for…in over parsed JSON (own keys only, in Object.entries' order) and no closure: the bridge
+  // runs this for every telemetry message, and the entry pairs were most of its garbage.
+  const walk = (value: unknown, path: string, depth: number, count: number): number => {
+    if (count >= MAX_FIELDS) return count;
     if (typeof value === "number" && Number.isFinite(value)) {
       out[path] = value;
-      count++;
-    } else if (value !== null && typeof value === "object" && depth < MAX_DEPTH) {
-      for (const [k, v] of Object.entries(value)) walk(v, `${path}.${k}`, depth + 1);
+      return count + 1;
     }
+    if (value !== null && typeof value === "object" && depth < MAX_DEPTH) {
+      const o = value as JsonObject;
+      for (const k in o) if (Object.hasOwn(o, k)) count = walk(o[k], `${path}.${k}`, depth + 1, count);
+    }
+    return count;
   };
-  for (const [k, v] of Object.entries(obj)) if (k !== "seq") walk(v, k, 1);
+  let count = 0;
+  for (const k in obj) if (k !== "seq" && Object.hasOwn(obj, k)) count = walk(obj[k], k, 1, count);
   return out;
 }
 

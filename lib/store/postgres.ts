@@ -1,12 +1,13 @@
 import "server-only";
 /**
- * The PostgreSQL store: the same schema meaning as SQLite (time as integer epoch ms), written
- * with one multi-row INSERT per batch from unnest() arrays. Topics and filters only ever travel
- * as bound parameters.
+ * The PostgreSQL store: the same schema meaning as SQLite (time as integer epoch ms). A batch's
+ * messages and samples go in by binary COPY, the rest by multi-row INSERTs from unnest() arrays.
+ * Topics and filters only ever travel as bound parameters or COPY data, never as SQL text.
  */
 import pg from "pg";
 import type { Device, DeviceId, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
 import { filterToRegex } from "../mqtt/topic";
+import { BinaryCopy, copyBinary } from "./pg-binary-copy";
 import { Partitions } from "./pg-partitions";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { payloadForJson } from "./payload-text";
@@ -187,22 +188,11 @@ export class PostgresStore implements Store {
           if (r.device && r.fields) for (const [field, value] of Object.entries(r.fields)) samples.push({ ts: r.ts, device: r.device, field, value });
         }
         result.stored = keep.length;
-        await client.query(
-          `INSERT INTO messages (ts, topic, device, qos, retain, dup, seq, payload, truncated, ident)
-           SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::smallint[], $5::boolean[], $6::boolean[], $7::bigint[], $8::bytea[], $9::boolean[], $10::bigint[])`,
-          [
-            keep.map((r) => r.ts),
-            keep.map((r) => r.topic),
-            keep.map((r) => r.device),
-            keep.map((r) => r.qos),
-            keep.map((r) => r.retain),
-            keep.map((r) => r.dup),
-            keep.map((r) => r.seq),
-            keep.map((r) => Buffer.from(r.payload.buffer, r.payload.byteOffset, r.payload.byteLength)),
-            keep.map((r) => r.truncated),
-            keep.map((r) => (r.ident === null ? null : r.ident.toString())),
-          ],
-        );
+        const rows = new BinaryCopy();
+        for (const r of keep) {
+          rows.row(10).int8(r.ts).text(r.topic).text(r.device).int2(r.qos).bool(r.retain).bool(r.dup).int8(r.seq).bytea(r.payload).bool(r.truncated).int8(r.ident);
+        }
+        await copyBinary(client, "messages (ts, topic, device, qos, retain, dup, seq, payload, truncated, ident)", rows);
         result.duplicates = dups.length;
         if (dups.length > 0) {
           await client.query(
@@ -212,10 +202,9 @@ export class PostgresStore implements Store {
         }
       }
       if (samples.length > 0) {
-        await client.query(
-          `INSERT INTO samples (ts, device, field, value) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::float8[])`,
-          [samples.map((x) => x.ts), samples.map((x) => x.device), samples.map((x) => x.field), samples.map((x) => x.value)],
-        );
+        const rows = new BinaryCopy();
+        for (const x of samples) rows.row(4).int8(x.ts).text(x.device).text(x.field).float8(x.value);
+        await copyBinary(client, "samples (ts, device, field, value)", rows);
         for (const [table, grain] of ROLLUPS) {
           const r = rollup(samples, grain);
           await client.query(

@@ -7,21 +7,22 @@ import "server-only";
  */
 import type Database from "better-sqlite3";
 import type { EpochMs } from "../devices/model";
-import { rollup } from "./series-plan";
+import { BatchRollups } from "./batch-rollups";
 import { PRUNABLE, ROLLUPS, upsertRollupSql, type DeviceRecord } from "./sqlite-schema";
-import type { AppendResult, Batch, DeviceUpdate, Sample } from "./types";
+import { PointsWriter } from "./sqlite-points";
+import type { AppendResult, Batch, DeviceUpdate } from "./types";
 
 export class SqliteWriter {
   private readonly insertMessage;
   private readonly insertDuplicate;
-  private readonly insertPoint;
   private readonly insertSeries;
   private readonly selectSeries;
   private readonly upsertRollup;
   private readonly selectDevice;
   private readonly upsertDevice;
-  /** (device, field) → series id; ids never change once made. */
-  private readonly seriesIds = new Map<string, number>();
+  /** device → field → series id; ids never change once made. */
+  private readonly seriesIds = new Map<string, Map<string, number>>();
+  private readonly points: PointsWriter;
   private readonly writeBatch;
 
   constructor(private readonly db: Database.Database) {
@@ -30,7 +31,6 @@ export class SqliteWriter {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ident) WHERE ident IS NOT NULL DO NOTHING`,
     );
     this.insertDuplicate = db.prepare(`INSERT INTO duplicates (ts, topic, device, qos, seq) VALUES (?, ?, ?, ?, ?)`);
-    this.insertPoint = db.prepare(`INSERT OR IGNORE INTO points (series, ts, msg, value) VALUES (?, ?, ?, ?)`);
     this.insertSeries = db.prepare(`INSERT OR IGNORE INTO series (device, field) VALUES (?, ?)`);
     this.selectSeries = db.prepare<[string, string], { id: number }>(`SELECT id FROM series WHERE device = ? AND field = ?`);
     this.upsertRollup = ROLLUPS.map(([table, grain]) => [db.prepare(upsertRollupSql(table)), grain] as const);
@@ -40,44 +40,63 @@ export class SqliteWriter {
        ON CONFLICT (id) DO UPDATE SET site = excluded.site, status = excluded.status,
          last_seen = excluded.last_seen, fields = excluded.fields, latest = excluded.latest`,
     );
+    this.points = new PointsWriter(db);
     this.writeBatch = db.transaction((batch: Batch): AppendResult => {
       const result: AppendResult = { stored: 0, duplicates: 0 };
-      const samples: Sample[] = [];
-      for (const m of batch.messages) {
-        const { changes, lastInsertRowid } = this.insertMessage.run(m.ts, m.topic, m.device, m.qos, m.retain ? 1 : 0, m.dup ? 1 : 0, m.seq, m.payload, m.truncated ? 1 : 0, m.ident);
-        if (changes === 0) {
-          this.insertDuplicate.run(m.ts, m.topic, m.device, m.qos, m.seq);
-          result.duplicates++;
-          continue;
-        }
-        result.stored++;
-        if (m.device && m.fields) {
-          for (const [field, value] of Object.entries(m.fields)) {
-            samples.push({ ts: m.ts, device: m.device, field, value });
-            this.insertPoint.run(this.seriesId(m.device, field), m.ts, lastInsertRowid, value);
+      const rollups = new BatchRollups(ROLLUPS.map(([, grain]) => grain));
+      try {
+        for (const m of batch.messages) {
+          const { changes, lastInsertRowid } = this.insertMessage.run(m.ts, m.topic, m.device, m.qos, m.retain ? 1 : 0, m.dup ? 1 : 0, m.seq, m.payload, m.truncated ? 1 : 0, m.ident);
+          if (changes === 0) {
+            this.insertDuplicate.run(m.ts, m.topic, m.device, m.qos, m.seq);
+            result.duplicates++;
+            continue;
+          }
+          result.stored++;
+          if (m.device && m.fields) {
+            for (const field in m.fields) {
+              const value = m.fields[field]!;
+              const series = this.seriesId(m.device, field);
+              this.points.add(series, m.ts, lastInsertRowid, value);
+              rollups.add(series, m.device, field, m.ts, value);
+            }
           }
         }
+        this.points.flush();
+      } finally {
+        // A failed batch must not leave its points queued for the next one.
+        this.points.discard();
       }
       for (const u of batch.devices) this.mergeDevice(u);
-      for (const [stmt, grain] of this.upsertRollup) {
-        for (const r of rollup(samples, grain)) stmt.run(r.device, r.field, r.bucket, r.min, r.max, r.sum, r.count, r.last, r.lastTs);
-      }
+      this.upsertRollup.forEach(([stmt], g) => {
+        for (const r of rollups.rows(g)) stmt.run(r.device, r.field, r.bucket, r.min, r.max, r.sum, r.count, r.last, r.lastTs);
+      });
       return result;
     });
   }
 
   append(batch: Batch): AppendResult {
-    return this.writeBatch(batch);
+    try {
+      return this.writeBatch(batch);
+    } catch (err) {
+      // Series made in the rolled-back transaction are gone; their cached ids would be reused.
+      this.seriesIds.clear();
+      throw err;
+    }
   }
 
   /** The id of a (device, field) series, made on first use. */
   private seriesId(device: string, field: string): number {
-    const key = `${device}\u0000${field}`;
-    let id = this.seriesIds.get(key);
+    let fields = this.seriesIds.get(device);
+    if (fields === undefined) {
+      fields = new Map();
+      this.seriesIds.set(device, fields);
+    }
+    let id = fields.get(field);
     if (id === undefined) {
       this.insertSeries.run(device, field);
       id = this.selectSeries.get(device, field)!.id;
-      this.seriesIds.set(key, id);
+      fields.set(field, id);
     }
     return id;
   }
