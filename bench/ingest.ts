@@ -4,7 +4,6 @@
  * the publisher are other processes: a Mosquitto started here, and `mosquitto_pub -l` sending
  * one telemetry JSON per line. The bridge and the reference run in this process, one at a time.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +14,7 @@ import { PostgresStore } from "../lib/store/postgres";
 import { SqliteStore } from "../lib/store/sqlite";
 import type { Store } from "../lib/store/types";
 import { startMosquitto } from "../test/helpers/mosquitto";
+import { publishLines, telemetryLines } from "./line-publisher";
 import type { BenchResult } from "./run";
 
 const TOPIC = "fleet/bench/arm-01/telemetry";
@@ -22,15 +22,12 @@ const { Client } = pg;
 
 /** Sends `count` lines through mosquitto_pub; resolves when `done` says all were handled. */
 async function pump(url: string, count: number, qos: 0 | 1, done: Promise<void>): Promise<number> {
-  const { hostname, port } = new URL(url);
+  const lines = [...telemetryLines(count)];
   const start = performance.now();
-  const pub = spawn("mosquitto_pub", ["-h", hostname, "-p", port, "-t", TOPIC, "-q", String(qos), "-l", "-i", `bench-pub-${Date.now()}`], { stdio: ["pipe", "ignore", "inherit"] });
-  const lines: string[] = [];
-  for (let i = 0; i < count; i++) lines.push(JSON.stringify({ seq: i + 1, temp: 40 + (i % 7), current: 1.2, joints: [1, 2, 3, 4, 5, 6] }));
-  pub.stdin.end(lines.join("\n") + "\n");
+  const pub = publishLines(url, { topic: TOPIC, qos, clientId: `bench-pub-${Date.now()}`, lines });
   await done;
   const elapsed = performance.now() - start;
-  pub.kill();
+  pub.stop();
   return (count / elapsed) * 1000;
 }
 

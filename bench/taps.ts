@@ -5,10 +5,10 @@
  * alternate, twice each, and the better run of each counts, so a burst of other load on the
  * machine does not decide the ratio.
  */
-import { spawn } from "node:child_process";
 import mqtt from "mqtt";
 import { startEmbeddedBroker } from "../lib/broker/embedded";
 import { TraceHub } from "../lib/qos/trace-hub";
+import { publishLines, telemetryLines } from "./line-publisher";
 import type { BenchResult } from "./run";
 import { launchChromium, publishFleet } from "./browser-reference";
 import { startServerProcess } from "./server-process";
@@ -25,14 +25,12 @@ async function throughput(traced: boolean): Promise<number> {
     let seen = 0;
     const done = new Promise<void>((resolve) => sub.on("message", () => ++seen === MESSAGES && resolve()));
     await sub.subscribeAsync("fleet/#", { qos: 1 });
-    const lines: string[] = [];
-    for (let i = 0; i < MESSAGES; i++) lines.push(JSON.stringify({ seq: i + 1, temp: 40 + (i % 7), current: 1.2 }));
+    const lines = [...telemetryLines(MESSAGES)];
     const start = performance.now();
-    const pub = spawn("mosquitto_pub", ["-h", "127.0.0.1", "-p", String(broker.tcpPort), "-t", "fleet/bench/arm-01/telemetry", "-q", "1", "-l", "-i", `bench-taps-pub-${traced}`], { stdio: ["pipe", "ignore", "inherit"] });
-    pub.stdin.end(lines.join("\n") + "\n");
+    const pub = publishLines(url, { topic: "fleet/bench/arm-01/telemetry", qos: 1, clientId: `bench-taps-pub-${traced}`, lines });
     await done;
     const rate = (MESSAGES / (performance.now() - start)) * 1000;
-    pub.kill();
+    pub.stop();
     await sub.endAsync();
     if (hub && hub.packets().length === 0) throw new Error("the taps saw nothing");
     return rate;
