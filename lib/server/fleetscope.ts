@@ -99,8 +99,11 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
       await bridge?.stop();
       await retention?.stop();
       server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      // The broker ends its WebSocket clients, which the HTTP server still counts and would
+      // otherwise wait for: open tabs would go on believing the broker was live.
       await broker?.close();
+      await closed;
       await app.close();
       await store.close();
     },

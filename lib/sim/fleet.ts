@@ -43,8 +43,11 @@ export class Fleet {
   async start(): Promise<void> {
     const sites = this.opts.sites ?? DEFAULT_SITES;
     const starts: Promise<void>[] = [];
+    const runSeed = Date.now() >>> 0;
     for (let i = 0; i < this.opts.devices; i++) {
-      const arm = createArm(armId(i), sites[i % sites.length]!, 0x5eed + i);
+      // A seed per run: a restarted fleet starts its seq at 1 again, and the same seed would send
+      // byte-for-byte the same messages, which the store takes for redeliveries and drops.
+      const arm = createArm(armId(i), sites[i % sites.length]!, (0x5eed + i) ^ runSeed);
       starts.push(this.startArm(arm));
     }
     await Promise.all(starts);
