@@ -73,3 +73,26 @@ test("publishing a retained message makes it appear with the retained mark, show
   await expect(result).toContainText("Retained message cleared at QoS 1: PUBACK received");
   await expect(row.getByText("retained", { exact: true })).toBeHidden();
 });
+
+test("older messages of a topic come from the store, page by page, after the ones seen live", async ({ page, baseURL }) => {
+  const client = await mqtt.connectAsync(`${baseURL!.replace(/^http/, "ws")}/mqtt`, { clientId: "e2e-topic-history" });
+  try {
+    // Stored before the page opens: only the store has these. Retained, so the tree has the topic at once.
+    for (let i = 1; i <= 3; i++) await client.publishAsync("lab/e2e/history", `value ${i}`, { qos: 1, retain: i === 3 });
+    await expect(async () => {
+      const res = await page.request.get("/api/messages?topic=lab/e2e/history");
+      expect(((await res.json()) as { messages: unknown[] }).messages).toHaveLength(3);
+    }).toPass();
+  } finally {
+    await client.endAsync();
+  }
+  await page.goto("/topics");
+  await page.getByLabel("Search topics").fill("lab/e2e/history");
+  await page.locator('[data-topic="lab/e2e/history"]').click();
+  const detail = page.getByRole("region", { name: "Selected topic" });
+  await detail.getByRole("button", { name: "Load older from the store" }).click();
+  await expect(detail.getByText("nothing older is stored")).toBeVisible();
+  const rows = detail.locator("ul li");
+  await expect(rows.filter({ hasText: "stored" })).toHaveCount(2); // value 3 came live (retained)
+  await expect(rows.filter({ hasText: "value 1" })).toHaveCount(1);
+});

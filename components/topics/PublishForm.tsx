@@ -39,12 +39,14 @@ export function PublishForm({ initialTopic, onPublished }: { initialTopic: strin
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
+    setResult(null); // an old "Published" under a new error would read as this attempt's
     const checked = checkPublishForm({ topic, payload, format });
     setErrors(checked.errors);
     if (checked.bytes) void send(checked.bytes, { qos, retain }, false);
   };
 
   const onClear = () => {
+    setResult(null);
     const checked = checkPublishForm({ topic, payload: "", format: "text" });
     setErrors(checked.errors);
     if (checked.errors.topic) return;

@@ -16,7 +16,7 @@ interface Props {
   node: TopicNode | undefined;
   now: number;
   messages: readonly RecentMessage[];
-  stored: { state: "idle" | "loading" | "loaded" | "error"; error?: string; count?: number };
+  stored: { state: "idle" | "loading" | "loaded" | "error"; error?: string; count?: number; next?: string | null; full?: boolean };
   onLoadStored(): void;
 }
 
@@ -92,10 +92,20 @@ export function TopicDetail({ topic, node, now, messages, stored, onLoadStored }
         <div className={s.inline}>
           <strong>Messages</strong>
           <span className="muted small">{messages.filter((m) => m.source === "live").length} seen here</span>
-          <button type="button" className={s.button} onClick={onLoadStored} disabled={stored.state === "loading"}>
+          <button type="button" className={s.button} onClick={onLoadStored} disabled={stored.state === "loading" || stored.full || (stored.state === "loaded" && !stored.next)}>
             {stored.state === "loading" ? "Loading…" : "Load older from the store"}
           </button>
-          {stored.state === "loaded" && <span className="muted small">{stored.count ? `${stored.count} stored messages added` : "nothing older is stored"}</span>}
+          {stored.state === "loaded" && (
+            <span className="muted small">
+              {stored.full
+                ? "the newest stored messages are listed; older ones stay in the store (GET /api/messages)"
+                : stored.next
+                  ? `${stored.count} stored messages added`
+                  : stored.count
+                    ? `${stored.count} stored messages added; nothing older is stored`
+                    : "nothing older is stored"}
+            </span>
+          )}
           {stored.state === "error" && <span className="error small" role="alert">{stored.error}</span>}
         </div>
         <ul className={s.messages}>

@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { validateTopicFilter } from "@/lib/mqtt/topic";
 import type { WatchState } from "@/lib/mqtt/watchers";
-import { addLive, addStored, storedUntil, type RecentMessage, type StoredMessage } from "@/lib/topics/recent";
+import { addLive, addStored, RECENT_STORED, storedUntil, type RecentMessage, type StoredMessage } from "@/lib/topics/recent";
 import { ancestorsOf, parseTreeFilter, treeRows } from "@/lib/topics/rows";
 import { rateAt, TopicTree } from "@/lib/topics/tree";
 import { useFleet } from "../FleetProvider";
@@ -22,7 +22,7 @@ const PRUNE_CHOICES = [
 const PRUNE_EVERY_MS = 5_000;
 const STORED_PAGE = 100;
 
-type Stored = { state: "idle" | "loading" | "loaded" | "error"; error?: string; count?: number };
+type Stored = { state: "idle" | "loading" | "loaded" | "error"; error?: string; count?: number; next?: string | null; full?: boolean };
 
 /** `/topics`: the broker's topic tree as this tab sees it, the selected topic, and the publish tool. */
 export function TopicsExplorer() {
@@ -122,16 +122,21 @@ export function TopicsExplorer() {
 
   const loadStored = async () => {
     if (selected === null) return;
-    setStored({ state: "loading" });
-    const params = new URLSearchParams({ topic: selected, to: String(storedUntil(recent, Date.now())), limit: String(STORED_PAGE) });
+    const cursor = stored.next;
+    setStored({ ...stored, state: "loading" });
+    // The first page ends where the live list does; the next ones follow the API's cursor.
+    const params = new URLSearchParams({ topic: selected, limit: String(STORED_PAGE) });
+    if (cursor) params.set("cursor", cursor);
+    else params.set("to", String(storedUntil(recent, Date.now())));
     try {
       const res = await fetch(`/api/messages?${params}`);
-      const body = (await res.json()) as { messages?: StoredMessage[]; error?: { message: string } };
+      const body = (await res.json()) as { messages?: StoredMessage[]; next?: string | null; error?: { message: string } };
       if (!res.ok || !body.messages) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
       const before = recent.length;
       const merged = addStored(recent, body.messages);
       setRecent(merged);
-      setStored({ state: "loaded", count: merged.length - before });
+      const full = merged.filter((m) => m.source === "stored").length >= RECENT_STORED;
+      setStored({ state: "loaded", count: merged.length - before, next: body.next ?? null, full });
     } catch (err) {
       setStored({ state: "error", error: `could not load stored messages: ${err instanceof Error ? err.message : String(err)}` });
     }

@@ -4,12 +4,12 @@ import { useEffect, useMemo, useState } from "react";
 import { deliveryFigures } from "@/lib/qos/delivery-stats";
 import { QOS_PROMISES, qosWarnings } from "@/lib/qos/guidance";
 import type { Delivery } from "@/lib/store/delivery";
-import { appendWindow, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
+import { appendWindow, latestFlows, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
 import { PacketDetail } from "./PacketDetail";
 import s from "./wire.module.css";
 
 const LEVELS = ["0", "1", "2"] as const;
-const RECENT_PUBLISHES = 8;
+const RECENT_PUBLISHES = 20;
 const ms = (v: number | null) => (v === null ? "—" : `${v}`);
 
 /** A device's Delivery panel: each QoS level's handshakes as traced live, and loss and duplicates from the store. */
@@ -41,11 +41,17 @@ export function DeliveryPanel({ device }: { device: string }) {
   const figures = useMemo(() => deliveryFigures(packets), [packets]);
   // Messages as their senders published them; each subscriber's QoS is its own choice.
   const sent = useMemo(() => packets.filter((p) => p.type === "publish" && p.from === "client"), [packets]);
-  const publishes = useMemo(() => sent.slice(-RECENT_PUBLISHES).reverse(), [sent]);
+  // Handshakes worth a look first: QoS 1 and 2 when the device sends any, else its QoS 0 stream.
+  const publishes = useMemo(() => {
+    const acked = sent.filter((p) => p.qos > 0);
+    return (acked.length > 0 ? acked : sent).slice(-RECENT_PUBLISHES).reverse();
+  }, [sent]);
+  const latest = useMemo(() => latestFlows(packets), [packets]);
   const warnings = useMemo(() => qosWarnings(sent.map((p) => ({ topic: p.topic ?? "", qos: p.qos }))), [sent]);
   // The newest QoS 2 handshake by default: it is the one with the most to show.
   const fallback = publishes.find((p) => p.qos === 2) ?? publishes[0];
-  const picked = (selected !== null ? packets.find((p) => p.seq === selected) : undefined) ?? fallback;
+  const found = (selected !== null ? packets.find((p) => p.seq === selected) : undefined) ?? fallback;
+  const picked = found?.flow ? { ...found, flow: latest.get(found.flow.key) ?? found.flow } : found;
 
   return (
     <section className={s.panel} aria-label="Delivery" data-testid="delivery">
@@ -104,7 +110,7 @@ export function DeliveryPanel({ device }: { device: string }) {
           <select value={picked?.seq ?? ""} onChange={(e) => setSelected(Number(e.target.value))} aria-label="Traced message">
             {publishes.map((p) => (
               <option key={p.seq} value={p.seq}>
-                {new Date(p.t).toLocaleTimeString(undefined, { hour12: false })} {p.topic} QoS {p.qos} ({p.flow?.state.replace("_", " ")})
+                {new Date(p.t).toLocaleTimeString(undefined, { hour12: false })} {p.topic} QoS {p.qos} ({(p.flow ? (latest.get(p.flow.key) ?? p.flow) : undefined)?.state.replace("_", " ")})
               </option>
             ))}
           </select>

@@ -1,6 +1,6 @@
 "use client";
 import { useEffect, useMemo, useState } from "react";
-import { appendWindow, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
+import { appendWindow, latestFlows, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
 import { traceMatches } from "@/lib/http/trace-params";
 import type { WirePacketType } from "@/lib/mqtt/framer";
 import { useFleet } from "../FleetProvider";
@@ -37,12 +37,8 @@ export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
   // broker is not ours to tap.
   useEffect(() => {
     if (!own || paused || !mqtt) return;
-    const q = { device: device.trim() || undefined, hop: hop.trim() || undefined, type: types ? (types.split(",") as WirePacketType[]) : undefined, qos: qos ? Number(qos) : undefined, backlog: 0 };
-    return mqtt.trace((batch) => {
-      const mine = batch.filter((e) => traceMatches(q, e));
-      if (mine.length > 0) setPackets((w) => appendWindow(w, mine));
-    });
-  }, [own, paused, mqtt, device, hop, types, qos]);
+    return mqtt.trace((batch) => setPackets((w) => appendWindow(w, batch)));
+  }, [own, paused, mqtt]);
 
   useEffect(() => {
     if (paused) return;
@@ -55,9 +51,17 @@ export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
     return startTraceFeed(params, (batch) => setPackets((w) => appendWindow(w, batch)), setState);
   }, [types, device, qos, hop, paused]);
 
-  const shown = useMemo(() => packets.slice(-SHOWN).reverse(), [packets]);
+  const query = useMemo(
+    () => ({ device: device.trim() || undefined, hop: hop.trim() || undefined, type: types ? (types.split(",") as WirePacketType[]) : undefined, qos: qos ? Number(qos) : undefined, backlog: 0 }),
+    [device, hop, types, qos],
+  );
+  // Filtered here too: a paused view keeps its packets, and the filters still apply to them.
+  const shown = useMemo(() => packets.filter((p) => traceMatches(query, p)).slice(-SHOWN).reverse(), [packets, query]);
+  // A row shows its flow as it stands now, not as it stood when that packet passed.
+  const latest = useMemo(() => latestFlows(packets), [packets]);
   const sampled = packets.at(-1)?.sampled ?? 1;
-  const picked = selected === null ? undefined : packets.find((p) => p.seq === selected);
+  const found = selected === null ? undefined : packets.find((p) => p.seq === selected);
+  const picked = found?.flow ? { ...found, flow: latest.get(found.flow.key) ?? found.flow } : found;
 
   return (
     <div>
@@ -94,6 +98,7 @@ export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
         </label>
         <label style={{ flexDirection: "row", alignItems: "center", gap: "0.3rem" }}>
           <input type="checkbox" checked={own} onChange={(e) => setOwn(e.target.checked)} /> this tab&apos;s client too
+          <span className="muted" title="The broker's taps already show this tab's connection under its client id; this adds the same packets as this tab's MQTT.js sees them, which is all there is with an external broker.">(?)</span>
         </label>
         <button type="button" className={s.button} onClick={() => setPaused((p) => !p)} aria-pressed={paused}>
           {paused ? "Resume" : "Pause"}
@@ -107,8 +112,9 @@ export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
         <div className={s.scroll}>
           {shown.length === 0 ? (
             <p className="muted" style={{ padding: "1rem" }}>
-              No packets yet{device ? ` for ${device}` : ""}. They appear as clients talk to the embedded broker (with an external broker
-              there is nothing to tap here).
+              {packets.length > 0
+                ? "No packet matches these filters."
+                : `No packets yet${device ? ` for ${device}` : ""}. They appear as clients talk to the embedded broker (with an external broker there is nothing to tap here).`}
             </p>
           ) : (
             <table className={s.table} aria-label="Packets">
@@ -137,7 +143,10 @@ export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
                     <td>{p.flow ? p.qos : ""}</td>
                     <td>{p.id ?? ""}</td>
                     <td>{p.topic ?? ""}</td>
-                    <td className={p.flow ? s[`state-${p.flow.state}`] : undefined}>{p.flow?.state.replace("_", " ") ?? ""}</td>
+                    {(() => {
+                      const flow = p.flow ? (latest.get(p.flow.key) ?? p.flow) : undefined;
+                      return <td className={flow ? s[`state-${flow.state}`] : undefined}>{flow?.state.replace("_", " ") ?? ""}</td>;
+                    })()}
                   </tr>
                 ))}
               </tbody>

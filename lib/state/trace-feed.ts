@@ -18,6 +18,13 @@ export function appendWindow<T>(window: readonly T[], batch: readonly T[], max =
   return all;
 }
 
+/** Each flow's state as of the newest packet seen for it. */
+export function latestFlows(packets: readonly TracedPacket[]): Map<string, NonNullable<TracedPacket["flow"]>> {
+  const out = new Map<string, NonNullable<TracedPacket["flow"]>>();
+  for (const p of packets) if (p.flow) out.set(p.flow.key, p.flow);
+  return out;
+}
+
 export function startTraceFeed(params: URLSearchParams, onBatch: (batch: TracedPacket[]) => void, onState: (s: TraceFeedState) => void): () => void {
   const source = new EventSource(`/api/trace?${params}`);
   const batcher = createFrameBatcher<TracedPacket>(onBatch);

@@ -35,6 +35,15 @@ describe("recent messages of a topic", () => {
     expect(addLive(merged, "t", [live(102)]).map((m) => m.ts)).toEqual([102, 101, 100, 60, 50]);
   });
 
+  it("drops the stored copy of a message seen live, stamped a little apart", () => {
+    const list = addLive([], "t", [{ topic: "t", payload: enc.encode("v3"), qos: 1, retain: true, ts: 5000 }]);
+    const merged = addStored(list, [
+      { ts: 4200, topic: "t", qos: 1, retain: true, payload: "v3", encoding: "utf8" },
+      { ts: 4100, topic: "t", qos: 1, retain: false, payload: "v2", encoding: "utf8" },
+    ]);
+    expect(merged.map(text)).toEqual(["v3", "v2"]);
+  });
+
   it("with nothing seen live, the store's newest come first", () => {
     expect(storedUntil([], 500)).toBe(500);
   });

@@ -9,7 +9,7 @@ import type { QoS } from "../store/types";
 import type { TopicMessage } from "./tree";
 
 export const RECENT_LIVE = 100;
-export const RECENT_STORED = 200;
+export const RECENT_STORED = 1000;
 
 export interface RecentMessage {
   ts: number;
@@ -46,15 +46,28 @@ export function storedUntil(list: readonly RecentMessage[], now: number): number
   return list.length > 0 ? list[list.length - 1]!.ts - 1 : now;
 }
 
+/** A stored copy this close in time to a live message with the same bytes is that message. */
+export const SAME_MESSAGE_MS = 2000;
+
 export function addStored(list: readonly RecentMessage[], stored: readonly StoredMessage[]): readonly RecentMessage[] {
   const until = storedUntil(list, Number.POSITIVE_INFINITY);
+  const live = list.filter((m) => m.source === "live");
   const older = stored
     .filter((m) => m.ts <= until)
     .map((m): RecentMessage => {
       const bytes = m.encoding === "base64" ? (base64ToBytes(m.payload) ?? new Uint8Array()) : new TextEncoder().encode(m.payload);
       return { ts: m.ts, payload: boundedPayload(bytes), qos: (m.qos === 1 || m.qos === 2 ? m.qos : 0) as QoS, retain: m.retain, source: "stored" };
     })
+    // Browser and bridge stamp times apart (a retained message is stamped again when it is
+    // replayed), so the cut by time can let a live message's stored copy through.
+    .filter((m) => !live.some((l) => Math.abs(l.ts - m.ts) <= SAME_MESSAGE_MS && sameBytes(l.payload.bytes, m.payload.bytes)))
     .sort((a, b) => b.ts - a.ts);
   const storedCount = list.filter((m) => m.source === "stored").length;
   return list.concat(older.slice(0, Math.max(0, RECENT_STORED - storedCount)));
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
