@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FlowTracker, type PacketType, type QoSLevel, type Side, type TracePacket } from "./flow";
+import { FlowTracker, FORGET_AFTER_STUCK, type PacketType, type QoSLevel, type Side, type TracePacket } from "./flow";
 
 const HOP = "device:arm-01";
 let clock = 0;
@@ -128,6 +128,15 @@ describe("FlowTracker: resends, reuse, loss and sessions", () => {
     expect(flow.state).toBe("stuck");
     t.apply(pkt("puback", "server", { t: 2000 }));
     expect(flow).toMatchObject({ state: "complete", latencyMs: 1000 });
+  });
+
+  it("forgets a stuck flow at last, so a client gone for good does not hold memory forever", () => {
+    const t = new FlowTracker(100);
+    t.apply(pkt("publish", "client", { qos: 1, t: 0 }));
+    t.sweep(100);
+    expect(t.pending()).toHaveLength(1);
+    t.sweep(100 * FORGET_AFTER_STUCK);
+    expect(t.pending()).toEqual([]);
   });
 
   it("reports an acknowledgement with no PUBLISH in flight as an orphan", () => {

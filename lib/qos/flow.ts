@@ -56,6 +56,9 @@ export interface Flow {
   anomalies: string[];
 }
 
+/** A stuck flow is forgotten after this many stuck timeouts with no packet. */
+export const FORGET_AFTER_STUCK = 120;
+
 /** The packet each QoS level waits for next, by how many steps the flow has made. */
 const NEXT: Record<QoSLevel, PacketType[]> = {
   0: ["publish"],
@@ -146,11 +149,20 @@ export class FlowTracker {
   /** Flows that waited longer than the timeout since their last step become stuck. */
   sweep(now: number): Flow[] {
     const stuck: Flow[] = [];
-    for (const flow of this.pending()) {
-      if (flow.state === "in_flight" && now - flow.steps.at(-1)!.t >= this.stuckAfterMs) {
-        flow.state = "stuck";
-        stuck.push(flow);
+    for (const [hop, flows] of this.open) {
+      for (const [key, flow] of flows) {
+        const idle = now - flow.steps.at(-1)!.t;
+        if (flow.state === "in_flight" && idle >= this.stuckAfterMs) {
+          flow.state = "stuck";
+          stuck.push(flow);
+        }
+        // A client that went away for good never answers: its flows must not be kept forever.
+        if (idle >= FORGET_AFTER_STUCK * this.stuckAfterMs) {
+          flows.delete(key);
+          this.resumed.delete(flow);
+        }
       }
+      if (flows.size === 0) this.open.delete(hop);
     }
     return stuck;
   }
