@@ -79,6 +79,9 @@ interface PreparedBatch {
   fromMemory: number;
 }
 
+/** Acknowledgement bytes waiting in the socket, at most, before the bridge stops reading (16k PUBACKs). */
+const MAX_UNSENT_ACK_BYTES = 64 * 1024;
+
 /** Retry delays after a failed store commit double from the first to the last. */
 const STORE_RETRY_FIRST_MS = 200;
 const STORE_RETRY_MAX_MS = 5000;
@@ -207,6 +210,13 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         }
         this.schedule();
         return done();
+      }
+      // A broker that sends faster than it reads leaves our PUBACKs queued in this socket's
+      // buffer, one object each: read nothing more until they have gone, so memory stays bounded.
+      if (stream.writableLength > MAX_UNSENT_ACK_BYTES && !stream.destroyed) {
+        this.held.commitNow();
+        stream.once("drain", () => this.onPublish(packet, done));
+        return;
       }
       // PUBACK now, into the corked socket: it leaves once the group has committed.
       this.held.add(stream, spoolable(packet));
