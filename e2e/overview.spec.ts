@@ -14,7 +14,7 @@ test("the overview shows the simulated fleet online, with values that change wit
   const before = await temp.textContent();
   await expect(temp).not.toHaveText(before!);
   // The sparkline draws once two points have arrived.
-  await expect(first.locator("svg path.recharts-curve")).toBeVisible();
+  await expect(first.getByTestId("sparkline")).toBeVisible();
   if (process.env.FLEETSCOPE_SCREENSHOT) await page.screenshot({ path: "docs/img/overview.png" });
 });
 
