@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from "react";
 import { deliveryFigures } from "@/lib/qos/delivery-stats";
 import { QOS_PROMISES, qosWarnings } from "@/lib/qos/guidance";
 import type { Delivery } from "@/lib/store/delivery";
-import { appendWindow, latestFlows, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
+import { appendWindow, currentFlow, latestFlows, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
 import { PacketDetail } from "./PacketDetail";
 import s from "./wire.module.css";
 
@@ -51,7 +51,7 @@ export function DeliveryPanel({ device }: { device: string }) {
   // The newest QoS 2 handshake by default: it is the one with the most to show.
   const fallback = publishes.find((p) => p.qos === 2) ?? publishes[0];
   const found = (selected !== null ? packets.find((p) => p.seq === selected) : undefined) ?? fallback;
-  const picked = found?.flow ? { ...found, flow: latest.get(found.flow.key) ?? found.flow } : found;
+  const picked = found && { ...found, flow: currentFlow(found, latest) };
 
   return (
     <section className={s.panel} aria-label="Delivery" data-testid="delivery">
@@ -110,7 +110,7 @@ export function DeliveryPanel({ device }: { device: string }) {
           <select value={picked?.seq ?? ""} onChange={(e) => setSelected(Number(e.target.value))} aria-label="Traced message">
             {publishes.map((p) => (
               <option key={p.seq} value={p.seq}>
-                {new Date(p.t).toLocaleTimeString(undefined, { hour12: false })} {p.topic} QoS {p.qos} ({(p.flow ? (latest.get(p.flow.key) ?? p.flow) : undefined)?.state.replace("_", " ")})
+                {new Date(p.t).toLocaleTimeString(undefined, { hour12: false })} {p.topic} QoS {p.qos} ({currentFlow(p, latest)?.state.replace("_", " ")})
               </option>
             ))}
           </select>

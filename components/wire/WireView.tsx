@@ -1,6 +1,6 @@
 "use client";
 import { useEffect, useMemo, useState } from "react";
-import { appendWindow, latestFlows, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
+import { appendWindow, currentFlow, latestFlows, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
 import { traceMatches } from "@/lib/http/trace-params";
 import type { WirePacketType } from "@/lib/mqtt/framer";
 import { useFleet } from "../FleetProvider";
@@ -61,7 +61,7 @@ export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
   const latest = useMemo(() => latestFlows(packets), [packets]);
   const sampled = packets.at(-1)?.sampled ?? 1;
   const found = selected === null ? undefined : packets.find((p) => p.seq === selected);
-  const picked = found?.flow ? { ...found, flow: latest.get(found.flow.key) ?? found.flow } : found;
+  const picked = found && { ...found, flow: currentFlow(found, latest) };
 
   return (
     <div>
@@ -143,10 +143,7 @@ export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
                     <td>{p.flow ? p.qos : ""}</td>
                     <td>{p.id ?? ""}</td>
                     <td>{p.topic ?? ""}</td>
-                    {(() => {
-                      const flow = p.flow ? (latest.get(p.flow.key) ?? p.flow) : undefined;
-                      return <td className={flow ? s[`state-${flow.state}`] : undefined}>{flow?.state.replace("_", " ") ?? ""}</td>;
-                    })()}
+                    <FlowCell flow={currentFlow(p, latest)} />
                   </tr>
                 ))}
               </tbody>
@@ -157,4 +154,8 @@ export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
       </div>
     </div>
   );
+}
+
+function FlowCell({ flow }: { flow: TracedPacket["flow"] }) {
+  return <td className={flow ? s[`state-${flow.state}`] : undefined}>{flow?.state.replace("_", " ") ?? ""}</td>;
 }

@@ -67,8 +67,12 @@ export function arrowOf(e: Pick<TraceEvent, "hop" | "from">): { from: Lane; to: 
  */
 export function messagePath<T extends TraceEvent>(events: readonly T[], picked: T, windowMs = 500): T[] {
   const same = (e: T) => e.type === "publish" && e.flow !== undefined && e.topic === picked.topic && e.payloadBytes === picked.payloadBytes;
-  const origin =
-    picked.from === "client" ? picked : [...events].reverse().find((e) => same(e) && e.from === "client" && e.t <= picked.t && picked.t - e.t <= windowMs);
+  let origin: T | undefined = picked.from === "client" ? picked : undefined;
+  // Newest first, without copying the window (this runs on every redraw of a live view).
+  for (let i = events.length - 1; i >= 0 && !origin; i--) {
+    const e = events[i]!;
+    if (same(e) && e.from === "client" && e.t <= picked.t && picked.t - e.t <= windowMs) origin = e;
+  }
   const keys = new Set<string>();
   if (origin) {
     keys.add(origin.flow!.key);

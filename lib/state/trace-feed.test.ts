@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendWindow, latestFlows, type TracedPacket } from "./trace-feed";
+import { appendWindow, currentFlow, latestFlows, type TracedPacket } from "./trace-feed";
 
 describe("appendWindow", () => {
   it("keeps the newest items up to the bound, in order", () => {
@@ -13,6 +13,9 @@ describe("latestFlows", () => {
   it("keeps each flow's newest state", () => {
     const flow = (state: "in_flight" | "complete") => ({ key: "f", state, latencyMs: null, retransmissions: 0, anomalies: [] });
     const p = (state: "in_flight" | "complete") => ({ flow: flow(state) }) as unknown as TracedPacket;
-    expect(latestFlows([p("in_flight"), p("complete")]).get("f")!.state).toBe("complete");
+    const first = p("in_flight");
+    const latest = latestFlows([first, p("complete")]);
+    expect(latest.get("f")!.state).toBe("complete");
+    expect(currentFlow(first, latest)!.state).toBe("complete");
   });
 });

@@ -18,11 +18,18 @@ export function appendWindow<T>(window: readonly T[], batch: readonly T[], max =
   return all;
 }
 
+type FlowSnapshot = NonNullable<TracedPacket["flow"]>;
+
 /** Each flow's state as of the newest packet seen for it. */
-export function latestFlows(packets: readonly TracedPacket[]): Map<string, NonNullable<TracedPacket["flow"]>> {
-  const out = new Map<string, NonNullable<TracedPacket["flow"]>>();
+export function latestFlows(packets: readonly TracedPacket[]): Map<string, FlowSnapshot> {
+  const out = new Map<string, FlowSnapshot>();
   for (const p of packets) if (p.flow) out.set(p.flow.key, p.flow);
   return out;
+}
+
+/** A packet's flow as it stands now, not as it stood when that packet passed. */
+export function currentFlow(p: TracedPacket, latest: ReadonlyMap<string, FlowSnapshot>): FlowSnapshot | undefined {
+  return p.flow ? (latest.get(p.flow.key) ?? p.flow) : undefined;
 }
 
 export function startTraceFeed(params: URLSearchParams, onBatch: (batch: TracedPacket[]) => void, onState: (s: TraceFeedState) => void): () => void {
