@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { describeArgErrors, parseArgInput, validateArgs, type ArgsSchema } from "./args";
+import { commandsFor, parseAdvertisement } from "./definitions";
+import { parseReply } from "./replies";
+
+const moveJoint: ArgsSchema = {
+  type: "object",
+  properties: {
+    joint: { type: "integer", minimum: 0, maximum: 5 },
+    angle: { type: "number", minimum: -180, maximum: 180, "x-unit": "°" },
+    mode: { type: "string", enum: ["fast", "smooth"], default: "smooth" },
+  },
+  required: ["joint", "angle"],
+  additionalProperties: false,
+};
+
+describe("argument validation", () => {
+  it("accepts valid arguments and fills defaults", () => {
+    expect(validateArgs(moveJoint, { joint: 2, angle: -45.5 })).toEqual({ ok: true, args: { joint: 2, angle: -45.5, mode: "smooth" } });
+  });
+
+  it("names every offending argument with its range and unit", () => {
+    const r = validateArgs(moveJoint, { joint: 2.5, angle: 200, speed: 3 });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors.joint).toBe("must be a whole number in 0..5");
+    expect(r.errors.angle).toBe("must be a number in -180..180 ° (got 200)");
+    expect(r.errors.speed).toBe("is not an argument of this command");
+    expect(describeArgErrors(r.errors)).toContain("args.angle: must be a number in -180..180 °");
+  });
+
+  it("says what a missing required argument should be", () => {
+    const r = validateArgs(moveJoint, { joint: 1 });
+    expect(r).toEqual({ ok: false, errors: { angle: "is required (a number in -180..180 °)" } });
+  });
+
+  it("refuses wrong types, non-finite numbers, unknown enum values and a non-object", () => {
+    const r = validateArgs(moveJoint, { joint: "1", angle: Number.NaN, mode: "wild" });
+    expect(r.ok ? {} : r.errors).toEqual({ joint: "must be a whole number in 0..5", angle: "must be a number in -180..180 °", mode: 'must be one of "fast", "smooth"' });
+    expect(validateArgs(moveJoint, [1, 2])).toEqual({ ok: false, errors: { "": "args must be an object" } });
+  });
+
+  it("a command without arguments takes none", () => {
+    const none: ArgsSchema = { type: "object", properties: {}, required: [], additionalProperties: false };
+    expect(validateArgs(none, undefined)).toEqual({ ok: true, args: {} });
+    expect(validateArgs(none, { x: 1 }).ok).toBe(false);
+  });
+
+  it("parses form text into the property's type, leaving nonsense for the validator to name", () => {
+    expect(parseArgInput({ type: "number" }, " 12.5 ")).toBe(12.5);
+    expect(parseArgInput({ type: "integer" }, "")).toBeUndefined();
+    expect(parseArgInput({ type: "integer" }, "abc")).toBe("abc");
+    expect(parseArgInput({ type: "boolean" }, "true")).toBe(true);
+  });
+});
+
+describe("definitions", () => {
+  it("a robot arm (told by its joint telemetry) has stop and move_joint", () => {
+    const names = commandsFor(["current", "joints.0", "temp"], null).map((c) => c.name);
+    expect(names).toEqual(expect.arrayContaining(["stop", "move_joint", "set_speed", "reboot"]));
+    expect(commandsFor(["temp"], null)).toEqual([]);
+  });
+
+  it("advertised commands show up and win over the kind's by name; a broken one is said, not fatal", () => {
+    const ad = parseAdvertisement(
+      JSON.stringify({
+        kind: "robot-arm",
+        commands: [{ name: "stop", description: "mine", timeoutMs: 2000 }, { name: "calibrate" }, { name: "bad name!" }],
+      }),
+    );
+    if ("error" in ad) throw new Error(ad.error);
+    expect(ad.problems).toHaveLength(1);
+    const cmds = commandsFor([], ad);
+    expect(cmds.find((c) => c.name === "stop")).toMatchObject({ description: "mine", timeoutMs: 2000, source: "advertised" });
+    expect(cmds.find((c) => c.name === "calibrate")).toMatchObject({ confirm: { kind: "reply" }, timeoutMs: 10_000 });
+    expect(cmds.some((c) => c.name === "move_joint")).toBe(true);
+  });
+
+  it("an advertisement that is not JSON or not an object is an error", () => {
+    expect(parseAdvertisement("<img src=x>")).toEqual({ error: "the advertisement is not JSON" });
+    expect(parseAdvertisement("[1]")).toHaveProperty("error");
+  });
+});
+
+describe("replies", () => {
+  const topic = "fleet/plant-a/arm-01/cmd/move_joint/reply";
+  it("parses an ok and a failed reply", () => {
+    expect(parseReply(topic, Buffer.from('{"id":"a","ok":true,"result":{"x":1}}'))).toEqual({ device: "arm-01", name: "move_joint", id: "a", ok: true, result: { x: 1 } });
+    expect(parseReply(topic, Buffer.from('{"id":"a","ok":false,"error":"limit"}'))).toMatchObject({ ok: false, error: "limit" });
+  });
+  it("takes the id from MQTT 5 correlation data over the payload", () => {
+    expect(parseReply(topic, Buffer.from('{"ok":true}'), Buffer.from("c-9"))?.id).toBe("c-9");
+  });
+  it("a garbage reply is a failure without an id; a topic that is not a reply is null", () => {
+    expect(parseReply(topic, Buffer.from("\u0000garbage"))).toMatchObject({ id: null, ok: false, error: "the reply is not JSON" });
+    expect(parseReply("fleet/plant-a/arm-01/cmd/move_joint", Buffer.from("{}"))).toBeNull();
+    expect(parseReply(topic, Buffer.from('{"id":"a"}'))).toMatchObject({ ok: false, error: "the reply has no ok: true|false" });
+  });
+});
