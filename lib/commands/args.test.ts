@@ -97,3 +97,14 @@ describe("replies", () => {
     expect(parseReply(topic, Buffer.from('{"id":"a"}'))).toMatchObject({ ok: false, error: "the reply has no ok: true|false" });
   });
 });
+
+describe("hostile replies", () => {
+  const topic = "fleet/plant-a/arm-01/cmd/stop/reply";
+  it("NUL characters never reach the store, and a huge result keeps only its head", () => {
+    const r = parseReply(topic, Buffer.from(JSON.stringify({ id: "a\u0000b", ok: true, result: { s: "x\u0000y" } })));
+    expect(r).toMatchObject({ id: "a\uFFFDb", result: { s: "x\uFFFDy" } });
+    const big = parseReply(topic, Buffer.from(JSON.stringify({ id: "a", ok: true, result: "z".repeat(100_000) })));
+    expect(big?.result).toMatchObject({ truncated: true });
+    expect(JSON.stringify(big?.result).length).toBeLessThan(2000);
+  });
+});

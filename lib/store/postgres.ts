@@ -13,6 +13,8 @@ import { decodeCursor, encodeCursor } from "./cursor";
 import { payloadForJson } from "./payload-text";
 import { HOUR_MS, MINUTE_MS, planSeries, rollup } from "./series-plan";
 import type { SeqStream } from "./delivery";
+import type { CommandLog } from "./command-log";
+import { PgCommandLog } from "./pg-commands";
 import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, MessageRow, QoS, Sample, Series, SeriesQuery, Store } from "./types";
 
 /** Each entry runs once, in order, recorded in schema_migrations. */
@@ -77,6 +79,26 @@ const MIGRATIONS: string[] = [
    INSERT INTO samples SELECT * FROM samples_v3;
    DROP TABLE messages_v3;
    DROP TABLE samples_v3;`,
+  `CREATE TABLE commands (
+     n BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+     id TEXT PRIMARY KEY,
+     key TEXT,
+     device TEXT NOT NULL,
+     name TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     state TEXT NOT NULL,
+     created_at BIGINT NOT NULL,
+     deadline BIGINT NOT NULL,
+     doc JSONB NOT NULL
+   );
+   CREATE UNIQUE INDEX commands_key ON commands (key) WHERE key IS NOT NULL;
+   CREATE INDEX commands_created ON commands (created_at, n);
+   CREATE INDEX commands_device_created ON commands (device, created_at);
+   CREATE INDEX commands_open ON commands (state) WHERE state IN ('queued', 'sent', 'delivered');
+   CREATE TABLE command_replies_unmatched (
+     n BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ts BIGINT NOT NULL, topic TEXT NOT NULL, device TEXT NOT NULL, reply_id TEXT, payload TEXT NOT NULL
+   );
+   CREATE INDEX command_replies_unmatched_ts ON command_replies_unmatched (ts);`,
 ];
 
 const ROLLUPS = [
@@ -116,6 +138,7 @@ export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private readonly schema: string;
   private readonly partitions: Partitions;
+  readonly commands: CommandLog;
 
   private constructor(opts: PostgresStoreOptions) {
     this.schema = opts.schema ?? "public";
@@ -124,6 +147,7 @@ export class PostgresStore implements Store {
     // An idle client that loses its server must not crash the process; the next query reports it.
     this.pool.on("error", () => undefined);
     this.partitions = new Partitions(this.pool);
+    this.commands = new PgCommandLog(this.pool);
   }
 
   /** Connects and runs the migrations; throws with the server's reason when it cannot. */
@@ -327,7 +351,7 @@ export class PostgresStore implements Store {
     // Whole days go by dropping their partitions; the rest (the default partition, the day
     // straddling the cutoff, the unpartitioned tables) in chunks.
     let deleted = await this.partitions.dropBefore(before);
-    for (const [table, col] of [["messages", "ts"], ["samples", "ts"], ["idents", "ts"], ["duplicates", "ts"], ["rollup_minute", "bucket"], ["rollup_hour", "bucket"]] as const) {
+    for (const [table, col] of [["messages", "ts"], ["samples", "ts"], ["idents", "ts"], ["duplicates", "ts"], ["command_replies_unmatched", "ts"], ["rollup_minute", "bucket"], ["rollup_hour", "bucket"]] as const) {
       const r = await this.pool.query(`DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ${col} < $1 LIMIT $2)`, [before, maxRows]);
       deleted += r.rowCount ?? 0;
     }

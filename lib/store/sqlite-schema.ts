@@ -54,6 +54,24 @@ export const MIGRATIONS: string[] = [
    INSERT INTO series (device, field) SELECT DISTINCT device, field FROM samples;
    INSERT INTO points SELECT s.id, x.ts, x.rowid, x.value FROM samples x JOIN series s ON s.device = x.device AND s.field = x.field;
    DROP TABLE samples;`,
+  `CREATE TABLE commands (
+     n INTEGER PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     key TEXT,
+     device TEXT NOT NULL,
+     name TEXT NOT NULL,
+     actor TEXT NOT NULL,
+     state TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     deadline INTEGER NOT NULL,
+     doc TEXT NOT NULL
+   );
+   CREATE UNIQUE INDEX commands_key ON commands (key) WHERE key IS NOT NULL;
+   CREATE INDEX commands_created ON commands (created_at);
+   CREATE INDEX commands_device_created ON commands (device, created_at);
+   CREATE INDEX commands_open ON commands (state) WHERE state IN ('queued', 'sent', 'delivered');
+   CREATE TABLE command_replies_unmatched (n INTEGER PRIMARY KEY, ts INTEGER NOT NULL, topic TEXT NOT NULL, device TEXT NOT NULL, reply_id TEXT, payload TEXT NOT NULL);
+   CREATE INDEX command_replies_unmatched_ts ON command_replies_unmatched (ts);`,
 ];
 
 export const ROLLUPS = [
@@ -65,6 +83,7 @@ export const ROLLUPS = [
 export const PRUNABLE = [
   ["messages", "ts"],
   ["duplicates", "ts"],
+  ["command_replies_unmatched", "ts"],
 ] as const;
 
 /** Merges a batch's partial aggregate into the stored one. */

@@ -12,6 +12,8 @@ import { migrate, openDatabase, type DeviceRecord } from "./sqlite-schema";
 import { SqliteWriter } from "./sqlite-writer";
 import { WriterThread } from "./sqlite-writer-thread";
 import type { SeqStream } from "./delivery";
+import type { CommandLog } from "./command-log";
+import { SqliteCommandLog } from "./sqlite-commands";
 import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, Store } from "./types";
 
 interface BucketRecord {
@@ -55,6 +57,7 @@ export class SqliteStore implements Store {
   private readonly selectSeries;
   /** Writes go to a thread of their own, or inline for `:memory:` (one connection only). */
   private readonly writer: SqliteWriter | WriterThread;
+  readonly commands: CommandLog;
 
   constructor(path: string) {
     this.db = openDatabase(path);
@@ -62,6 +65,7 @@ export class SqliteStore implements Store {
     this.selectDevice = this.db.prepare<[string], DeviceRecord>(`SELECT * FROM devices WHERE id = ?`);
     this.selectSeries = this.db.prepare<[string, string], { id: number }>(`SELECT id FROM series WHERE device = ? AND field = ?`);
     this.writer = path === ":memory:" ? new SqliteWriter(this.db) : new WriterThread(path);
+    this.commands = new SqliteCommandLog(this.db);
   }
 
   async append(batch: Batch): Promise<AppendResult> {

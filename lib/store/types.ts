@@ -1,5 +1,6 @@
 /** The storage interface. Every implementation passes the contract suite in test/store.contract.ts. */
 import type { Device, DeviceId, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
+import type { CommandLog } from "./command-log";
 import type { SeqStream } from "./delivery";
 import type { Sample, SeriesPoint } from "./series-plan";
 
@@ -96,6 +97,8 @@ export interface MessagePage {
 
 export interface Store {
   readonly kind: "sqlite" | "postgres";
+  /** Commands sent to devices, with their lifecycle: the audit trail (kept past retention). */
+  readonly commands: CommandLog;
   /** Writes the batch in one transaction; resolves only once it is durable. */
   append(batch: Batch): Promise<AppendResult>;
   listDevices(): Promise<Device[]>;

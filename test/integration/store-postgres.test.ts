@@ -2,6 +2,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { asDeviceId, asEpochMs } from "../../lib/devices/model";
 import { PostgresStore } from "../../lib/store/postgres";
+import { commandLogContract } from "../commands.contract";
 import { storeContract } from "../store.contract";
 
 /** The PostgreSQL every machine here runs (trust auth, database `test`); each store gets its own schema. */
@@ -16,11 +17,13 @@ afterAll(async () => {
   await client.end();
 });
 
-storeContract("PostgreSQL", async () => {
+const freshStore = async () => {
   const schema = `${run}_${schemas.length}`;
   schemas.push(schema);
   return PostgresStore.open({ connectionString: URL, schema });
-});
+};
+storeContract("PostgreSQL", freshStore);
+commandLogContract("PostgreSQL", freshStore);
 
 describe("PostgreSQL partitions", () => {
   it("writes each day into its own partition and retention drops whole old days", async () => {

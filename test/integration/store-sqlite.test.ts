@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SqliteStore } from "../../lib/store/sqlite";
 import { asEpochMs } from "../../lib/devices/model";
+import { commandLogContract } from "../commands.contract";
 import { storeContract } from "../store.contract";
 
 const dir = mkdtempSync(join(tmpdir(), "fleetscope-sqlite-"));
@@ -11,6 +12,7 @@ let n = 0;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 storeContract("SQLite", async () => new SqliteStore(join(dir, `store-${n++}.db`)));
+commandLogContract("SQLite", async () => new SqliteStore(join(dir, `commands-${n++}.db`)));
 
 describe("SQLite store file", () => {
   it("keeps committed rows across a reopen, with migrations run once", async () => {
