@@ -161,3 +161,11 @@ describe("idempotency", () => {
     expect(sameRequest(c, { device: "arm-02", name: "move_joint", args: { joint: 1, angle: 30 } })).toBe(false);
   });
 });
+
+describe("replies to an echo-confirmed command", () => {
+  it("an ok reply after the echo confirmed it is a reply after success, not a duplicate", () => {
+    const rule: ConfirmRule = { kind: "echo", stream: "telemetry", field: "speed", equalsArg: "percent" };
+    const c = run(base(rule), [{ type: "published", at: 1 }, { type: "echo", at: 2, note: "speed = 4" }, { type: "reply", at: 3, ok: true }]);
+    expect(c.events.at(-1)!.effect).toBe("reply after succeeded, ignored");
+  });
+});

@@ -103,7 +103,10 @@ export function applyInput(c: Command, input: CommandInput): Command {
       return record(reachedAtLeast(c, "delivered", input.at), input, "delivered (PUBCOMP)");
     case "reply": {
       const detail = input.ok ? { ok: true, result: input.result } : { ok: false, error: input.error };
-      if (final) return record(c, input, c.state === "timed_out" ? "late reply, ignored" : "duplicate reply, ignored", detail);
+      if (final) {
+        const effect = c.state === "timed_out" ? "late reply, ignored" : c.events.some((e) => e.type === "reply") ? "duplicate reply, ignored" : `reply after ${c.state}, ignored`;
+        return record(c, input, effect, detail);
+      }
       if (!input.ok) {
         const failed = moveTo(reachedAtLeast(c, "sent", input.at), "failed", input.at, input.error);
         return record({ ...failed, error: input.error ?? "the device said it failed" }, input, "failed", detail);

@@ -13,8 +13,12 @@ import { clientTapTo, sharedTraceHub } from "../qos/trace-hub";
 import type { Bridge } from "../bridge/bridge";
 import { bridgeFromConfig } from "../bridge/from-config";
 import { redact } from "../config/redact";
+import { asDeviceId } from "../devices/model";
 import { setPart } from "../health/parts";
 import { Fleet } from "../sim/fleet";
+import { CommandService } from "../commands/service";
+import { setCommandService } from "../commands/shared";
+import type { Store } from "../store/types";
 import { Retention } from "../store/retention";
 import { sharedStore } from "../store/shared";
 
@@ -77,6 +81,10 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
     setPart("bridge", { status: "off" });
   }
 
+  const commands = startCommands(config, mqttUrl, store, broker !== null);
+  await commands.start();
+  setCommandService(commands);
+
   // Every process with a bridge prunes; several at once only share the work.
   const retention = config.bridge ? new Retention(store, config.retentionDays) : null;
   retention?.start();
@@ -95,6 +103,8 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
     tcpPortNote: broker?.requestedPortTaken ? `port ${config.mqttTcpPort} was taken, so the broker listens on ${broker.tcpPort}` : null,
     storeDescription: `${store.kind} ${redact(config.databaseUrl)}`,
     async stop() {
+      setCommandService(null);
+      await commands.stop();
       await fleet?.stop();
       await bridge?.stop();
       await retention?.stop();
@@ -108,4 +118,29 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
       await store.close();
     },
   };
+}
+
+/** The command service on this process's broker connection, reporting itself in /api/health. */
+function startCommands(config: Config, mqttUrl: string, store: Store, embedded: boolean): CommandService {
+  const commands = new CommandService({
+    url: mqttUrl,
+    username: config.mqttUsername,
+    password: config.mqttPassword,
+    // Aedes speaks 3.1.1 only; any other broker is asked for MQTT 5 first.
+    protocolVersion: embedded ? 4 : 5,
+    log: store.commands,
+    async device(id) {
+      const d = await store.getDevice(asDeviceId(id));
+      return d && { id: d.id, site: d.site, status: d.status, fields: d.fields };
+    },
+  });
+  const report = () => {
+    const s = commands.status();
+    setPart("commands", { status: s.connected ? "ok" : "down", ...(s.error ? { error: s.error } : {}), open: s.open, protocolVersion: s.protocolVersion });
+  };
+  setPart("commands", { status: "starting" });
+  commands.on("change", report);
+  commands.on("error", (err) => setPart("commands", { status: "down", error: `store: ${err.message}` }));
+  commands.on("connection", report);
+  return commands;
 }

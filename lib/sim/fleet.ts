@@ -4,9 +4,9 @@ import "server-only";
  * Telemetry QoS 0 at `rateHz`; retained `status` QoS 1 with an `offline` Last Will; `alarm`
  * QoS 0 now and then; `log` QoS 1; `cmd/<name>` QoS 2 answered on `cmd/<name>/reply`.
  */
-import mqtt, { type MqttClient } from "mqtt";
+import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
 import { demoTopic } from "../devices/demo-convention";
-import { applyCommand, createArm, random, step, type ArmState } from "./arm";
+import { ARM_ADVERTISEMENT, applyCommand, createArm, planReply, random, step, type ArmState, type CommandReply, type FaultShares } from "./arm";
 
 export interface FleetOptions {
   url: string;
@@ -15,7 +15,17 @@ export interface FleetOptions {
   devices: number;
   rateHz?: number;
   sites?: string[];
+  /** How often arms fail commands and lose replies (default: 5 % each). */
+  faults?: FaultShares;
+  /** 5 answers on the request's Response Topic with its Correlation Data. */
+  protocolVersion?: 4 | 5;
+  /** How long a rebooting arm stays away. */
+  rebootMs?: number;
 }
+
+export const DEFAULT_FAULTS: FaultShares = { failures: 0.05, lostReplies: 0.05 };
+/** Command ids an arm remembers, so a command sent twice is obeyed once and answered alike. */
+const REMEMBERED_COMMANDS = 256;
 
 export const DEFAULT_SITES = ["plant-a", "plant-b"];
 /** Seconds between log lines per arm, on average. */
@@ -32,6 +42,7 @@ interface Running {
   /** Each topic counts its own seq, so a gap in one stream means a message of that stream lost. */
   logSeq: number;
   alarmSeq: number;
+  answered: Map<string, CommandReply>;
 }
 
 export class Fleet {
@@ -57,21 +68,23 @@ export class Fleet {
     const t = (kind: string) => demoTopic(arm.site, arm.id, kind);
     const client = mqtt.connect(this.opts.url, {
       clientId: `fleetscope-sim-${arm.id}`,
+      protocolVersion: this.opts.protocolVersion ?? 4,
       username: this.opts.username,
       password: this.opts.password,
       reconnectPeriod: 1000,
       will: { topic: t("status"), payload: Buffer.from("offline"), qos: 1, retain: true },
     });
-    const run: Running = { arm, client, timer: null, logSeq: 0, alarmSeq: 0 };
+    const run: Running = { arm, client, timer: null, logSeq: 0, alarmSeq: 0, answered: new Map() };
     this.running.push(run);
     client.on("error", () => undefined); // reconnects by itself; the bridge reports broker health
-    client.on("message", (topic, payload) => this.onCommand(run, topic, payload));
+    client.on("message", (topic, payload, packet) => this.onCommand(run, topic, payload, packet));
     return new Promise((resolve) => {
       client.on("connect", () => {
         client.publish(t("status"), "online", { qos: 1, retain: true });
-        client.subscribe(`${t("cmd")}/+`, { qos: 2 });
+        client.publish(t("commands"), JSON.stringify(ARM_ADVERTISEMENT), { qos: 1, retain: true });
         if (!run.timer) this.startTicking(run);
-        resolve();
+        // Started means ready for commands: a command sent before the SUBACK could be dropped.
+        client.subscribe(`${t("cmd")}/+`, { qos: 2 }, () => resolve());
       });
     });
   }
@@ -96,7 +109,7 @@ export class Fleet {
     }, 1000 / rate);
   }
 
-  private onCommand(run: Running, topic: string, payload: Buffer) {
+  private onCommand(run: Running, topic: string, payload: Buffer, packet: IPublishPacket) {
     const name = topic.split("/").pop() ?? "";
     let request: { id: string; args?: unknown };
     try {
@@ -106,8 +119,34 @@ export class Fleet {
     } catch {
       return; // not a command this arm understands; nobody to answer
     }
-    const reply = applyCommand(run.arm, name, request);
-    run.client.publish(`${topic}/reply`, JSON.stringify(reply), { qos: 1 });
+    const { arm, client } = run;
+    const plan = planReply(arm, name, this.opts.faults ?? DEFAULT_FAULTS);
+    // A command seen before (a resend, a resumed server) is answered as before, not obeyed twice.
+    let reply = run.answered.get(request.id);
+    if (!reply) {
+      reply = plan.fault ? { id: request.id, ok: false, error: plan.fault } : applyCommand(arm, name, request);
+      run.answered.set(request.id, reply);
+      if (run.answered.size > REMEMBERED_COMMANDS) run.answered.delete(run.answered.keys().next().value!);
+    }
+    const answer = reply;
+    const replyTopic = packet.properties?.responseTopic ?? `${topic}/reply`;
+    const correlationData = packet.properties?.correlationData;
+    setTimeout(() => {
+      if (!plan.lost) client.publish(replyTopic, JSON.stringify(answer), { qos: 1, properties: correlationData ? { correlationData } : undefined });
+      if (name === "reboot" && answer.ok) this.reboot(run);
+    }, plan.delayMs);
+  }
+
+  /** The arm says offline, drops its connection, and comes back (saying online) a while later. */
+  private reboot(run: Running) {
+    const { arm, client } = run;
+    client.publish(demoTopic(arm.site, arm.id, "status"), "offline", { qos: 1, retain: true }, () => {
+      client.end(false, () => {
+        setTimeout(() => {
+          if (this.running.includes(run)) client.reconnect();
+        }, this.opts.rebootMs ?? 2_000);
+      });
+    });
   }
 
   /** Says offline (a clean disconnect sends no Last Will) and disconnects every arm. */

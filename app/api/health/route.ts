@@ -16,7 +16,8 @@ export async function GET() {
   // With no bridge in this process (FLEETSCOPE_BRIDGE=off) the broker is someone else's to watch.
   const broker = getPart("broker") ?? { status: "off" };
   const bridge = getPart("bridge") ?? { status: "off" };
-  const parts = { broker, store: storePart, bridge };
+  const commands = getPart("commands") ?? { status: "off" };
+  const parts = { broker, store: storePart, bridge, commands };
   const down = Object.entries(parts).filter(([, p]) => p.status === "down").map(([name, p]) => (p.error ? `${name} (${p.error})` : name));
   if (down.length === 0) return NextResponse.json({ status: "ok", ...parts });
   return NextResponse.json(

@@ -1,0 +1,300 @@
+import "server-only";
+/**
+ * The command service: records each command in the store before it is sent, publishes it at
+ * QoS 2, follows its PUBREC/PUBCOMP on this client's hop, waits for the device's reply or state
+ * echo, and times it out. Every change is saved before it is announced. On start it resumes the
+ * commands the store still holds open: expired ones time out, queued ones go out (devices drop a
+ * command id they have already obeyed), sent ones wait for their reply until their deadline.
+ */
+import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from "mqtt";
+import { parseJsonObject, parseStatus } from "../devices/demo-convention";
+import type { CommandLog } from "../store/command-log";
+import { commandsFor, parseAdvertisement, type Advertisement, type CommandDefinition } from "./definitions";
+import { applyInput, isFinal, sameRequest, telemetryConfirms, type Command, type CommandInput } from "./lifecycle";
+import { REPLY_FILTER, parseReply, replyTopicOf, requestPayload } from "./replies";
+import { decide, type CommandRequest, type Decision, type TargetDevice } from "./submit";
+
+/** How long start() waits for the broker before resuming commands anyway. */
+const START_WAIT_MS = 5_000;
+
+/** Devices advertise their commands here, retained. */
+export const ADVERTISEMENT_FILTER = "fleet/+/+/commands";
+
+export interface CommandDevice extends TargetDevice {
+  fields: string[];
+}
+
+export interface CommandServiceOptions {
+  url: string;
+  username?: string;
+  password?: string;
+  /**
+   * 5 sends Response Topic and Correlation Data, falling back to 4 when the broker refuses 5;
+   * 4 for brokers known to speak only 3.1.1 (Aedes).
+   */
+  protocolVersion: 4 | 5;
+  log: CommandLog;
+  /** The device as the store knows it, or null when it has never been seen. */
+  device(id: string): Promise<CommandDevice | null>;
+  now?: () => number;
+}
+
+export type SubmitResult = Decision | { kind: "unknown_device" } | { kind: "existing"; command: Command; same: boolean };
+
+interface ServiceEvents {
+  change: [Command];
+  /** The broker connection came up or went down. */
+  connection: [];
+  error: [Error];
+}
+
+interface Tracked {
+  command: Command;
+  timer: NodeJS.Timeout | null;
+  /** Saves run one after another per command, so the last one written is the newest state. */
+  saving: Promise<void>;
+  echoTopic: string | null;
+  /** Reached a final state: its timer and echo subscription are gone. */
+  done: boolean;
+}
+
+export class CommandService extends EventEmitter<ServiceEvents> {
+  private client: MqttClient | null = null;
+  private readonly tracked = new Map<string, Tracked>();
+  /** The request payload object of each command, until its PUBLISH is seen going out. */
+  private readonly byPayload = new Map<Buffer, string>();
+  private readonly byMessageId = new Map<number, string>();
+  private readonly advertisements = new Map<string, Advertisement>();
+  private readonly echoSubscribers = new Map<string, number>();
+  private readonly now: () => number;
+  private lastError: string | null = null;
+  private version: 4 | 5 = 5;
+  private subscribed: () => void = () => undefined;
+
+  constructor(private readonly opts: CommandServiceOptions) {
+    super();
+    this.now = opts.now ?? Date.now;
+  }
+
+  /**
+   * Connects and resumes the open commands. Resolves once replies are subscribed to, or after
+   * START_WAIT_MS with the broker still away (commands then queue until it is back).
+   */
+  async start(): Promise<void> {
+    const subscribed = new Promise<void>((resolve) => {
+      this.subscribed = resolve;
+      setTimeout(resolve, START_WAIT_MS).unref();
+    });
+    this.connect(this.opts.protocolVersion);
+    await subscribed;
+    await this.resume();
+  }
+
+  private connect(protocolVersion: 4 | 5) {
+    this.version = protocolVersion;
+    const options: IClientOptions = {
+      clientId: `fleetscope-commands-${randomUUID().slice(0, 8)}`,
+      username: this.opts.username,
+      password: this.opts.password,
+      protocolVersion,
+      clean: true,
+      reconnectPeriod: 1000,
+    };
+    const client = mqtt.connect(this.opts.url, options);
+    this.client = client;
+    client.on("error", (err) => {
+      this.lastError = err.message;
+      // CONNACK "unsupported protocol version" (132 in MQTT 5, 1 in 3.1.1): speak 3.1.1 instead.
+      const code = (err as { code?: number }).code;
+      if (protocolVersion === 5 && (code === 132 || code === 1) && this.client === client) {
+        client.end(true);
+        this.connect(4);
+        for (const t of this.tracked.values()) if (t.command.state === "queued") this.send(t.command);
+      }
+    });
+    client.on("close", () => this.emit("connection"));
+    client.on("connect", () => {
+      this.lastError = null;
+      this.emit("connection");
+      // Resubscribed on every connect: the session is clean.
+      client.subscribe([REPLY_FILTER, ADVERTISEMENT_FILTER, ...this.echoSubscribers.keys()], { qos: 1 }, () => this.subscribed());
+    });
+    client.on("message", (topic, payload, packet) => this.onMessage(topic, payload, packet));
+    client.on("packetsend", (p) => this.onPacket(p, "send"));
+    client.on("packetreceive", (p) => this.onPacket(p, "receive"));
+  }
+
+  /** Connected to the broker, and the last connection error if not. */
+  status(): { connected: boolean; error: string | null; open: number; protocolVersion: 4 | 5 } {
+    return { connected: this.client?.connected ?? false, error: this.lastError, open: this.tracked.size, protocolVersion: this.version };
+  }
+
+  /** The commands a device accepts: its kind's and what it advertised. */
+  definitions(device: { id: string; fields: string[] }): CommandDefinition[] {
+    return commandsFor(device.fields, this.advertisements.get(device.id) ?? null);
+  }
+
+  /** Problems in what a device advertised, to show beside its commands. */
+  advertisementProblems(id: string): string[] {
+    return this.advertisements.get(id)?.problems ?? [];
+  }
+
+  async submit(req: CommandRequest): Promise<SubmitResult> {
+    const device = await this.opts.device(req.device);
+    if (!device) return { kind: "unknown_device" };
+    const decision = decide(req, device, this.definitions(device), randomUUID(), this.now());
+    if (decision.kind === "unknown_command") return decision;
+    const { command, created } = await this.opts.log.create(decision.command);
+    // A key reused with another request is a client bug: the route answers 409.
+    if (!created) return { kind: "existing", command, same: sameRequest(command, decision.command) };
+    if (decision.kind !== "send") {
+      this.emit("change", command);
+      return decision;
+    }
+    this.track(command);
+    this.send(command);
+    return decision;
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.tracked.values()) if (t.timer) clearTimeout(t.timer);
+    await Promise.all([...this.tracked.values()].map((t) => t.saving));
+    this.tracked.clear();
+    await this.client?.endAsync(true);
+    this.client = null;
+  }
+
+  private async resume() {
+    for (const c of await this.opts.log.open()) {
+      if (c.deadline <= this.now()) {
+        this.track(c);
+        this.input(c.id, { type: "timeout", at: this.now() });
+        continue;
+      }
+      this.track(c);
+      if (c.state === "queued") this.send(c);
+    }
+  }
+
+  private track(command: Command) {
+    const echoTopic = command.confirm.kind === "echo" ? `fleet/${command.site}/${command.device}/${command.confirm.stream}` : null;
+    const t: Tracked = { command, timer: null, saving: Promise.resolve(), echoTopic, done: false };
+    this.tracked.set(command.id, t);
+    t.timer = setTimeout(() => this.input(command.id, { type: "timeout", at: this.now() }), Math.max(0, command.deadline - this.now()));
+    if (echoTopic) this.watchEcho(echoTopic, +1);
+  }
+
+  private send(command: Command) {
+    const client = this.client!;
+    const payload = Buffer.from(requestPayload(command.id, command.args));
+    this.byPayload.set(payload, command.id);
+    const properties = this.version === 5 ? { responseTopic: replyTopicOf(command.topic), correlationData: Buffer.from(command.id) } : undefined;
+    // The callback runs at PUBCOMP; MQTT.js keeps the message and resends it after a reconnect.
+    client.publish(command.topic, payload, { qos: 2, retain: false, properties }, (err) => {
+      this.byPayload.delete(payload);
+      if (this.client !== client) return; // a client given up on (see connect): sent again on the new one
+      this.input(command.id, err ? { type: "publish_failed", at: this.now(), error: err.message } : { type: "pubcomp", at: this.now() });
+    });
+  }
+
+  private onPacket(packet: Packet, dir: "send" | "receive") {
+    if (dir === "send" && packet.cmd === "publish") {
+      const p = packet as IPublishPacket;
+      const id = this.byPayload.get(p.payload as Buffer) ?? (p.messageId !== undefined ? this.byMessageId.get(p.messageId) : undefined);
+      if (!id || p.messageId === undefined) return;
+      this.byMessageId.set(p.messageId, id);
+      this.input(id, { type: "published", at: this.now(), dup: p.dup });
+    } else if (dir === "receive" && (packet.cmd === "pubrec" || packet.cmd === "pubcomp")) {
+      const id = packet.messageId === undefined ? undefined : this.byMessageId.get(packet.messageId);
+      if (!id) return;
+      if (packet.cmd === "pubrec") this.input(id, { type: "pubrec", at: this.now() });
+      // Packet ids are reused once a flow completes.
+      else this.byMessageId.delete(packet.messageId!);
+    }
+  }
+
+  private onMessage(topic: string, payload: Buffer, packet: IPublishPacket) {
+    if (topic.endsWith("/commands")) return this.onAdvertisement(topic, payload);
+    const reply = parseReply(topic, payload, packet.properties?.correlationData as Buffer | undefined);
+    if (reply) return void this.onReply(reply, topic, payload);
+    // Echoes count only when live: a retained status is old news [MQTT-3.3.1-9].
+    if (packet.retain) return;
+    for (const t of this.tracked.values()) {
+      if (t.echoTopic !== topic || isFinal(t.command.state)) continue;
+      const rule = t.command.confirm;
+      if (rule.kind !== "echo") continue;
+      if (rule.stream === "status") {
+        if (parseStatus(payload.toString("utf8")) === rule.equals) this.input(t.command.id, { type: "echo", at: this.now(), note: `status ${rule.equals}` });
+      } else {
+        const obj = parseJsonObject(payload.toString("utf8"));
+        if (obj && telemetryConfirms(rule, t.command.args, obj)) this.input(t.command.id, { type: "echo", at: this.now(), note: `${rule.field} = ${t.command.args[rule.equalsArg]}` });
+      }
+    }
+  }
+
+  private onAdvertisement(topic: string, payload: Buffer) {
+    const device = topic.split("/")[2]!;
+    if (payload.length === 0) return void this.advertisements.delete(device);
+    const ad = parseAdvertisement(payload.toString("utf8"));
+    this.advertisements.set(device, "error" in ad ? { kind: null, commands: [], problems: [ad.error] } : ad);
+  }
+
+  private async onReply(reply: ReturnType<typeof parseReply> & object, topic: string, payload: Buffer) {
+    const input: CommandInput = { type: "reply", at: this.now(), ok: reply.ok, result: reply.result, error: reply.error };
+    if (reply.id && this.tracked.has(reply.id)) return this.input(reply.id, input);
+    try {
+      // Not open here: a late or duplicate reply to a finished command is recorded on it; one
+      // naming no command at all is kept as unmatched.
+      const known = reply.id ? await this.opts.log.get(reply.id) : null;
+      if (known && known.device === reply.device && isFinal(known.state)) {
+        const next = applyInput(known, input);
+        await this.opts.log.save(next);
+        this.emit("change", next);
+      } else if (!known) {
+        await this.opts.log.recordUnmatched({ ts: this.now(), topic, device: reply.device, replyId: reply.id, payload: payload.toString("utf8").replace(/\u0000/g, "\uFFFD") });
+      }
+    } catch (err) {
+      this.emit("error", err instanceof Error ? err : new Error(String(err)));
+    }
+  }
+
+  private input(id: string, input: CommandInput) {
+    const t = this.tracked.get(id);
+    if (!t) return;
+    const next = applyInput(t.command, input);
+    if (next === t.command) return;
+    t.command = next;
+    if (isFinal(next.state)) this.untrack(t);
+    t.saving = t.saving
+      .then(() => this.opts.log.save(next))
+      .then(
+        () => void this.emit("change", next),
+        (err: unknown) => void this.emit("error", err instanceof Error ? err : new Error(String(err))),
+      );
+  }
+
+  /** A final command's late packets and replies are recorded from the store, not from memory. */
+  private untrack(t: Tracked) {
+    if (t.done) return;
+    t.done = true;
+    if (t.timer) clearTimeout(t.timer);
+    t.timer = null;
+    if (t.echoTopic) this.watchEcho(t.echoTopic, -1);
+    // Kept until its last save has run, so stop() waits for it.
+    void t.saving.finally(() => {
+      if (this.tracked.get(t.command.id) === t) this.tracked.delete(t.command.id);
+    });
+  }
+
+  /** Subscribes to a device's echo stream while some open command waits on it. */
+  private watchEcho(topic: string, delta: 1 | -1) {
+    const n = (this.echoSubscribers.get(topic) ?? 0) + delta;
+    if (n > 0) this.echoSubscribers.set(topic, n);
+    else this.echoSubscribers.delete(topic);
+    if (!this.client?.connected) return;
+    if (delta === 1 && n === 1) this.client.subscribe(topic, { qos: 1 });
+    if (n === 0) this.client.unsubscribe(topic);
+  }
+}
