@@ -23,6 +23,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <Link href="/">Fleet</Link>
               <Link href="/topics">Topics</Link>
               <Link href="/wire">Wire</Link>
+              <Link href="/commands">Commands</Link>
             </nav>
             <ConnectionBadge />
           </header>

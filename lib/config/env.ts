@@ -18,6 +18,11 @@ const databaseUrl = z
   .string()
   .refine((s) => /^file:.+/.test(s) || /^postgres(ql)?:\/\/[^/]/.test(s), "must be file:<path> or postgres://…");
 
+const share = z.coerce
+  .number({ error: "must be a number" })
+  .min(0, "must be a share in 0..1")
+  .max(1, "must be a share in 0..1");
+
 const onOff = z.enum(["on", "off"], { error: "must be on or off" });
 
 const schema = z.object({
@@ -30,6 +35,8 @@ const schema = z.object({
   DATABASE_URL: databaseUrl.default("file:./data/fleetscope.db"),
   FLEETSCOPE_SIM_DEVICES: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0).max(10_000).optional(),
   FLEETSCOPE_BRIDGE: onOff.default("on"),
+  FLEETSCOPE_SIM_FAILURES: share.default(0.05),
+  FLEETSCOPE_SIM_LOST_REPLIES: share.default(0.05),
   FLEETSCOPE_RETENTION_DAYS: z.coerce
     .number({ error: "must be a number" })
     .int("must be a whole number of days")
@@ -57,6 +64,8 @@ export interface Config {
   mqttWsUrl: string | undefined;
   databaseUrl: string;
   simDevices: number;
+  /** Shares of commands the demo arms fail, and of replies they lose. */
+  simFaults: { failures: number; lostReplies: number };
   bridge: boolean;
   /** The bridge's MQTT client id: its persistent session, and its spool file. */
   bridgeId: string;
@@ -99,6 +108,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     mqttWsUrl: e.MQTT_WS_URL ?? (e.MQTT_URL && /^wss?:/.test(e.MQTT_URL) ? e.MQTT_URL : undefined),
     databaseUrl: e.DATABASE_URL,
     simDevices: e.FLEETSCOPE_SIM_DEVICES ?? (e.MQTT_URL ? 0 : 12),
+    simFaults: { failures: e.FLEETSCOPE_SIM_FAILURES, lostReplies: e.FLEETSCOPE_SIM_LOST_REPLIES },
     bridge: e.FLEETSCOPE_BRIDGE === "on",
     bridgeId: e.FLEETSCOPE_BRIDGE_ID,
     bridgeGroup: e.FLEETSCOPE_BRIDGE_GROUP,

@@ -91,7 +91,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
 
   let fleet: Fleet | null = null;
   if (config.simDevices > 0) {
-    fleet = new Fleet({ url: mqttUrl, username: config.mqttUsername, password: config.mqttPassword, devices: config.simDevices });
+    fleet = new Fleet({ url: mqttUrl, username: config.mqttUsername, password: config.mqttPassword, devices: config.simDevices, faults: config.simFaults });
     await fleet.start();
   }
 

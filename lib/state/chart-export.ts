@@ -1,8 +1,6 @@
 /** A chart's visible points as files an operator can take elsewhere. Pure. */
+import { csvCell as cell } from "../export/csv";
 import type { ChartPoint } from "./history-merge";
-
-/** Quotes a CSV cell when it needs it [RFC 4180 2.6–2.7]. */
-const cell = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 export function toCsv(device: string, field: string, points: readonly ChartPoint[]): string {
   const rows = ["time,epoch_ms,device,field,value,min,max"];

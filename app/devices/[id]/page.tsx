@@ -1,6 +1,7 @@
 import { Suspense } from "react";
 import { DevicePanel } from "@/components/DevicePanel";
 import { DeliveryPanel } from "@/components/wire/DeliveryPanel";
+import { CommandPanel } from "@/components/commands/CommandPanel";
 
 export default async function DevicePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
@@ -8,6 +9,9 @@ export default async function DevicePage({ params }: { params: Promise<{ id: str
   return (
     <Suspense>
       <DevicePanel id={device} />
+      <div style={{ marginTop: "1rem" }}>
+        <CommandPanel device={device} />
+      </div>
       <div style={{ marginTop: "1rem" }}>
         <DeliveryPanel device={device} />
       </div>

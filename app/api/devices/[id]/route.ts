@@ -2,6 +2,8 @@ import { NextResponse } from "next/server";
 import { apiError, badRequest, internalError } from "@/lib/http/errors";
 import { store } from "@/lib/http/context";
 import { asDeviceId } from "@/lib/devices/model";
+import { commandsFor } from "@/lib/commands/definitions";
+import { commandService } from "@/lib/commands/shared";
 
 export const dynamic = "force-dynamic";
 
@@ -16,7 +18,10 @@ export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> 
   try {
     const device = await (await store()).getDevice(asDeviceId(id));
     if (!device) return apiError(404, "not_found", `no device ${JSON.stringify(id)} has been seen`);
-    return NextResponse.json(device);
+    // Advertised commands come from the service's subscription; without one, the kind's still show.
+    const service = commandService();
+    const commands = service ? service.definitions(device) : commandsFor(device.fields, null);
+    return NextResponse.json({ ...device, commands, commandProblems: service?.advertisementProblems(device.id) ?? [] });
   } catch (err) {
     return internalError("reading a device", err);
   }

@@ -1,0 +1,23 @@
+import { NextResponse } from "next/server";
+import { guard } from "@/lib/auth/guard";
+import { store } from "@/lib/http/context";
+import { commandIdParam } from "@/lib/http/commands-params";
+import { apiError, badRequest, internalError } from "@/lib/http/errors";
+
+export const dynamic = "force-dynamic";
+
+/** GET /api/commands/{id}: one command with every transition and event, timestamped. */
+export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
+  const actor = await guard(req, "viewer");
+  if (actor instanceof Response) return actor;
+  const { id } = await ctx.params;
+  const parsed = commandIdParam.safeParse(id);
+  if (!parsed.success) return badRequest(`id: ${parsed.error.issues[0]!.message}`);
+  try {
+    const command = await (await store()).commands.get(parsed.data);
+    if (!command) return apiError(404, "not_found", `no command ${JSON.stringify(id)}`);
+    return NextResponse.json(command);
+  } catch (err) {
+    return internalError("reading a command", err);
+  }
+}

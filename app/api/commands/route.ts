@@ -1,0 +1,105 @@
+import type { NextRequest } from "next/server";
+import { NextResponse } from "next/server";
+import { guard } from "@/lib/auth/guard";
+import { describeArgErrors } from "@/lib/commands/args";
+import { commandsToCsv } from "@/lib/commands/audit-csv";
+import { commandService } from "@/lib/commands/shared";
+import { store } from "@/lib/http/context";
+import { apiError, badRequest, internalError } from "@/lib/http/errors";
+import { MAX_COMMAND_BODY_BYTES, MAX_COMMAND_LIMIT, MAX_CSV_ROWS, commandBody, commandListQuery, idempotencyHeader } from "@/lib/http/commands-params";
+import { firstProblem } from "@/lib/http/query-params";
+import type { Command } from "@/lib/commands/lifecycle";
+import type { CommandQuery } from "@/lib/store/command-log";
+import { InvalidCursorError } from "@/lib/store/types";
+
+export const dynamic = "force-dynamic";
+
+const accepted = (c: Command, replayed = false) =>
+  NextResponse.json({ ...c }, { status: 202, headers: replayed ? { "Idempotent-Replayed": "true" } : undefined });
+
+/** POST /api/commands: validate, record, send; 202 with the command as recorded. */
+export async function POST(req: NextRequest) {
+  const actor = await guard(req, "operator");
+  if (actor instanceof Response) return actor;
+  const length = Number(req.headers.get("content-length") ?? 0);
+  if (length > MAX_COMMAND_BODY_BYTES) return apiError(413, "payload_too_large", `a command body is at most ${MAX_COMMAND_BODY_BYTES} bytes`);
+  let json: unknown;
+  try {
+    const text = await req.text();
+    if (text.length > MAX_COMMAND_BODY_BYTES) return apiError(413, "payload_too_large", `a command body is at most ${MAX_COMMAND_BODY_BYTES} bytes`);
+    json = JSON.parse(text);
+  } catch {
+    return badRequest("the body must be JSON: { device, name, args, timeoutMs?, idempotencyKey? }");
+  }
+  const body = commandBody.safeParse(json);
+  if (!body.success) return badRequest(body.error);
+  // The key may come as the conventional header or in the body; the header wins.
+  let key = body.data.idempotencyKey;
+  const header = req.headers.get("idempotency-key");
+  if (header !== null) {
+    const k = idempotencyHeader.safeParse(header);
+    if (!k.success) return badRequest(`Idempotency-Key: ${k.error.issues[0]!.message}`);
+    key = k.data;
+  }
+  const service = commandService();
+  if (!service) return apiError(503, "unavailable", "this server process sends no commands (it runs without the command service)");
+  try {
+    const r = await service.submit({
+      device: body.data.device,
+      name: body.data.name,
+      args: body.data.args,
+      timeoutMs: body.data.timeoutMs,
+      key,
+      actor: actor.username,
+    });
+    switch (r.kind) {
+      case "send":
+        return accepted(r.command);
+      case "existing":
+        return r.same
+          ? accepted(r.command, true)
+          : apiError(409, "conflict", `the idempotency key was already used for another request (command ${r.command.id})`, { command: r.command });
+      case "unknown_device":
+        return apiError(404, "not_found", `no device ${JSON.stringify(body.data.device)} has been seen`);
+      case "unknown_command":
+        return badRequest(`name: ${body.data.device} has no command ${JSON.stringify(body.data.name)}${r.known.length ? ` (it has ${r.known.join(", ")})` : " (it advertises none and its kind is unknown)"}`);
+      case "invalid":
+        return apiError(400, "bad_request", describeArgErrors(r.errors), { fields: r.errors, command: r.command });
+      case "offline":
+        return apiError(409, "conflict", `${r.command.error}; ${r.command.name} is only sent to online devices`, { command: r.command });
+    }
+  } catch (err) {
+    return internalError("recording a command", err);
+  }
+}
+
+/** GET /api/commands: the audit log, newest first, filtered; `format=csv` for a file. */
+export async function GET(req: NextRequest) {
+  const actor = await guard(req, "viewer");
+  if (actor instanceof Response) return actor;
+  const params = req.nextUrl.searchParams;
+  const parsed = commandListQuery.safeParse(Object.fromEntries(params));
+  if (!parsed.success) return badRequest(firstProblem(parsed.error, params));
+  const { format, ...q } = parsed.data;
+  try {
+    const log = (await store()).commands;
+    if (format === "json") return NextResponse.json(await log.list(q as CommandQuery));
+    const rows: Command[] = [];
+    let cursor = q.cursor;
+    do {
+      const page = await log.list({ ...(q as CommandQuery), cursor, limit: Math.min(MAX_COMMAND_LIMIT, MAX_CSV_ROWS - rows.length) });
+      rows.push(...page.commands);
+      cursor = page.next ?? undefined;
+    } while (cursor && rows.length < MAX_CSV_ROWS);
+    return new NextResponse(commandsToCsv(rows), {
+      headers: {
+        "content-type": "text/csv; charset=utf-8",
+        "content-disposition": `attachment; filename="fleetscope-commands.csv"`,
+        ...(cursor ? { "x-fleetscope-truncated": `first ${MAX_CSV_ROWS} commands; narrow from/to for the rest` } : {}),
+      },
+    });
+  } catch (err) {
+    if (err instanceof InvalidCursorError || (err instanceof Error && err.name === "InvalidCursorError")) return badRequest(`cursor: ${err.message}`);
+    return internalError("reading the command log", err);
+  }
+}

@@ -1,0 +1,158 @@
+"use client";
+import { useRef, useState, type FormEvent } from "react";
+import { parseArgInput, validateArgs, type ArgErrors, type ArgProperty } from "@/lib/commands/args";
+import type { CommandDefinition } from "@/lib/commands/definitions";
+import type { Command } from "@/lib/commands/lifecycle";
+import styles from "./commands.module.css";
+
+type ApiError = { error?: { code: string; message: string }; fields?: ArgErrors; command?: Command };
+
+/** A fresh idempotency key; `randomUUID` exists only in secure contexts, plain http on a LAN is not one. */
+function newKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function confirmText(d: CommandDefinition): string {
+  const c = d.confirm;
+  if (c.kind === "reply") return "confirmed by the device's reply";
+  if (c.stream === "status") return `confirmed when the device says ${c.equals} again`;
+  return `confirmed when telemetry ${c.field} equals ${c.equalsArg}`;
+}
+
+function ArgInput({ name, p, value, error, onChange }: { name: string; p: ArgProperty; value: string; error?: string; onChange: (v: string) => void }) {
+  const errorId = `arg-error-${name}`;
+  const common = { id: `arg-${name}`, name, "aria-invalid": error ? true : undefined, "aria-describedby": error ? errorId : undefined };
+  return (
+    <div className={styles.field}>
+      <label htmlFor={common.id}>
+        {name}
+        {p["x-unit"] ? ` (${p["x-unit"]})` : ""}
+        {p.minimum !== undefined && p.maximum !== undefined ? <span className="muted"> {p.minimum}..{p.maximum}</span> : null}
+      </label>
+      {p.enum ? (
+        <select {...common} value={value} onChange={(e) => onChange(e.target.value)}>
+          <option value="">—</option>
+          {p.enum.map((v) => (
+            <option key={String(v)} value={String(v)}>
+              {String(v)}
+            </option>
+          ))}
+        </select>
+      ) : p.type === "boolean" ? (
+        <select {...common} value={value} onChange={(e) => onChange(e.target.value)}>
+          <option value="">—</option>
+          <option value="true">true</option>
+          <option value="false">false</option>
+        </select>
+      ) : (
+        <input {...common} type={p.type === "string" ? "text" : "number"} step={p.type === "integer" ? 1 : "any"} inputMode={p.type === "string" ? "text" : "decimal"} value={value} placeholder={p.description} onChange={(e) => onChange(e.target.value)} />
+      )}
+      {error && (
+        <span id={errorId} className={styles.fieldError}>
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A form generated from the command's definition. The arguments are checked here with the same
+ * validator the server runs, so an invalid one is named on its field and nothing is sent.
+ */
+export function CommandForm({ device, definitions, onSent }: { device: string; definitions: CommandDefinition[]; onSent: (c: Command) => void }) {
+  const [name, setName] = useState(definitions[0]?.name ?? "");
+  const [texts, setTexts] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<ArgErrors>({});
+  const [problem, setProblem] = useState<string | null>(null);
+  const [sending, setSending] = useState(false);
+  // One key per request the user means: a retry after a network error reuses it, an edit does not.
+  const key = useRef<string | null>(null);
+  const def = definitions.find((d) => d.name === name) ?? definitions[0];
+  if (!def) return null;
+
+  const edit = (change: () => void) => {
+    key.current = null;
+    setProblem(null);
+    change();
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const values: Record<string, unknown> = {};
+    for (const [arg, p] of Object.entries(def.args.properties)) {
+      const parsed = parseArgInput(p, texts[arg] ?? "");
+      if (parsed !== undefined && parsed !== "") values[arg] = parsed;
+    }
+    const checked = validateArgs(def.args, values);
+    if (!checked.ok) {
+      setErrors(checked.errors);
+      return;
+    }
+    setErrors({});
+    setSending(true);
+    key.current ??= newKey();
+    try {
+      const res = await fetch("/api/commands", {
+        method: "POST",
+        headers: { "content-type": "application/json", "idempotency-key": key.current },
+        body: JSON.stringify({ device, name: def.name, args: checked.args }),
+      });
+      const body = (await res.json()) as Command & ApiError;
+      if (res.status === 202) {
+        key.current = null;
+        onSent(body);
+      } else {
+        if (body.fields) setErrors(body.fields);
+        setProblem(body.error?.message ?? `HTTP ${res.status}`);
+        // A refused command is recorded too (rejected): show it like any other.
+        if (body.command) onSent(body.command);
+      }
+    } catch (err) {
+      setProblem(`${err instanceof Error ? err.message : String(err)} — sending again reuses the same idempotency key, so the device gets it at most once`);
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return (
+    <form className={styles.form} onSubmit={submit} noValidate aria-label="Send a command">
+      <div className={styles.formRow}>
+        <div className={styles.field}>
+          <label htmlFor="command-name">command</label>
+          <select id="command-name" value={def.name} onChange={(e) =>
+              edit(() => {
+                setName(e.target.value);
+                setTexts({});
+                setErrors({});
+              })
+            }
+          >
+            {definitions.map((d) => (
+              <option key={d.name} value={d.name}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        {Object.entries(def.args.properties).map(([arg, p]) => (
+          <ArgInput key={`${def.name}-${arg}`} name={arg} p={p} value={texts[arg] ?? ""} error={errors[arg]} onChange={(v) => edit(() => setTexts((t) => ({ ...t, [arg]: v })))} />
+        ))}
+      </div>
+      <p className="muted small" style={{ margin: 0 }}>
+        {def.description ? `${def.description}. ` : ""}Sent at QoS 2 (exactly once to the broker), {confirmText(def)}, times out after {def.timeoutMs / 1000} s
+        {def.source === "advertised" ? " · advertised by the device" : ""}.
+      </p>
+      {errors[""] && <p className="error">{errors[""]}</p>}
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      <button type="submit" className={styles.send} disabled={sending}>
+        {sending ? "Sending…" : `Send ${def.name}`}
+      </button>
+    </form>
+  );
+}

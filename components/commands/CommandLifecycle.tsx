@@ -1,0 +1,57 @@
+"use client";
+import { isFinal, reachedAt, type Command, type CommandState } from "@/lib/commands/lifecycle";
+import styles from "./commands.module.css";
+
+const STEPS: { state: CommandState; label: string; hint: string }[] = [
+  { state: "queued", label: "queued", hint: "recorded in the store" },
+  { state: "sent", label: "sent", hint: "PUBLISH QoS 2 written to the broker" },
+  { state: "delivered", label: "delivered", hint: "broker's PUBCOMP: QoS 2 done on this hop, not yet on the device" },
+];
+
+const FINAL_HINT: Record<string, string> = {
+  succeeded: "the device confirmed it",
+  failed: "the device said it failed",
+  timed_out: "nothing confirmed it in time",
+  rejected: "refused before sending",
+};
+
+const ms = (from: number, at: number | undefined) => (at === undefined ? "" : `+${Math.max(0, at - from)} ms`);
+
+/** A command's steps as they happened, with their times from the moment it was recorded. */
+export function CommandLifecycle({ command }: { command: Command }) {
+  const final = isFinal(command.state) ? command.transitions.at(-1)! : null;
+  return (
+    <div className={styles.lifecycle} data-testid="command-lifecycle" data-state={command.state}>
+      <ol className={styles.steps} aria-label={`Lifecycle of ${command.name}`}>
+        {STEPS.map((s) => {
+          const at = reachedAt(command, s.state);
+          return (
+            <li key={s.state} className={at === undefined ? styles.pending : styles.done} title={s.hint}>
+              <span>{s.label}</span>
+              <time>{ms(command.createdAt, at)}</time>
+            </li>
+          );
+        })}
+        <li className={final ? styles[`final_${final.state}`] : styles.pending} title={final ? FINAL_HINT[final.state] : "waiting for the device's reply or echo"}>
+          <span data-testid="command-state">{final ? final.state.replace("_", " ") : "confirmation…"}</span>
+          <time>{final ? ms(command.createdAt, final.at) : `times out at +${command.timeoutMs} ms`}</time>
+        </li>
+      </ol>
+      {command.error && <p className="error">{command.error}</p>}
+      {command.result !== undefined && <pre className={styles.result}>{JSON.stringify(command.result)}</pre>}
+      {command.events.length > 0 && (
+        <details>
+          <summary className="muted small">{command.events.length} event{command.events.length === 1 ? "" : "s"}</summary>
+          <ul className={styles.eventList}>
+            {command.events.map((e, i) => (
+              <li key={i}>
+                <time>{ms(command.createdAt, e.at)}</time> <span>{e.type}</span> <span className="muted">{e.effect}</span>
+                {e.detail !== undefined && <code>{JSON.stringify(e.detail)}</code>}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </div>
+  );
+}

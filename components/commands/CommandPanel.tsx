@@ -1,0 +1,94 @@
+"use client";
+import { useCallback, useEffect, useState } from "react";
+import type { CommandDefinition } from "@/lib/commands/definitions";
+import { isFinal, type Command } from "@/lib/commands/lifecycle";
+import { CommandForm } from "./CommandForm";
+import { CommandLifecycle } from "./CommandLifecycle";
+import { CommandTable } from "./CommandTable";
+import { useCommand } from "./useCommand";
+
+const HISTORY = 20;
+
+type Loaded<T> = { state: "loading" } | { state: "error"; message: string } | { state: "ok"; value: T };
+
+async function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
+  const res = await fetch(url, { signal });
+  const body = (await res.json()) as T & { error?: { message: string } };
+  if (!res.ok) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+  return body;
+}
+
+/** The device page's commands: a form per definition, the last command's lifecycle live, and the device's history. */
+export function CommandPanel({ device }: { device: string }) {
+  const [defs, setDefs] = useState<Loaded<{ commands: CommandDefinition[]; commandProblems: string[] }>>({ state: "loading" });
+  const [history, setHistory] = useState<Loaded<Command[]>>({ state: "loading" });
+  const [shown, setShown] = useState<Command | null>(null);
+  const { command, error } = useCommand(shown);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    getJson<{ commands?: CommandDefinition[]; commandProblems?: string[] }>(`/api/devices/${encodeURIComponent(device)}`, abort.signal).then(
+      (d) => setDefs({ state: "ok", value: { commands: d.commands ?? [], commandProblems: d.commandProblems ?? [] } }),
+      (err: unknown) => !abort.signal.aborted && setDefs({ state: "error", message: err instanceof Error ? err.message : String(err) }),
+    );
+    return () => abort.abort();
+  }, [device]);
+
+  const loadHistory = useCallback(
+    (signal?: AbortSignal) =>
+      getJson<{ commands: Command[] }>(`/api/commands?${new URLSearchParams({ device, limit: String(HISTORY) })}`, signal ?? new AbortController().signal).then(
+        (b) => setHistory({ state: "ok", value: b.commands }),
+        (err: unknown) => !signal?.aborted && setHistory({ state: "error", message: err instanceof Error ? err.message : String(err) }),
+      ),
+    [device],
+  );
+  useEffect(() => {
+    const abort = new AbortController();
+    void loadHistory(abort.signal);
+    return () => abort.abort();
+  }, [loadHistory]);
+  // The history picks up the shown command's new state once it is final.
+  const finalState = command && isFinal(command.state) ? command.state : null;
+  useEffect(() => {
+    if (finalState) void loadHistory();
+  }, [finalState, loadHistory]);
+
+  if (defs.state === "ok" && defs.value.commands.length === 0 && history.state === "ok" && history.value.length === 0) {
+    return (
+      <section className="card" aria-label="Commands">
+        <strong>Commands</strong>
+        <p className="muted small">
+          This device accepts no commands Fleetscope knows of. A device lists its own by publishing, retained, on <code>fleet/&lt;site&gt;/{device}/commands</code> a JSON{" "}
+          <code>{`{"commands":[{"name":"calibrate","args":{"type":"object","properties":{…}}}]}`}</code>.
+        </p>
+      </section>
+    );
+  }
+  return (
+    <section className="card" aria-label="Commands">
+      <strong>Commands</strong>
+      {defs.state === "loading" && <p className="muted">Loading…</p>}
+      {defs.state === "error" && <p className="error">Could not load the device&apos;s commands: {defs.message}</p>}
+      {defs.state === "ok" && defs.value.commands.length > 0 && (
+        <CommandForm
+          device={device}
+          definitions={defs.value.commands}
+          onSent={(c) => {
+            setShown(c);
+            void loadHistory();
+          }}
+        />
+      )}
+      {defs.state === "ok" && defs.value.commandProblems.map((p) => <p key={p} className="muted small">Advertisement: {p}</p>)}
+      {command && <CommandLifecycle command={command} />}
+      {error && <p className="error">Lost track of the command: {error} (retrying)</p>}
+      {history.state === "error" && <p className="error">Could not load the command history: {history.message}</p>}
+      {history.state === "ok" && history.value.length > 0 && (
+        <details open>
+          <summary className="muted small">Last {history.value.length} commands to this device</summary>
+          <CommandTable commands={history.value} showDevice={false} selected={command?.id ?? null} onSelect={setShown} />
+        </details>
+      )}
+    </section>
+  );
+}
