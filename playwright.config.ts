@@ -42,6 +42,9 @@ export default defineConfig({
       MQTT_TCP_PORT: "0",
       DATABASE_URL: `file:${process.env.E2E_DB}`,
       FLEETSCOPE_SIM_DEVICES: "12",
+      // Commands in the e2e tests must end as sent: the arms neither fail them nor lose replies.
+      FLEETSCOPE_SIM_FAILURES: "0",
+      FLEETSCOPE_SIM_LOST_REPLIES: "0",
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },

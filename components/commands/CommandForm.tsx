@@ -137,7 +137,14 @@ export function CommandForm({ device, definitions, onSent }: { device: string; d
           </select>
         </div>
         {Object.entries(def.args.properties).map(([arg, p]) => (
-          <ArgInput key={`${def.name}-${arg}`} name={arg} p={p} value={texts[arg] ?? ""} error={errors[arg]} onChange={(v) => edit(() => setTexts((t) => ({ ...t, [arg]: v })))} />
+          <ArgInput key={`${def.name}-${arg}`} name={arg} p={p} value={texts[arg] ?? ""} error={errors[arg]} onChange={(v) =>
+              edit(() => {
+                setTexts((t) => ({ ...t, [arg]: v }));
+                // The error stays until the field is edited, not until the next send.
+                setErrors((errs) => Object.fromEntries(Object.entries(errs).filter(([k]) => k !== arg)));
+              })
+            }
+          />
         ))}
       </div>
       <p className="muted small" style={{ margin: 0 }}>
