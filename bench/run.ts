@@ -3,6 +3,7 @@
  * the same run on the same machine, so the ratio, not the raw number, is what to compare.
  * Ratios are "times better than the reference": above 1 beats it.
  */
+import { benchCommands } from "./commands";
 import { benchIngest } from "./ingest";
 import { benchMemory } from "./memory";
 import { benchOverview } from "./overview";
@@ -29,6 +30,7 @@ const benches: [string, () => Promise<BenchResult[]>][] = [
   ["overview", benchOverview],
   ["topic-tree", benchTopicTree],
   ["taps", benchTaps],
+  ["commands", benchCommands],
 ];
 for (const [name, bench] of benches) {
   if (only && only !== name) continue;

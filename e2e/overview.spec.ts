@@ -66,7 +66,7 @@ test("a device chart holds history from before the page opened, grows live, and 
   await page.getByRole("button", { name: "24 h" }).click();
   await expect(page).toHaveURL(/\/devices\/arm-06\?range=24h$/);
   // Hide every field but temp and current: the URL carries the choice through a reload.
-  for (const f of ["joints.0", "joints.1", "joints.2", "joints.3", "joints.4", "joints.5"]) {
+  for (const f of ["joints.0", "joints.1", "joints.2", "joints.3", "joints.4", "joints.5", "speed"]) {
     await page.getByRole("group", { name: "Fields" }).getByRole("button", { name: f, exact: true }).click();
   }
   await expect(page).toHaveURL(/\?range=24h&fields=current,temp$/);
