@@ -35,13 +35,13 @@ export function commandLogContract(name: string, open: () => Promise<Store>) {
 
     it("stores a command and its whole lifecycle, read back as it was saved", async () => {
       const c = command({ args: { joint: 2, angle: -12.5 } });
-      expect(await store.commands.create(c)).toEqual({ command: c, created: true });
+      expect(await store.commands.create([c])).toEqual([{ command: c, created: true }]);
       const done = [
         { type: "published", at: 1_010 },
         { type: "pubcomp", at: 1_020 },
         { type: "reply", at: 1_100, ok: true, result: { target: -12.5 } },
       ].reduce((x, i) => applyInput(x, i as Parameters<typeof applyInput>[1]), c);
-      await store.commands.save(done);
+      await store.commands.save([done]);
       const back = await store.commands.get(c.id);
       expect(back).toEqual(done);
       expect(back!.transitions.map((t) => t.state)).toEqual(["queued", "sent", "delivered", "succeeded"]);
@@ -50,19 +50,35 @@ export function commandLogContract(name: string, open: () => Promise<Store>) {
 
     it("a second command with a taken idempotency key is not stored; the first comes back", async () => {
       const first = command({ key: "client-key-1" });
-      await store.commands.create(first);
-      const retry = await store.commands.create(command({ key: "client-key-1", args: { joint: 3, angle: 1 } }));
-      expect(retry).toEqual({ command: first, created: false });
+      await store.commands.create([first]);
+      const retry = await store.commands.create([command({ key: "client-key-1", args: { joint: 3, angle: 1 } })]);
+      expect(retry).toEqual([{ command: first, created: false }]);
       expect((await store.commands.list({ limit: 10 })).commands).toHaveLength(1);
       // Commands without a key never collide.
-      await store.commands.create(command());
-      await store.commands.create(command());
+      await store.commands.create([command()]);
+      await store.commands.create([command()]);
       expect((await store.commands.list({ limit: 10 })).commands).toHaveLength(3);
+    });
+
+    it("records many commands in one call, a key taken twice in it going to the first", async () => {
+      const a = command({ key: "k-a" });
+      const b = command();
+      const a2 = command({ key: "k-a", args: { joint: 9, angle: 9 } });
+      expect(await store.commands.create([a, b, a2])).toEqual([
+        { command: a, created: true },
+        { command: b, created: true },
+        { command: a, created: false },
+      ]);
+      const sent = [a, b].map((c) => applyInput(c, { type: "published", at: 2_000 }));
+      await store.commands.save(sent);
+      expect((await store.commands.open()).map((c) => c.state)).toEqual(["sent", "sent"]);
+      await store.commands.create([]);
+      await store.commands.save([]);
     });
 
     it("lists newest first with filters and pages through a cursor without repeats", async () => {
       for (let i = 0; i < 7; i++) {
-        await store.commands.create(command({ createdAt: 1_000 + Math.floor(i / 2), device: i % 2 ? "arm-02" : "arm-01", name: i < 3 ? "stop" : "move_joint", actor: i === 6 ? "eve" : "ops" }));
+        await store.commands.create([command({ createdAt: 1_000 + Math.floor(i / 2), device: i % 2 ? "arm-02" : "arm-01", name: i < 3 ? "stop" : "move_joint", actor: i === 6 ? "eve" : "ops" })]);
       }
       const seen: Command[] = [];
       let cursor: string | undefined;
@@ -86,9 +102,9 @@ export function commandLogContract(name: string, open: () => Promise<Store>) {
       const a = command({ createdAt: 5 });
       const b = command({ createdAt: 3 });
       const c = command({ createdAt: 4 });
-      for (const x of [a, b, c]) await store.commands.create(x);
-      await store.commands.save(applyInput(applyInput(c, { type: "published", at: 6 }), { type: "timeout", at: 7 }));
-      await store.commands.save(applyInput(a, { type: "published", at: 6 }));
+      for (const x of [a, b, c]) await store.commands.create([x]);
+      await store.commands.save([applyInput(applyInput(c, { type: "published", at: 6 }), { type: "timeout", at: 7 })]);
+      await store.commands.save([applyInput(a, { type: "published", at: 6 })]);
       expect((await store.commands.open()).map((x) => [x.id, x.state])).toEqual([
         [b.id, "queued"],
         [a.id, "sent"],

@@ -14,6 +14,7 @@ import type { CommandLog } from "../store/command-log";
 import { commandsFor, parseAdvertisement, type Advertisement, type CommandDefinition } from "./definitions";
 import { applyInput, isFinal, sameRequest, telemetryConfirms, type Command, type CommandInput } from "./lifecycle";
 import { REPLY_FILTER, parseReply, replyTopicOf, requestPayload } from "./replies";
+import { WriteBatcher } from "./write-batcher";
 import { decide, type CommandRequest, type Decision, type TargetDevice } from "./submit";
 
 /** How long start() waits for the broker before resuming commands anyway. */
@@ -53,7 +54,7 @@ interface ServiceEvents {
 interface Tracked {
   command: Command;
   timer: NodeJS.Timeout | null;
-  /** Saves run one after another per command, so the last one written is the newest state. */
+  /** The newest state's save. */
   saving: Promise<void>;
   echoTopic: string | null;
   /** Reached a final state: its timer and echo subscription are gone. */
@@ -69,6 +70,7 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   private readonly advertisements = new Map<string, Advertisement>();
   private readonly echoSubscribers = new Map<string, number>();
   private readonly now: () => number;
+  private readonly writer: WriteBatcher;
   private lastError: string | null = null;
   private version: 4 | 5 = 5;
   private subscribed: () => void = () => undefined;
@@ -76,6 +78,7 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   constructor(private readonly opts: CommandServiceOptions) {
     super();
     this.now = opts.now ?? Date.now;
+    this.writer = new WriteBatcher(opts.log);
   }
 
   /**
@@ -146,7 +149,7 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     if (!device) return { kind: "unknown_device" };
     const decision = decide(req, device, this.definitions(device), randomUUID(), this.now());
     if (decision.kind === "unknown_command") return decision;
-    const { command, created } = await this.opts.log.create(decision.command);
+    const { command, created } = await this.writer.create(decision.command);
     // A key reused with another request is a client bug: the route answers 409.
     if (!created) return { kind: "existing", command, same: sameRequest(command, decision.command) };
     if (decision.kind !== "send") {
@@ -161,6 +164,7 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   async stop(): Promise<void> {
     for (const t of this.tracked.values()) if (t.timer) clearTimeout(t.timer);
     await Promise.all([...this.tracked.values()].map((t) => t.saving));
+    await this.writer.flush();
     this.tracked.clear();
     await this.client?.endAsync(true);
     this.client = null;
@@ -250,7 +254,7 @@ export class CommandService extends EventEmitter<ServiceEvents> {
       const known = reply.id ? await this.opts.log.get(reply.id) : null;
       if (known && known.device === reply.device && isFinal(known.state)) {
         const next = applyInput(known, input);
-        await this.opts.log.save(next);
+        await this.writer.save(next, true);
         this.emit("change", next);
       } else if (!known) {
         await this.opts.log.recordUnmatched({ ts: this.now(), topic, device: reply.device, replyId: reply.id, payload: payload.toString("utf8").replace(/\u0000/g, "\uFFFD") });
@@ -263,12 +267,15 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   private input(id: string, input: CommandInput) {
     const t = this.tracked.get(id);
     if (!t) return;
-    const next = applyInput(t.command, input);
-    if (next === t.command) return;
+    const prev = t.command;
+    const next = applyInput(prev, input);
+    if (next === prev) return;
     t.command = next;
+    const urgent = isFinal(next.state) || isFinal(prev.state);
     if (isFinal(next.state)) this.untrack(t);
-    t.saving = t.saving
-      .then(() => this.opts.log.save(next))
+    // The batcher writes a command's states in the order they are saved, and resolves in that order.
+    t.saving = this.writer
+      .save(next, urgent)
       .then(
         () => void this.emit("change", next),
         (err: unknown) => void this.emit("error", err instanceof Error ? err : new Error(String(err))),

@@ -34,12 +34,13 @@ export interface UnmatchedReply {
 
 export interface CommandLog {
   /**
-   * Records a new command, durably, before it is sent. When its idempotency key is already taken,
-   * nothing is written and the command that took it comes back with `created: false`.
+   * Records new commands, durably and in one transaction, before they are sent; one result per
+   * command, in order. A command whose idempotency key is already taken (also by an earlier one in
+   * the same call) is not written: the command that took the key comes back with `created: false`.
    */
-  create(command: Command): Promise<{ command: Command; created: boolean }>;
-  /** Writes a command's current state and history over the stored one. */
-  save(command: Command): Promise<void>;
+  create(commands: Command[]): Promise<{ command: Command; created: boolean }[]>;
+  /** Writes commands' current states and histories over the stored ones, in one transaction. */
+  save(commands: Command[]): Promise<void>;
   get(id: string): Promise<Command | null>;
   list(query: CommandQuery): Promise<CommandPage>;
   /** Commands not yet in a final state, oldest first: what a restarted server resumes. */

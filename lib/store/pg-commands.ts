@@ -17,20 +17,38 @@ const FINAL = [...FINAL_STATES];
 export class PgCommandLog implements CommandLog {
   constructor(private readonly pool: pg.Pool) {}
 
-  async create(c: Command): Promise<{ command: Command; created: boolean }> {
-    const inserted = await this.pool.query(
+  async create(commands: Command[]): Promise<{ command: Command; created: boolean }[]> {
+    if (commands.length === 0) return [];
+    const col = <T>(f: (c: Command) => T) => commands.map(f);
+    // Keys taken within this call are left to the first command that has them: ON CONFLICT DO
+    // NOTHING skips a later row of the same statement, and the lookup below returns the first.
+    const { rows } = await this.pool.query<{ id: string }>(
       `INSERT INTO commands (id, key, device, name, actor, state, created_at, deadline, doc)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING`,
-      [c.id, c.key, c.device, c.name, c.actor, c.state, c.createdAt, c.deadline, JSON.stringify(c)],
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::jsonb[])
+       ON CONFLICT (key) WHERE key IS NOT NULL DO NOTHING RETURNING id`,
+      [col((c) => c.id), col((c) => c.key), col((c) => c.device), col((c) => c.name), col((c) => c.actor), col((c) => c.state), col((c) => c.createdAt), col((c) => c.deadline), col((c) => JSON.stringify(c))],
     );
-    if (inserted.rowCount === 1) return { command: c, created: true };
-    const { rows } = await this.pool.query<CommandRecord>(`SELECT doc FROM commands WHERE key = $1`, [c.key]);
-    if (!rows[0]) throw new Error(`command ${c.id} was neither stored nor found by its key`);
-    return { command: rows[0].doc, created: false };
+    const created = new Set(rows.map((r) => r.id));
+    const lost = commands.filter((c) => !created.has(c.id));
+    const byKey = new Map<string, Command>();
+    if (lost.length > 0) {
+      const found = await this.pool.query<{ key: string; doc: Command }>(`SELECT key, doc FROM commands WHERE key = ANY($1::text[])`, [lost.map((c) => c.key)]);
+      for (const r of found.rows) byKey.set(r.key, r.doc);
+    }
+    return commands.map((c) => {
+      if (created.has(c.id)) return { command: c, created: true };
+      const existing = byKey.get(c.key!);
+      if (!existing) throw new Error(`command ${c.id} was neither stored nor found by its key`);
+      return { command: existing, created: false };
+    });
   }
 
-  async save(c: Command): Promise<void> {
-    await this.pool.query(`UPDATE commands SET state = $2, doc = $3 WHERE id = $1`, [c.id, c.state, JSON.stringify(c)]);
+  async save(commands: Command[]): Promise<void> {
+    if (commands.length === 0) return;
+    await this.pool.query(
+      `UPDATE commands AS c SET state = v.state, doc = v.doc FROM unnest($1::text[], $2::text[], $3::jsonb[]) AS v (id, state, doc) WHERE c.id = v.id`,
+      [commands.map((c) => c.id), commands.map((c) => c.state), commands.map((c) => JSON.stringify(c))],
+    );
   }
 
   async get(id: string): Promise<Command | null> {

@@ -23,6 +23,8 @@ export class SqliteCommandLog implements CommandLog {
   private readonly byKey;
   private readonly byId;
   private readonly update;
+  private readonly createAll;
+  private readonly saveAll;
 
   constructor(private readonly db: Database.Database) {
     this.insert = db.prepare(
@@ -32,18 +34,25 @@ export class SqliteCommandLog implements CommandLog {
     this.byKey = db.prepare<[string], CommandRecord>(`SELECT n, created_at, doc FROM commands WHERE key = ?`);
     this.byId = db.prepare<[string], CommandRecord>(`SELECT n, created_at, doc FROM commands WHERE id = ?`);
     this.update = db.prepare(`UPDATE commands SET state = @state, doc = @doc WHERE id = @id`);
+    this.createAll = db.transaction((commands: Command[]) =>
+      commands.map((c) => {
+        if (this.insert.run({ ...c, doc: JSON.stringify(c) }).changes === 1) return { command: c, created: true };
+        const existing = this.byKey.get(c.key!);
+        if (!existing) throw new Error(`command ${c.id} was neither stored nor found by its key`);
+        return { command: JSON.parse(existing.doc) as Command, created: false };
+      }),
+    );
+    this.saveAll = db.transaction((commands: Command[]) => {
+      for (const c of commands) this.update.run({ id: c.id, state: c.state, doc: JSON.stringify(c) });
+    });
   }
 
-  async create(c: Command): Promise<{ command: Command; created: boolean }> {
-    const { changes } = this.insert.run({ ...c, doc: JSON.stringify(c) });
-    if (changes === 1) return { command: c, created: true };
-    const existing = this.byKey.get(c.key!);
-    if (!existing) throw new Error(`command ${c.id} was neither stored nor found by its key`);
-    return { command: JSON.parse(existing.doc) as Command, created: false };
+  async create(commands: Command[]): Promise<{ command: Command; created: boolean }[]> {
+    return this.createAll(commands);
   }
 
-  async save(c: Command): Promise<void> {
-    this.update.run({ id: c.id, state: c.state, doc: JSON.stringify(c) });
+  async save(commands: Command[]): Promise<void> {
+    this.saveAll(commands);
   }
 
   async get(id: string): Promise<Command | null> {

@@ -156,9 +156,8 @@ describe.each(BROKERS)("commands against %s", (brokerName, startBroker) => {
     const base = { key: null, device: "arm-01", site, name: "move_joint", topic: `fleet/${site}/arm-01/cmd/move_joint`, actor: "ops", confirm: { kind: "reply" as const } };
     const pending = createCommand({ ...base, id: `resume-${n++}`, args: { joint: 3, angle: 12 }, createdAt: Date.now(), timeoutMs: 10_000 });
     const expired = applyInput(createCommand({ ...base, id: `expired-${n++}`, args: { joint: 3, angle: 1 }, createdAt: Date.now() - 60_000, timeoutMs: 1_000 }), { type: "published", at: Date.now() - 59_000 });
-    await store.commands.create(pending);
-    await store.commands.create(expired);
-    await store.commands.save(expired);
+    await store.commands.create([pending, expired]);
+    await store.commands.save([expired]);
     service = new CommandService({ url: broker.tcpUrl, protocolVersion, log: store.commands, device: async (id) => devices.get(id) ?? null });
     const timedOut = reachesState(service, expired.id, "timed_out");
     const succeeded = reachesState(service, pending.id, "succeeded");
