@@ -60,3 +60,47 @@ test("the audit log filters by state and exports what it shows as CSV", async ({
   expect(csv[0]).toMatch(/^created,created_ms,id,actor,device,command,args,state/);
   expect(csv.some((l) => l.includes(id) && l.includes("set_speed") && l.includes(",succeeded,"))).toBe(true);
 });
+
+test("the commands API: definitions on the device, every wrong request named in the error shape, idempotent retries", async ({ request }) => {
+  const device = (await (await request.get(`/api/devices/${DEVICE}`)).json()) as { commands: { name: string; args: { properties: Record<string, unknown> } }[] };
+  const names = device.commands.map((c) => c.name);
+  expect(names).toEqual(expect.arrayContaining(["stop", "move_joint", "home"]));
+  expect(Object.keys(device.commands.find((c) => c.name === "move_joint")!.args.properties)).toEqual(["joint", "angle"]);
+
+  const post = (data: unknown, headers?: Record<string, string>) => request.post("/api/commands", { data: data as object, headers });
+  const cases: [unknown, number, RegExp][] = [
+    [{ device: DEVICE, name: "move_joint", args: { joint: 9, angle: 0 } }, 400, /^args\.joint: must be a whole number in 0\.\.5/],
+    [{ device: DEVICE, name: "move_joint", args: { joint: 1 } }, 400, /^args\.angle: is required/],
+    [{ device: DEVICE, name: "fly" }, 400, /^name: arm-07 has no command "fly" \(it has /],
+    [{ device: "no-such-arm", name: "stop" }, 404, /no device "no-such-arm"/],
+    [{ device: "a/b", name: "stop" }, 400, /^device: /],
+    [{ device: DEVICE, name: "stop", extra: 1 }, 400, /extra/],
+    [{ device: DEVICE, name: "stop", timeoutMs: 5 }, 400, /^timeoutMs: must be at least 100/],
+  ];
+  for (const [data, status, message] of cases) {
+    const res = await post(data);
+    expect(res.status(), JSON.stringify(data)).toBe(status);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.message, JSON.stringify(data)).toMatch(message);
+  }
+  const notJson = await request.post("/api/commands", { data: "{not json", headers: { "content-type": "application/json" } });
+  expect(notJson.status()).toBe(400);
+  const huge = await request.post("/api/commands", { data: JSON.stringify({ device: DEVICE, name: "stop", args: { x: "y".repeat(100_000) } }), headers: { "content-type": "application/json" } });
+  expect(huge.status()).toBe(413);
+  expect(((await huge.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
+
+  // A retry with the same key is the same command; the same key for another request is a conflict.
+  const key = `e2e-${Date.now()}`;
+  const first = await post({ device: DEVICE, name: "start" }, { "idempotency-key": key });
+  expect(first.status()).toBe(202);
+  const again = await post({ device: DEVICE, name: "start" }, { "idempotency-key": key });
+  expect(again.status()).toBe(202);
+  expect(again.headers()["idempotent-replayed"]).toBe("true");
+  expect(((await again.json()) as { id: string }).id).toBe(((await first.json()) as { id: string }).id);
+  expect((await post({ device: DEVICE, name: "stop" }, { "idempotency-key": key })).status()).toBe(409);
+
+  expect((await request.get("/api/commands?state=exploded")).status()).toBe(400);
+  expect((await request.get("/api/commands?limit=0")).status()).toBe(400);
+  expect((await request.get("/api/commands/not a id")).status()).toBe(400);
+  expect((await request.get("/api/commands/00000000-0000-0000-0000-000000000000")).status()).toBe(404);
+});
