@@ -3,15 +3,9 @@ import { useRef, useState, type FormEvent } from "react";
 import { parseArgInput, validateArgs, type ArgErrors, type ArgProperty } from "@/lib/commands/args";
 import type { CommandDefinition } from "@/lib/commands/definitions";
 import type { Command } from "@/lib/commands/lifecycle";
+import { newKey, sendCommand } from "./send-command";
 import styles from "./commands.module.css";
 
-type ApiError = { error?: { code: string; message: string }; fields?: ArgErrors; command?: Command };
-
-/** A fresh idempotency key; `randomUUID` exists only in secure contexts, plain http on a LAN is not one. */
-function newKey(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 function confirmText(d: CommandDefinition): string {
   const c = d.confirm;
@@ -94,20 +88,14 @@ export function CommandForm({ device, definitions, onSent }: { device: string; d
     setSending(true);
     key.current ??= newKey();
     try {
-      const res = await fetch("/api/commands", {
-        method: "POST",
-        headers: { "content-type": "application/json", "idempotency-key": key.current },
-        body: JSON.stringify({ device, name: def.name, args: checked.args }),
-      });
-      const body = (await res.json()) as Command & ApiError;
-      if (res.status === 202) {
+      const sent = await sendCommand(device, def.name, checked.args, key.current);
+      if (sent.ok) {
         key.current = null;
-        onSent(body);
+        onSent(sent.command);
       } else {
-        if (body.fields) setErrors(body.fields);
-        setProblem(body.error?.message ?? `HTTP ${res.status}`);
-        // A refused command is recorded too (rejected): show it like any other.
-        if (body.command) onSent(body.command);
+        if (sent.fields) setErrors(sent.fields);
+        setProblem(sent.message);
+        if (sent.command) onSent(sent.command);
       }
     } catch (err) {
       setProblem(`${err instanceof Error ? err.message : String(err)} — sending again reuses the same idempotency key, so the device gets it at most once`);

@@ -1,4 +1,5 @@
 "use client";
+import Link from "next/link";
 import { isFinal, reachedAt, type Command, type CommandState } from "@/lib/commands/lifecycle";
 import styles from "./commands.module.css";
 
@@ -39,6 +40,9 @@ export function CommandLifecycle({ command }: { command: Command }) {
       </ol>
       {command.error && <p className="error">{command.error}</p>}
       {command.result !== undefined && <pre className={styles.result}>{JSON.stringify(command.result)}</pre>}
+      <p className="muted small" style={{ margin: "0.3rem 0 0" }}>
+        QoS is per hop: <Link href={`/wire?device=${encodeURIComponent(command.device)}`}>the packets on /wire</Link> show this command&apos;s handshake with the broker, and the broker&apos;s with the device.
+      </p>
       {command.events.length > 0 && (
         <details>
           <summary className="muted small">{command.events.length} event{command.events.length === 1 ? "" : "s"}</summary>

@@ -5,7 +5,9 @@ import { isFinal, type Command } from "@/lib/commands/lifecycle";
 import { CommandForm } from "./CommandForm";
 import { CommandLifecycle } from "./CommandLifecycle";
 import { CommandTable } from "./CommandTable";
+import { StopButton } from "./StopButton";
 import { useCommand } from "./useCommand";
+import styles from "./commands.module.css";
 
 const HISTORY = 20;
 
@@ -47,6 +49,10 @@ export function CommandPanel({ device }: { device: string }) {
     void loadHistory(abort.signal);
     return () => abort.abort();
   }, [loadHistory]);
+  const show = (c: Command) => {
+    setShown(c);
+    void loadHistory();
+  };
   // The history picks up the shown command's new state once it is final.
   const finalState = command && isFinal(command.state) ? command.state : null;
   useEffect(() => {
@@ -66,18 +72,16 @@ export function CommandPanel({ device }: { device: string }) {
   }
   return (
     <section className="card" aria-label="Commands">
-      <strong>Commands</strong>
+      <div className={styles.head}>
+        <strong>Commands</strong>
+        {defs.state === "ok" && defs.value.commands.some((c) => c.name === "stop") && (
+          <StopButton device={device} onSent={show} />
+        )}
+      </div>
       {defs.state === "loading" && <p className="muted">Loading…</p>}
       {defs.state === "error" && <p className="error">Could not load the device&apos;s commands: {defs.message}</p>}
       {defs.state === "ok" && defs.value.commands.length > 0 && (
-        <CommandForm
-          device={device}
-          definitions={defs.value.commands}
-          onSent={(c) => {
-            setShown(c);
-            void loadHistory();
-          }}
-        />
+        <CommandForm device={device} definitions={defs.value.commands} onSent={show} />
       )}
       {defs.state === "ok" && defs.value.commandProblems.map((p) => <p key={p} className="muted small">Advertisement: {p}</p>)}
       {command && <CommandLifecycle command={command} />}
