@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { applyInput, createCommand, isFinal, reachedAt, sameRequest, telemetryConfirms, type Command, type CommandInput } from "./lifecycle";
-import type { ConfirmRule } from "./definitions";
+import { commandsFor, type ConfirmRule } from "./definitions";
+import { decide } from "./submit";
 
 const base = (confirm: ConfirmRule = { kind: "reply" }): Command =>
   createCommand({
@@ -167,5 +168,20 @@ describe("replies to an echo-confirmed command", () => {
     const rule: ConfirmRule = { kind: "echo", stream: "telemetry", field: "speed", equalsArg: "percent" };
     const c = run(base(rule), [{ type: "published", at: 1 }, { type: "echo", at: 2, note: "speed = 4" }, { type: "reply", at: 3, ok: true }]);
     expect(c.events.at(-1)!.effect).toBe("reply after succeeded, ignored");
+  });
+});
+
+describe("submit decisions", () => {
+  it("a request from someone who may not command is recorded as rejected with the reason", () => {
+    const d = decide({ device: "arm-01", name: "stop", actor: "vic", forbidden: "vic is a viewer" }, { id: "arm-01", site: "a", status: "online" }, commandsFor(["joints.0"], null), "id-1", 5);
+    expect(d).toMatchObject({ kind: "forbidden", command: { state: "rejected", actor: "vic", error: "vic is a viewer" } });
+  });
+
+  it("an offline device refuses what its definition says, but stop is sent anyway", () => {
+    const defs = commandsFor(["joints.0"], null);
+    const off = { id: "arm-01", site: "a", status: "offline" as const };
+    expect(decide({ device: "arm-01", name: "move_joint", args: { joint: 1, angle: 2 }, actor: "o" }, off, defs, "x", 1).kind).toBe("offline");
+    expect(decide({ device: "arm-01", name: "stop", actor: "o" }, off, defs, "y", 1).kind).toBe("send");
+    expect(decide({ device: "arm-01", name: "move_joint", args: { joint: 1, angle: 2 }, actor: "o", timeoutMs: 1 }, { ...off, status: "online" }, defs, "z", 1)).toMatchObject({ command: { timeoutMs: 100 } });
   });
 });

@@ -16,6 +16,8 @@ export interface CommandRequest {
   /** The client's idempotency key. */
   key?: string;
   actor: string;
+  /** Set when the actor may not send commands: the request is recorded as rejected, for the audit. */
+  forbidden?: string;
 }
 
 export interface TargetDevice {
@@ -28,6 +30,7 @@ export type Decision =
   | { kind: "unknown_command"; known: string[] }
   | { kind: "invalid"; errors: ArgErrors; command: Command }
   | { kind: "offline"; command: Command }
+  | { kind: "forbidden"; command: Command }
   | { kind: "send"; command: Command };
 
 export function decide(req: CommandRequest, device: TargetDevice, definitions: CommandDefinition[], id: string, now: number): Decision {
@@ -49,6 +52,7 @@ export function decide(req: CommandRequest, device: TargetDevice, definitions: C
     timeoutMs,
     confirm: def.confirm,
   });
+  if (req.forbidden) return { kind: "forbidden", command: applyInput(command, { type: "reject", at: now, reason: req.forbidden }) };
   if (!checked.ok) {
     const reason = Object.entries(checked.errors).map(([k, v]) => (k ? `${k} ${v}` : v)).join("; ");
     return { kind: "invalid", errors: checked.errors, command: applyInput(command, { type: "reject", at: now, reason: `invalid arguments: ${reason}` }) };

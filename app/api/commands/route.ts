@@ -19,8 +19,10 @@ const accepted = (c: Command, replayed = false) =>
 
 /** POST /api/commands: validate, record, send; 202 with the command as recorded. */
 export async function POST(req: NextRequest) {
-  const actor = await guard(req, "operator");
+  // Anyone signed in gets this far, so a viewer's attempt is recorded (as rejected) before the 403.
+  const actor = await guard(req, "viewer");
   if (actor instanceof Response) return actor;
+  const forbidden = actor.role === "viewer" ? `${actor.username} is a viewer; sending commands takes the operator role` : undefined;
   const length = Number(req.headers.get("content-length") ?? 0);
   if (length > MAX_COMMAND_BODY_BYTES) return apiError(413, "payload_too_large", `a command body is at most ${MAX_COMMAND_BODY_BYTES} bytes`);
   let json: unknown;
@@ -51,6 +53,7 @@ export async function POST(req: NextRequest) {
       timeoutMs: body.data.timeoutMs,
       key,
       actor: actor.username,
+      forbidden,
     });
     switch (r.kind) {
       case "send":
@@ -65,6 +68,8 @@ export async function POST(req: NextRequest) {
         return badRequest(`name: ${body.data.device} has no command ${JSON.stringify(body.data.name)}${r.known.length ? ` (it has ${r.known.join(", ")})` : " (it advertises none and its kind is unknown)"}`);
       case "invalid":
         return apiError(400, "bad_request", describeArgErrors(r.errors), { fields: r.errors, command: r.command });
+      case "forbidden":
+        return apiError(403, "forbidden", r.command.error!, { command: r.command });
       case "offline":
         return apiError(409, "conflict", `${r.command.error}; ${r.command.name} is only sent to online devices`, { command: r.command });
     }
