@@ -12,7 +12,7 @@ import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type P
 import { parseJsonObject, parseStatus } from "../devices/demo-convention";
 import type { CommandLog } from "../store/command-log";
 import { commandsFor, parseAdvertisement, type Advertisement, type CommandDefinition } from "./definitions";
-import { applyInput, isFinal, sameRequest, telemetryConfirms, type Command, type CommandInput } from "./lifecycle";
+import { applyInput, isFinal, sameRequest, telemetryConfirms, type Command, type CommandInput, type CommandState } from "./lifecycle";
 import { REPLY_FILTER, parseReply, replyTopicOf, requestPayload } from "./replies";
 import { WriteBatcher } from "./write-batcher";
 import { decide, type CommandRequest, type Decision, type TargetDevice } from "./submit";
@@ -74,6 +74,8 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   private lastError: string | null = null;
   private version: 4 | 5 = 5;
   private subscribed: () => void = () => undefined;
+  /** Commands that reached each final state since this service started, for /api/metrics. */
+  private readonly finished = new Map<CommandState, number>();
 
   constructor(private readonly opts: CommandServiceOptions) {
     super();
@@ -134,6 +136,15 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     return { connected: this.client?.connected ?? false, error: this.lastError, open: this.tracked.size, protocolVersion: this.version };
   }
 
+  /** Final states reached since start, by state. */
+  finishedCounts(): ReadonlyMap<CommandState, number> {
+    return this.finished;
+  }
+
+  private count(state: CommandState) {
+    this.finished.set(state, (this.finished.get(state) ?? 0) + 1);
+  }
+
   /** The commands a device accepts: its kind's and what it advertised. */
   definitions(device: { id: string; fields: string[] }): CommandDefinition[] {
     return commandsFor(device.fields, this.advertisements.get(device.id) ?? null);
@@ -153,6 +164,7 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     // A key reused with another request is a client bug: the route answers 409.
     if (!created) return { kind: "existing", command, same: sameRequest(command, decision.command) };
     if (decision.kind !== "send") {
+      this.count(command.state);
       this.emit("change", command);
       return decision;
     }
@@ -272,6 +284,7 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     if (next === prev) return;
     t.command = next;
     const urgent = isFinal(next.state) || isFinal(prev.state);
+    if (isFinal(next.state) && !isFinal(prev.state)) this.count(next.state);
     if (isFinal(next.state)) this.untrack(t);
     // The batcher writes a command's states in the order they are saved, and resolves in that order.
     t.saving = this.writer
