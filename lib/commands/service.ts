@@ -17,6 +17,8 @@ import { REPLY_FILTER, parseReply, replyTopicOf, requestPayload } from "./replie
 import { WriteBatcher } from "./write-batcher";
 import { decide, type CommandRequest, type Decision, type TargetDevice } from "./submit";
 
+/** How long an MQTT 5 broker keeps the service's session (and its replies) while it is away. */
+const SESSION_EXPIRY_S = 24 * 3600;
 /** How long start() waits for the broker before resuming commands anyway. */
 const START_WAIT_MS = 5_000;
 
@@ -37,6 +39,11 @@ export interface CommandServiceOptions {
    */
   protocolVersion: 4 | 5;
   log: CommandLog;
+  /**
+   * A stable client id gives the service a persistent session: replies that arrive while this
+   * process restarts wait at the broker. Without one, a fresh id and a clean session.
+   */
+  clientId?: string;
   /** The device as the store knows it, or null when it has never been seen. */
   device(id: string): Promise<CommandDevice | null>;
   now?: () => number;
@@ -88,23 +95,27 @@ export class CommandService extends EventEmitter<ServiceEvents> {
    * START_WAIT_MS with the broker still away (commands then queue until it is back).
    */
   async start(): Promise<void> {
+    const open = await this.opts.log.open();
     const subscribed = new Promise<void>((resolve) => {
       this.subscribed = resolve;
       setTimeout(resolve, START_WAIT_MS).unref();
     });
     this.connect(this.opts.protocolVersion);
+    // Tracked before the first packet can arrive: a kept session delivers waiting replies at once.
+    this.resume(open);
     await subscribed;
-    await this.resume();
   }
 
   private connect(protocolVersion: 4 | 5) {
     this.version = protocolVersion;
     const options: IClientOptions = {
-      clientId: `fleetscope-commands-${randomUUID().slice(0, 8)}`,
+      clientId: this.opts.clientId ?? `fleetscope-commands-${randomUUID().slice(0, 8)}`,
       username: this.opts.username,
       password: this.opts.password,
       protocolVersion,
-      clean: true,
+      clean: this.opts.clientId === undefined,
+      // MQTT 5 ends a session on disconnect unless told to keep it [MQTT-3.1.2-23].
+      ...(protocolVersion === 5 && this.opts.clientId !== undefined ? { properties: { sessionExpiryInterval: SESSION_EXPIRY_S } } : {}),
       reconnectPeriod: 1000,
     };
     const client = mqtt.connect(this.opts.url, options);
@@ -123,7 +134,7 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     client.on("connect", () => {
       this.lastError = null;
       this.emit("connection");
-      // Resubscribed on every connect: the session is clean.
+      // Resubscribed on every connect: a clean session has none, and a kept one loses nothing by it.
       client.subscribe([REPLY_FILTER, ADVERTISEMENT_FILTER, ...this.echoSubscribers.keys()], { qos: 1 }, () => this.subscribed());
     });
     client.on("message", (topic, payload, packet) => this.onMessage(topic, payload, packet));
@@ -182,8 +193,8 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     this.client = null;
   }
 
-  private async resume() {
-    for (const c of await this.opts.log.open()) {
+  private resume(open: Command[]) {
+    for (const c of open) {
       if (c.deadline <= this.now()) {
         this.track(c);
         this.input(c.id, { type: "timeout", at: this.now() });

@@ -128,6 +128,8 @@ function startCommands(config: Config, mqttUrl: string, store: Store, embedded: 
     password: config.mqttPassword,
     // Aedes speaks 3.1.1 only; any other broker is asked for MQTT 5 first.
     protocolVersion: embedded ? 4 : 5,
+    // One per bridge id, as the bridge's own session: replies sent while this server restarts wait at the broker.
+    clientId: `${config.bridgeId}-commands`,
     log: store.commands,
     async device(id) {
       const d = await store.getDevice(asDeviceId(id));

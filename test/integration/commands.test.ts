@@ -188,6 +188,32 @@ describe.each(BROKERS)("commands against %s", (brokerName, startBroker) => {
     await device.endAsync();
   });
 
+  it("a reply sent while the service is down waits at the broker in its session and confirms the command once it is back", async () => {
+    const site = `away-${n++}`;
+    devices.set("dev-away", { id: "dev-away", site, status: "online", fields: ["joints.0"] });
+    const device = await mqtt.connectAsync(broker.tcpUrl, { clientId: `away-${n++}`, protocolVersion });
+    const requests: { id: string }[] = [];
+    device.on("message", (_t, payload) => requests.push(JSON.parse(payload.toString()) as { id: string }));
+    await device.subscribeAsync(`fleet/${site}/dev-away/cmd/+`, { qos: 2 });
+    await service.stop();
+    const clientId = `fleetscope-commands-test-${n++}`;
+    const withSession = () => new CommandService({ url: broker.tcpUrl, protocolVersion, clientId, log: store.commands, device: async (id) => devices.get(id) ?? null });
+    service = withSession();
+    await service.start();
+    const r = await service.submit({ device: "dev-away", name: "stop", args: {}, actor: "ops", timeoutMs: 30_000 });
+    if (r.kind !== "send") throw new Error(r.kind);
+    await reachesState(service, r.command.id, "delivered");
+    await expect.poll(() => requests.length).toBe(1);
+    await service.stop();
+    // The device answers while no command service is connected.
+    await device.publishAsync(`fleet/${site}/dev-away/cmd/stop/reply`, JSON.stringify({ id: requests[0]!.id, ok: true, result: "held" }), { qos: 1 });
+    service = withSession();
+    const succeeded = reachesState(service, r.command.id, "succeeded");
+    await service.start();
+    expect((await succeeded).result).toBe("held");
+    await device.endAsync();
+  });
+
   if (protocolVersion === 5) {
     it("MQTT 5: the request carries Response Topic and Correlation Data, and a reply naming its command only by Correlation Data confirms it", async () => {
       const site = `v5-${n++}`;
