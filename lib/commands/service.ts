@@ -13,7 +13,7 @@ import { parseJsonObject, parseStatus } from "../devices/demo-convention";
 import type { CommandLog } from "../store/command-log";
 import { commandsFor, parseAdvertisement, type Advertisement, type CommandDefinition } from "./definitions";
 import { applyInput, isFinal, sameRequest, telemetryConfirms, type Command, type CommandInput, type CommandState } from "./lifecycle";
-import { REPLY_FILTER, parseReply, replyTopicOf, requestPayload } from "./replies";
+import { REPLY_FILTER, parseReply, replyTopicOf, requestPayload, type Reply } from "./replies";
 import { WriteBatcher } from "./write-batcher";
 import { decide, type CommandRequest, type Decision, type TargetDevice } from "./submit";
 
@@ -75,7 +75,8 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   private readonly byPayload = new Map<Buffer, string>();
   private readonly byMessageId = new Map<number, string>();
   private readonly advertisements = new Map<string, Advertisement>();
-  private readonly echoSubscribers = new Map<string, number>();
+  /** Echo topic → the open commands waiting on it. */
+  private readonly echoWaiters = new Map<string, Set<string>>();
   private readonly now: () => number;
   private readonly writer: WriteBatcher;
   private lastError: string | null = null;
@@ -83,6 +84,8 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   private subscribed: () => void = () => undefined;
   /** Commands that reached each final state since this service started, for /api/metrics. */
   private readonly finished = new Map<CommandState, number>();
+  /** Replies to commands no longer in memory, handled in arrival order. */
+  private untracked: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: CommandServiceOptions) {
     super();
@@ -135,7 +138,7 @@ export class CommandService extends EventEmitter<ServiceEvents> {
       this.lastError = null;
       this.emit("connection");
       // Resubscribed on every connect: a clean session has none, and a kept one loses nothing by it.
-      client.subscribe([REPLY_FILTER, ADVERTISEMENT_FILTER, ...this.echoSubscribers.keys()], { qos: 1 }, () => this.subscribed());
+      client.subscribe([REPLY_FILTER, ADVERTISEMENT_FILTER, ...this.echoWaiters.keys()], { qos: 1 }, () => this.subscribed());
     });
     client.on("message", (topic, payload, packet) => this.onMessage(topic, payload, packet));
     client.on("packetsend", (p) => this.onPacket(p, "send"));
@@ -186,11 +189,15 @@ export class CommandService extends EventEmitter<ServiceEvents> {
 
   async stop(): Promise<void> {
     for (const t of this.tracked.values()) if (t.timer) clearTimeout(t.timer);
-    await Promise.all([...this.tracked.values()].map((t) => t.saving));
-    await this.writer.flush();
-    this.tracked.clear();
-    await this.client?.endAsync(true);
+    // Detached first: the publish callbacks a forced end fires are ignored, so a command not yet
+    // sent stays queued in the store, for the next start to send.
+    const client = this.client;
     this.client = null;
+    await client?.endAsync(true);
+    await this.untracked;
+    await this.writer.flush();
+    await Promise.all([...this.tracked.values()].map((t) => t.saving));
+    this.tracked.clear();
   }
 
   private resume(open: Command[]) {
@@ -210,11 +217,12 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     const t: Tracked = { command, timer: null, saving: Promise.resolve(), echoTopic, done: false };
     this.tracked.set(command.id, t);
     t.timer = setTimeout(() => this.input(command.id, { type: "timeout", at: this.now() }), Math.max(0, command.deadline - this.now()));
-    if (echoTopic) this.watchEcho(echoTopic, +1);
+    if (echoTopic) this.watchEcho(echoTopic, command.id, true);
   }
 
   private send(command: Command) {
-    const client = this.client!;
+    const client = this.client;
+    if (!client) return; // stopped: the command stays queued in the store for the next start
     const payload = Buffer.from(requestPayload(command.id, command.args));
     this.byPayload.set(payload, command.id);
     const properties = this.version === 5 ? { responseTopic: replyTopicOf(command.topic), correlationData: Buffer.from(command.id) } : undefined;
@@ -245,11 +253,12 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   private onMessage(topic: string, payload: Buffer, packet: IPublishPacket) {
     if (topic.endsWith("/commands")) return this.onAdvertisement(topic, payload);
     const reply = parseReply(topic, payload, packet.properties?.correlationData as Buffer | undefined);
-    if (reply) return void this.onReply(reply, topic, payload);
+    if (reply) return this.onReply(reply, topic, payload);
     // Echoes count only when live: a retained status is old news [MQTT-3.3.1-9].
     if (packet.retain) return;
-    for (const t of this.tracked.values()) {
-      if (t.echoTopic !== topic || isFinal(t.command.state)) continue;
+    for (const id of this.echoWaiters.get(topic) ?? []) {
+      const t = this.tracked.get(id);
+      if (!t || isFinal(t.command.state)) continue;
       const rule = t.command.confirm;
       if (rule.kind !== "echo") continue;
       if (rule.stream === "status") {
@@ -268,9 +277,14 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     this.advertisements.set(device, "error" in ad ? { kind: null, commands: [], problems: [ad.error] } : ad);
   }
 
-  private async onReply(reply: ReturnType<typeof parseReply> & object, topic: string, payload: Buffer) {
+  private onReply(reply: Reply, topic: string, payload: Buffer) {
     const input: CommandInput = { type: "reply", at: this.now(), ok: reply.ok, result: reply.result, error: reply.error };
     if (reply.id && this.tracked.has(reply.id)) return this.input(reply.id, input);
+    // One at a time: two late replies to one command must not both start from the same stored copy.
+    this.untracked = this.untracked.then(() => this.onUntrackedReply(reply, input, topic, payload));
+  }
+
+  private async onUntrackedReply(reply: Reply, input: CommandInput, topic: string, payload: Buffer) {
     try {
       // Not open here: a late or duplicate reply to a finished command is recorded on it; one
       // naming no command at all is kept as unmatched.
@@ -296,7 +310,6 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     t.command = next;
     const urgent = isFinal(next.state) || isFinal(prev.state);
     if (isFinal(next.state) && !isFinal(prev.state)) this.count(next.state);
-    if (isFinal(next.state)) this.untrack(t);
     // The batcher writes a command's states in the order they are saved, and resolves in that order.
     t.saving = this.writer
       .save(next, urgent)
@@ -304,6 +317,8 @@ export class CommandService extends EventEmitter<ServiceEvents> {
         () => void this.emit("change", next),
         (err: unknown) => void this.emit("error", err instanceof Error ? err : new Error(String(err))),
       );
+    // After the save is under way: untracking waits for it before the store path takes over.
+    if (isFinal(next.state)) this.untrack(t);
   }
 
   /** A final command's late packets and replies are recorded from the store, not from memory. */
@@ -312,7 +327,7 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     t.done = true;
     if (t.timer) clearTimeout(t.timer);
     t.timer = null;
-    if (t.echoTopic) this.watchEcho(t.echoTopic, -1);
+    if (t.echoTopic) this.watchEcho(t.echoTopic, t.command.id, false);
     // Kept until its last save has run, so stop() waits for it.
     void t.saving.finally(() => {
       if (this.tracked.get(t.command.id) === t) this.tracked.delete(t.command.id);
@@ -320,12 +335,20 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   }
 
   /** Subscribes to a device's echo stream while some open command waits on it. */
-  private watchEcho(topic: string, delta: 1 | -1) {
-    const n = (this.echoSubscribers.get(topic) ?? 0) + delta;
-    if (n > 0) this.echoSubscribers.set(topic, n);
-    else this.echoSubscribers.delete(topic);
-    if (!this.client?.connected) return;
-    if (delta === 1 && n === 1) this.client.subscribe(topic, { qos: 1 });
-    if (n === 0) this.client.unsubscribe(topic);
+  private watchEcho(topic: string, id: string, waiting: boolean) {
+    let ids = this.echoWaiters.get(topic);
+    if (waiting) {
+      const first = !ids;
+      if (!ids) this.echoWaiters.set(topic, (ids = new Set()));
+      ids.add(id);
+      if (first && this.client?.connected) this.client.subscribe(topic, { qos: 1 });
+      return;
+    }
+    ids?.delete(id);
+    if (ids?.size === 0) {
+      this.echoWaiters.delete(topic);
+      if (this.client?.connected) this.client.unsubscribe(topic);
+    }
   }
+
 }
