@@ -3,25 +3,11 @@
  * that returns a fresh, empty store.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { applyInput, createCommand, type Command } from "../lib/commands/lifecycle";
+import { applyInput, type Command } from "../lib/commands/lifecycle";
+import { sampleCommand } from "./helpers/commands";
 import { InvalidCursorError, type Store } from "../lib/store/types";
 
-let n = 0;
-const command = (over: Partial<Command> = {}): Command =>
-  createCommand({
-    id: `cmd-${n++}`,
-    key: null,
-    device: "arm-01",
-    site: "plant-a",
-    name: "move_joint",
-    args: { joint: 1, angle: 30 },
-    topic: "fleet/plant-a/arm-01/cmd/move_joint",
-    actor: "ops",
-    createdAt: 1_000,
-    timeoutMs: 5_000,
-    confirm: { kind: "reply" },
-    ...over,
-  });
+const command = sampleCommand;
 
 export function commandLogContract(name: string, open: () => Promise<Store>) {
   describe(`${name} command log contract`, () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { auditQuery, fromLocalInput, parseAuditFilter, toLocalInput } from "./audit-filter";
 import { commandsToCsv } from "./audit-csv";
-import { applyInput, createCommand } from "./lifecycle";
+import { sampleCommand } from "../../test/helpers/commands";
+import { applyInput } from "./lifecycle";
 
 describe("audit filter", () => {
   it("round-trips through the URL, dropping what is not a filter", () => {
@@ -20,10 +21,7 @@ describe("audit filter", () => {
 
 describe("audit CSV", () => {
   it("writes one row per command with timings, and defuses device text a spreadsheet would run", () => {
-    const c = createCommand({
-      id: "c1", key: null, device: "arm-01", site: "a", name: "move_joint", args: { joint: 1, angle: 2 },
-      topic: "fleet/a/arm-01/cmd/move_joint", actor: "ops", createdAt: Date.UTC(2026, 0, 1), timeoutMs: 1000, confirm: { kind: "reply" },
-    });
+    const c = sampleCommand({ id: "c1", args: { joint: 1, angle: 2 }, createdAt: Date.UTC(2026, 0, 1) });
     const t0 = c.createdAt;
     const failed = [
       { type: "published", at: t0 + 5 },

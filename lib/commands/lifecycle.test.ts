@@ -1,22 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { applyInput, createCommand, isFinal, reachedAt, sameRequest, telemetryConfirms, type Command, type CommandInput } from "./lifecycle";
+import { sampleCommand } from "../../test/helpers/commands";
+import { applyInput, isFinal, reachedAt, sameRequest, telemetryConfirms, type Command, type CommandInput } from "./lifecycle";
 import { commandsFor, type ConfirmRule } from "./definitions";
 import { decide } from "./submit";
 
-const base = (confirm: ConfirmRule = { kind: "reply" }): Command =>
-  createCommand({
-    id: "c1",
-    key: null,
-    device: "arm-01",
-    site: "plant-a",
-    name: "move_joint",
-    args: { joint: 1, angle: 30 },
-    topic: "fleet/plant-a/arm-01/cmd/move_joint",
-    actor: "ops",
-    createdAt: 1000,
-    timeoutMs: 5000,
-    confirm,
-  });
+const base = (confirm: ConfirmRule = { kind: "reply" }): Command => sampleCommand({ id: "c1", confirm });
 
 const run = (c: Command, inputs: CommandInput[]) => inputs.reduce(applyInput, c);
 const states = (c: Command) => c.transitions.map((t) => t.state);

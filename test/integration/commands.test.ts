@@ -10,7 +10,8 @@ import { join } from "node:path";
 import mqtt, { type IPublishPacket } from "mqtt";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CommandService, type CommandDevice } from "../../lib/commands/service";
-import { applyInput, createCommand, isFinal, type Command, type CommandState } from "../../lib/commands/lifecycle";
+import { sampleCommand } from "../helpers/commands";
+import { applyInput, isFinal, type Command, type CommandState } from "../../lib/commands/lifecycle";
 import { Fleet } from "../../lib/sim/fleet";
 import { SqliteStore } from "../../lib/store/sqlite";
 import { BROKERS, type TestBroker } from "../helpers/brokers";
@@ -153,9 +154,9 @@ describe.each(BROKERS)("commands against %s", (brokerName, startBroker) => {
   it("a restarted service sends a command recorded but never sent, and times out one whose deadline passed", async () => {
     const site = await startArms("resume");
     await service.stop();
-    const base = { key: null, device: "arm-01", site, name: "move_joint", topic: `fleet/${site}/arm-01/cmd/move_joint`, actor: "ops", confirm: { kind: "reply" as const } };
-    const pending = createCommand({ ...base, id: `resume-${n++}`, args: { joint: 3, angle: 12 }, createdAt: Date.now(), timeoutMs: 10_000 });
-    const expired = applyInput(createCommand({ ...base, id: `expired-${n++}`, args: { joint: 3, angle: 1 }, createdAt: Date.now() - 60_000, timeoutMs: 1_000 }), { type: "published", at: Date.now() - 59_000 });
+    const base = { site, topic: `fleet/${site}/arm-01/cmd/move_joint` };
+    const pending = sampleCommand({ ...base, args: { joint: 3, angle: 12 }, createdAt: Date.now(), timeoutMs: 10_000 });
+    const expired = applyInput(sampleCommand({ ...base, args: { joint: 3, angle: 1 }, createdAt: Date.now() - 60_000, timeoutMs: 1_000 }), { type: "published", at: Date.now() - 59_000 });
     await store.commands.create([pending, expired]);
     await store.commands.save([expired]);
     service = new CommandService({ url: broker.tcpUrl, protocolVersion, log: store.commands, device: async (id) => devices.get(id) ?? null });
