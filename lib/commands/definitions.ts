@@ -131,7 +131,7 @@ const ROBOT_ARM_COMMANDS: CommandDefinition[] = [
     whenOffline: "reject",
     source: "kind",
   },
-  noArgs("reboot", "Restart the controller; done when the arm says online again", {
+  noArgs("reboot", "Restart the controller; done when the arm says online again, stopped until it gets start", {
     timeoutMs: 20_000,
     confirm: { kind: "echo", stream: "status", equals: "online" },
   }),

@@ -32,6 +32,7 @@ describe("command lifecycle", () => {
   it("times out when nothing confirms, and a reply after the timeout is recorded as late and changes nothing", () => {
     const c = run(base(), [{ type: "published", at: 1010 }, { type: "pubcomp", at: 1020 }, { type: "timeout", at: 6000 }, { type: "reply", at: 6500, ok: true }]);
     expect(c.state).toBe("timed_out");
+    expect(c.error).toBe("no confirmation within 5000 ms: the broker has it (PUBCOMP), the device never replied");
     expect(c.events.at(-1)).toMatchObject({ type: "reply", effect: "late reply, ignored", at: 6500 });
     expect(c.result).toBeUndefined();
   });
@@ -88,6 +89,17 @@ describe("command lifecycle", () => {
     const done = applyInput(c, { type: "echo", at: 4, note: "speed = 40" });
     expect(done.state).toBe("succeeded");
     expect(applyInput(done, { type: "echo", at: 5, note: "again" }).state).toBe("succeeded");
+  });
+
+  it("a timeout says how far the command got, and what the echo never showed", () => {
+    expect(applyInput(base(), { type: "timeout", at: 9 }).error).toMatch(/never sent \(no broker connection\)$/);
+    expect(run(base(), [{ type: "published", at: 1 }, { type: "timeout", at: 9, note: "the server was down at the deadline" }]).error).toBe(
+      "no confirmation within 5000 ms: the broker never completed the QoS 2 handshake (no PUBCOMP) (the server was down at the deadline)",
+    );
+    const rule: ConfirmRule = { kind: "echo", stream: "telemetry", field: "speed", equalsArg: "percent" };
+    const echo = sampleCommand({ confirm: rule, args: { percent: 6 } });
+    const c = run(echo, [{ type: "published", at: 1 }, { type: "pubcomp", at: 2 }, { type: "reply", at: 3, ok: true }, { type: "timeout", at: 9 }]);
+    expect(c.error).toBe("no confirmation within 5000 ms: the device accepted it, but its telemetry never showed speed = 6");
   });
 
   it("an echo before the command was sent cannot confirm it", () => {
@@ -169,7 +181,9 @@ describe("submit decisions", () => {
     const defs = commandsFor(["joints.0"], null);
     const off = { id: "arm-01", site: "a", status: "offline" as const };
     expect(decide({ device: "arm-01", name: "move_joint", args: { joint: 1, angle: 2 }, actor: "o" }, off, defs, "x", 1).kind).toBe("offline");
-    expect(decide({ device: "arm-01", name: "stop", actor: "o" }, off, defs, "y", 1).kind).toBe("send");
+    const stop = decide({ device: "arm-01", name: "stop", actor: "o" }, off, defs, "y", 1);
+    expect(stop.kind).toBe("send");
+    if (stop.kind === "send") expect(stop.command.transitions[0]!.note).toMatch(/^arm-01 looked offline/);
     expect(decide({ device: "arm-01", name: "move_joint", args: { joint: 1, angle: 2 }, actor: "o", timeoutMs: 1 }, { ...off, status: "online" }, defs, "z", 1)).toMatchObject({ command: { timeoutMs: 100 } });
   });
 });

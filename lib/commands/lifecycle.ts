@@ -30,7 +30,8 @@ export type CommandInput =
   | { type: "pubcomp"; at: number }
   | { type: "reply"; at: number; ok: boolean; result?: unknown; error?: string }
   | { type: "echo"; at: number; note: string }
-  | { type: "timeout"; at: number }
+  /** `note`: why it is only noticed now (the server was down at the deadline). */
+  | { type: "timeout"; at: number; note?: string }
   | { type: "reject"; at: number; reason: string }
   /** The broker connection refused or dropped the publish for good. */
   | { type: "publish_failed"; at: number; error: string };
@@ -119,9 +120,11 @@ export function applyInput(c: Command, input: CommandInput): Command {
       if (final) return record(c, input, `echo after ${c.state}, ignored`, input.note);
       if (c.state === "queued") return record(c, input, "echo before the command was sent, ignored", input.note);
       return record(moveTo(c, "succeeded", input.at, input.note), input, "succeeded", input.note);
-    case "timeout":
+    case "timeout": {
       if (final) return c;
-      return record({ ...moveTo(c, "timed_out", input.at), error: `no confirmation within ${c.timeoutMs} ms` }, input, "timed out");
+      const error = `${timeoutReason(c)}${input.note ? ` (${input.note})` : ""}`;
+      return record({ ...moveTo(c, "timed_out", input.at), error }, input, "timed out");
+    }
     case "reject":
       if (c.state !== "queued") return record(c, input, `reject after ${c.state}, ignored`, input.reason);
       return record({ ...moveTo(c, "rejected", input.at, input.reason), error: input.reason }, input, "rejected", input.reason);
@@ -129,6 +132,20 @@ export function applyInput(c: Command, input: CommandInput): Command {
       if (final || c.state !== "queued") return record(c, input, "publish error after it went out, ignored", input.error);
       return record({ ...moveTo(c, "failed", input.at, input.error), error: input.error }, input, "failed", input.error);
   }
+}
+
+/** Why nothing confirmed it, from how far it got: the operator's next step depends on it. */
+function timeoutReason(c: Command): string {
+  const base = `no confirmation within ${c.timeoutMs} ms`;
+  if (c.state === "queued") return `${base}: it was never sent (no broker connection)`;
+  if (c.state === "sent") return `${base}: the broker never completed the QoS 2 handshake (no PUBCOMP)`;
+  const accepted = c.events.some((e) => e.type === "reply" && e.effect.startsWith("accepted"));
+  const rule = c.confirm;
+  if (rule.kind === "echo" && rule.stream === "telemetry") {
+    return `${base}: ${accepted ? "the device accepted it, but its" : "its"} telemetry never showed ${rule.field} = ${String(c.args[rule.equalsArg])}`;
+  }
+  if (rule.kind === "echo") return `${base}: ${accepted ? "the device accepted it, but never" : "the device never"} said ${rule.equals} again`;
+  return `${base}: the broker has it (PUBCOMP), the device never replied`;
 }
 
 /** When the command reached `state`, if it did. */

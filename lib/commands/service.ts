@@ -19,6 +19,8 @@ import { decide, type CommandRequest, type Decision, type TargetDevice } from ".
 
 /** How long an MQTT 5 broker keeps the service's session (and its replies) while it is away. */
 const SESSION_EXPIRY_S = 24 * 3600;
+/** How long a finished command stays in memory for the packets and replies that trail it. */
+const FINAL_GRACE_MS = 30_000;
 /** How long start() waits for the broker before resuming commands anyway. */
 const START_WAIT_MS = 5_000;
 
@@ -147,7 +149,9 @@ export class CommandService extends EventEmitter<ServiceEvents> {
 
   /** Connected to the broker, and the last connection error if not. */
   status(): { connected: boolean; error: string | null; open: number; protocolVersion: 4 | 5 } {
-    return { connected: this.client?.connected ?? false, error: this.lastError, open: this.tracked.size, protocolVersion: this.version };
+    let open = 0;
+    for (const t of this.tracked.values()) if (!t.done) open++;
+    return { connected: this.client?.connected ?? false, error: this.lastError, open, protocolVersion: this.version };
   }
 
   /** Final states reached since start, by state. */
@@ -204,7 +208,8 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     for (const c of open) {
       if (c.deadline <= this.now()) {
         this.track(c);
-        this.input(c.id, { type: "timeout", at: this.now() });
+        // Timed out at its deadline, when nobody was here to notice.
+        this.input(c.id, { type: "timeout", at: c.deadline, note: "the server was down at the deadline" });
         continue;
       }
       this.track(c);
@@ -225,7 +230,10 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     if (!client) return; // stopped: the command stays queued in the store for the next start
     const payload = Buffer.from(requestPayload(command.id, command.args));
     this.byPayload.set(payload, command.id);
-    const properties = this.version === 5 ? { responseTopic: replyTopicOf(command.topic), correlationData: Buffer.from(command.id) } : undefined;
+    // On MQTT 5 the broker also drops the command once its deadline has passed: a device that
+    // comes back later must not act on a command its operator has already seen time out.
+    const expiry = Math.max(1, Math.ceil((command.deadline - this.now()) / 1000));
+    const properties = this.version === 5 ? { responseTopic: replyTopicOf(command.topic), correlationData: Buffer.from(command.id), messageExpiryInterval: expiry } : undefined;
     // The callback runs at PUBCOMP; MQTT.js keeps the message and resends it after a reconnect.
     client.publish(command.topic, payload, { qos: 2, retain: false, properties }, (err) => {
       this.byPayload.delete(payload);
@@ -321,17 +329,23 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     if (isFinal(next.state)) this.untrack(t);
   }
 
-  /** A final command's late packets and replies are recorded from the store, not from memory. */
+  /**
+   * A final command stops waiting, but stays in memory for FINAL_GRACE_MS: the PUBCOMP that comes
+   * after a fast reply, and duplicate replies, are recorded on it there. After that they go
+   * through the store (onUntrackedReply).
+   */
   private untrack(t: Tracked) {
     if (t.done) return;
     t.done = true;
     if (t.timer) clearTimeout(t.timer);
-    t.timer = null;
     if (t.echoTopic) this.watchEcho(t.echoTopic, t.command.id, false);
-    // Kept until its last save has run, so stop() waits for it.
-    void t.saving.finally(() => {
-      if (this.tracked.get(t.command.id) === t) this.tracked.delete(t.command.id);
-    });
+    t.timer = setTimeout(() => {
+      // Only once its last save has run, so stop() still waits for it.
+      void t.saving.finally(() => {
+        if (this.tracked.get(t.command.id) === t) this.tracked.delete(t.command.id);
+      });
+    }, FINAL_GRACE_MS);
+    t.timer.unref();
   }
 
   /** Subscribes to a device's echo stream while some open command waits on it. */

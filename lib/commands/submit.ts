@@ -60,6 +60,11 @@ export function decide(req: CommandRequest, device: TargetDevice, definitions: C
   if (device.status === "offline" && def.whenOffline === "reject") {
     return { kind: "offline", command: applyInput(command, { type: "reject", at: now, reason: `${device.id} is offline` }) };
   }
+  if (device.status === "offline") {
+    // Sent anyway (an emergency stop is worth the try), and the record says what that means.
+    const [queued] = command.transitions;
+    return { kind: "send", command: { ...command, transitions: [{ ...queued!, note: `${device.id} looked offline: only a broker that keeps its session holds this for it` }] } };
+  }
   return { kind: "send", command };
 }
 

@@ -15,13 +15,31 @@ const idempotencyKey = z.string().min(1, "must not be empty").max(200, "is at mo
 
 export const commandBody = z
   .object({
-    device: topicLevel,
-    name: commandName,
-    args: z.record(z.string(), z.unknown()).optional(),
-    timeoutMs: z.number({ error: "must be a number of milliseconds" }).int("must be whole milliseconds").min(MIN_TIMEOUT_MS, `must be at least ${MIN_TIMEOUT_MS}`).max(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS}`).optional(),
-    idempotencyKey: idempotencyKey.optional(),
+    device: z.string({ error: "must be a device id (text)" }).pipe(topicLevel),
+    name: z.string({ error: "must be a command name (text)" }).pipe(commandName),
+    args: z.record(z.string(), z.unknown(), { error: "must be an object of argument values, e.g. {\"joint\": 1}" }).optional(),
+    timeoutMs: z
+      .number({ error: "must be a number of milliseconds" })
+      .int("must be whole milliseconds")
+      .min(MIN_TIMEOUT_MS, `must be at least ${MIN_TIMEOUT_MS} ms`)
+      .max(MAX_TIMEOUT_MS, `must be at most ${MAX_TIMEOUT_MS} ms`)
+      .optional(),
+    idempotencyKey: z.string({ error: "must be text" }).pipe(idempotencyKey).optional(),
   })
   .strict();
+
+const BODY_FIELDS = Object.keys(commandBody.shape).join(", ");
+
+/** One sentence per problem, in words a person sending the request can act on. */
+export function describeBodyError(error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      if (i.code === "unrecognized_keys") return `${i.keys.join(", ")}: not a field of a command request (it takes ${BODY_FIELDS})`;
+      if (i.path.length === 0) return `the body must be a JSON object with ${BODY_FIELDS}`;
+      return `${i.path.join(".")}: ${i.message}`;
+    })
+    .join("; ");
+}
 
 export const idempotencyHeader = idempotencyKey;
 

@@ -116,9 +116,12 @@ export function applyCommand(arm: ArmState, name: string, req: CommandRequest): 
       arm.targets = arm.targets.map(() => 0);
       return { id: req.id, ok: true, result: { targets: [...arm.targets] } };
     case "reboot":
-      arm.stopped = false;
+      // A controller powers up with motion disabled: whatever was lost while it was away, it
+      // comes back holding still until told to start.
+      arm.stopped = true;
+      arm.targets = [...arm.angles];
       arm.speed = 100;
-      return { id: req.id, ok: true, result: { rebooting: true } };
+      return { id: req.id, ok: true, result: { rebooting: true, comesBack: "stopped" } };
     default:
       return { id: req.id, ok: false, error: `unknown command ${name}` };
   }

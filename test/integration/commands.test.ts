@@ -233,6 +233,9 @@ describe.each(BROKERS)("commands against %s", (brokerName, startBroker) => {
       const done = await reachesState(service, r.command.id, "succeeded");
       expect(done.result).toBe("stopped");
       expect(requests[0]!.properties).toMatchObject({ responseTopic: `fleet/${site}/dev-v5/cmd/stop/reply` });
+      // The broker forwards the remaining expiry: at most the command's 10 s timeout.
+      expect(requests[0]!.properties!.messageExpiryInterval).toBeGreaterThan(0);
+      expect(requests[0]!.properties!.messageExpiryInterval).toBeLessThanOrEqual(10);
       expect(requests[0]!.properties!.correlationData!.toString()).toBe(r.command.id);
       expect(JSON.parse(requests[0]!.payload.toString())).toEqual({ id: r.command.id, args: {} });
       expect(service.status().protocolVersion).toBe(5);

@@ -6,7 +6,7 @@ import { commandsToCsv } from "@/lib/commands/audit-csv";
 import { commandService } from "@/lib/commands/shared";
 import { store } from "@/lib/http/context";
 import { apiError, badRequest, internalError } from "@/lib/http/errors";
-import { MAX_COMMAND_BODY_BYTES, MAX_COMMAND_LIMIT, MAX_CSV_ROWS, commandBody, commandListQuery, idempotencyHeader } from "@/lib/http/commands-params";
+import { MAX_COMMAND_BODY_BYTES, MAX_COMMAND_LIMIT, MAX_CSV_ROWS, commandBody, commandListQuery, describeBodyError, idempotencyHeader } from "@/lib/http/commands-params";
 import { firstProblem } from "@/lib/http/query-params";
 import type { Command } from "@/lib/commands/lifecycle";
 import type { CommandQuery } from "@/lib/store/command-log";
@@ -23,6 +23,10 @@ export async function POST(req: NextRequest) {
   const actor = await guard(req, "viewer");
   if (actor instanceof Response) return actor;
   const forbidden = actor.role === "viewer" ? `${actor.username} is a viewer; sending commands takes the operator role` : undefined;
+  // JSON only: a browser cannot send it cross-site without a CORS preflight, which this server never grants.
+  if (!/^application\/json\b/i.test(req.headers.get("content-type") ?? "")) {
+    return apiError(415, "unsupported_media_type", "send the command as JSON, with Content-Type: application/json");
+  }
   const length = Number(req.headers.get("content-length") ?? 0);
   if (length > MAX_COMMAND_BODY_BYTES) return apiError(413, "payload_too_large", `a command body is at most ${MAX_COMMAND_BODY_BYTES} bytes`);
   let json: unknown;
@@ -34,7 +38,7 @@ export async function POST(req: NextRequest) {
     return badRequest("the body must be JSON: { device, name, args, timeoutMs?, idempotencyKey? }");
   }
   const body = commandBody.safeParse(json);
-  if (!body.success) return badRequest(body.error);
+  if (!body.success) return badRequest(describeBodyError(body.error));
   // The key may come as the conventional header or in the body; the header wins.
   let key = body.data.idempotencyKey;
   const header = req.headers.get("idempotency-key");
@@ -59,9 +63,10 @@ export async function POST(req: NextRequest) {
       case "send":
         return accepted(r.command);
       case "existing":
-        return r.same
-          ? accepted(r.command, true)
-          : apiError(409, "conflict", `the idempotency key was already used for another request (command ${r.command.id})`, { command: r.command });
+        if (!r.same) return apiError(409, "conflict", `the idempotency key was already used for another request (command ${r.command.id})`, { command: r.command });
+        // A retry learns what the first attempt learnt: a refused command stays refused.
+        if (r.command.state === "rejected") return apiError(409, "conflict", `this request was rejected when first sent: ${r.command.error}`, { command: r.command });
+        return accepted(r.command, true);
       case "unknown_device":
         return apiError(404, "not_found", `no device ${JSON.stringify(body.data.device)} has been seen`);
       case "unknown_command":
