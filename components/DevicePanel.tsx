@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef, useState, type ReactNode } from "react";
 import { RANGES } from "@/lib/state/history-merge";
 import { parseView, toggleField, viewQuery, type View } from "@/lib/state/view-params";
 import type { DeviceWithValues } from "@/lib/devices/model";
@@ -20,7 +20,7 @@ const NO_POINTS: never[] = [];
 type Loaded = { state: "loading" } | { state: "missing" } | { state: "error"; message: string } | { state: "ok"; device: DeviceWithValues };
 
 /** One device: its latest values, and a chart per field joining stored history and the live tail. */
-export function DevicePanel({ id }: { id: string }) {
+export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }) {
   const live = useFleet((s) => s.devices.get(id));
   const [stored, setStored] = useState<Loaded>({ state: "loading" });
   const params = useSearchParams();
@@ -82,6 +82,7 @@ export function DevicePanel({ id }: { id: string }) {
         <span className="muted">
           {live?.site ?? base?.site} · seen <LastSeen ts={lastSeen} />
         </span>
+        {actions}
       </div>
       <RangeBar view={view} onView={setView} paused={paused} onPause={() => setPaused((p) => !p)} />
       {stored.state === "loading" && !live && <p className="muted" role="status">Loading…</p>}

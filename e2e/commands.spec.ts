@@ -104,3 +104,22 @@ test("the commands API: definitions on the device, every wrong request named in 
   expect((await request.get("/api/commands/not a id")).status()).toBe(400);
   expect((await request.get("/api/commands/00000000-0000-0000-0000-000000000000")).status()).toBe(404);
 });
+
+test("a command body that is not JSON is refused with 415, so no web page can send one cross-site", async ({ request }) => {
+  const res = await request.post("/api/commands", { data: JSON.stringify({ device: DEVICE, name: "stop" }), headers: { "content-type": "text/plain" } });
+  expect(res.status()).toBe(415);
+  expect(((await res.json()) as { error: { code: string } }).error.code).toBe("unsupported_media_type");
+});
+
+test("the Stop in the device header stops the arm and says so; start lets it move again", async ({ page, request }) => {
+  await page.goto(`/devices/${DEVICE}`);
+  await page.getByRole("group", { name: "Emergency stop" }).getByRole("button", { name: "Stop" }).click();
+  await expect(page.getByTestId("stop-state")).toHaveText("stop succeeded");
+  // Stopped, the arm refuses to move; the refusal is its own words.
+  const move = await request.post("/api/commands", { data: { device: DEVICE, name: "move_joint", args: { joint: 0, angle: 1 } } });
+  const { id } = (await move.json()) as { id: string };
+  await expect.poll(async () => ((await (await request.get(`/api/commands/${id}`)).json()) as { error?: string }).error).toBe("arm is stopped; send start first");
+  const start = await request.post("/api/commands", { data: { device: DEVICE, name: "start" } });
+  const started = (await start.json()) as { id: string };
+  await expect.poll(async () => ((await (await request.get(`/api/commands/${started.id}`)).json()) as { state: string }).state).toBe("succeeded");
+});

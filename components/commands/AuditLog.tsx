@@ -1,6 +1,6 @@
 "use client";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { auditQuery, fromLocalInput, parseAuditFilter, toLocalInput, type AuditFilter } from "@/lib/commands/audit-filter";
 import { COMMAND_STATES, type Command } from "@/lib/commands/lifecycle";
 import { CommandLifecycle } from "./CommandLifecycle";
@@ -9,14 +9,16 @@ import { useCommand } from "./useCommand";
 import styles from "./commands.module.css";
 
 const PAGE = 100;
+/** The API's page limit: past this many rows shown, a refresh keeps the newest. */
+const MAX_LIMIT = 1000;
 /** The first page is asked for again this often, so new commands appear without a reload. */
 const REFRESH_MS = 5_000;
 
 type Page = { state: "loading" } | { state: "error"; message: string } | { state: "ok"; commands: Command[]; next: string | null };
 
-async function fetchPage(filter: AuditFilter, cursor: string | null, signal?: AbortSignal) {
+async function fetchPage(filter: AuditFilter, cursor: string | null, limit: number, signal?: AbortSignal) {
   const q = auditQuery(filter);
-  q.set("limit", String(PAGE));
+  q.set("limit", String(limit));
   if (cursor) q.set("cursor", cursor);
   const res = await fetch(`/api/commands?${q}`, { signal });
   const body = (await res.json()) as { commands?: Command[]; next?: string | null; error?: { message: string } };
@@ -32,9 +34,12 @@ export function AuditLog() {
   const filter = parseAuditFilter(params);
   const query = auditQuery(filter).toString();
   const [page, setPage] = useState<Page>({ state: "loading" });
-  const [extra, setExtra] = useState<{ commands: Command[]; next: string | null } | null>(null);
+  // How many rows are on screen: a refresh asks for as many, so rows from "Load older" stay.
+  const shown = useRef(PAGE);
   const [selected, setSelected] = useState<Command | null>(null);
   const { command } = useCommand(selected);
+  const lifecycle = useRef<HTMLDivElement>(null);
+  const selectedId = params.get("command");
 
   const setFilter = (change: Partial<AuditFilter>) => {
     const next = auditQuery({ ...filter, ...change }).toString();
@@ -43,7 +48,7 @@ export function AuditLog() {
 
   const load = useCallback(
     (signal?: AbortSignal) =>
-      fetchPage(parseAuditFilter(new URLSearchParams(query)), null, signal).then(
+      fetchPage(parseAuditFilter(new URLSearchParams(query)), null, Math.min(MAX_LIMIT, shown.current), signal).then(
         (p) => setPage({ state: "ok", ...p }),
         (err: unknown) => !signal?.aborted && setPage({ state: "error", message: err instanceof Error ? err.message : String(err) }),
       ),
@@ -51,8 +56,8 @@ export function AuditLog() {
   );
   useEffect(() => {
     const abort = new AbortController();
+    shown.current = PAGE;
     setPage({ state: "loading" });
-    setExtra(null);
     void load(abort.signal);
     const timer = setInterval(() => void load(abort.signal), REFRESH_MS);
     return () => {
@@ -61,21 +66,42 @@ export function AuditLog() {
     };
   }, [load]);
 
+  // A link to /commands?command=<id> opens that command's lifecycle.
+  useEffect(() => {
+    if (!selectedId || selected?.id === selectedId) return;
+    const abort = new AbortController();
+    fetch(`/api/commands/${encodeURIComponent(selectedId)}`, { signal: abort.signal })
+      .then((res) => (res.ok ? (res.json() as Promise<Command>) : null))
+      .then((c) => c && setSelected(c))
+      .catch(() => undefined);
+    return () => abort.abort();
+  }, [selectedId, selected?.id]);
+  useEffect(() => {
+    if (selected) lifecycle.current?.scrollIntoView({ block: "nearest" });
+  }, [selected]);
+
+  const select = (c: Command) => {
+    setSelected(c);
+    const q = new URLSearchParams(params.toString());
+    q.set("command", c.id);
+    router.replace(`${pathname}?${q}`, { scroll: false });
+  };
+
   const loadMore = async () => {
-    const cursor = extra?.next ?? (page.state === "ok" ? page.next : null);
-    if (!cursor) return;
+    if (page.state !== "ok" || !page.next) return;
     try {
-      const more = await fetchPage(filter, cursor);
-      setExtra((e) => ({ commands: [...(e?.commands ?? []), ...more.commands], next: more.next }));
+      const more = await fetchPage(filter, page.next, PAGE);
+      const seen = new Set(page.commands.map((c) => c.id));
+      const commands = [...page.commands, ...more.commands.filter((c) => !seen.has(c.id))];
+      shown.current = commands.length;
+      setPage({ state: "ok", commands, next: more.next });
     } catch (err) {
       setPage({ state: "error", message: err instanceof Error ? err.message : String(err) });
     }
   };
 
-  const first = page.state === "ok" ? page.commands : [];
-  const seen = new Set(first.map((c) => c.id));
-  const rows = [...first, ...(extra?.commands ?? []).filter((c) => !seen.has(c.id))];
-  const hasMore = extra ? extra.next !== null : page.state === "ok" && page.next !== null;
+  const rows = page.state === "ok" ? page.commands : [];
+  const hasMore = page.state === "ok" && page.next !== null;
   const csv = new URLSearchParams(query);
   csv.set("format", "csv");
 
@@ -89,7 +115,7 @@ export function AuditLog() {
         {(["device", "name", "actor"] as const).map((k) => (
           <label key={k}>
             {k === "name" ? "command" : k}
-            <input type="search" defaultValue={filter[k]} onKeyDown={(e) => e.key === "Enter" && setFilter({ [k]: e.currentTarget.value.trim() })} onBlur={(e) => e.currentTarget.value.trim() !== filter[k] && setFilter({ [k]: e.currentTarget.value.trim() })} />
+            <input type="search" list={`audit-${k}`} placeholder="exact, e.g. from the list" defaultValue={filter[k]} onKeyDown={(e) => e.key === "Enter" && setFilter({ [k]: e.currentTarget.value.trim() })} onBlur={(e) => e.currentTarget.value.trim() !== filter[k] && setFilter({ [k]: e.currentTarget.value.trim() })} />
           </label>
         ))}
         <label>
@@ -111,6 +137,14 @@ export function AuditLog() {
           to
           <input type="datetime-local" value={toLocalInput(filter.to)} onChange={(e) => setFilter({ to: fromLocalInput(e.target.value) })} />
         </label>
+        {/* Filters match exactly: offer what the rows on screen hold. */}
+        {(["device", "name", "actor"] as const).map((k) => (
+          <datalist key={k} id={`audit-${k}`}>
+            {[...new Set(rows.map((c) => c[k]))].sort().map((v) => (
+              <option key={v} value={v} />
+            ))}
+          </datalist>
+        ))}
         <a href={`/api/commands?${csv}`} download>
           Export CSV
         </a>
@@ -124,8 +158,8 @@ export function AuditLog() {
       {page.state === "ok" && rows.length === 0 && (
         <p className="empty">{query ? "No command matches these filters." : "No command has been sent yet. Open a device and send one from its Commands panel."}</p>
       )}
-      {command && <CommandLifecycle command={command} />}
-      {rows.length > 0 && <CommandTable commands={rows} showDevice selected={command?.id ?? null} onSelect={setSelected} />}
+      <div ref={lifecycle}>{command && <CommandLifecycle command={command} />}</div>
+      {rows.length > 0 && <CommandTable commands={rows} showDevice selected={command?.id ?? null} onSelect={select} />}
       {hasMore && (
         <button type="button" className={styles.more} onClick={() => void loadMore()}>
           Load older

@@ -40,10 +40,12 @@ function ArgInput({ name, p, value, error, onChange }: { name: string; p: ArgPro
           <option value="false">false</option>
         </select>
       ) : (
-        <input {...common} type={p.type === "string" ? "text" : "number"} step={p.type === "integer" ? 1 : "any"} inputMode={p.type === "string" ? "text" : "decimal"} value={value} placeholder={p.description} onChange={(e) => onChange(e.target.value)} />
+        // Text, not type=number: the browser empties a number field it cannot parse, and "abc"
+        // would then read as "is required" instead of "must be a number".
+        <input {...common} type="text" inputMode={p.type === "string" ? "text" : p.type === "integer" ? "numeric" : "decimal"} autoComplete="off" value={value} placeholder={p.description} onChange={(e) => onChange(e.target.value)} />
       )}
       {error && (
-        <span id={errorId} className={styles.fieldError}>
+        <span id={errorId} className={styles.fieldError} role="alert">
           {error}
         </span>
       )}
@@ -63,6 +65,9 @@ export function CommandForm({ device, definitions, onSent }: { device: string; d
   const [sending, setSending] = useState(false);
   // One key per request the user means: a retry after a network error reuses it, an edit does not.
   const key = useRef<string | null>(null);
+  // Clicks faster than React re-renders the disabled button must not send twice.
+  const inFlight = useRef(false);
+  const form = useRef<HTMLFormElement>(null);
   const def = definitions.find((d) => d.name === name) ?? definitions[0];
   if (!def) return null;
 
@@ -82,8 +87,12 @@ export function CommandForm({ device, definitions, onSent }: { device: string; d
     const checked = validateArgs(def.args, values);
     if (!checked.ok) {
       setErrors(checked.errors);
+      const first = Object.keys(checked.errors)[0];
+      if (first) form.current?.querySelector<HTMLElement>(`#arg-${CSS.escape(first)}`)?.focus();
       return;
     }
+    if (inFlight.current) return;
+    inFlight.current = true;
     setErrors({});
     setSending(true);
     key.current ??= newKey();
@@ -94,18 +103,20 @@ export function CommandForm({ device, definitions, onSent }: { device: string; d
         onSent(sent.command);
       } else {
         if (sent.fields) setErrors(sent.fields);
-        setProblem(sent.message);
+        // A refused command is recorded (rejected) and shown with its reason in its lifecycle.
         if (sent.command) onSent(sent.command);
+        else setProblem(sent.message);
       }
     } catch (err) {
-      setProblem(`${err instanceof Error ? err.message : String(err)} — sending again reuses the same idempotency key, so the device gets it at most once`);
+      setProblem(`Not confirmed sent: the server did not answer (${err instanceof Error ? err.message : String(err)}). Sending again reuses the same idempotency key, so the device gets it at most once.`);
     } finally {
+      inFlight.current = false;
       setSending(false);
     }
   };
 
   return (
-    <form className={styles.form} onSubmit={submit} noValidate aria-label="Send a command">
+    <form ref={form} className={styles.form} onSubmit={submit} noValidate aria-label="Send a command">
       <div className={styles.formRow}>
         <div className={styles.field}>
           <label htmlFor="command-name">command</label>

@@ -21,8 +21,15 @@ const ms = (from: number, at: number | undefined) => (at === undefined ? "" : `+
 /** A command's steps as they happened, with their times from the moment it was recorded. */
 export function CommandLifecycle({ command }: { command: Command }) {
   const final = isFinal(command.state) ? command.transitions.at(-1)! : null;
+  const warning = command.transitions[0]?.note;
   return (
     <div className={styles.lifecycle} data-testid="command-lifecycle" data-state={command.state}>
+      <p className={styles.lifecycleHead}>
+        <strong>{command.name}</strong> <code>{JSON.stringify(command.args)}</code> to <span className="device-id">{command.device}</span> by {command.actor} at{" "}
+        <time dateTime={new Date(command.createdAt).toISOString()}>{new Date(command.createdAt).toLocaleTimeString(undefined, { hour12: false })}</time>{" "}
+        <span className="muted small">id {command.id}</span>
+      </p>
+      {warning && <p className={styles.warning}>{warning}</p>}
       <ol className={styles.steps} aria-label={`Lifecycle of ${command.name}`}>
         {STEPS.map((s) => {
           const at = reachedAt(command, s.state);
@@ -38,10 +45,10 @@ export function CommandLifecycle({ command }: { command: Command }) {
           <time>{final ? ms(command.createdAt, final.at) : `times out at +${command.timeoutMs} ms`}</time>
         </li>
       </ol>
-      {command.error && <p className="error">{command.error}</p>}
+      {command.error && <p className={`error ${styles.wrap}`}>{command.error}</p>}
       {command.result !== undefined && <pre className={styles.result}>{JSON.stringify(command.result)}</pre>}
       <p className="muted small" style={{ margin: "0.3rem 0 0" }}>
-        QoS is per hop: <Link href={`/wire?device=${encodeURIComponent(command.device)}`}>the packets on /wire</Link> show this command&apos;s handshake with the broker, and the broker&apos;s with the device.
+        QoS is per hop: <Link href={`/wire?device=${encodeURIComponent(command.device)}`}>{command.device}&apos;s packets on /wire</Link> show its handshakes with the broker as they happen.
       </p>
       {command.events.length > 0 && (
         <details>

@@ -5,11 +5,10 @@ import { isFinal, type Command } from "@/lib/commands/lifecycle";
 import { CommandForm } from "./CommandForm";
 import { CommandLifecycle } from "./CommandLifecycle";
 import { CommandTable } from "./CommandTable";
-import { StopButton } from "./StopButton";
 import { useCommand } from "./useCommand";
-import styles from "./commands.module.css";
 
 const HISTORY = 20;
+const HISTORY_REFRESH_MS = 3_000;
 
 type Loaded<T> = { state: "loading" } | { state: "error"; message: string } | { state: "ok"; value: T };
 
@@ -18,6 +17,15 @@ async function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
   const body = (await res.json()) as T & { error?: { message: string } };
   if (!res.ok) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
   return body;
+}
+
+/** What was wrong with what the device advertised: its operator is the one who can fix it. */
+function AdvertisementProblems({ problems }: { problems: string[] }) {
+  return problems.map((p) => (
+    <p key={p} className="error small">
+      Its advertisement: {p}
+    </p>
+  ));
 }
 
 /** The device page's commands: a form per definition, the last command's lifecycle live, and the device's history. */
@@ -47,7 +55,12 @@ export function CommandPanel({ device }: { device: string }) {
   useEffect(() => {
     const abort = new AbortController();
     void loadHistory(abort.signal);
-    return () => abort.abort();
+    // Commands from other tabs, the API or the Stop above show up, and rows finish, without a reload.
+    const timer = setInterval(() => void loadHistory(abort.signal), HISTORY_REFRESH_MS);
+    return () => {
+      abort.abort();
+      clearInterval(timer);
+    };
   }, [loadHistory]);
   const show = (c: Command) => {
     setShown(c);
@@ -67,29 +80,25 @@ export function CommandPanel({ device }: { device: string }) {
           This device accepts no commands Fleetscope knows of. A device lists its own by publishing, retained, on <code>fleet/&lt;site&gt;/{device}/commands</code> a JSON{" "}
           <code>{`{"commands":[{"name":"calibrate","args":{"type":"object","properties":{…}}}]}`}</code>.
         </p>
+        <AdvertisementProblems problems={defs.value.commandProblems} />
       </section>
     );
   }
   return (
     <section className="card" aria-label="Commands">
-      <div className={styles.head}>
-        <strong>Commands</strong>
-        {defs.state === "ok" && defs.value.commands.some((c) => c.name === "stop") && (
-          <StopButton device={device} onSent={show} />
-        )}
-      </div>
+      <strong>Commands</strong>
       {defs.state === "loading" && <p className="muted">Loading…</p>}
       {defs.state === "error" && <p className="error">Could not load the device&apos;s commands: {defs.message}</p>}
       {defs.state === "ok" && defs.value.commands.length > 0 && (
         <CommandForm device={device} definitions={defs.value.commands} onSent={show} />
       )}
-      {defs.state === "ok" && defs.value.commandProblems.map((p) => <p key={p} className="muted small">Advertisement: {p}</p>)}
+      {defs.state === "ok" && <AdvertisementProblems problems={defs.value.commandProblems} />}
       {command && <CommandLifecycle command={command} />}
       {error && <p className="error">Lost track of the command: {error} (retrying)</p>}
       {history.state === "error" && <p className="error">Could not load the command history: {history.message}</p>}
       {history.state === "ok" && history.value.length > 0 && (
         <details open>
-          <summary className="muted small">Last {history.value.length} commands to this device</summary>
+          <summary className="muted small">{history.value.length === 1 ? "The last command" : `The last ${history.value.length} commands`} to this device</summary>
           <CommandTable commands={history.value} showDevice={false} selected={command?.id ?? null} onSelect={setShown} />
         </details>
       )}

@@ -6,7 +6,9 @@ import styles from "./commands.module.css";
 
 const time = (ms: number) => new Date(ms).toLocaleString(undefined, { hour12: false });
 
+/** Send to confirmation (or failure); a command that timed out or was refused had no round trip. */
 function roundTrip(c: Command): string {
+  if (c.state === "timed_out" || c.state === "rejected") return "—";
   const sent = reachedAt(c, "sent");
   const done = finishedAt(c);
   return sent !== undefined && done !== undefined ? `${done - sent} ms` : "";
@@ -48,7 +50,9 @@ export function CommandTable({ commands, showDevice, selected, onSelect }: { com
             </td>
             <td className={styles[`state_${c.state}`]}>{c.state.replace("_", " ")}</td>
             <td>{roundTrip(c)}</td>
-            <td>{c.error ?? (c.result === undefined ? "" : JSON.stringify(c.result))}</td>
+            <td>
+              <div className={styles.outcome}>{c.error ?? (c.result === undefined ? "" : JSON.stringify(c.result))}</div>
+            </td>
           </tr>
         ))}
       </tbody>

@@ -13,16 +13,17 @@ export function StopButton({ device, onSent }: { device: string; onSent: (c: Com
     setProblem(null);
     try {
       const sent = await sendCommand(device, "stop", {}, newKey());
-      if (sent.ok) onSent(sent.command);
-      else setProblem(sent.message);
+      // A refused stop is recorded too (rejected), and shown like a sent one.
+      if (sent.command) onSent(sent.command);
+      if (!sent.ok) setProblem(`Stop was NOT sent: ${sent.message}`);
     } catch (err) {
-      setProblem(err instanceof Error ? err.message : String(err));
+      setProblem(`Stop was NOT sent: the server did not answer (${err instanceof Error ? err.message : String(err)})`);
     } finally {
       setSending(false);
     }
   };
   return (
-    <span className={styles.stop}>
+    <span className={styles.stop} role="group" aria-label="Emergency stop">
       <button type="button" onClick={() => void stop()} disabled={sending} title={`Send stop to ${device} now`}>
         {sending ? "Stopping…" : "Stop"}
       </button>

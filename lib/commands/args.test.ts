@@ -23,7 +23,7 @@ describe("argument validation", () => {
     const r = validateArgs(moveJoint, { joint: 2.5, angle: 200, speed: 3 });
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.errors.joint).toBe("must be a whole number in 0..5");
+    expect(r.errors.joint).toBe("must be a whole number in 0..5 (got 2.5)");
     expect(r.errors.angle).toBe("must be a number in -180..180 ° (got 200)");
     expect(r.errors.speed).toBe("is not an argument of this command");
     expect(describeArgErrors(r.errors)).toContain("args.angle: must be a number in -180..180 °");
@@ -106,5 +106,33 @@ describe("hostile replies", () => {
     const big = parseReply(topic, Buffer.from(JSON.stringify({ id: "a", ok: true, result: "z".repeat(100_000) })));
     expect(big?.result).toMatchObject({ truncated: true });
     expect(JSON.stringify(big?.result).length).toBeLessThan(2000);
+  });
+});
+
+describe("advertised schemas that cannot be right", () => {
+  it("a range upside down, a required argument that does not exist, and a name used twice are said", () => {
+    const ad = parseAdvertisement(
+      JSON.stringify({
+        commands: [
+          { name: "a", args: { type: "object", properties: { x: { type: "number", minimum: 10, maximum: 1 } } } },
+          { name: "b", args: { type: "object", properties: {}, required: ["ghost"] } },
+          { name: "dup", description: "first" },
+          { name: "dup", description: "second" },
+        ],
+      }),
+    );
+    if ("error" in ad) throw new Error(ad.error);
+    expect(ad.problems).toEqual([
+      expect.stringMatching(/^command 0: .*minimum is above maximum/),
+      expect.stringMatching(/^command 1: .*required names an argument that is not in properties/),
+      "command 3: dup is advertised twice; the last one counts",
+    ]);
+    expect(ad.commands.map((c) => [c.name, c.description])).toEqual([["dup", "second"]]);
+  });
+
+  it("number fields take decimal notation only, and a fractional integer says what it got", () => {
+    expect(parseArgInput({ type: "number" }, "0x10")).toBe("0x10");
+    expect(parseArgInput({ type: "number" }, "-1.5e2")).toBe(-150);
+    expect(validateArgs(moveJoint, { joint: 1.5, angle: 0 })).toEqual({ ok: false, errors: { joint: "must be a whole number in 0..5 (got 1.5)" } });
   });
 });

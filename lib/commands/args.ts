@@ -18,12 +18,17 @@ const property = z.object({
   "x-unit": z.string().max(20).optional(),
 });
 
-export const argsSchemaSchema = z.object({
-  type: z.literal("object"),
-  properties: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "argument names are identifiers"), property),
-  required: z.array(z.string()).default([]),
-  additionalProperties: z.literal(false).default(false),
-});
+export const argsSchemaSchema = z
+  .object({
+    type: z.literal("object"),
+    properties: z.record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, "argument names are identifiers"),
+      property.refine((p) => p.minimum === undefined || p.maximum === undefined || p.minimum <= p.maximum, "minimum is above maximum"),
+    ),
+    required: z.array(z.string()).default([]),
+    additionalProperties: z.literal(false).default(false),
+  })
+  .refine((s) => s.required.every((r) => Object.hasOwn(s.properties, r)), { message: "required names an argument that is not in properties", path: ["required"] });
 
 export type ArgProperty = z.infer<typeof property>;
 export type ArgsSchema = z.infer<typeof argsSchemaSchema>;
@@ -38,6 +43,7 @@ export type ArgsResult = { ok: true; args: Args } | { ok: false; errors: ArgErro
 export const NO_ARGS: ArgsSchema = { type: "object", properties: {}, required: [], additionalProperties: false };
 
 const MAX_STRING = 1000;
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function describeRange(p: ArgProperty): string {
   const unit = p["x-unit"] ? ` ${p["x-unit"]}` : "";
@@ -61,9 +67,8 @@ function checkValue(p: ArgProperty, value: unknown): string | null {
     case "integer":
     case "number": {
       const what = p.type === "integer" ? "a whole number" : "a number";
-      if (typeof value !== "number" || !Number.isFinite(value) || (p.type === "integer" && !Number.isInteger(value))) {
-        return `must be ${what}${describeRange(p)}`;
-      }
+      if (typeof value !== "number" || !Number.isFinite(value)) return `must be ${what}${describeRange(p)}`;
+      if (p.type === "integer" && !Number.isInteger(value)) return `must be ${what}${describeRange(p)} (got ${value})`;
       if ((p.minimum !== undefined && value < p.minimum) || (p.maximum !== undefined && value > p.maximum)) {
         return `must be ${what}${describeRange(p)} (got ${value})`;
       }
@@ -108,8 +113,8 @@ export function parseArgInput(p: ArgProperty, text: string): unknown {
   if (p.type === "boolean") return t === "true" ? true : t === "false" ? false : t;
   if (p.type === "integer" || p.type === "number") {
     if (t === "") return undefined;
-    const n = Number(t);
-    return Number.isNaN(n) ? t : n;
+    // Decimal notation only: Number() would also take "0x10" (16) or "" (0) and send a value nobody typed.
+    return DECIMAL.test(t) ? Number(t) : t;
   }
   return text;
 }

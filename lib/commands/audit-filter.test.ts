@@ -10,6 +10,8 @@ describe("audit filter", () => {
     expect(f).toEqual({ device: "arm-01", name: "", state: "failed", actor: "", from: 100, to: null });
     expect(auditQuery(f).toString()).toBe("device=arm-01&state=failed&from=100");
     expect(parseAuditFilter(new URLSearchParams("state=exploded")).state).toBe("");
+    // Past what a Date can hold: no filter, rather than NaN in the inputs.
+    expect(parseAuditFilter(new URLSearchParams("from=9999999999999999")).from).toBeNull();
   });
 
   it("converts datetime-local text both ways", () => {

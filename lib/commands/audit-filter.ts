@@ -16,7 +16,9 @@ export interface AuditFilter {
 
 export const EMPTY_FILTER: AuditFilter = { device: "", name: "", state: "", actor: "", from: null, to: null };
 
-const epoch = (s: string | null) => (s && /^\d{1,16}$/.test(s) ? Number(s) : null);
+/** The latest time a Date can hold [ECMA-262 21.4.1.1]. */
+const MAX_DATE_MS = 8.64e15;
+const epoch = (s: string | null) => (s && /^\d{1,16}$/.test(s) && Number(s) <= MAX_DATE_MS ? Number(s) : null);
 
 export function parseAuditFilter(params: { get(name: string): string | null }): AuditFilter {
   const state = params.get("state") ?? "";
@@ -49,6 +51,7 @@ export function fromLocalInput(text: string): number | null {
 export function toLocalInput(ms: number | null): string {
   if (ms === null) return "";
   const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return "";
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }

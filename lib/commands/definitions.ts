@@ -76,8 +76,13 @@ export function parseAdvertisement(payload: string): Advertisement | { error: st
   const problems: string[] = [];
   ad.data.commands.forEach((c, i) => {
     const parsed = advertisedCommand.safeParse(c);
-    if (parsed.success) commands.push({ ...(parsed.data as Omit<CommandDefinition, "source">), source: "advertised" });
-    else problems.push(`command ${i}: ${parsed.error.issues.map((x) => `${x.path.join(".")} ${x.message}`).join("; ")}`);
+    if (!parsed.success) return void problems.push(`command ${i}: ${parsed.error.issues.map((x) => `${x.path.join(".")} ${x.message}`).join("; ")}`);
+    const at = commands.findIndex((d) => d.name === parsed.data.name);
+    if (at >= 0) {
+      problems.push(`command ${i}: ${parsed.data.name} is advertised twice; the last one counts`);
+      commands.splice(at, 1);
+    }
+    commands.push({ ...(parsed.data as Omit<CommandDefinition, "source">), source: "advertised" });
   });
   return { kind: ad.data.kind ?? null, commands, problems };
 }

@@ -55,6 +55,6 @@ export function parseReply(topic: string, payload: Buffer, correlationData?: Buf
   const b = body as Record<string, unknown>;
   const id = fromCorrelation ?? (typeof b.id === "string" && b.id.length <= MAX_ID ? clean(b.id) : null);
   if (b.ok === true) return { ...base, id, ok: true, result: cleanResult(b.result) };
-  const error = typeof b.error === "string" ? clean(b.error.slice(0, MAX_ERROR)) : b.ok === false ? "the device said it failed" : "the reply has no ok: true|false";
+  const error = typeof b.error === "string" ? clean(b.error.length > MAX_ERROR ? `${b.error.slice(0, MAX_ERROR)}… (cut: ${b.error.length} characters)` : b.error) : b.ok === false ? "the device said it failed" : "the reply has no ok: true|false";
   return { ...base, id, ok: false, error };
 }

@@ -2,13 +2,14 @@ import { Suspense } from "react";
 import { DevicePanel } from "@/components/DevicePanel";
 import { DeliveryPanel } from "@/components/wire/DeliveryPanel";
 import { CommandPanel } from "@/components/commands/CommandPanel";
+import { DeviceStop } from "@/components/commands/DeviceStop";
 
 export default async function DevicePage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const device = decodeURIComponent(id);
   return (
     <Suspense>
-      <DevicePanel id={device} />
+      <DevicePanel id={device} actions={<DeviceStop device={device} />} />
       <div style={{ marginTop: "1rem" }}>
         <CommandPanel device={device} />
       </div>

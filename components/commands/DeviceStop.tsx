@@ -1,0 +1,36 @@
+"use client";
+import { useEffect, useState } from "react";
+import type { CommandDefinition } from "@/lib/commands/definitions";
+import { isFinal, type Command } from "@/lib/commands/lifecycle";
+import { StopButton } from "./StopButton";
+import { useCommand } from "./useCommand";
+import styles from "./commands.module.css";
+
+/** The device's emergency stop, in its page header, with how the last one went. */
+export function DeviceStop({ device }: { device: string }) {
+  const [hasStop, setHasStop] = useState(false);
+  const [sent, setSent] = useState<Command | null>(null);
+  const { command } = useCommand(sent);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    fetch(`/api/devices/${encodeURIComponent(device)}`, { signal: abort.signal })
+      .then((res) => (res.ok ? (res.json() as Promise<{ commands?: CommandDefinition[] }>) : { commands: [] }))
+      .then((d) => setHasStop(Boolean(d.commands?.some((c) => c.name === "stop"))))
+      .catch(() => undefined); // the Commands panel below says what went wrong
+    return () => abort.abort();
+  }, [device]);
+
+  if (!hasStop) return null;
+  return (
+    <span className={styles.deviceStop}>
+      <StopButton device={device} onSent={setSent} />
+      {command && (
+        <span className={styles[`state_${command.state}`]} data-testid="stop-state" title={command.error}>
+          stop {command.state.replace("_", " ")}
+          {isFinal(command.state) && command.error ? `: ${command.error}` : ""}
+        </span>
+      )}
+    </span>
+  );
+}
