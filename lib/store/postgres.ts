@@ -9,6 +9,7 @@ import type { Device, DeviceId, DeviceStatus, DeviceWithValues, EpochMs } from "
 import { filterToRegex } from "../mqtt/topic";
 import { BinaryCopy, copyBinary } from "./pg-binary-copy";
 import { Partitions } from "./pg-partitions";
+import { PG_USERS_MIGRATION, PgUsers } from "./pg-users";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { payloadForJson } from "./payload-text";
 import { HOUR_MS, MINUTE_MS, planSeries, rollup } from "./series-plan";
@@ -77,6 +78,7 @@ const MIGRATIONS: string[] = [
    INSERT INTO samples SELECT * FROM samples_v3;
    DROP TABLE messages_v3;
    DROP TABLE samples_v3;`,
+  PG_USERS_MIGRATION,
 ];
 
 const ROLLUPS = [
@@ -113,6 +115,7 @@ export interface PostgresStoreOptions {
 
 export class PostgresStore implements Store {
   readonly kind = "postgres" as const;
+  readonly users: PgUsers;
   private readonly pool: pg.Pool;
   private readonly schema: string;
   private readonly partitions: Partitions;
@@ -124,6 +127,7 @@ export class PostgresStore implements Store {
     // An idle client that loses its server must not crash the process; the next query reports it.
     this.pool.on("error", () => undefined);
     this.partitions = new Partitions(this.pool);
+    this.users = new PgUsers(this.pool);
   }
 
   /** Connects and runs the migrations; throws with the server's reason when it cannot. */

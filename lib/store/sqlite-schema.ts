@@ -5,6 +5,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { topicMatches } from "../mqtt/topic";
 import { HOUR_MS, MINUTE_MS } from "./series-plan";
+import { SQLITE_USERS_MIGRATION } from "./sqlite-users";
 
 /** Each entry runs once, in order; PRAGMA user_version records how many have run. */
 export const MIGRATIONS: string[] = [
@@ -54,6 +55,7 @@ export const MIGRATIONS: string[] = [
    INSERT INTO series (device, field) SELECT DISTINCT device, field FROM samples;
    INSERT INTO points SELECT s.id, x.ts, x.rowid, x.value FROM samples x JOIN series s ON s.device = x.device AND s.field = x.field;
    DROP TABLE samples;`,
+  SQLITE_USERS_MIGRATION,
 ];
 
 export const ROLLUPS = [

@@ -2,6 +2,7 @@
 import type { Device, DeviceId, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
 import type { SeqStream } from "./delivery";
 import type { Sample, SeriesPoint } from "./series-plan";
+import type { UserStore } from "./users";
 
 export type { Sample };
 
@@ -96,6 +97,8 @@ export interface MessagePage {
 
 export interface Store {
   readonly kind: "sqlite" | "postgres";
+  /** Users and sessions (lib/store/users.ts). */
+  readonly users: UserStore;
   /** Writes the batch in one transaction; resolves only once it is durable. */
   append(batch: Batch): Promise<AppendResult>;
   listDevices(): Promise<Device[]>;

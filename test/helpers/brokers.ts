@@ -4,6 +4,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { openAccess } from "../../lib/broker/access";
 import { startEmbeddedBroker, MQTT_WS_PATH } from "../../lib/broker/embedded";
 import { startMosquitto } from "./mosquitto";
 
@@ -14,7 +15,7 @@ export interface TestBroker {
 }
 
 async function startAedes(): Promise<TestBroker> {
-  const broker = await startEmbeddedBroker({ tcpPort: 0, host: "127.0.0.1" });
+  const broker = await startEmbeddedBroker({ tcpPort: 0, host: "127.0.0.1", access: openAccess });
   const http = createServer((_req, res) => res.writeHead(404).end());
   http.on("upgrade", (req, socket, head) => {
     if (req.url === MQTT_WS_PATH) broker.handleUpgrade(req, socket, head);

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { asDeviceId, asEpochMs } from "../../lib/devices/model";
 import { PostgresStore } from "../../lib/store/postgres";
 import { storeContract } from "../store.contract";
+import { usersContract } from "../users.contract";
 
 /** The PostgreSQL every machine here runs (trust auth, database `test`); each store gets its own schema. */
 const URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -16,11 +17,13 @@ afterAll(async () => {
   await client.end();
 });
 
-storeContract("PostgreSQL", async () => {
+const openPostgres = async () => {
   const schema = `${run}_${schemas.length}`;
   schemas.push(schema);
   return PostgresStore.open({ connectionString: URL, schema });
-});
+};
+storeContract("PostgreSQL", openPostgres);
+usersContract("PostgreSQL", openPostgres);
 
 describe("PostgreSQL partitions", () => {
   it("writes each day into its own partition and retention drops whole old days", async () => {

@@ -5,12 +5,15 @@ import { afterAll, describe, expect, it } from "vitest";
 import { SqliteStore } from "../../lib/store/sqlite";
 import { asEpochMs } from "../../lib/devices/model";
 import { storeContract } from "../store.contract";
+import { usersContract } from "../users.contract";
 
 const dir = mkdtempSync(join(tmpdir(), "fleetscope-sqlite-"));
 let n = 0;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-storeContract("SQLite", async () => new SqliteStore(join(dir, `store-${n++}.db`)));
+const openSqlite = async () => new SqliteStore(join(dir, `store-${n++}.db`));
+storeContract("SQLite", openSqlite);
+usersContract("SQLite", openSqlite);
 
 describe("SQLite store file", () => {
   it("keeps committed rows across a reopen, with migrations run once", async () => {
