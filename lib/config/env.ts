@@ -45,6 +45,8 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1..64 letters, digits, _ . or -")
     .optional(),
+  MQTT_BROWSER_USERNAME: z.string().optional(),
+  MQTT_BROWSER_PASSWORD: z.string().optional(),
   FLEETSCOPE_AUTH: onOff.default("on"),
   FLEETSCOPE_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").max(1024).optional(),
   FLEETSCOPE_DEVICE_CREDENTIALS: z.string().optional(),
@@ -70,6 +72,9 @@ export interface Config {
   bridgeGroup: string | undefined;
   /** Days of data kept; 0 keeps everything. */
   retentionDays: number;
+  /** With an external broker, the account logged-in browsers get for MQTT_WS_URL. */
+  mqttBrowserUsername: string | undefined;
+  mqttBrowserPassword: string | undefined;
   /** Off only for a trusted single-user lab: everyone is an admin, and the UI says so. */
   auth: boolean;
   /** Creates the `admin` user on a first start with no users. */
@@ -93,7 +98,7 @@ export class ConfigError extends Error {
 }
 
 /** Never echoed in an error: start-up output ends up in logs. */
-const SECRETS = new Set(["MQTT_PASSWORD", "FLEETSCOPE_ADMIN_PASSWORD", "FLEETSCOPE_DEVICE_CREDENTIALS"]);
+const SECRETS = new Set(["MQTT_PASSWORD", "MQTT_BROWSER_PASSWORD", "FLEETSCOPE_ADMIN_PASSWORD", "FLEETSCOPE_DEVICE_CREDENTIALS"]);
 
 /** Empty strings count as unset, as in most .env files. */
 function withoutEmpty(env: Record<string, string | undefined>) {
@@ -131,6 +136,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     bridgeId: e.FLEETSCOPE_BRIDGE_ID,
     bridgeGroup: e.FLEETSCOPE_BRIDGE_GROUP,
     retentionDays: e.FLEETSCOPE_RETENTION_DAYS,
+    mqttBrowserUsername: e.MQTT_BROWSER_USERNAME,
+    mqttBrowserPassword: e.MQTT_BROWSER_PASSWORD,
     auth: e.FLEETSCOPE_AUTH === "on",
     adminPassword: e.FLEETSCOPE_ADMIN_PASSWORD,
     deviceCredentials,

@@ -8,13 +8,19 @@ import { EventEmitter } from "node:events";
 import { createServer, type Server } from "node:http";
 import next from "next";
 import type { Config } from "../config/env";
+import { randomBytes } from "node:crypto";
+import { ensureFirstUser } from "../auth/first-start";
+import { PEER_HEADER } from "../auth/peer";
+import { fleetAccess } from "../broker/access";
+import { DeviceCredentials } from "../broker/device-credentials";
 import { MQTT_WS_PATH, startEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded";
+import { internalClientCredentials } from "../broker/service-credentials";
 import { clientTapTo, sharedTraceHub } from "../qos/trace-hub";
 import type { Bridge } from "../bridge/bridge";
 import { bridgeFromConfig } from "../bridge/from-config";
 import { redact } from "../config/redact";
-import { setPart } from "../health/parts";
-import { Fleet } from "../sim/fleet";
+import { getPart, setPart } from "../health/parts";
+import { armId, Fleet } from "../sim/fleet";
 import { Retention } from "../store/retention";
 import { sharedStore } from "../store/shared";
 
@@ -25,17 +31,31 @@ export interface Running {
   /** When the embedded broker could not take MQTT_TCP_PORT. */
   tcpPortNote: string | null;
   storeDescription: string;
+  /** How to log in first: the one-time setup link, or null when users exist (or auth is off). */
+  setupUrl: string | null;
   stop(): Promise<void>;
 }
 
 export async function startFleetscope(config: Config, opts: { dev: boolean; dir?: string }): Promise<Running> {
   const store = await sharedStore(config.databaseUrl);
+  const setupToken = config.auth ? await ensureFirstUser(store, config.adminPassword) : null;
 
+  // The simulated arms authenticate as devices like any other (random passwords, this process only),
+  // so the subtree rule applies to them too.
+  const simPasswords = new Map(Array.from({ length: config.simDevices }, (_, i) => [armId(i), randomBytes(18).toString("base64url")]));
   let broker: EmbeddedBroker | null = null;
   let mqttUrl = config.mqttUrl;
   if (!mqttUrl) {
+    const devices = new DeviceCredentials();
+    for (const [id, password] of config.deviceCredentials) devices.add(id, password);
+    for (const [id, password] of simPasswords) devices.add(id, password);
+    const access = fleetAccess({
+      devices,
+      anonymousDevices: config.anonymousDevices,
+      onRefusal: (refused) => setPart("broker", { ...(getPart("broker") ?? { status: "ok" }), refused }),
+    });
     // Every device connection's packets go to the trace hub the Wire view and Delivery panels read.
-    broker = await startEmbeddedBroker({ tcpPort: config.mqttTcpPort, trace: sharedTraceHub() });
+    broker = await startEmbeddedBroker({ tcpPort: config.mqttTcpPort, trace: sharedTraceHub(), access });
     mqttUrl = `mqtt://127.0.0.1:${broker.tcpPort}`;
     setPart("broker", { status: "ok", embedded: true, url: mqttUrl });
   } else {
@@ -48,7 +68,11 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
   const app = next({ dev: opts.dev, dir: opts.dir ?? process.cwd(), hostname: "localhost", port: config.port, httpServer: nextUpgrades as unknown as Server });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer((req, res) => {
+    // The login limiter counts per address: the socket's, never a header a client could set.
+    req.headers[PEER_HEADER] = req.socket.remoteAddress ?? "unknown";
+    void handle(req, res);
+  });
   server.on("upgrade", (req, socket, head) => {
     const path = (req.url ?? "").split("?")[0];
     if (broker && path === MQTT_WS_PATH) broker.handleUpgrade(req, socket, head);
@@ -83,7 +107,10 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
 
   let fleet: Fleet | null = null;
   if (config.simDevices > 0) {
-    fleet = new Fleet({ url: mqttUrl, username: config.mqttUsername, password: config.mqttPassword, devices: config.simDevices });
+    const credentials = broker
+      ? (id: string) => ({ username: id, password: simPasswords.get(id) })
+      : () => ({ username: config.mqttUsername, password: config.mqttPassword });
+    fleet = new Fleet({ url: mqttUrl, credentials, devices: config.simDevices });
     await fleet.start();
   }
 
@@ -94,6 +121,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
     mqttWsUrl: config.mqttWsUrl ?? `ws://localhost:${port}${MQTT_WS_PATH}`,
     tcpPortNote: broker?.requestedPortTaken ? `port ${config.mqttTcpPort} was taken, so the broker listens on ${broker.tcpPort}` : null,
     storeDescription: `${store.kind} ${redact(config.databaseUrl)}`,
+    setupUrl: setupToken ? `${uiUrl}/login?setup=${setupToken}` : null,
     async stop() {
       await fleet?.stop();
       await bridge?.stop();
