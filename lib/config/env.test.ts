@@ -35,6 +35,27 @@ describe("parseConfig", () => {
     }
   });
 
+  it("has authentication on, anonymous devices off and 12-hour sessions by default", () => {
+    expect(parseConfig({})).toMatchObject({ auth: true, anonymousDevices: false, deviceCredentials: [], adminPassword: undefined, sessionTtlMs: 12 * 3_600_000 });
+    expect(parseConfig({ FLEETSCOPE_AUTH: "off", FLEETSCOPE_ANONYMOUS_DEVICES: "on" })).toMatchObject({ auth: false, anonymousDevices: true });
+    expect(parseConfig({ FLEETSCOPE_DEVICE_CREDENTIALS: "arm-01:password1" }).deviceCredentials).toEqual([["arm-01", "password1"]]);
+  });
+
+  it.each([
+    [{ FLEETSCOPE_AUTH: "no" }, "FLEETSCOPE_AUTH"],
+    [{ FLEETSCOPE_ADMIN_PASSWORD: "short" }, "FLEETSCOPE_ADMIN_PASSWORD"],
+    [{ FLEETSCOPE_DEVICE_CREDENTIALS: "arm-01:tiny" }, "FLEETSCOPE_DEVICE_CREDENTIALS"],
+    [{ FLEETSCOPE_SESSION_HOURS: "0" }, "FLEETSCOPE_SESSION_HOURS"],
+  ])("names the wrong auth variable in %o, never echoing a secret", (env, variable) => {
+    try {
+      parseConfig(env);
+      expect.unreachable();
+    } catch (err) {
+      expect((err as ConfigError).variable).toBe(variable);
+      expect((err as Error).message).not.toMatch(/short|tiny/);
+    }
+  });
+
   it("treats empty values as unset", () => {
     expect(parseConfig({ PORT: "", MQTT_URL: "" }).port).toBe(3000);
   });
