@@ -37,5 +37,5 @@ export async function startAedes(access: AccessHandlers = openAccess): Promise<T
 
 export const BROKERS: [string, () => Promise<TestBroker>][] = [
   ["embedded Aedes", () => startAedes()],
-  ["Mosquitto", startMosquitto],
+  ["Mosquitto", () => startMosquitto()],
 ];

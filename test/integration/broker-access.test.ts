@@ -1,8 +1,7 @@
 /**
  * The embedded broker's access control against real clients: browsers with tokens over
  * WebSocket, devices with credentials over TCP. "Nothing is delivered" is proven by a service
- * subscriber on `#` that sees the marker published after the refused message, and not the
- * refused message before it (the broker delivers one publisher's messages in order).
+ * subscriber on `#` (test/helpers/delivered.ts).
  */
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -11,14 +10,14 @@ import { fleetAccess, type FleetAccess } from "../../lib/broker/access";
 import { DeviceCredentials } from "../../lib/broker/device-credentials";
 import { serviceCredentials } from "../../lib/broker/service-credentials";
 import { startAedes, type TestBroker } from "../helpers/brokers";
+import { watchEverything, type Watcher } from "../helpers/delivered";
 
 const DEVICE = { id: "arm-01", password: "arm-01-password" };
 let broker: TestBroker;
 let access: FleetAccess;
 const logged: string[] = [];
 const clients: MqttClient[] = [];
-let seen: string[] = [];
-let service: MqttClient;
+let service: Watcher;
 
 async function connect(url: string, opts: mqtt.IClientOptions): Promise<MqttClient> {
   const c = await mqtt.connectAsync(url, { reconnectPeriod: 0, connectTimeout: 5000, ...opts });
@@ -30,39 +29,18 @@ async function connect(url: string, opts: mqtt.IClientOptions): Promise<MqttClie
 /** Resolves once the broker has closed `c` (a refused PUBLISH ends the connection in MQTT 3.1.1). */
 const closed = (c: MqttClient) => new Promise<void>((r) => (c.connected ? c.once("close", () => r()) : r()));
 
-/** What the service subscriber receives up to the marker the service publishes now. */
-async function deliveredBeforeMarker(): Promise<string[]> {
-  const marker = `marker/${Date.now()}-${Math.random()}`;
-  const got = new Promise<void>((resolve) => {
-    const on = (topic: string) => {
-      if (topic !== marker) return;
-      service.off("message", on);
-      resolve();
-    };
-    service.on("message", on);
-  });
-  await service.publishAsync(marker, "m", { qos: 1 });
-  await got;
-  const out = seen.filter((t) => !t.startsWith("marker/"));
-  seen = [];
-  return out;
-}
-
 beforeAll(async () => {
   access = fleetAccess({ devices: new DeviceCredentials().add(DEVICE.id, DEVICE.password), anonymousDevices: false, log: (l) => logged.push(l) });
   broker = await startAedes(access);
-  service = await mqtt.connectAsync(broker.tcpUrl, { ...serviceCredentials(), clientId: "test-service", reconnectPeriod: 0 });
-  service.on("message", (topic) => seen.push(topic));
-  await service.subscribeAsync("#", { qos: 1 });
+  service = await watchEverything(broker.tcpUrl, { ...serviceCredentials(), clientId: "test-service" });
 });
 
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
-  seen = [];
 });
 
 afterAll(async () => {
-  await service.endAsync();
+  await service.end();
   await broker.stop();
 });
 
@@ -88,24 +66,24 @@ describe("the embedded broker's access control", () => {
     const gone = closed(viewer);
     viewer.publish("fleet/plant-a/arm-01/telemetry", JSON.stringify({ seq: 1, temp: 99 }), { qos: 0 });
     await gone;
-    expect(await deliveredBeforeMarker()).toEqual([]);
+    expect(await service.deliveredBeforeMarker()).toEqual([]);
     expect(logged.at(-1)).toBe('fleetscope: broker refused publish by "ui-viewer" (browser of vera (viewer)) to "fleet/plant-a/arm-01/telemetry": a viewer may not publish');
   });
 
   it("lets an operator's browser publish, except to command topics", async () => {
     const op = await connect(broker.wsUrl, { clientId: "ui-op", ...token("otto", "operator") });
     await op.publishAsync("lab/note", "hello", { qos: 1 });
-    expect(await deliveredBeforeMarker()).toEqual(["lab/note"]);
+    expect(await service.deliveredBeforeMarker()).toEqual(["lab/note"]);
     const gone = closed(op);
     op.publish("fleet/plant-a/arm-01/cmd/stop", JSON.stringify({ id: "x", args: {} }), { qos: 0 });
     await gone;
-    expect(await deliveredBeforeMarker()).toEqual([]);
+    expect(await service.deliveredBeforeMarker()).toEqual([]);
   });
 
   it("lets a device publish under its own subtree only, and subscribe only to its own commands", async () => {
     const dev = await connect(broker.tcpUrl, { clientId: "arm-01-conn", username: DEVICE.id, password: DEVICE.password });
     await dev.publishAsync("fleet/plant-a/arm-01/telemetry", JSON.stringify({ seq: 1 }), { qos: 1 });
-    expect(await deliveredBeforeMarker()).toEqual(["fleet/plant-a/arm-01/telemetry"]);
+    expect(await service.deliveredBeforeMarker()).toEqual(["fleet/plant-a/arm-01/telemetry"]);
     const [own] = await dev.subscribeAsync("fleet/+/arm-01/cmd/+", { qos: 2 });
     expect(own!.qos).toBe(2);
     // [MQTT-3.9.3-2]: refused with 0x80 in the SUBACK (MQTT.js rejects on it); the connection stays.
@@ -114,7 +92,7 @@ describe("the embedded broker's access control", () => {
     const gone = closed(dev);
     dev.publish("fleet/plant-a/arm-02/telemetry", JSON.stringify({ seq: 1, temp: -40 }), { qos: 0 });
     await gone;
-    expect(await deliveredBeforeMarker()).toEqual([]);
+    expect(await service.deliveredBeforeMarker()).toEqual([]);
     expect(logged.filter((l) => l.includes('"arm-01-conn" (device arm-01)'))).toHaveLength(2);
     expect(logged.some((l) => l.includes('subscription by "arm-01-conn" (device arm-01) to "fleet/+/arm-02/cmd/+"'))).toBe(true);
     expect(logged.some((l) => l.includes('publish by "arm-01-conn" (device arm-01) to "fleet/plant-a/arm-02/telemetry"'))).toBe(true);
