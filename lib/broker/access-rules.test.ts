@@ -6,6 +6,7 @@ const operator: Principal = { kind: "browser", username: "o", role: "operator" }
 const device: Principal = { kind: "device", id: "arm-01" };
 const anonymous: Principal = { kind: "anonymous" };
 const service: Principal = { kind: "service", name: "fleetscope-service" };
+const lab: Principal = { kind: "lab" };
 const ok = (d: { ok: boolean }) => d.ok;
 
 describe("publish rules", () => {
@@ -37,8 +38,13 @@ describe("publish rules", () => {
     expect(ok(decidePublish(anonymous, "fleet/lab/arm-99/cmd/stop"))).toBe(false);
   });
 
+  it("with auth off, a client without credentials publishes anything, commands too", () => {
+    expect(ok(decidePublish(lab, "fleet/plant-a/arm-01/cmd/stop"))).toBe(true);
+    expect(ok(decideSubscribe(lab, "#"))).toBe(true);
+  });
+
   it("nobody publishes under $SYS, not even the service", () => {
-    for (const p of [service, operator, device, anonymous]) expect(ok(decidePublish(p, "$SYS/broker/x"))).toBe(false);
+    for (const p of [service, operator, device, anonymous, lab]) expect(ok(decidePublish(p, "$SYS/broker/x"))).toBe(false);
     expect(ok(decidePublish(service, "fleet/plant-a/arm-01/cmd/stop"))).toBe(true);
   });
 });

@@ -13,6 +13,8 @@
  *   within `fleet/+/<id>/cmd/#`.
  * - anonymous (only with FLEETSCOPE_ANONYMOUS_DEVICES=on): has no id to confine it to, so it may
  *   publish anything but command requests, and subscribe only to command topics.
+ * - lab (anonymous with FLEETSCOPE_AUTH=off, the trusted single-user lab): anything, as before
+ *   there was access control; the UI shows the "auth off" badge.
  * Nobody but the broker publishes under `$SYS` [MQTT-4.7.2-1].
  */
 import { DEMO_ROOT } from "../devices/demo-convention";
@@ -23,7 +25,8 @@ export type Principal =
   | { kind: "service"; name: string }
   | { kind: "browser"; username: string; role: Role }
   | { kind: "device"; id: string }
-  | { kind: "anonymous" };
+  | { kind: "anonymous" }
+  | { kind: "lab" };
 
 export type Decision = { ok: true } | { ok: false; reason: string };
 
@@ -40,6 +43,7 @@ export function decidePublish(p: Principal, topic: string): Decision {
   const levels = topic.split("/");
   switch (p.kind) {
     case "service":
+    case "lab":
       return allow;
     case "browser":
       if (!roleAllows(p.role, "operator")) return refuse(`a ${p.role} may not publish`);
@@ -69,6 +73,7 @@ export function decideSubscribe(p: Principal, filter: string): Decision {
   switch (p.kind) {
     case "service":
     case "browser":
+    case "lab":
       return allow;
     case "device":
       return withinCommands(levels, p.id) ? allow : refuse(`device ${p.id} subscribes only within ${DEMO_ROOT}/+/${p.id}/cmd/#`);
@@ -87,5 +92,7 @@ export function describePrincipal(p: Principal): string {
       return `device ${p.id}`;
     case "anonymous":
       return "anonymous";
+    case "lab":
+      return "anonymous (auth off)";
   }
 }

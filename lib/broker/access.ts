@@ -22,6 +22,8 @@ export interface RefusalCounts {
 export interface FleetAccessOptions {
   devices: DeviceCredentials;
   anonymousDevices: boolean;
+  /** FLEETSCOPE_AUTH=off: clients without credentials may do anything (a trusted lab). */
+  authOff?: boolean;
   /** One line per refusal; stderr by default. */
   log?: (line: string) => void;
   /** Called after each refusal with the running counts (health reports them). */
@@ -63,7 +65,10 @@ export function fleetAccess(opts: FleetAccessOptions): FleetAccess {
       return user && user.username === username ? { kind: "browser", ...user } : null;
     }
     if (username !== undefined && password && opts.devices.check(username, password)) return { kind: "device", id: username };
-    if (username === undefined && password === undefined && opts.anonymousDevices) return { kind: "anonymous" };
+    if (username === undefined && password === undefined) {
+      if (opts.authOff) return { kind: "lab" };
+      if (opts.anonymousDevices) return { kind: "anonymous" };
+    }
     return null;
   };
 

@@ -52,6 +52,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
     const access = fleetAccess({
       devices,
       anonymousDevices: config.anonymousDevices,
+      authOff: !config.auth,
       onRefusal: (refused) => setPart("broker", { ...(getPart("broker") ?? { status: "ok" }), refused }),
     });
     // Every device connection's packets go to the trace hub the Wire view and Delivery panels read.

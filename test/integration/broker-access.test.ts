@@ -127,3 +127,22 @@ describe("anonymous devices, when allowed", () => {
     await gone;
   });
 });
+
+describe("with FLEETSCOPE_AUTH=off", () => {
+  let lab: TestBroker;
+  beforeAll(async () => {
+    lab = await startAedes(fleetAccess({ devices: new DeviceCredentials().add(DEVICE.id, DEVICE.password), anonymousDevices: false, authOff: true, log: () => undefined }));
+  });
+  afterAll(() => lab.stop());
+
+  it("clients without credentials may do anything, and devices with credentials stay in their subtree", async () => {
+    const anon = await connect(lab.tcpUrl, { clientId: "lab-1" });
+    const [all] = await anon.subscribeAsync("#", { qos: 1 });
+    expect(all!.qos).toBe(1);
+    await anon.publishAsync("fleet/lab/arm-01/cmd/stop", "{}", { qos: 1 });
+    const dev = await connect(lab.tcpUrl, { clientId: "lab-dev", username: DEVICE.id, password: DEVICE.password });
+    const gone = closed(dev);
+    dev.publish("fleet/lab/arm-02/telemetry", "{}", { qos: 0 });
+    await gone;
+  });
+});
