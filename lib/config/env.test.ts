@@ -24,6 +24,8 @@ describe("parseConfig", () => {
     [{ MQTT_URL: "http://x" }, "MQTT_URL"],
     [{ FLEETSCOPE_BRIDGE: "maybe" }, "FLEETSCOPE_BRIDGE"],
     [{ MQTT_TCP_PORT: "1.5" }, "MQTT_TCP_PORT"],
+    [{ FLEETSCOPE_AUTH: "no" }, "FLEETSCOPE_AUTH"],
+    [{ FLEETSCOPE_SESSION_HOURS: "0" }, "FLEETSCOPE_SESSION_HOURS"],
   ])("names the wrong variable in %o", (env, variable) => {
     try {
       parseConfig(env);
@@ -42,18 +44,11 @@ describe("parseConfig", () => {
   });
 
   it.each([
-    [{ FLEETSCOPE_AUTH: "no" }, "FLEETSCOPE_AUTH"],
     [{ FLEETSCOPE_ADMIN_PASSWORD: "short" }, "FLEETSCOPE_ADMIN_PASSWORD"],
     [{ FLEETSCOPE_DEVICE_CREDENTIALS: "arm-01:tiny" }, "FLEETSCOPE_DEVICE_CREDENTIALS"],
-    [{ FLEETSCOPE_SESSION_HOURS: "0" }, "FLEETSCOPE_SESSION_HOURS"],
-  ])("names the wrong auth variable in %o, never echoing a secret", (env, variable) => {
-    try {
-      parseConfig(env);
-      expect.unreachable();
-    } catch (err) {
-      expect((err as ConfigError).variable).toBe(variable);
-      expect((err as Error).message).not.toMatch(/short|tiny/);
-    }
+  ])("names a wrong secret in %o without echoing it", (env, variable) => {
+    expect(() => parseConfig(env)).toThrow(new RegExp(`^${variable}: `));
+    expect(() => parseConfig(env)).not.toThrow(/short|tiny/);
   });
 
   it("treats empty values as unset", () => {

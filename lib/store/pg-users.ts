@@ -2,37 +2,10 @@ import "server-only";
 /** Users and sessions in PostgreSQL: the same tables and meaning as sqlite-users.ts. */
 import type pg from "pg";
 import type { Role } from "../auth/roles";
-import type { SessionUser, UserPatch, UserRecord, UserStore } from "./users";
+import { toUserRecord, usersMigration, type SessionUser, type UserPatch, type UserRecord, type UserRow, type UserStore } from "./users";
 
 /** Appended to the PostgreSQL MIGRATIONS list. */
-export const PG_USERS_MIGRATION = `CREATE TABLE users (
-     username TEXT PRIMARY KEY, role TEXT NOT NULL, disabled BOOLEAN NOT NULL DEFAULT false,
-     password_hash TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL
-   );
-   CREATE TABLE sessions (
-     token_hash TEXT PRIMARY KEY, username TEXT NOT NULL REFERENCES users (username),
-     created_at BIGINT NOT NULL, expires_at BIGINT NOT NULL
-   );
-   CREATE INDEX sessions_username ON sessions (username);
-   CREATE INDEX sessions_expires ON sessions (expires_at);`;
-
-interface UserRow {
-  username: string;
-  role: string;
-  disabled: boolean;
-  password_hash: string;
-  created_at: string;
-  updated_at: string;
-}
-
-const toUser = (r: UserRow): UserRecord => ({
-  username: r.username,
-  role: r.role as Role,
-  disabled: r.disabled,
-  passwordHash: r.password_hash,
-  createdAt: Number(r.created_at),
-  updatedAt: Number(r.updated_at),
-});
+export const PG_USERS_MIGRATION = usersMigration({ int: "BIGINT", bool: "BOOLEAN", no: "false" });
 
 export class PgUsers implements UserStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -52,13 +25,13 @@ export class PgUsers implements UserStore {
 
   async getUser(username: string): Promise<UserRecord | null> {
     const { rows } = await this.pool.query<UserRow>(`SELECT * FROM users WHERE username = $1`, [username]);
-    return rows[0] ? toUser(rows[0]) : null;
+    return rows[0] ? toUserRecord(rows[0]) : null;
   }
 
   async listUsers(): Promise<UserRecord[]> {
     // COLLATE "C": the same byte order as SQLite's, whatever the database's locale.
     const { rows } = await this.pool.query<UserRow>(`SELECT * FROM users ORDER BY username COLLATE "C"`);
-    return rows.map(toUser);
+    return rows.map(toUserRecord);
   }
 
   async updateUser(username: string, patch: UserPatch, now: number): Promise<UserRecord | null> {
@@ -67,7 +40,7 @@ export class PgUsers implements UserStore {
        WHERE username = $1 RETURNING *`,
       [username, patch.role ?? null, patch.disabled ?? null, patch.passwordHash ?? null, now],
     );
-    return rows[0] ? toUser(rows[0]) : null;
+    return rows[0] ? toUserRecord(rows[0]) : null;
   }
 
   async createSession(s: { tokenHash: string; username: string; expiresAt: number }, now: number): Promise<void> {

@@ -6,37 +6,10 @@ import "server-only";
  */
 import type Database from "better-sqlite3";
 import type { Role } from "../auth/roles";
-import type { SessionUser, UserPatch, UserRecord, UserStore } from "./users";
+import { toUserRecord, usersMigration, type SessionUser, type UserPatch, type UserRecord, type UserRow, type UserStore } from "./users";
 
 /** Appended to the SQLite MIGRATIONS list. */
-export const SQLITE_USERS_MIGRATION = `CREATE TABLE users (
-     username TEXT PRIMARY KEY, role TEXT NOT NULL, disabled INTEGER NOT NULL DEFAULT 0,
-     password_hash TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
-   );
-   CREATE TABLE sessions (
-     token_hash TEXT PRIMARY KEY, username TEXT NOT NULL REFERENCES users (username),
-     created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL
-   );
-   CREATE INDEX sessions_username ON sessions (username);
-   CREATE INDEX sessions_expires ON sessions (expires_at);`;
-
-interface UserRow {
-  username: string;
-  role: string;
-  disabled: number;
-  password_hash: string;
-  created_at: number;
-  updated_at: number;
-}
-
-const toUser = (r: UserRow): UserRecord => ({
-  username: r.username,
-  role: r.role as Role,
-  disabled: r.disabled === 1,
-  passwordHash: r.password_hash,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-});
+export const SQLITE_USERS_MIGRATION = usersMigration({ int: "INTEGER", bool: "INTEGER", no: "0" });
 
 export class SqliteUsers implements UserStore {
   constructor(private readonly db: Database.Database) {}
@@ -54,11 +27,11 @@ export class SqliteUsers implements UserStore {
 
   async getUser(username: string): Promise<UserRecord | null> {
     const r = this.db.prepare<[string], UserRow>(`SELECT * FROM users WHERE username = ?`).get(username);
-    return r ? toUser(r) : null;
+    return r ? toUserRecord(r) : null;
   }
 
   async listUsers(): Promise<UserRecord[]> {
-    return this.db.prepare<[], UserRow>(`SELECT * FROM users ORDER BY username`).all().map(toUser);
+    return this.db.prepare<[], UserRow>(`SELECT * FROM users ORDER BY username`).all().map(toUserRecord);
   }
 
   async updateUser(username: string, patch: UserPatch, now: number): Promise<UserRecord | null> {
@@ -69,7 +42,7 @@ export class SqliteUsers implements UserStore {
          WHERE username = @username RETURNING *`,
       )
       .get({ username, role: patch.role ?? null, disabled: patch.disabled === undefined ? null : patch.disabled ? 1 : 0, hash: patch.passwordHash ?? null, now });
-    return r ? toUser(r) : null;
+    return r ? toUserRecord(r) : null;
   }
 
   async createSession(s: { tokenHash: string; username: string; expiresAt: number }, now: number): Promise<void> {

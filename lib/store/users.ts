@@ -41,3 +41,39 @@ export interface UserStore {
   /** Ends every session of a user (disabled, password reset). */
   deleteSessionsOf(username: string): Promise<void>;
 }
+
+/**
+ * The users and sessions tables, one text for both stores: only the column types differ (SQLite
+ * keeps booleans as 0/1 integers).
+ */
+export function usersMigration(t: { int: string; bool: string; no: string }): string {
+  return `CREATE TABLE users (
+     username TEXT PRIMARY KEY, role TEXT NOT NULL, disabled ${t.bool} NOT NULL DEFAULT ${t.no},
+     password_hash TEXT NOT NULL, created_at ${t.int} NOT NULL, updated_at ${t.int} NOT NULL
+   );
+   CREATE TABLE sessions (
+     token_hash TEXT PRIMARY KEY, username TEXT NOT NULL REFERENCES users (username),
+     created_at ${t.int} NOT NULL, expires_at ${t.int} NOT NULL
+   );
+   CREATE INDEX sessions_username ON sessions (username);
+   CREATE INDEX sessions_expires ON sessions (expires_at);`;
+}
+
+/** A users row as either driver returns it: SQLite's 0/1 and numbers, PostgreSQL's booleans and BIGINT strings. */
+export interface UserRow {
+  username: string;
+  role: string;
+  disabled: number | boolean;
+  password_hash: string;
+  created_at: number | string;
+  updated_at: number | string;
+}
+
+export const toUserRecord = (r: UserRow): UserRecord => ({
+  username: r.username,
+  role: r.role as Role,
+  disabled: r.disabled === true || r.disabled === 1,
+  passwordHash: r.password_hash,
+  createdAt: Number(r.created_at),
+  updatedAt: Number(r.updated_at),
+});
