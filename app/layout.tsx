@@ -19,7 +19,24 @@ export const dynamic = "force-dynamic";
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const path = (await headers()).get(PATH_HEADER);
-  const actor = await pageActor();
+  let actor: Awaited<ReturnType<typeof pageActor>>;
+  try {
+    actor = await pageActor();
+  } catch (err) {
+    // No store, no session check: say so instead of a bare 500 (the cause goes to the log).
+    process.stderr.write(`fleetscope: checking a page's session: ${err instanceof Error ? err.message : String(err)}\n`);
+    return (
+      <html lang="en">
+        <body>
+          <main>
+            <p className="error" role="alert">
+              Fleetscope cannot check logins right now: the store is not answering. <a href="/api/health">/api/health</a> says more.
+            </p>
+          </main>
+        </body>
+      </html>
+    );
+  }
   if (!actor) {
     // The login page renders bare: no broker connection, no data, nothing to leak.
     if (!path?.startsWith("/login")) redirect(loginUrl(path));

@@ -84,6 +84,10 @@ test.describe("without a session", () => {
       expect(res.status(), `${method} ${path}`).toBe(401);
       expect(await res.json()).toEqual({ error: { code: "unauthorized", message: "log in first: POST /api/auth/login" } });
     }
+    // A path that does not even decode is refused in the same shape, before any route runs.
+    const undecodable = await request.get("/api/devices/%ZZ");
+    expect(undecodable.status()).toBe(400);
+    expect(((await undecodable.json()) as { error: { code: string } }).error.code).toBe("bad_request");
     // Health stays public for probes, with each part's status and nothing more.
     const health = await request.get("/api/health");
     expect(await health.json()).toEqual({ status: "ok", broker: { status: "ok" }, store: { status: "ok" }, bridge: { status: "ok" } });

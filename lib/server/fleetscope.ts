@@ -11,6 +11,7 @@ import type { Config } from "../config/env";
 import { randomBytes } from "node:crypto";
 import { ensureFirstUser } from "../auth/first-start";
 import { PEER_HEADER } from "../auth/peer";
+import { UNDECODABLE_PATH_BODY, undecodablePath } from "../http/raw-path";
 import { fleetAccess } from "../broker/access";
 import { DeviceCredentials } from "../broker/device-credentials";
 import { MQTT_WS_PATH, startEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded";
@@ -72,6 +73,10 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
   const server = createServer((req, res) => {
     // The login limiter counts per address: the socket's, never a header a client could set.
     req.headers[PEER_HEADER] = req.socket.remoteAddress ?? "unknown";
+    if (undecodablePath(req.url)) {
+      res.writeHead(400, { "content-type": "application/json", "x-content-type-options": "nosniff" }).end(UNDECODABLE_PATH_BODY);
+      return;
+    }
     void handle(req, res);
   });
   server.on("upgrade", (req, socket, head) => {
