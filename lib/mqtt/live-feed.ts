@@ -172,6 +172,8 @@ export function startLiveFeed(store: FleetStore): () => void {
     batcher.dispose();
     watchers.dispose();
     store.setState({ mqtt: null });
-    client.end(true); // Strict Mode mounts effects twice in dev (STACK.md, gotcha 8)
+    // Strict Mode mounts effects twice in dev (STACK.md, gotcha 8). A client never connected has
+    // no stream for end() to close (MQTT.js would throw): the pending open sees `stopped` instead.
+    if (opened) client.end(true);
   };
 }
