@@ -21,5 +21,7 @@ export function abilities(role: Role) {
 
 /** One topic level-safe, log-safe name: letters, digits, `_ . -`, 1..64. */
 export const usernameSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1..64 letters, digits, _ . or -");
-/** Long enough to resist guessing at the login's throttled rate; bounded so scrypt's input is too. */
-export const passwordSchema = z.string().min(8, "must be at least 8 characters").max(1024, "must be at most 1024 characters");
+/** Bounds what scrypt is given, at login too. */
+export const MAX_PASSWORD_LENGTH = 1024;
+/** Long enough to resist guessing at the login's throttled rate. */
+export const passwordSchema = z.string().min(8, "must be at least 8 characters").max(MAX_PASSWORD_LENGTH, `must be at most ${MAX_PASSWORD_LENGTH} characters`);

@@ -3,6 +3,7 @@
  * wrong value stops start-up with one line naming the variable and what is wrong.
  */
 import { z } from "zod";
+import { passwordSchema } from "../auth/roles";
 import { readDeviceCredentials } from "../broker/device-credentials";
 
 const port = z.coerce
@@ -48,7 +49,7 @@ const schema = z.object({
   MQTT_BROWSER_USERNAME: z.string().optional(),
   MQTT_BROWSER_PASSWORD: z.string().optional(),
   FLEETSCOPE_AUTH: onOff.default("on"),
-  FLEETSCOPE_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").max(1024).optional(),
+  FLEETSCOPE_ADMIN_PASSWORD: passwordSchema.optional(),
   FLEETSCOPE_DEVICE_CREDENTIALS: z.string().optional(),
   FLEETSCOPE_ANONYMOUS_DEVICES: onOff.default("off"),
   FLEETSCOPE_SESSION_HOURS: z.coerce.number({ error: "must be a number" }).min(0.01, "must be more than 0").max(24 * 90, "must be at most 2160 (90 days)").default(12),

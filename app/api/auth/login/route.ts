@@ -4,7 +4,7 @@ import { csrfRefusal, LAB_ACTOR } from "@/lib/auth/guard";
 import { servedOverHttps } from "@/lib/auth/csrf";
 import { checkLogin, startSession } from "@/lib/auth/login";
 import { peerAddress } from "@/lib/auth/peer";
-import { passwordSchema } from "@/lib/auth/roles";
+import { MAX_PASSWORD_LENGTH } from "@/lib/auth/roles";
 import { readJsonBody } from "@/lib/http/body";
 import { serverConfig } from "@/lib/http/context";
 import { apiError, internalError } from "@/lib/http/errors";
@@ -12,7 +12,7 @@ import { apiError, internalError } from "@/lib/http/errors";
 export const dynamic = "force-dynamic";
 
 // Any string up to the bound: a wrong-format name is just a wrong login, not a hint about the rules.
-const body = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(passwordSchema.maxLength ?? 1024) });
+const body = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(MAX_PASSWORD_LENGTH) });
 
 /** POST /api/auth/login `{ username, password }` → 200 `{ username, role }` and a session cookie. */
 export async function POST(req: Request) {
