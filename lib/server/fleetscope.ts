@@ -4,18 +4,17 @@ import "server-only";
  * `/mqtt` WebSocket endpoint), the embedded broker unless MQTT_URL is set, the bridge, the
  * store and the demo fleet. Returns a handle whose `stop` shuts them down in order.
  */
+import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { createServer, type Server } from "node:http";
 import next from "next";
 import type { Config } from "../config/env";
-import { randomBytes } from "node:crypto";
 import { ensureFirstUser } from "../auth/first-start";
 import { PEER_HEADER } from "../auth/peer";
 import { UNDECODABLE_PATH_BODY, undecodablePath } from "../http/raw-path";
 import { fleetAccess } from "../broker/access";
 import { DeviceCredentials } from "../broker/device-credentials";
 import { MQTT_WS_PATH, startEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded";
-import { internalClientCredentials } from "../broker/service-credentials";
 import { clientTapTo, sharedTraceHub } from "../qos/trace-hub";
 import type { Bridge } from "../bridge/bridge";
 import { bridgeFromConfig } from "../bridge/from-config";
