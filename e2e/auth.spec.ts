@@ -60,7 +60,7 @@ test("an operator publishes from the topic tool, and the broker delivers it", as
   await expect(page).toHaveURL(/\/login$/);
 });
 
-test("an admin adds a user, changes its role and disables it on the settings page", async ({ page }) => {
+test("an admin adds a user, changes its role, disables it, resets its password and enables it again on the settings page", async ({ page }) => {
   await logIn(page, E2E_USERS.admin, "/settings");
   const users = page.getByRole("region", { name: "Users" });
   const add = users.getByRole("form", { name: "Add a user" });
@@ -74,6 +74,12 @@ test("an admin adds a user, changes its role and disables it on the settings pag
   await expect(users.getByRole("status")).toHaveText("e2e-temp is now operator");
   await row.getByRole("button", { name: "Disable" }).click();
   await expect(row).toContainText("disabled");
-  const login = await page.request.post("/api/auth/login", { data: { username: "e2e-temp", password: "temporary-password" } });
-  expect(login.status()).toBe(401);
+  const login = (password: string) => page.request.post("/api/auth/login", { data: { username: "e2e-temp", password } });
+  expect((await login("temporary-password")).status()).toBe(401);
+  await row.getByLabel("new password for e2e-temp").fill("a-brand-new-password");
+  await row.getByRole("button", { name: "Reset" }).click();
+  await expect(users.getByRole("status")).toHaveText("new password for e2e-temp");
+  await row.getByRole("button", { name: "Enable" }).click();
+  await expect(row).toContainText("active");
+  expect((await login("a-brand-new-password")).status()).toBe(200);
 });

@@ -10,7 +10,7 @@ const BIDI = "\u202Eexe.txt";
 const TEN_MB = 10 * 1024 * 1024;
 
 // This file runs after overview.spec.ts (which counts exactly the 12 demo devices): evil-01 is a new device.
-test("hostile topics and payloads from a device render as inert text in the tree, the device panels and its logs", async ({ page, baseURL }) => {
+test("hostile topics and payloads from a device render as inert text in the tree, the device panels, its logs and the packet trace", async ({ page, baseURL }) => {
   const dialogs: string[] = [];
   page.on("dialog", (d) => {
     dialogs.push(d.message());
@@ -54,6 +54,11 @@ test("hostile topics and payloads from a device render as inert text in the tree
   await expect(events.getByText(logLine, { exact: true })).toBeVisible();
   await expect(events.getByText(JS, { exact: true })).toBeVisible();
   await expect(page.getByTestId("value-temp")).toHaveText(/21\.5/);
+
+  // The packet trace lists the same topics, as text.
+  await page.goto(`/wire?device=${E2E_DEVICE.id}`);
+  const packets = page.getByRole("table", { name: "Packets" });
+  for (const level of [IMG, JS, BIDI]) await expect(packets.getByRole("cell", { name: `${root}/${level}`, exact: true }).first()).toBeVisible();
 
   expect(dialogs).toEqual([]);
   expect(await page.locator("img").count()).toBe(0);
