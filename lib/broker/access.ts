@@ -8,6 +8,7 @@ import "server-only";
 import type { AedesOptions, Client } from "aedes";
 import { looksLikeBrokerToken, verifyBrokerToken } from "../auth/broker-token";
 import { decidePublish, decideSubscribe, describePrincipal, type Principal } from "./access-rules";
+import { browserConnections, type BrowserConnections } from "./browser-connections";
 import type { DeviceCredentials } from "./device-credentials";
 import { isServiceLogin } from "./service-credentials";
 
@@ -29,6 +30,8 @@ export interface FleetAccessOptions {
   /** Called after each refusal with the running counts (health reports them). */
   onRefusal?: (counts: RefusalCounts) => void;
   now?: () => number;
+  /** Where browser connections are registered by user (the process's by default). */
+  browsers?: BrowserConnections;
 }
 
 /** [MQTT-3.2.2-3] CONNACK return codes 4 and 5: bad credentials, not authorised. */
@@ -80,6 +83,7 @@ export function fleetAccess(opts: FleetAccessOptions): FleetAccess {
         return done(connectError(username === undefined ? NOT_AUTHORIZED : BAD_CREDENTIALS, "bad or missing credentials"), false);
       }
       principals.set(client, p);
+      if (p.kind === "browser") (opts.browsers ?? browserConnections()).add(p.username, client);
       done(null, true);
     },
     authorizePublish(client, packet, done) {

@@ -7,6 +7,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { issueBrokerToken } from "../../lib/auth/broker-token";
 import { fleetAccess, type FleetAccess } from "../../lib/broker/access";
+import { BrowserConnections } from "../../lib/broker/browser-connections";
 import { DeviceCredentials } from "../../lib/broker/device-credentials";
 import { serviceCredentials } from "../../lib/broker/service-credentials";
 import { startAedes, type TestBroker } from "../helpers/brokers";
@@ -144,5 +145,24 @@ describe("with FLEETSCOPE_AUTH=off", () => {
     const gone = closed(dev);
     dev.publish("fleet/lab/arm-02/telemetry", "{}", { qos: 0 });
     await gone;
+  });
+});
+
+describe("a change to a user", () => {
+  it("ends that user's open browser connections, and only theirs", async () => {
+    const browsers = new BrowserConnections();
+    const b = await startAedes(fleetAccess({ devices: new DeviceCredentials(), anonymousDevices: false, browsers, log: () => undefined }));
+    try {
+      const mine = await connect(b.wsUrl, { clientId: "ui-otto", ...token("otto", "operator") });
+      const theirs = await connect(b.wsUrl, { clientId: "ui-vera", ...token("vera", "viewer") });
+      const gone = closed(mine);
+      expect(browsers.end("otto")).toBe(1);
+      await gone;
+      expect(theirs.connected).toBe(true);
+      expect(browsers.end("nobody")).toBe(0);
+    } finally {
+      await Promise.all(clients.splice(0).map((c) => c.endAsync(true)));
+      await b.stop();
+    }
   });
 });

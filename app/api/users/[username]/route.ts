@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
 import { guard } from "@/lib/auth/guard";
+import { browserConnections } from "@/lib/broker/browser-connections";
 import { hashPassword } from "@/lib/auth/password";
 import { passwordSchema, roleSchema, usernameSchema } from "@/lib/auth/roles";
 import { publicUser } from "@/lib/auth/users-view";
@@ -17,7 +18,7 @@ const body = z
 
 /**
  * PATCH /api/users/{username} (admin) `{ role?, disabled?, password? }` → the user. Disabling or a
- * new password ends the user's sessions. The last enabled admin cannot be demoted or disabled:
+ * new password ends the user's sessions; any change ends their tabs' broker connections. The last enabled admin cannot be demoted or disabled:
  * nobody could manage users any more.
  */
 export async function PATCH(req: Request, ctx: { params: Promise<{ username: string }> }) {
@@ -42,6 +43,9 @@ export async function PATCH(req: Request, ctx: { params: Promise<{ username: str
       Date.now(),
     );
     if (patch.disabled === true || patch.password !== undefined) await users.deleteSessionsOf(user.username);
+    // Open broker connections keep the rights their token gave them: any change ends them (the
+    // tabs reconnect with a fresh token, or go to the login page).
+    browserConnections().end(user.username);
     return NextResponse.json(publicUser(updated!));
   } catch (err) {
     return internalError("changing a user", err);
