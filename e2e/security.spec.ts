@@ -48,7 +48,13 @@ test("hostile topics and payloads from a device render as inert text in the tree
   await expect(detail.getByRole("heading")).toHaveText(`${root}/big`);
   expect(await page.evaluate(() => 1 + 1)).toBe(2);
 
-  // The device's panels and its logs and alarms.
+  // The device's panels and its logs and alarms: the page reads them from the store, so first the
+  // bridge must have stored them (it may lag on a busy machine).
+  await expect(async () => {
+    const res = await page.request.get(`/api/messages?topic=${encodeURIComponent(`${root}/+`)}&limit=1000`);
+    const topics = ((await res.json()) as { messages: { topic: string }[] }).messages.map((m) => m.topic);
+    expect(topics).toEqual(expect.arrayContaining([`${root}/log`, `${root}/alarm`, `${root}/big`]));
+  }).toPass();
   await page.goto(`/devices/${E2E_DEVICE.id}`);
   const events = page.getByTestId("events");
   await expect(events.getByText(logLine, { exact: true })).toBeVisible();
