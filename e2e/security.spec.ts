@@ -116,7 +116,7 @@ test.describe("without a session", () => {
   test("a 10 MB login body is refused without being read, and the server keeps answering", async ({ request }) => {
     const res = await request.post("/api/auth/login", { headers: { "content-type": "application/json" }, data: "x".repeat(TEN_MB) });
     expect(res.status()).toBe(413);
-    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("too_large");
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
     expect((await request.get("/api/health")).status()).toBe(200);
   });
 });

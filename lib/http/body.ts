@@ -9,7 +9,7 @@ import { apiError, badRequest } from "./errors";
 export const MAX_JSON_BODY_BYTES = 16 * 1024;
 
 export async function readJsonBody<S extends z.ZodType>(req: Request, schema: S, maxBytes = MAX_JSON_BODY_BYTES): Promise<{ ok: true; data: z.infer<S> } | { ok: false; response: Response }> {
-  const tooLarge = () => ({ ok: false as const, response: apiError(413, "too_large", `the body must be at most ${maxBytes} bytes`) });
+  const tooLarge = () => ({ ok: false as const, response: apiError(413, "payload_too_large", `the body must be at most ${maxBytes} bytes`) });
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > maxBytes) return tooLarge();
   const chunks: Uint8Array[] = [];

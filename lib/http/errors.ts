@@ -5,7 +5,7 @@
 import { NextResponse } from "next/server";
 import type { ZodError } from "zod";
 
-export type ErrorCode = "bad_request" | "not_found" | "unavailable" | "internal" | "unauthorized" | "forbidden" | "conflict" | "rate_limited" | "too_large";
+export type ErrorCode = "bad_request" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "rate_limited" | "unavailable" | "internal";
 
 export function apiError(status: number, code: ErrorCode, message: string, extra?: Record<string, unknown>) {
   return NextResponse.json({ error: { code, message }, ...extra }, { status });
