@@ -87,10 +87,17 @@ export function startLiveFeed(store: FleetStore): () => void {
     setConnection({ state: attempts > 1 ? "reconnecting" : "offline", attempts, retryAt: Date.now() + delay });
     timer = setTimeout(retryNow, delay);
   };
+  // One connect at a time: a second reconnect() while one is under way would leave its stream behind.
+  let opening = false;
   const open = () => {
+    if (opening) return;
+    opening = true;
     brokerLogin().then(
       (login) => {
-        if (stopped || client.connected) return;
+        if (stopped || client.connected) {
+          opening = false;
+          return;
+        }
         client.options.username = login.username;
         client.options.password = login.password;
         if (opened) client.reconnect();
@@ -100,6 +107,7 @@ export function startLiveFeed(store: FleetStore): () => void {
         }
       },
       (err: unknown) => {
+        opening = false;
         if (stopped) return;
         setConnection({ error: err instanceof Error ? err.message : String(err) });
         retryLater();
@@ -146,6 +154,7 @@ export function startLiveFeed(store: FleetStore): () => void {
   };
   store.setState({ retryNow, mqtt: mqttHandle });
   client.on("connect", () => {
+    opening = false;
     attempts = 0;
     setConnection({ state: "connected", error: null, attempts: 0, retryAt: null, sessions: store.getState().connection.sessions + 1 });
     client.subscribe(LIVE_FILTERS, { qos: 0 }, (err) => {
@@ -153,7 +162,10 @@ export function startLiveFeed(store: FleetStore): () => void {
     });
     watchers.resubscribe();
   });
-  client.on("close", retryLater);
+  client.on("close", () => {
+    opening = false;
+    retryLater();
+  });
   client.on("error", (err) => setConnection({ error: err.message }));
   client.on("message", (topic, payload, packet) => {
     const ts = Date.now();
