@@ -1,17 +1,32 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { defineConfig } from "@playwright/test";
 
-// The config is evaluated in the runner and again in each worker: the first evaluation picks a
-// free port and a fresh database and hands them on through the environment.
-process.env.E2E_PORT ??= execFileSync(process.execPath, [
-  "-e",
-  "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})",
-]).toString();
+// The config is evaluated in the runner and again in each worker: the first evaluation picks
+// free ports and a fresh database and hands them on through the environment.
+const freePort = () =>
+  execFileSync(process.execPath, [
+    "-e",
+    "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})",
+  ]).toString();
+process.env.E2E_PORT ??= freePort();
+process.env.E2E_LAB_PORT ??= freePort();
 process.env.E2E_DB ??= join(mkdtempSync(join(tmpdir(), "fleetscope-e2e-")), "e2e.db");
 const port = Number(process.env.E2E_PORT);
+/** A second server with FLEETSCOPE_AUTH=off (the trusted lab), for auth-off.spec.ts only. */
+export const LAB_URL = `http://localhost:${process.env.E2E_LAB_PORT}`;
+/** The admin's logged-in state, written by e2e/auth.setup.ts and used by every other test. */
+export const ADMIN_STATE = join(dirname(process.env.E2E_DB), "admin-state.json");
+/** Accounts the setup project makes; auth.spec.ts and security.spec.ts log in with them. */
+export const E2E_USERS = {
+  admin: { username: "admin", password: "e2e-admin-password" },
+  viewer: { username: "e2e-viewer", password: "e2e-viewer-password" },
+  operator: { username: "e2e-operator", password: "e2e-operator-password" },
+} as const;
+/** The device security.spec.ts publishes hostile input as, with its own credentials. */
+export const E2E_DEVICE = { id: "evil-01", password: "e2e-device-password" } as const;
 
 export default defineConfig({
   testDir: "e2e",
@@ -21,6 +36,10 @@ export default defineConfig({
   workers: 1,
   forbidOnly: true,
   reporter: process.env.CI ? [["list"]] : [["list"]],
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts$/ },
+    { name: "chromium", dependencies: ["setup"], use: { storageState: ADMIN_STATE } },
+  ],
   use: {
     baseURL: `http://localhost:${port}`,
     trace: "retain-on-failure",
@@ -30,22 +49,45 @@ export default defineConfig({
       args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
     },
   },
-  webServer: {
-    command: "node --import tsx --import ./scripts/register-hooks.mjs server.ts",
-    url: `http://localhost:${port}/api/health`,
-    timeout: 180_000,
-    reuseExistingServer: false,
-    stdout: "pipe",
-    stderr: "pipe",
-    env: {
-      PORT: String(port),
-      MQTT_TCP_PORT: "0",
-      DATABASE_URL: `file:${process.env.E2E_DB}`,
-      FLEETSCOPE_SIM_DEVICES: "12",
-      // Commands in the e2e tests must end as sent: the arms neither fail them nor lose replies.
-      FLEETSCOPE_SIM_FAILURES: "0",
-      FLEETSCOPE_SIM_LOST_REPLIES: "0",
-      NEXT_TELEMETRY_DISABLED: "1",
+  webServer: [
+    {
+      command: "node --import tsx --import ./scripts/register-hooks.mjs server.ts",
+      url: `http://localhost:${port}/api/health`,
+      timeout: 180_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        PORT: String(port),
+        MQTT_TCP_PORT: "0",
+        DATABASE_URL: `file:${process.env.E2E_DB}`,
+        FLEETSCOPE_SIM_DEVICES: "12",
+        FLEETSCOPE_ADMIN_PASSWORD: E2E_USERS.admin.password,
+        FLEETSCOPE_DEVICE_CREDENTIALS: `${E2E_DEVICE.id}:${E2E_DEVICE.password}`,
+        // The tests' own MQTT clients play devices of every kind (any topic, any device id); the
+        // access rules themselves are proven in test/integration/broker-access.test.ts and security.spec.ts.
+        FLEETSCOPE_ANONYMOUS_DEVICES: "on",
+        // Commands in the e2e tests must end as sent: the arms neither fail them nor lose replies.
+        FLEETSCOPE_SIM_FAILURES: "0",
+        FLEETSCOPE_SIM_LOST_REPLIES: "0",
+        NEXT_TELEMETRY_DISABLED: "1",
+      },
     },
-  },
+    {
+      command: "node --import tsx --import ./scripts/register-hooks.mjs server.ts",
+      url: `${LAB_URL}/api/health`,
+      timeout: 180_000,
+      reuseExistingServer: false,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        PORT: process.env.E2E_LAB_PORT,
+        MQTT_TCP_PORT: "0",
+        DATABASE_URL: `file:${join(dirname(process.env.E2E_DB), "lab.db")}`,
+        FLEETSCOPE_AUTH: "off",
+        FLEETSCOPE_SIM_DEVICES: "1",
+        NEXT_TELEMETRY_DISABLED: "1",
+      },
+    },
+  ],
 });

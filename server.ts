@@ -35,6 +35,11 @@ const lines = [
   `  MQTT WebSocket  ${running.mqttWsUrl}`,
   `  store           ${running.storeDescription}`,
   `  demo fleet      ${config.simDevices} simulated device${config.simDevices === 1 ? "" : "s"}`,
+  !config.auth
+    ? "  login           off (FLEETSCOPE_AUTH=off): everyone who reaches the port is an admin"
+    : running.setupUrl
+      ? `  first login     ${running.setupUrl}   (one-time link: sets the admin password)`
+      : `  login           ${running.uiUrl}/login`,
 ];
 process.stdout.write(lines.join("\n") + "\n");
 

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import mqtt, { type MqttClient } from "mqtt";
+import { openAccess } from "../lib/broker/access";
 import { startEmbeddedBroker } from "../lib/broker/embedded";
 import { CommandService } from "../lib/commands/service";
 import { isFinal } from "../lib/commands/lifecycle";
@@ -116,7 +117,7 @@ async function bareLoop(url: string): Promise<Run> {
 }
 
 export async function benchCommands(): Promise<BenchResult[]> {
-  const broker = await startEmbeddedBroker({ tcpPort: 0, host: "127.0.0.1" });
+  const broker = await startEmbeddedBroker({ tcpPort: 0, host: "127.0.0.1", access: openAccess });
   const url = `mqtt://127.0.0.1:${broker.tcpPort}`;
   const dir = mkdtempSync(join(tmpdir(), "fleetscope-bench-commands-"));
   const devices = await startResponders(url);

@@ -16,7 +16,9 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   const dir = mkdtempSync(join(tmpdir(), "fleetscope-bench-server-"));
   const port = await freePort();
   const server = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/register-hooks.mjs", "server.ts"], {
-    env: { ...process.env, PORT: String(port), MQTT_TCP_PORT: "0", DATABASE_URL: `file:${join(dir, "bench.db")}`, ...env },
+    // Benchmarks measure throughput, not access control: the lab mode, where pages need no login
+    // and the benches' own MQTT clients need no credentials.
+    env: { ...process.env, PORT: String(port), MQTT_TCP_PORT: "0", DATABASE_URL: `file:${join(dir, "bench.db")}`, FLEETSCOPE_AUTH: "off", ...env },
     stdio: ["ignore", "pipe", "inherit"],
   });
   const ready = new Promise<string>((resolve, reject) => {

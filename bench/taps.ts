@@ -6,6 +6,7 @@
  * machine does not decide the ratio.
  */
 import mqtt from "mqtt";
+import { openAccess } from "../lib/broker/access";
 import { startEmbeddedBroker } from "../lib/broker/embedded";
 import { TraceHub } from "../lib/qos/trace-hub";
 import { publishLines, telemetryLines } from "./line-publisher";
@@ -18,7 +19,7 @@ const ROUNDS = 2;
 
 async function throughput(traced: boolean): Promise<number> {
   const hub = traced ? new TraceHub() : undefined;
-  const broker = await startEmbeddedBroker({ tcpPort: 0, host: "127.0.0.1", trace: hub });
+  const broker = await startEmbeddedBroker({ tcpPort: 0, host: "127.0.0.1", access: openAccess, trace: hub });
   const url = `mqtt://127.0.0.1:${broker.tcpPort}`;
   try {
     const sub = await mqtt.connectAsync(url, { clientId: `bench-taps-sub-${traced}` });

@@ -26,7 +26,13 @@ if (!args.success) {
   process.exit(2);
 }
 const url = config.mqttUrl ?? "mqtt://127.0.0.1:1883";
-const fleet = new Fleet({ url, username: config.mqttUsername, password: config.mqttPassword, devices: args.data.devices, rateHz: args.data.rate, faults: { failures: args.data.failures, lostReplies: args.data["lost-replies"] } });
+const fleet = new Fleet({
+  url,
+  credentials: () => ({ username: config.mqttUsername, password: config.mqttPassword }),
+  devices: args.data.devices,
+  rateHz: args.data.rate,
+  faults: { failures: args.data.failures, lostReplies: args.data["lost-replies"] },
+});
 await fleet.start();
 process.stdout.write(`fleetscope sim: ${args.data.devices} arms at ${args.data.rate} Hz on ${url}\n`);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

@@ -123,3 +123,8 @@ test("the Stop in the device header stops the arm and says so; start lets it mov
   const started = (await start.json()) as { id: string };
   await expect.poll(async () => ((await (await request.get(`/api/commands/${started.id}`)).json()) as { state: string }).state).toBe("succeeded");
 });
+
+test("a command POSTed from another origin is refused, even with a session", async ({ request }) => {
+  const res = await request.post("/api/commands", { headers: { origin: "http://evil.example" }, data: { device: DEVICE, name: "stop" } });
+  expect(res.status()).toBe(403);
+});

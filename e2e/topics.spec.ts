@@ -56,7 +56,8 @@ test("publishing a retained message makes it appear with the retained mark, show
   expect(await page.locator("img").count()).toBe(0);
 
   // A new subscriber (another tab's connection) gets it from the broker with RETAIN=1.
-  const client = await mqtt.connectAsync(`${baseURL!.replace(/^http/, "ws")}/mqtt`, { clientId: "e2e-topics" });
+  const login = (await (await page.request.get("/api/auth/broker-token")).json()) as { username: string; password: string };
+  const client = await mqtt.connectAsync(`${baseURL!.replace(/^http/, "ws")}/mqtt`, { clientId: "e2e-topics", ...login });
   try {
     const retained = new Promise<boolean>((resolve) => client.on("message", (_t, _p, packet) => resolve(packet.retain)));
     await client.subscribeAsync("lab/e2e/note", { qos: 1 });

@@ -5,6 +5,7 @@ import { isFinal, type Command } from "@/lib/commands/lifecycle";
 import { CommandForm } from "./CommandForm";
 import { CommandLifecycle } from "./CommandLifecycle";
 import { CommandTable } from "./CommandTable";
+import { useActor } from "../auth/ActorProvider";
 import { useCommand } from "./useCommand";
 
 const HISTORY = 20;
@@ -34,6 +35,7 @@ export function CommandPanel({ device }: { device: string }) {
   const [history, setHistory] = useState<Loaded<Command[]>>({ state: "loading" });
   const [shown, setShown] = useState<Command | null>(null);
   const { command, error } = useCommand(shown);
+  const { username, role, can } = useActor();
 
   useEffect(() => {
     const abort = new AbortController();
@@ -89,8 +91,11 @@ export function CommandPanel({ device }: { device: string }) {
       <strong>Commands</strong>
       {defs.state === "loading" && <p className="muted">Loading…</p>}
       {defs.state === "error" && <p className="error">Could not load the device&apos;s commands: {defs.message}</p>}
-      {defs.state === "ok" && defs.value.commands.length > 0 && (
-        <CommandForm device={device} definitions={defs.value.commands} onSent={show} />
+      {defs.state === "ok" && defs.value.commands.length > 0 && can.command && <CommandForm device={device} definitions={defs.value.commands} onSent={show} />}
+      {defs.state === "ok" && defs.value.commands.length > 0 && !can.command && (
+        <p className="muted small" data-testid="commands-not-allowed">
+          Sending commands takes the operator role; {username} is a {role}. The history below is yours to see.
+        </p>
       )}
       {defs.state === "ok" && <AdvertisementProblems problems={defs.value.commandProblems} />}
       {command && <CommandLifecycle command={command} />}

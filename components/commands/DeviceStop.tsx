@@ -3,6 +3,7 @@ import { useEffect, useState } from "react";
 import type { CommandDefinition } from "@/lib/commands/definitions";
 import { isFinal, type Command } from "@/lib/commands/lifecycle";
 import { StopButton } from "./StopButton";
+import { useActor } from "../auth/ActorProvider";
 import { useCommand } from "./useCommand";
 import styles from "./commands.module.css";
 
@@ -11,6 +12,7 @@ export function DeviceStop({ device }: { device: string }) {
   const [hasStop, setHasStop] = useState(false);
   const [sent, setSent] = useState<Command | null>(null);
   const { command } = useCommand(sent);
+  const { can } = useActor();
 
   useEffect(() => {
     const abort = new AbortController();
@@ -21,7 +23,7 @@ export function DeviceStop({ device }: { device: string }) {
     return () => abort.abort();
   }, [device]);
 
-  if (!hasStop) return null;
+  if (!hasStop || !can.command) return null;
   return (
     <span className={styles.deviceStop}>
       <StopButton device={device} onSent={setSent} />

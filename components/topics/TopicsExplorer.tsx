@@ -6,6 +6,7 @@ import { addLive, addStored, RECENT_STORED, storedUntil, type RecentMessage, typ
 import { ancestorsOf, parseTreeFilter, treeRows } from "@/lib/topics/rows";
 import { rateAt, TopicTree } from "@/lib/topics/tree";
 import { useFleet } from "../FleetProvider";
+import { useActor } from "../auth/ActorProvider";
 import { PublishForm } from "./PublishForm";
 import { TopicDetail } from "./TopicDetail";
 import { TopicTreeView } from "./TopicTreeView";
@@ -26,6 +27,7 @@ type Stored = { state: "idle" | "loading" | "loaded" | "error"; error?: string; 
 
 /** `/topics`: the broker's topic tree as this tab sees it, the selected topic, and the publish tool. */
 export function TopicsExplorer() {
+  const { can } = useActor();
   const mqtt = useFleet((st) => st.mqtt);
   const tree = useMemo(() => new TopicTree(), []);
   const [now, setNow] = useState(() => Date.now());
@@ -224,7 +226,13 @@ export function TopicsExplorer() {
               <p className="muted">Select a topic (click, or arrow keys in the tree) to see its payload, history and chart.</p>
             </div>
           )}
-          <PublishForm initialTopic={selected ?? ""} onPublished={onPublished} />
+          {can.publish ? (
+            <PublishForm initialTopic={selected ?? ""} onPublished={onPublished} />
+          ) : (
+            <p className="muted small" data-testid="publish-not-allowed">
+              Publishing needs the operator role.
+            </p>
+          )}
         </div>
       </div>
     </div>

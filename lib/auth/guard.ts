@@ -1,13 +1,50 @@
+import "server-only";
 /**
- * Who is asking. Until logins exist (issue 9) every request is the anonymous user, allowed
- * everything; route handlers already ask here so the audit log records an actor.
+ * THE GUARD: every API route that is not public calls `guard(req, need)` first. It applies the
+ * CSRF rule to state-changing methods, finds the session's user, and checks the role. With
+ * FLEETSCOPE_AUTH=off everyone is the lab's admin.
  */
-export type Role = "viewer" | "operator" | "admin";
+import { apiError, internalError } from "../http/errors";
+import { serverConfig, store } from "../http/context";
+import { crossOriginRefused, serverOrigin } from "./csrf";
+import { roleAllows, type Role } from "./roles";
+import { hashSessionToken, sessionTokenFrom } from "./session-token";
+
+export type { Role };
 export interface Actor {
   username: string;
   role: Role;
 }
 
-export async function guard(_req: Request, _need: Role): Promise<Actor | Response> {
-  return { username: "anonymous", role: "admin" };
+/** Who everyone is when FLEETSCOPE_AUTH=off. */
+export const LAB_ACTOR: Actor = { username: "lab", role: "admin" };
+
+/** The 403 a cross-origin state-changing request gets, or null when the request may go on. */
+export function csrfRefusal(req: Request): Response | null {
+  if (!crossOriginRefused(req.method, req.headers.get("origin"), serverOrigin(req.headers, req.url))) return null;
+  return apiError(403, "forbidden", "cross-origin request refused: its Origin is not this server's");
+}
+
+/** The user of the request's session cookie, or null; store trouble throws. */
+export async function sessionActor(cookieHeader: string | null): Promise<Actor | null> {
+  if (!serverConfig().auth) return LAB_ACTOR;
+  const token = sessionTokenFrom(cookieHeader);
+  if (!token) return null;
+  const user = await (await store()).users.sessionUser(hashSessionToken(token), Date.now());
+  return user ? { username: user.username, role: user.role } : null;
+}
+
+/** The request's user, checked against `need` (and the CSRF rule for POST/PUT/PATCH/DELETE). Returns the actor, or a Response (401/403 in the documented error shape) to return as is. */
+export async function guard(req: Request, need: Role): Promise<Actor | Response> {
+  const csrf = csrfRefusal(req);
+  if (csrf) return csrf;
+  let actor: Actor | null;
+  try {
+    actor = await sessionActor(req.headers.get("cookie"));
+  } catch (err) {
+    return internalError("checking the session", err);
+  }
+  if (!actor) return apiError(401, "unauthorized", "log in first: POST /api/auth/login");
+  if (!roleAllows(actor.role, need)) return apiError(403, "forbidden", `this needs the ${need} role; ${actor.username} is a ${actor.role}`);
+  return actor;
 }

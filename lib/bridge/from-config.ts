@@ -1,4 +1,5 @@
 import "server-only";
+import { internalClientCredentials } from "../broker/service-credentials";
 import { bridgeFilter, type Config } from "../config/env";
 import type { Store } from "../store/types";
 import { Bridge, type BridgeOptions } from "./bridge";
@@ -8,8 +9,7 @@ import { spoolPathFor } from "./spool";
 export function bridgeFromConfig(config: Config, url: string, store: Store, onPacket?: BridgeOptions["onPacket"]): Bridge {
   return new Bridge({
     url,
-    username: config.mqttUsername,
-    password: config.mqttPassword,
+    ...internalClientCredentials(config),
     store,
     clientId: config.bridgeId,
     filter: bridgeFilter(config),

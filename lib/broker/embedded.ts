@@ -9,6 +9,7 @@ import type { Duplex } from "node:stream";
 import { Aedes } from "aedes";
 import { WebSocketServer, createWebSocketStream } from "ws";
 import type { TraceHub } from "../qos/trace-hub";
+import type { AccessHandlers } from "./access";
 import { tapConnection } from "./tap";
 
 export const MQTT_WS_PATH = "/mqtt";
@@ -37,9 +38,24 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   });
 }
 
-/** `trace`: every connection's packets go to this hub (the Wire view and Delivery panels). */
-export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string; trace?: TraceHub }): Promise<EmbeddedBroker> {
-  const broker = await Aedes.createBroker();
+/** A broker started without rules lets nobody in: access is something to decide, never a default to forget. */
+export const defaultAccess: AccessHandlers = {
+  authenticate: (_client, _username, _password, done) => done(Object.assign(new Error("no access rules configured"), { returnCode: 5 as const }), false),
+  authorizePublish: (_client, _packet, done) => done(new Error("no access rules configured")),
+  authorizeSubscribe: (_client, _sub, done) => done(null, null),
+};
+
+/**
+ * `trace`: every connection's packets go to this hub (the Wire view and Delivery panels).
+ * `access`: who may connect, publish and subscribe (lib/broker/access.ts); nobody by default.
+ */
+export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string; trace?: TraceHub; access?: AccessHandlers }): Promise<EmbeddedBroker> {
+  const access = opts.access ?? defaultAccess;
+  const broker = await Aedes.createBroker({
+    authenticate: access.authenticate,
+    authorizePublish: access.authorizePublish,
+    authorizeSubscribe: access.authorizeSubscribe,
+  });
   const host = opts.host ?? "0.0.0.0";
   const sockets = new Set<Socket>();
   const tcp = createServer((socket) => {

@@ -24,6 +24,8 @@ describe("parseConfig", () => {
     [{ MQTT_URL: "http://x" }, "MQTT_URL"],
     [{ FLEETSCOPE_BRIDGE: "maybe" }, "FLEETSCOPE_BRIDGE"],
     [{ MQTT_TCP_PORT: "1.5" }, "MQTT_TCP_PORT"],
+    [{ FLEETSCOPE_AUTH: "no" }, "FLEETSCOPE_AUTH"],
+    [{ FLEETSCOPE_SESSION_HOURS: "0" }, "FLEETSCOPE_SESSION_HOURS"],
   ])("names the wrong variable in %o", (env, variable) => {
     try {
       parseConfig(env);
@@ -33,6 +35,20 @@ describe("parseConfig", () => {
       expect((err as ConfigError).variable).toBe(variable);
       expect((err as Error).message).toMatch(new RegExp(`^${variable}: .+got`));
     }
+  });
+
+  it("has authentication on, anonymous devices off and 12-hour sessions by default", () => {
+    expect(parseConfig({})).toMatchObject({ auth: true, anonymousDevices: false, deviceCredentials: [], adminPassword: undefined, sessionTtlMs: 12 * 3_600_000 });
+    expect(parseConfig({ FLEETSCOPE_AUTH: "off", FLEETSCOPE_ANONYMOUS_DEVICES: "on" })).toMatchObject({ auth: false, anonymousDevices: true });
+    expect(parseConfig({ FLEETSCOPE_DEVICE_CREDENTIALS: "arm-01:password1" }).deviceCredentials).toEqual([["arm-01", "password1"]]);
+  });
+
+  it.each([
+    [{ FLEETSCOPE_ADMIN_PASSWORD: "short" }, "FLEETSCOPE_ADMIN_PASSWORD"],
+    [{ FLEETSCOPE_DEVICE_CREDENTIALS: "arm-01:tiny" }, "FLEETSCOPE_DEVICE_CREDENTIALS"],
+  ])("names a wrong secret in %o without echoing it", (env, variable) => {
+    expect(() => parseConfig(env)).toThrow(new RegExp(`^${variable}: `));
+    expect(() => parseConfig(env)).not.toThrow(/short|tiny/);
   });
 
   it("treats empty values as unset", () => {

@@ -3,6 +3,8 @@
  * wrong value stops start-up with one line naming the variable and what is wrong.
  */
 import { z } from "zod";
+import { passwordSchema } from "../auth/roles";
+import { readDeviceCredentials } from "../broker/device-credentials";
 
 const port = z.coerce
   .number({ error: "must be a number" })
@@ -51,6 +53,13 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1..64 letters, digits, _ . or -")
     .optional(),
+  MQTT_BROWSER_USERNAME: z.string().optional(),
+  MQTT_BROWSER_PASSWORD: z.string().optional(),
+  FLEETSCOPE_AUTH: onOff.default("on"),
+  FLEETSCOPE_ADMIN_PASSWORD: passwordSchema.optional(),
+  FLEETSCOPE_DEVICE_CREDENTIALS: z.string().optional(),
+  FLEETSCOPE_ANONYMOUS_DEVICES: onOff.default("off"),
+  FLEETSCOPE_SESSION_HOURS: z.coerce.number({ error: "must be a number" }).min(0.01, "must be more than 0").max(24 * 90, "must be at most 2160 (90 days)").default(12),
 });
 
 export interface Config {
@@ -73,6 +82,19 @@ export interface Config {
   bridgeGroup: string | undefined;
   /** Days of data kept; 0 keeps everything. */
   retentionDays: number;
+  /** With an external broker, the account logged-in browsers get for MQTT_WS_URL. */
+  mqttBrowserUsername: string | undefined;
+  mqttBrowserPassword: string | undefined;
+  /** Off only for a trusted single-user lab: everyone is an admin, and the UI says so. */
+  auth: boolean;
+  /** Creates the `admin` user on a first start with no users. */
+  adminPassword: string | undefined;
+  /** Devices allowed on the embedded broker, `[id, password]`. */
+  deviceCredentials: [string, string][];
+  /** Clients without credentials may connect to the embedded broker (confined by access-rules.ts). */
+  anonymousDevices: boolean;
+  /** How long a login lasts. */
+  sessionTtlMs: number;
 }
 
 export class ConfigError extends Error {
@@ -85,6 +107,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** Never echoed in an error: start-up output ends up in logs. */
+const SECRETS = new Set(["MQTT_PASSWORD", "MQTT_BROWSER_PASSWORD", "FLEETSCOPE_ADMIN_PASSWORD", "FLEETSCOPE_DEVICE_CREDENTIALS"]);
+
 /** Empty strings count as unset, as in most .env files. */
 function withoutEmpty(env: Record<string, string | undefined>) {
   return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
@@ -95,10 +120,19 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const variable = String(issue.path[0] ?? "environment");
-    const value = env[variable];
+    const value = SECRETS.has(variable) ? undefined : env[variable];
     throw new ConfigError(variable, `${issue.message}${value === undefined ? "" : ` (got ${JSON.stringify(value)})`}`);
   }
   const e = result.data;
+  let deviceCredentials: [string, string][] = [];
+  if (e.FLEETSCOPE_DEVICE_CREDENTIALS) {
+    try {
+      deviceCredentials = readDeviceCredentials(e.FLEETSCOPE_DEVICE_CREDENTIALS);
+    } catch (err) {
+      // The message names an entry by number and id, never a password.
+      throw new ConfigError("FLEETSCOPE_DEVICE_CREDENTIALS", err instanceof Error ? err.message : String(err));
+    }
+  }
   return {
     port: e.PORT,
     mqttUrl: e.MQTT_URL,
@@ -113,6 +147,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     bridgeId: e.FLEETSCOPE_BRIDGE_ID,
     bridgeGroup: e.FLEETSCOPE_BRIDGE_GROUP,
     retentionDays: e.FLEETSCOPE_RETENTION_DAYS,
+    mqttBrowserUsername: e.MQTT_BROWSER_USERNAME,
+    mqttBrowserPassword: e.MQTT_BROWSER_PASSWORD,
+    auth: e.FLEETSCOPE_AUTH === "on",
+    adminPassword: e.FLEETSCOPE_ADMIN_PASSWORD,
+    deviceCredentials,
+    anonymousDevices: e.FLEETSCOPE_ANONYMOUS_DEVICES === "on",
+    sessionTtlMs: Math.round(e.FLEETSCOPE_SESSION_HOURS * 3_600_000),
   };
 }
 

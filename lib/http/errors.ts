@@ -5,7 +5,17 @@
 import { NextResponse } from "next/server";
 import type { ZodError } from "zod";
 
-export type ErrorCode = "bad_request" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unavailable" | "internal";
+export type ErrorCode =
+  | "bad_request"
+  | "unauthorized"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "payload_too_large"
+  | "unsupported_media_type"
+  | "rate_limited"
+  | "unavailable"
+  | "internal";
 
 export function apiError(status: number, code: ErrorCode, message: string, extra?: Record<string, unknown>) {
   return NextResponse.json({ error: { code, message }, ...extra }, { status });

@@ -37,6 +37,22 @@ export function resolveWsUrl(configured: string | null, location: { protocol: st
 
 const decoder = new TextDecoder();
 
+/**
+ * What this tab sends in its MQTT CONNECT, fetched fresh before every connect: the server issues
+ * a short-lived token for the logged-in user (GET /api/auth/broker-token), so a stale one is
+ * never reused. A 401 means the session is over: back to the login page.
+ */
+async function brokerLogin(): Promise<{ username?: string; password?: string }> {
+  const res = await fetch("/api/auth/broker-token", { cache: "no-store" });
+  if (res.status === 401) {
+    window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+    throw new Error("the session has ended; log in again");
+  }
+  const body = (await res.json()) as { username?: string | null; password?: string | null; error?: { message: string } };
+  if (!res.ok) throw new Error(body.error?.message ?? `HTTP ${res.status} getting broker credentials`);
+  return { username: body.username ?? undefined, password: body.password ?? undefined };
+}
+
 declare global {
   /** Messages this tab has applied to its store: read by `npm run bench -- overview`, and handy in devtools. */
   var fleetscopeStats: { processed: number } | undefined;
@@ -51,20 +67,57 @@ export function startLiveFeed(store: FleetStore): () => void {
     stats.processed += batch.length;
   });
   // Reconnects are ours, not MQTT.js's fixed period: backing off, and shown to the operator.
+  // Connects are manual: each one waits for fresh broker credentials.
   const client = mqtt.connect(url, {
     clientId: `fleetscope-ui-${Math.random().toString(16).slice(2, 10)}`,
     clean: true,
     reconnectPeriod: 0,
     connectTimeout: 10_000,
+    manualConnect: true,
   });
   const { setConnection } = store.getState();
   let attempts = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let stopped = false;
+  let opened = false;
+  const retryLater = () => {
+    if (stopped || timer) return;
+    const delay = reconnectDelay(attempts);
+    attempts++;
+    setConnection({ state: attempts > 1 ? "reconnecting" : "offline", attempts, retryAt: Date.now() + delay });
+    timer = setTimeout(retryNow, delay);
+  };
+  // One connect at a time: a second reconnect() while one is under way would leave its stream behind.
+  let opening = false;
+  const open = () => {
+    if (opening) return;
+    opening = true;
+    brokerLogin().then(
+      (login) => {
+        if (stopped || client.connected) {
+          opening = false;
+          return;
+        }
+        client.options.username = login.username;
+        client.options.password = login.password;
+        if (opened) client.reconnect();
+        else {
+          opened = true;
+          client.connect();
+        }
+      },
+      (err: unknown) => {
+        opening = false;
+        if (stopped) return;
+        setConnection({ error: err instanceof Error ? err.message : String(err) });
+        retryLater();
+      },
+    );
+  };
   const retryNow = () => {
     if (timer) clearTimeout(timer);
     timer = null;
-    if (!stopped && !client.connected) client.reconnect();
+    if (!stopped && !client.connected) open();
   };
   const watchers = new Watchers(
     {
@@ -101,6 +154,7 @@ export function startLiveFeed(store: FleetStore): () => void {
   };
   store.setState({ retryNow, mqtt: mqttHandle });
   client.on("connect", () => {
+    opening = false;
     attempts = 0;
     setConnection({ state: "connected", error: null, attempts: 0, retryAt: null, sessions: store.getState().connection.sessions + 1 });
     client.subscribe(LIVE_FILTERS, { qos: 0 }, (err) => {
@@ -109,11 +163,8 @@ export function startLiveFeed(store: FleetStore): () => void {
     watchers.resubscribe();
   });
   client.on("close", () => {
-    if (stopped || timer) return;
-    const delay = reconnectDelay(attempts);
-    attempts++;
-    setConnection({ state: attempts > 1 ? "reconnecting" : "offline", attempts, retryAt: Date.now() + delay });
-    timer = setTimeout(retryNow, delay);
+    opening = false;
+    retryLater();
   });
   client.on("error", (err) => setConnection({ error: err.message }));
   client.on("message", (topic, payload, packet) => {
@@ -126,12 +177,15 @@ export function startLiveFeed(store: FleetStore): () => void {
     if (payload.byteLength > MAX_LIVE_PAYLOAD_BYTES) return;
     batcher.push({ topic, payload: decoder.decode(payload), retain: packet.retain, ts });
   });
+  open();
   return () => {
     stopped = true;
     if (timer) clearTimeout(timer);
     batcher.dispose();
     watchers.dispose();
     store.setState({ mqtt: null });
-    client.end(true); // Strict Mode mounts effects twice in dev (STACK.md, gotcha 8)
+    // Strict Mode mounts effects twice in dev (STACK.md, gotcha 8). A client never connected has
+    // no stream for end() to close (MQTT.js would throw): the pending open sees `stopped` instead.
+    if (opened) client.end(true);
   };
 }

@@ -4,18 +4,25 @@ import "server-only";
  * `/mqtt` WebSocket endpoint), the embedded broker unless MQTT_URL is set, the bridge, the
  * store and the demo fleet. Returns a handle whose `stop` shuts them down in order.
  */
+import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { createServer, type Server } from "node:http";
 import next from "next";
 import type { Config } from "../config/env";
+import { ensureFirstUser } from "../auth/first-start";
+import { PEER_HEADER } from "../auth/peer";
+import { UNDECODABLE_PATH_BODY, undecodablePath } from "../http/raw-path";
+import { fleetAccess } from "../broker/access";
+import { DeviceCredentials } from "../broker/device-credentials";
 import { MQTT_WS_PATH, startEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded";
 import { clientTapTo, sharedTraceHub } from "../qos/trace-hub";
 import type { Bridge } from "../bridge/bridge";
 import { bridgeFromConfig } from "../bridge/from-config";
 import { redact } from "../config/redact";
+import { internalClientCredentials } from "../broker/service-credentials";
 import { asDeviceId } from "../devices/model";
-import { setPart } from "../health/parts";
-import { Fleet } from "../sim/fleet";
+import { getPart, setPart } from "../health/parts";
+import { armId, Fleet } from "../sim/fleet";
 import { CommandService } from "../commands/service";
 import { setCommandService } from "../commands/shared";
 import type { Store } from "../store/types";
@@ -29,17 +36,32 @@ export interface Running {
   /** When the embedded broker could not take MQTT_TCP_PORT. */
   tcpPortNote: string | null;
   storeDescription: string;
+  /** How to log in first: the one-time setup link, or null when users exist (or auth is off). */
+  setupUrl: string | null;
   stop(): Promise<void>;
 }
 
 export async function startFleetscope(config: Config, opts: { dev: boolean; dir?: string }): Promise<Running> {
   const store = await sharedStore(config.databaseUrl);
+  const setupToken = config.auth ? await ensureFirstUser(store, config.adminPassword) : null;
 
+  // The simulated arms authenticate as devices like any other (random passwords, this process only),
+  // so the subtree rule applies to them too.
+  const simPasswords = new Map(Array.from({ length: config.simDevices }, (_, i) => [armId(i), randomBytes(18).toString("base64url")]));
   let broker: EmbeddedBroker | null = null;
   let mqttUrl = config.mqttUrl;
   if (!mqttUrl) {
+    const devices = new DeviceCredentials();
+    for (const [id, password] of config.deviceCredentials) devices.add(id, password);
+    for (const [id, password] of simPasswords) devices.add(id, password);
+    const access = fleetAccess({
+      devices,
+      anonymousDevices: config.anonymousDevices,
+      authOff: !config.auth,
+      onRefusal: (refused) => setPart("broker", { ...(getPart("broker") ?? { status: "ok" }), refused }),
+    });
     // Every device connection's packets go to the trace hub the Wire view and Delivery panels read.
-    broker = await startEmbeddedBroker({ tcpPort: config.mqttTcpPort, trace: sharedTraceHub() });
+    broker = await startEmbeddedBroker({ tcpPort: config.mqttTcpPort, trace: sharedTraceHub(), access });
     mqttUrl = `mqtt://127.0.0.1:${broker.tcpPort}`;
     setPart("broker", { status: "ok", embedded: true, url: mqttUrl });
   } else {
@@ -52,7 +74,15 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
   const app = next({ dev: opts.dev, dir: opts.dir ?? process.cwd(), hostname: "localhost", port: config.port, httpServer: nextUpgrades as unknown as Server });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = createServer((req, res) => void handle(req, res));
+  const server = createServer((req, res) => {
+    // The login limiter counts per address: the socket's, never a header a client could set.
+    req.headers[PEER_HEADER] = req.socket.remoteAddress ?? "unknown";
+    if (undecodablePath(req.url)) {
+      res.writeHead(400, { "content-type": "application/json", "x-content-type-options": "nosniff" }).end(UNDECODABLE_PATH_BODY);
+      return;
+    }
+    void handle(req, res);
+  });
   server.on("upgrade", (req, socket, head) => {
     const path = (req.url ?? "").split("?")[0];
     if (broker && path === MQTT_WS_PATH) broker.handleUpgrade(req, socket, head);
@@ -91,7 +121,10 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
 
   let fleet: Fleet | null = null;
   if (config.simDevices > 0) {
-    fleet = new Fleet({ url: mqttUrl, username: config.mqttUsername, password: config.mqttPassword, devices: config.simDevices, faults: config.simFaults });
+    const credentials = broker
+      ? (id: string) => ({ username: id, password: simPasswords.get(id) })
+      : () => ({ username: config.mqttUsername, password: config.mqttPassword });
+    fleet = new Fleet({ url: mqttUrl, credentials, devices: config.simDevices, faults: config.simFaults });
     await fleet.start();
   }
 
@@ -102,6 +135,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
     mqttWsUrl: config.mqttWsUrl ?? `ws://localhost:${port}${MQTT_WS_PATH}`,
     tcpPortNote: broker?.requestedPortTaken ? `port ${config.mqttTcpPort} was taken, so the broker listens on ${broker.tcpPort}` : null,
     storeDescription: `${store.kind} ${redact(config.databaseUrl)}`,
+    setupUrl: setupToken ? `${uiUrl}/login?setup=${setupToken}` : null,
     async stop() {
       setCommandService(null);
       await commands.stop();
@@ -124,8 +158,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
 function startCommands(config: Config, mqttUrl: string, store: Store, embedded: boolean): CommandService {
   const commands = new CommandService({
     url: mqttUrl,
-    username: config.mqttUsername,
-    password: config.mqttPassword,
+    ...internalClientCredentials(config),
     // Aedes speaks 3.1.1 only; any other broker is asked for MQTT 5 first.
     protocolVersion: embedded ? 4 : 5,
     // One per bridge id, as the bridge's own session: replies sent while this server restarts wait at the broker.

@@ -10,8 +10,8 @@ import { ARM_ADVERTISEMENT, applyCommand, createArm, planReply, random, step, ty
 
 export interface FleetOptions {
   url: string;
-  username?: string;
-  password?: string;
+  /** Each arm's MQTT username and password (by device id); none by default. */
+  credentials?: (deviceId: string) => { username?: string; password?: string };
   devices: number;
   rateHz?: number;
   sites?: string[];
@@ -69,8 +69,7 @@ export class Fleet {
     const client = mqtt.connect(this.opts.url, {
       clientId: `fleetscope-sim-${arm.id}`,
       protocolVersion: this.opts.protocolVersion ?? 4,
-      username: this.opts.username,
-      password: this.opts.password,
+      ...this.opts.credentials?.(arm.id),
       reconnectPeriod: 1000,
       will: { topic: t("status"), payload: Buffer.from("offline"), qos: 1, retain: true },
     });

@@ -9,6 +9,7 @@ import type { Device, DeviceId, DeviceStatus, DeviceWithValues, EpochMs } from "
 import { filterToRegex } from "../mqtt/topic";
 import { BinaryCopy, copyBinary } from "./pg-binary-copy";
 import { Partitions } from "./pg-partitions";
+import { PG_USERS_MIGRATION, PgUsers } from "./pg-users";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { payloadForJson } from "./payload-text";
 import { HOUR_MS, MINUTE_MS, planSeries, rollup } from "./series-plan";
@@ -99,6 +100,7 @@ const MIGRATIONS: string[] = [
      n BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, ts BIGINT NOT NULL, topic TEXT NOT NULL, device TEXT NOT NULL, reply_id TEXT, payload TEXT NOT NULL
    );
    CREATE INDEX command_replies_unmatched_ts ON command_replies_unmatched (ts);`,
+  PG_USERS_MIGRATION,
 ];
 
 const ROLLUPS = [
@@ -135,6 +137,7 @@ export interface PostgresStoreOptions {
 
 export class PostgresStore implements Store {
   readonly kind = "postgres" as const;
+  readonly users: PgUsers;
   private readonly pool: pg.Pool;
   private readonly schema: string;
   private readonly partitions: Partitions;
@@ -148,6 +151,7 @@ export class PostgresStore implements Store {
     this.pool.on("error", () => undefined);
     this.partitions = new Partitions(this.pool);
     this.commands = new PgCommandLog(this.pool);
+    this.users = new PgUsers(this.pool);
   }
 
   /** Connects and runs the migrations; throws with the server's reason when it cannot. */

@@ -5,6 +5,7 @@ import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { topicMatches } from "../mqtt/topic";
 import { HOUR_MS, MINUTE_MS } from "./series-plan";
+import { SQLITE_USERS_MIGRATION } from "./sqlite-users";
 
 /** Each entry runs once, in order; PRAGMA user_version records how many have run. */
 export const MIGRATIONS: string[] = [
@@ -72,6 +73,7 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX commands_open ON commands (state) WHERE state IN ('queued', 'sent', 'delivered');
    CREATE TABLE command_replies_unmatched (n INTEGER PRIMARY KEY, ts INTEGER NOT NULL, topic TEXT NOT NULL, device TEXT NOT NULL, reply_id TEXT, payload TEXT NOT NULL);
    CREATE INDEX command_replies_unmatched_ts ON command_replies_unmatched (ts);`,
+  SQLITE_USERS_MIGRATION,
 ];
 
 export const ROLLUPS = [

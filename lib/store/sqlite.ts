@@ -9,6 +9,7 @@ import { decodeCursor, encodeCursor } from "./cursor";
 import { payloadForJson } from "./payload-text";
 import { planSeries } from "./series-plan";
 import { migrate, openDatabase, type DeviceRecord } from "./sqlite-schema";
+import { SqliteUsers } from "./sqlite-users";
 import { SqliteWriter } from "./sqlite-writer";
 import { WriterThread } from "./sqlite-writer-thread";
 import type { SeqStream } from "./delivery";
@@ -52,6 +53,7 @@ function toDevice(r: DeviceRecord): Device {
 
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
+  readonly users: SqliteUsers;
   private readonly db: Database.Database;
   private readonly selectDevice;
   private readonly selectSeries;
@@ -62,6 +64,7 @@ export class SqliteStore implements Store {
   constructor(path: string) {
     this.db = openDatabase(path);
     migrate(this.db);
+    this.users = new SqliteUsers(this.db);
     this.selectDevice = this.db.prepare<[string], DeviceRecord>(`SELECT * FROM devices WHERE id = ?`);
     this.selectSeries = this.db.prepare<[string, string], { id: number }>(`SELECT id FROM series WHERE device = ? AND field = ?`);
     this.writer = path === ":memory:" ? new SqliteWriter(this.db) : new WriterThread(path);

@@ -3,6 +3,7 @@ import type { Device, DeviceId, DeviceStatus, DeviceWithValues, EpochMs } from "
 import type { CommandLog } from "./command-log";
 import type { SeqStream } from "./delivery";
 import type { Sample, SeriesPoint } from "./series-plan";
+import type { UserStore } from "./users";
 
 export type { Sample };
 
@@ -99,6 +100,8 @@ export interface Store {
   readonly kind: "sqlite" | "postgres";
   /** Commands sent to devices, with their lifecycle: the audit trail (kept past retention). */
   readonly commands: CommandLog;
+  /** Users and sessions (lib/store/users.ts). */
+  readonly users: UserStore;
   /** Writes the batch in one transaction; resolves only once it is durable. */
   append(batch: Batch): Promise<AppendResult>;
   listDevices(): Promise<Device[]>;

@@ -4,6 +4,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { openAccess, type AccessHandlers } from "../../lib/broker/access";
 import { startEmbeddedBroker, MQTT_WS_PATH } from "../../lib/broker/embedded";
 import { startMosquitto } from "./mosquitto";
 
@@ -13,8 +14,9 @@ export interface TestBroker {
   stop(): Promise<void>;
 }
 
-async function startAedes(): Promise<TestBroker> {
-  const broker = await startEmbeddedBroker({ tcpPort: 0, host: "127.0.0.1" });
+/** The embedded broker behind a real HTTP server's `/mqtt`; anyone may do anything unless `access` says otherwise. */
+export async function startAedes(access: AccessHandlers = openAccess): Promise<TestBroker> {
+  const broker = await startEmbeddedBroker({ tcpPort: 0, host: "127.0.0.1", access });
   const http = createServer((_req, res) => res.writeHead(404).end());
   http.on("upgrade", (req, socket, head) => {
     if (req.url === MQTT_WS_PATH) broker.handleUpgrade(req, socket, head);
@@ -34,6 +36,6 @@ async function startAedes(): Promise<TestBroker> {
 }
 
 export const BROKERS: [string, () => Promise<TestBroker>][] = [
-  ["embedded Aedes", startAedes],
-  ["Mosquitto", startMosquitto],
+  ["embedded Aedes", () => startAedes()],
+  ["Mosquitto", () => startMosquitto()],
 ];

@@ -19,7 +19,8 @@ export interface Mosquitto {
   stop(): Promise<void>;
 }
 
-export async function startMosquitto(): Promise<Mosquitto> {
+/** `auth`: no anonymous clients; accounts and ACLs from these files instead. */
+export async function startMosquitto(opts: { auth?: { passwordFile: string; aclFile: string } } = {}): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), "fleetscope-mosquitto-"));
   const tcpPort = await freePort();
   const wsPort = await freePort();
@@ -37,7 +38,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
       "log_type notice",
       "log_type information",
       `listener ${tcpPort} 127.0.0.1`,
-      "allow_anonymous true",
+      ...(opts.auth ? ["allow_anonymous false", `password_file ${opts.auth.passwordFile}`, `acl_file ${opts.auth.aclFile}`] : ["allow_anonymous true"]),
       `listener ${wsPort} 127.0.0.1`,
       "protocol websockets",
       "",

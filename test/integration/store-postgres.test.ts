@@ -4,6 +4,7 @@ import { asDeviceId, asEpochMs } from "../../lib/devices/model";
 import { PostgresStore } from "../../lib/store/postgres";
 import { commandLogContract } from "../commands.contract";
 import { storeContract } from "../store.contract";
+import { usersContract } from "../users.contract";
 
 /** The PostgreSQL every machine here runs (trust auth, database `test`); each store gets its own schema. */
 const URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -17,13 +18,14 @@ afterAll(async () => {
   await client.end();
 });
 
-const freshStore = async () => {
+const openPostgres = async () => {
   const schema = `${run}_${schemas.length}`;
   schemas.push(schema);
   return PostgresStore.open({ connectionString: URL, schema });
 };
-storeContract("PostgreSQL", freshStore);
-commandLogContract("PostgreSQL", freshStore);
+storeContract("PostgreSQL", openPostgres);
+usersContract("PostgreSQL", openPostgres);
+commandLogContract("PostgreSQL", openPostgres);
 
 describe("PostgreSQL partitions", () => {
   it("writes each day into its own partition and retention drops whole old days", async () => {

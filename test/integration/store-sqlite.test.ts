@@ -6,13 +6,16 @@ import { SqliteStore } from "../../lib/store/sqlite";
 import { asEpochMs } from "../../lib/devices/model";
 import { commandLogContract } from "../commands.contract";
 import { storeContract } from "../store.contract";
+import { usersContract } from "../users.contract";
 
 const dir = mkdtempSync(join(tmpdir(), "fleetscope-sqlite-"));
 let n = 0;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-storeContract("SQLite", async () => new SqliteStore(join(dir, `store-${n++}.db`)));
-commandLogContract("SQLite", async () => new SqliteStore(join(dir, `commands-${n++}.db`)));
+const openSqlite = async () => new SqliteStore(join(dir, `store-${n++}.db`));
+storeContract("SQLite", openSqlite);
+usersContract("SQLite", openSqlite);
+commandLogContract("SQLite", openSqlite);
 
 describe("SQLite store file", () => {
   it("keeps committed rows across a reopen, with migrations run once", async () => {

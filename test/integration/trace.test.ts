@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openAccess } from "../../lib/broker/access";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../../lib/broker/embedded";
 import { Bridge } from "../../lib/bridge/bridge";
 import { clientTapTo, TraceHub, type TraceEvent } from "../../lib/qos/trace-hub";
@@ -28,7 +29,7 @@ describe("packet taps on the embedded broker", () => {
   let broker: EmbeddedBroker;
   beforeAll(async () => {
     hub = new TraceHub(300);
-    broker = await startEmbeddedBroker({ tcpPort: 0, host: "127.0.0.1", trace: hub });
+    broker = await startEmbeddedBroker({ tcpPort: 0, host: "127.0.0.1", access: openAccess, trace: hub });
   });
   afterAll(async () => {
     await broker.close();

@@ -1,4 +1,5 @@
 import type { NextRequest } from "next/server";
+import { guard } from "@/lib/auth/guard";
 import { NextResponse } from "next/server";
 import { apiError, badRequest, internalError } from "@/lib/http/errors";
 import { store } from "@/lib/http/context";
@@ -8,6 +9,8 @@ import { summarizeDelivery } from "@/lib/store/delivery";
 export const dynamic = "force-dynamic";
 
 export async function GET(req: NextRequest) {
+  const actor = await guard(req, "viewer");
+  if (actor instanceof Response) return actor;
   const parsed = parseDeliveryParams(req.nextUrl.searchParams, Date.now());
   if (!parsed.ok) return badRequest(parsed.message);
   const q = parsed.query;

@@ -1,10 +1,13 @@
 import { NextResponse } from "next/server";
+import { guard } from "@/lib/auth/guard";
 import { internalError } from "@/lib/http/errors";
 import { store } from "@/lib/http/context";
 
 export const dynamic = "force-dynamic";
 
-export async function GET() {
+export async function GET(req: Request) {
+  const actor = await guard(req, "viewer");
+  if (actor instanceof Response) return actor;
   try {
     return NextResponse.json({ devices: await (await store()).listDevices() });
   } catch (err) {

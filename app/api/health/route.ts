@@ -1,15 +1,22 @@
 import { NextResponse } from "next/server";
+import { sessionActor } from "@/lib/auth/guard";
 import { store } from "@/lib/http/context";
 import { getPart, type PartStatus } from "@/lib/health/parts";
 
 export const dynamic = "force-dynamic";
 
-export async function GET() {
+/**
+ * Public, so orchestrators' probes need no login. Anonymous callers get each part's status word
+ * only; the details (URLs, store kind, error messages, bridge counters) need a session.
+ */
+export async function GET(req: Request) {
   let storePart: PartStatus;
+  let detailed = false;
   try {
     const s = await store();
     await s.ping();
     storePart = { status: "ok", kind: s.kind };
+    detailed = (await sessionActor(req.headers.get("cookie"))) !== null;
   } catch (err) {
     storePart = { status: "down", error: err instanceof Error ? err.message : String(err) };
   }
@@ -17,11 +24,12 @@ export async function GET() {
   const broker = getPart("broker") ?? { status: "off" };
   const bridge = getPart("bridge") ?? { status: "off" };
   const commands = getPart("commands") ?? { status: "off" };
-  const parts = { broker, store: storePart, bridge, commands };
-  const down = Object.entries(parts).filter(([, p]) => p.status === "down").map(([name, p]) => (p.error ? `${name} (${p.error})` : name));
+  const full = { broker, store: storePart, bridge, commands };
+  const parts = detailed
+    ? full
+    : { broker: { status: broker.status }, store: { status: storePart.status }, bridge: { status: bridge.status }, commands: { status: commands.status } };
+  const down = Object.entries(full).filter(([, p]) => p.status === "down");
   if (down.length === 0) return NextResponse.json({ status: "ok", ...parts });
-  return NextResponse.json(
-    { status: "down", ...parts, error: { code: "unavailable", message: `down: ${down.join(", ")}` } },
-    { status: 503 },
-  );
+  const named = down.map(([name, p]) => (detailed && p.error ? `${name} (${p.error})` : name));
+  return NextResponse.json({ status: "down", ...parts, error: { code: "unavailable", message: `down: ${named.join(", ")}` } }, { status: 503 });
 }

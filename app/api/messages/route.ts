@@ -1,4 +1,5 @@
 import type { NextRequest } from "next/server";
+import { guard } from "@/lib/auth/guard";
 import { NextResponse } from "next/server";
 import { badRequest, internalError } from "@/lib/http/errors";
 import { store } from "@/lib/http/context";
@@ -8,6 +9,8 @@ import { InvalidCursorError } from "@/lib/store/types";
 export const dynamic = "force-dynamic";
 
 export async function GET(req: NextRequest) {
+  const actor = await guard(req, "viewer");
+  if (actor instanceof Response) return actor;
   const parsed = parseMessagesParams(req.nextUrl.searchParams);
   if (!parsed.success) return badRequest(parsed.error);
   try {

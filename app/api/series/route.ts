@@ -1,4 +1,5 @@
 import type { NextRequest } from "next/server";
+import { guard } from "@/lib/auth/guard";
 import { NextResponse } from "next/server";
 import { apiError, badRequest, internalError } from "@/lib/http/errors";
 import { store } from "@/lib/http/context";
@@ -7,6 +8,8 @@ import { parseSeriesParams } from "@/lib/http/series-params";
 export const dynamic = "force-dynamic";
 
 export async function GET(req: NextRequest) {
+  const actor = await guard(req, "viewer");
+  if (actor instanceof Response) return actor;
   const parsed = parseSeriesParams(req.nextUrl.searchParams, Date.now());
   if (!parsed.ok) return badRequest(parsed.message);
   const q = parsed.query;

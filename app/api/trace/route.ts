@@ -1,4 +1,5 @@
 import type { NextRequest } from "next/server";
+import { guard } from "@/lib/auth/guard";
 import { badRequest } from "@/lib/http/errors";
 import { parseTraceParams, traceMatches } from "@/lib/http/trace-params";
 import { createSampler } from "@/lib/qos/sampler";
@@ -17,6 +18,8 @@ const KEEPALIVE_MS = 15_000;
  * device, hop, packet type and QoS.
  */
 export async function GET(req: NextRequest) {
+  const actor = await guard(req, "viewer");
+  if (actor instanceof Response) return actor;
   const parsed = parseTraceParams(req.nextUrl.searchParams);
   if (!parsed.ok) return badRequest(parsed.message);
   const q = parsed.query;

@@ -1,4 +1,5 @@
 import { NextResponse } from "next/server";
+import { guard } from "@/lib/auth/guard";
 import { apiError, badRequest, internalError } from "@/lib/http/errors";
 import { store } from "@/lib/http/context";
 import { asDeviceId } from "@/lib/devices/model";
@@ -10,7 +11,9 @@ export const dynamic = "force-dynamic";
 /** Device ids are one topic level: any text but `/`, `+`, `#`, bounded in length. */
 const MAX_ID_LENGTH = 256;
 
-export async function GET(_req: Request, ctx: { params: Promise<{ id: string }> }) {
+export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
+  const actor = await guard(req, "viewer");
+  if (actor instanceof Response) return actor;
   const { id } = await ctx.params;
   if (id.length === 0 || id.length > MAX_ID_LENGTH || /[/+#\u0000]/.test(id)) {
     return badRequest(`id: must be one topic level of 1..${MAX_ID_LENGTH} characters without / + #`);

@@ -1,0 +1,36 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { csrfRefusal, LAB_ACTOR } from "@/lib/auth/guard";
+import { servedOverHttps } from "@/lib/auth/csrf";
+import { checkLogin, startSession } from "@/lib/auth/login";
+import { peerAddress } from "@/lib/auth/peer";
+import { MAX_PASSWORD_LENGTH } from "@/lib/auth/roles";
+import { readJsonBody } from "@/lib/http/body";
+import { serverConfig } from "@/lib/http/context";
+import { apiError, internalError } from "@/lib/http/errors";
+
+export const dynamic = "force-dynamic";
+
+// Any string up to the bound: a wrong-format name is just a wrong login, not a hint about the rules.
+const body = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(MAX_PASSWORD_LENGTH) });
+
+/** POST /api/auth/login `{ username, password }` → 200 `{ username, role }` and a session cookie. */
+export async function POST(req: Request) {
+  const csrf = csrfRefusal(req);
+  if (csrf) return csrf;
+  const parsed = await readJsonBody(req, body);
+  if (!parsed.ok) return parsed.response;
+  if (!serverConfig().auth) return NextResponse.json(LAB_ACTOR);
+  try {
+    const outcome = await checkLogin(parsed.data.username, parsed.data.password, peerAddress(req.headers));
+    if (!outcome.ok && outcome.why === "throttled") {
+      const seconds = Math.ceil(outcome.limit.retryAfterMs / 1000);
+      return apiError(429, "rate_limited", `too many failed logins for this ${outcome.limit.by}; try again in ${seconds} s`, { retryAfterS: seconds });
+    }
+    if (!outcome.ok) return apiError(401, "unauthorized", "wrong username or password");
+    const cookie = await startSession(outcome.actor.username, servedOverHttps(req.headers, req.url));
+    return NextResponse.json(outcome.actor, { headers: { "set-cookie": cookie } });
+  } catch (err) {
+    return internalError("logging in", err);
+  }
+}

@@ -1,0 +1,12 @@
+import { NextResponse } from "next/server";
+import { guard } from "@/lib/auth/guard";
+import { serverConfig } from "@/lib/http/context";
+
+export const dynamic = "force-dynamic";
+
+/** GET /api/auth/me → `{ username, role, auth: "on" | "off" }`. */
+export async function GET(req: Request) {
+  const actor = await guard(req, "viewer");
+  if (actor instanceof Response) return actor;
+  return NextResponse.json({ ...actor, auth: serverConfig().auth ? "on" : "off" });
+}

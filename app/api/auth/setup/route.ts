@@ -1,0 +1,33 @@
+import { NextResponse } from "next/server";
+import { z } from "zod";
+import { servedOverHttps } from "@/lib/auth/csrf";
+import { FIRST_ADMIN, takeSetupToken } from "@/lib/auth/first-start";
+import { csrfRefusal } from "@/lib/auth/guard";
+import { startSession } from "@/lib/auth/login";
+import { hashPassword } from "@/lib/auth/password";
+import { passwordSchema } from "@/lib/auth/roles";
+import { readJsonBody } from "@/lib/http/body";
+import { store } from "@/lib/http/context";
+import { apiError, internalError } from "@/lib/http/errors";
+
+export const dynamic = "force-dynamic";
+
+const body = z.object({ token: z.string().min(1).max(200), password: passwordSchema });
+
+/** POST /api/auth/setup `{ token, password }`: the one-time link from the banner sets the admin password. */
+export async function POST(req: Request) {
+  const csrf = csrfRefusal(req);
+  if (csrf) return csrf;
+  const parsed = await readJsonBody(req, body);
+  if (!parsed.ok) return parsed.response;
+  try {
+    const users = (await store()).users;
+    if ((await users.countUsers()) > 0) return apiError(409, "conflict", "set up already: log in instead");
+    if (!takeSetupToken(parsed.data.token)) return apiError(403, "forbidden", "this setup link is not valid (it works once, and only the one the server printed)");
+    await users.createUser({ username: FIRST_ADMIN, role: "admin", passwordHash: await hashPassword(parsed.data.password) }, Date.now());
+    const cookie = await startSession(FIRST_ADMIN, servedOverHttps(req.headers, req.url));
+    return NextResponse.json({ username: FIRST_ADMIN, role: "admin" }, { status: 201, headers: { "set-cookie": cookie } });
+  } catch (err) {
+    return internalError("setting up the admin account", err);
+  }
+}

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { abilities, roleAllows, usernameSchema } from "./roles";
+
+describe("roles", () => {
+  it("each role may do what the ones below it may", () => {
+    expect(roleAllows("viewer", "viewer")).toBe(true);
+    expect(roleAllows("viewer", "operator")).toBe(false);
+    expect(roleAllows("operator", "viewer")).toBe(true);
+    expect(roleAllows("operator", "admin")).toBe(false);
+    expect(roleAllows("admin", "operator")).toBe(true);
+  });
+
+  it("offer publishing and commands from operator up, user management to admins only", () => {
+    expect(abilities("viewer")).toEqual({ publish: false, command: false, manageUsers: false });
+    expect(abilities("operator")).toEqual({ publish: true, command: true, manageUsers: false });
+    expect(abilities("admin")).toEqual({ publish: true, command: true, manageUsers: true });
+  });
+
+  it("usernames are plain names: no spaces, markup or path characters", () => {
+    for (const ok of ["admin", "e2e-viewer", "j.doe_2"]) expect(usernameSchema.safeParse(ok).success).toBe(true);
+    for (const bad of ["", "a b", "<img>", "../x", "a/b", "x".repeat(65)]) expect(usernameSchema.safeParse(bad).success).toBe(false);
+  });
+});
