@@ -57,8 +57,12 @@ interface HubEvents {
 }
 
 const FLOW_STATES: readonly Flow["state"][] = ["in_flight", "complete", "stuck"];
-const TYPE_CODES = new Map<string, number>(PACKET_TYPES.map((t, i) => [t, i]));
+/** A plain object, not a Map: a lookup by a constant string is a property load. */
+const TYPE_CODES = Object.fromEntries(PACKET_TYPES.map((t, i) => [t, i])) as Record<WirePacket["type"], number>;
 const NO_NUMBER = -1;
+/** PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP: the packets of a QoS flow are types 3 to 7 [MQTT-2.2.1]. */
+const FIRST_FLOW_CODE = 3;
+const LAST_FLOW_CODE = 7;
 
 /**
  * The recent packets as columns of a preallocated ring rather than an object each: the hub writes
@@ -187,14 +191,15 @@ export class TraceHub extends EventEmitter<HubEvents> {
     ring.seq[slot] = ++this.seq;
     ring.t[slot] = t;
     ring.hop[slot] = hop;
-    ring.bits[slot] = (TYPE_CODES.get(p.type) ?? 0) | (from === "server" ? 16 : 0) | (p.qos << 5) | (p.dup ? 128 : 0) | (p.retain ? 256 : 0);
+    const code = TYPE_CODES[p.type];
+    ring.bits[slot] = code | (from === "server" ? 16 : 0) | (p.qos << 5) | (p.dup ? 128 : 0) | (p.retain ? 256 : 0);
     ring.id[slot] = p.id ?? NO_NUMBER;
     ring.payloadBytes[slot] = p.payloadBytes ?? NO_NUMBER;
     ring.remainingLength[slot] = p.remainingLength;
     ring.header[slot] = hex(p.header);
     ring.sampled[slot] = this.every;
     let topic = p.topic;
-    if (FLOW_PACKETS.has(p.type)) {
+    if (code >= FIRST_FLOW_CODE && code <= LAST_FLOW_CODE) {
       const { flow } = this.tracker.apply({ hop, from, t, type: p.type as PacketType, id: p.id, qos: p.qos, dup: p.dup, topic: p.topic });
       topic ??= flow.topic ?? undefined;
       ring.setFlow(slot, flow);
@@ -223,7 +228,7 @@ export class TraceHub extends EventEmitter<HubEvents> {
     ring.seq[slot] = ++this.seq;
     ring.t[slot] = e.t;
     ring.hop[slot] = e.hop;
-    ring.bits[slot] = (TYPE_CODES.get(e.type) ?? 0) | (e.from === "server" ? 16 : 0) | (e.qos << 5) | (e.dup ? 128 : 0) | (e.retain ? 256 : 0);
+    ring.bits[slot] = TYPE_CODES[e.type] | (e.from === "server" ? 16 : 0) | (e.qos << 5) | (e.dup ? 128 : 0) | (e.retain ? 256 : 0);
     ring.id[slot] = e.id ?? NO_NUMBER;
     ring.payloadBytes[slot] = e.payloadBytes ?? NO_NUMBER;
     ring.remainingLength[slot] = e.remainingLength;
@@ -307,21 +312,24 @@ export class TraceHub extends EventEmitter<HubEvents> {
   }
 }
 
-/** Fixed headers as hex, by their bytes as one number: a busy broker sends few distinct ones. */
+/**
+ * Two- and three-byte fixed headers (remaining length under 16 KiB: nearly every packet) as hex,
+ * by their bytes as one small integer: a busy broker sends few distinct ones.
+ */
 const hexOf = new Map<number, string>();
 const HEX_MEMO_SIZE = 10_000;
 
 /** A fixed header is 2–5 bytes: a loop beats a Buffer round trip, and a repeated one costs a lookup. */
 function hex(bytes: Uint8Array): string {
-  // Up to five bytes and the count fit a double exactly (48 bits).
-  let key = bytes.length;
-  for (let i = 0; i < bytes.length; i++) key = key * 256 + bytes[i]!;
-  const known = hexOf.get(key);
+  const key = bytes.length === 2 ? (bytes[0]! << 8) | bytes[1]! : bytes.length === 3 ? (1 << 24) | (bytes[0]! << 16) | (bytes[1]! << 8) | bytes[2]! : -1;
+  const known = key >= 0 ? hexOf.get(key) : undefined;
   if (known !== undefined) return known;
   let out = "";
   for (const b of bytes) out += (b < 16 ? "0" : "") + b.toString(16);
-  if (hexOf.size >= HEX_MEMO_SIZE) hexOf.clear();
-  hexOf.set(key, out);
+  if (key >= 0) {
+    if (hexOf.size >= HEX_MEMO_SIZE) hexOf.clear();
+    hexOf.set(key, out);
+  }
   return out;
 }
 
