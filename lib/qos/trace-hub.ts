@@ -22,7 +22,8 @@ const FLOW_PACKETS = new Set(["publish", "puback", "pubrec", "pubrel", "pubcomp"
 /**
  * Packets a second the hub records in full. Past it, whole flows are sampled 1:N (by packet id,
  * so a PUBLISH and its acknowledgements are kept or skipped together), which bounds what tracing
- * costs the broker however busy it gets; every event says the N it was sampled at.
+ * costs the broker however busy it gets, from a burst's first second on (lib/qos/sampler.ts);
+ * every event says the N it was sampled at.
  */
 export const HUB_BUDGET_PER_SECOND = 5_000;
 
