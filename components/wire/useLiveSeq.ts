@@ -2,11 +2,10 @@
 import { useEffect, useState } from "react";
 import { parseJsonObject, seqOf } from "@/lib/devices/demo-convention";
 import { SeqGapCounter, type SeqStreamCounts } from "@/lib/qos/seq-gaps";
+import { MAX_LIVE_PAYLOAD_BYTES } from "@/lib/mqtt/live-feed";
 import type { WatchState } from "@/lib/mqtt/watchers";
 import { useFleet } from "../FleetProvider";
 
-/** Payloads past this are not parsed for a seq (the live feed's own limit). */
-const MAX_PAYLOAD_BYTES = 64 * 1024;
 const decoder = new TextDecoder();
 
 /**
@@ -28,7 +27,7 @@ export function useLiveSeq(device: string): { streams: readonly SeqStreamCounts[
         let changed = false;
         for (const m of batch) {
           // A retained message is an old one replayed to a new subscription, not part of the stream.
-          if (m.retain || m.payload.byteLength > MAX_PAYLOAD_BYTES) continue;
+          if (m.retain || m.payload.byteLength > MAX_LIVE_PAYLOAD_BYTES) continue;
           const seq = seqOf(parseJsonObject(decoder.decode(m.payload)));
           if (seq === null) continue;
           counter.observe(m.topic, seq, m.qos);
