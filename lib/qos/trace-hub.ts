@@ -69,7 +69,8 @@ const LAST_FLOW_CODE = 7;
  * The recent packets as columns of a preallocated ring rather than an object each: the hub writes
  * a few numbers and shared strings per packet, and a TraceEvent is only made when someone reads.
  * Kept objects are what cost a busy broker (each one outlives a young-generation collection and
- * is copied, then promoted), so the ring holds none of its own: no event, no flow, no step.
+ * is copied, then promoted), so the ring holds none of its own: no event, no flow, no step (a
+ * flow's key string, and its anomaly list only when it has one).
  * `next` is the slot the next packet takes, and the oldest once the ring is full.
  */
 class PacketRing {
@@ -115,11 +116,24 @@ class PacketRing {
     this.flowAnomalyCount = new Uint32Array(capacity);
   }
 
-  /** Takes the next slot (overwriting the oldest when full) and returns it. */
-  claim(): number {
+  /**
+   * Takes the next slot (overwriting the oldest when full) for a packet's own fields and returns
+   * it, for the flow's to follow. Positional rather than an object: this runs per packet.
+   */
+  put(seq: number, t: number, hop: string, p: PacketPeek & Pick<WirePacket, "retain" | "payloadBytes" | "remainingLength">, from: Side, header: string, sampled: number, topic: string | undefined): number {
     const slot = this.next;
     this.next = slot + 1 === this.capacity ? 0 : slot + 1;
     if (this.size < this.capacity) this.size++;
+    this.seq[slot] = seq;
+    this.t[slot] = t;
+    this.hop[slot] = hop;
+    this.bits[slot] = TYPE_CODES[p.type] | (from === "server" ? 16 : 0) | (p.qos << 5) | (p.dup ? 128 : 0) | (p.retain ? 256 : 0);
+    this.id[slot] = p.id ?? NO_NUMBER;
+    this.payloadBytes[slot] = p.payloadBytes ?? NO_NUMBER;
+    this.remainingLength[slot] = p.remainingLength;
+    this.header[slot] = header;
+    this.sampled[slot] = sampled;
+    this.topic[slot] = topic;
     return slot;
   }
 
@@ -187,25 +201,14 @@ export class TraceHub extends EventEmitter<HubEvents> {
    */
   record(hop: string, from: Side, p: WirePacket, t = Date.now(), admitted = false): boolean {
     if (!admitted && !this.admit(hop, from, p, t)) return false;
-    const ring = this.ring;
-    const slot = ring.claim();
-    ring.seq[slot] = ++this.seq;
-    ring.t[slot] = t;
-    ring.hop[slot] = hop;
+    const slot = this.ring.put(++this.seq, t, hop, p, from, hex(p.header), this.every, p.topic);
     const code = TYPE_CODES[p.type];
-    ring.bits[slot] = code | (from === "server" ? 16 : 0) | (p.qos << 5) | (p.dup ? 128 : 0) | (p.retain ? 256 : 0);
-    ring.id[slot] = p.id ?? NO_NUMBER;
-    ring.payloadBytes[slot] = p.payloadBytes ?? NO_NUMBER;
-    ring.remainingLength[slot] = p.remainingLength;
-    ring.header[slot] = hex(p.header);
-    ring.sampled[slot] = this.every;
-    let topic = p.topic;
     if (code >= FIRST_FLOW_CODE && code <= LAST_FLOW_CODE) {
       const { flow } = this.tracker.apply({ hop, from, t, type: p.type as PacketType, id: p.id, qos: p.qos, dup: p.dup, topic: p.topic });
-      topic ??= flow.topic ?? undefined;
-      ring.setFlow(slot, flow);
-    } else ring.setFlow(slot, undefined);
-    ring.topic[slot] = topic;
+      // An acknowledgement carries no topic: it is its flow's.
+      this.ring.topic[slot] = p.topic ?? flow.topic ?? undefined;
+      this.ring.setFlow(slot, flow);
+    } else this.ring.setFlow(slot, undefined);
     this.announce(slot);
     return true;
   }
@@ -224,19 +227,8 @@ export class TraceHub extends EventEmitter<HubEvents> {
    */
   add(e: Omit<TraceEvent, "seq" | "device" | "sampled">): boolean {
     if (!this.admit(e.hop, e.from, e, e.t)) return false;
-    const ring = this.ring;
-    const slot = ring.claim();
-    ring.seq[slot] = ++this.seq;
-    ring.t[slot] = e.t;
-    ring.hop[slot] = e.hop;
-    ring.bits[slot] = TYPE_CODES[e.type] | (e.from === "server" ? 16 : 0) | (e.qos << 5) | (e.dup ? 128 : 0) | (e.retain ? 256 : 0);
-    ring.id[slot] = e.id ?? NO_NUMBER;
-    ring.payloadBytes[slot] = e.payloadBytes ?? NO_NUMBER;
-    ring.remainingLength[slot] = e.remainingLength;
-    ring.header[slot] = e.header;
-    ring.sampled[slot] = this.every;
-    ring.topic[slot] = e.topic;
-    ring.setFlow(slot, e.flow);
+    const slot = this.ring.put(++this.seq, e.t, e.hop, e, e.from, e.header, this.every, e.topic);
+    this.ring.setFlow(slot, e.flow);
     this.announce(slot);
     return true;
   }
