@@ -52,3 +52,23 @@ test("the wire view can add this tab's own MQTT.js client as a hop of its own", 
   await expect(detail.getByRole("heading")).toContainText("on this tab (fleetscope-ui-");
   await expect(detail.getByRole("table", { name: "Fixed header" })).toContainText("publish (3)");
 });
+
+test("the Delivery panel counts live loss and duplicates from the seq of the messages the tab receives", async ({ page, baseURL }) => {
+  // A topic of its own under this file's device: a stream the simulator's do not mix into, and
+  // no device more for the overview to count.
+  await page.goto("/devices/arm-06");
+  const figures = page.getByTestId("delivery").getByRole("table", { name: "Delivery by QoS" });
+  await expect(figures).toHaveAttribute("data-live-seq", "subscribed");
+  const client = await mqtt.connectAsync(`${baseURL!.replace(/^http/, "ws")}/mqtt`, { clientId: "e2e-seq-pub" });
+  try {
+    // 4 never comes; 6 comes twice (as a device re-sending after a restart of its session would).
+    for (const seq of [1, 2, 3, 5, 6, 6, 7]) await client.publishAsync("fleet/plant-b/arm-06/e2e-seq", JSON.stringify({ seq }), { qos: 2 });
+  } finally {
+    await client.endAsync();
+  }
+  // QoS 2: the one level no other stream of this device uses (its logs are QoS 1, its telemetry 0).
+  const qos2 = figures.locator('tr[data-qos="2"]');
+  await expect(qos2.getByTestId("live-received")).toHaveText("6");
+  await expect(qos2.getByTestId("live-lost")).toHaveText("1");
+  await expect(qos2.getByTestId("live-duplicates")).toHaveText("1");
+});

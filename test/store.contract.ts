@@ -4,7 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { asDeviceId, asEpochMs } from "../lib/devices/model";
-import { InvalidCursorError, type MessageRow, type Store } from "../lib/store/types";
+import { summarizeDelivery } from "../lib/store/delivery";
+import { InvalidCursorError, type MessageRow, type QoS, type Store } from "../lib/store/types";
 
 const row = (ts: number, topic: string, payload: string | Buffer, extra: Partial<MessageRow> = {}): MessageRow => ({
   ts: asEpochMs(ts),
@@ -193,10 +194,24 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       await store.append({ messages: seqs.map((q) => telemetry(100 + q, "arm-4", { temp: q }, q)), devices: [] });
       await store.append({ messages: [{ ...telemetry(105, "arm-4", { temp: 5 }, 5), qos: 0 }], devices: [] });
       const d = await store.queryDelivery({ device: asDeviceId("arm-4"), from: asEpochMs(0), to: asEpochMs(1000) });
-      expect(d.streams).toEqual([{ topic: "fleet/lab/arm-4/telemetry", qos: 1, received: 6, minSeq: 1, maxSeq: 9 }]);
+      expect(d.streams).toEqual([{ topic: "fleet/lab/arm-4/telemetry", qos: 1, received: 6, lost: 3 }]);
       expect(d.duplicates.get(0)).toBe(1);
       const none = await store.queryDelivery({ device: asDeviceId("arm-4"), from: asEpochMs(2000), to: asEpochMs(3000) });
       expect(none.streams).toEqual([]);
+    });
+
+    it("counts each stored message under its own QoS, and a gap under the QoS of the message after it", async () => {
+      const topic = "fleet/lab/arm-6/telemetry";
+      const sent: [number, QoS][] = [[1, 1], [2, 1], [3, 0], [5, 0], [6, 1], [9, 2]];
+      await store.append({ messages: sent.map(([q, qos]) => ({ ...telemetry(100 + q, "arm-6", { temp: q }, q), qos })), devices: [] });
+      // The latest message is QoS 2; the others still count under the level they came at.
+      const d = await store.queryDelivery({ device: asDeviceId("arm-6"), from: asEpochMs(0), to: asEpochMs(1000) });
+      expect(d.streams).toEqual([
+        { topic, qos: 0, received: 2, lost: 1 },
+        { topic, qos: 1, received: 3, lost: 0 },
+        { topic, qos: 2, received: 1, lost: 2 },
+      ]);
+      expect(summarizeDelivery(d.streams, d.duplicates)).toMatchObject({ received: 6, lost: 3, byQos: { "0": { received: 2, lost: 1 }, "1": { received: 3, lost: 0 }, "2": { received: 1, lost: 2 } } });
     });
 
     it("prunes data older than a cutoff in bounded chunks and keeps the rest", async () => {

@@ -3,16 +3,18 @@ import Link from "next/link";
 import { useEffect, useMemo, useState } from "react";
 import { deliveryFigures } from "@/lib/qos/delivery-stats";
 import { QOS_PROMISES, qosWarnings } from "@/lib/qos/guidance";
+import { seqCountsByQos } from "@/lib/qos/seq-gaps";
 import type { Delivery } from "@/lib/store/delivery";
 import { appendWindow, currentFlow, latestFlows, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
 import { PacketDetail } from "./PacketDetail";
+import { useLiveSeq } from "./useLiveSeq";
 import s from "./wire.module.css";
 
 const LEVELS = ["0", "1", "2"] as const;
 const RECENT_PUBLISHES = 20;
 const ms = (v: number | null) => (v === null ? "—" : `${v}`);
 
-/** A device's Delivery panel: each QoS level's handshakes as traced live, and loss and duplicates from the store. */
+/** A device's Delivery panel: each QoS level's handshakes as traced live, and loss and duplicates from the store and as this tab sees them. */
 export function DeliveryPanel({ device }: { device: string }) {
   const [packets, setPackets] = useState<TracedPacket[]>([]);
   const [state, setState] = useState<TraceFeedState>("connecting");
@@ -48,6 +50,13 @@ export function DeliveryPanel({ device }: { device: string }) {
   }, [sent]);
   const latest = useMemo(() => latestFlows(packets), [packets]);
   const warnings = useMemo(() => qosWarnings(sent.map((p) => ({ topic: p.topic ?? "", qos: p.qos }))), [sent]);
+  const { streams: liveStreams, state: liveState } = useLiveSeq(device);
+  // Each stream under the QoS its device published at (the trace's last PUBLISH on that topic).
+  const live = useMemo(() => {
+    const qosOf = new Map(sent.map((p) => [p.topic, p.qos]));
+    return seqCountsByQos(liveStreams, (topic) => qosOf.get(topic));
+  }, [liveStreams, sent]);
+  const restarts = liveStreams.reduce((n, st) => n + st.restarts, 0);
   // The newest QoS 2 handshake by default: it is the one with the most to show.
   const fallback = publishes.find((p) => p.qos === 2) ?? publishes[0];
   const found = (selected !== null ? packets.find((p) => p.seq === selected) : undefined) ?? fallback;
@@ -58,10 +67,12 @@ export function DeliveryPanel({ device }: { device: string }) {
       <h2>Delivery</h2>
       <p className="muted small">
         Handshakes on each hop the embedded broker sees ({state === "live" ? "live" : state === "reconnecting" ? "reconnecting…" : "connecting…"}
-        {(packets.at(-1)?.sampled ?? 1) > 1 ? `, sampled 1:${packets.at(-1)!.sampled}` : ""}); loss and duplicates from the stored `seq` over 24 h.{" "}
+        {(packets.at(-1)?.sampled ?? 1) > 1 ? `, sampled 1:${packets.at(-1)!.sampled}` : ""}); loss and duplicates from the stored `seq` over 24 h, and
+        live from the `seq` of the messages this tab has received since it opened
+        {restarts > 0 ? ` (the device restarted its counter ${restarts === 1 ? "once" : `${restarts} times`}: counted from each restart afresh)` : ""}.{" "}
         <Link href={`/wire?device=${encodeURIComponent(device)}`}>All packets</Link>
       </p>
-      <table className={s.figures} aria-label="Delivery by QoS">
+      <table className={s.figures} aria-label="Delivery by QoS" data-live-seq={liveState}>
         <thead>
           <tr>
             <th>QoS</th>
@@ -73,6 +84,9 @@ export function DeliveryPanel({ device }: { device: string }) {
             <th>stored</th>
             <th>lost</th>
             <th>duplicates</th>
+            <th>live received</th>
+            <th>live lost</th>
+            <th>live duplicates</th>
           </tr>
         </thead>
         <tbody>
@@ -90,6 +104,9 @@ export function DeliveryPanel({ device }: { device: string }) {
                 <td>{d?.received ?? "…"}</td>
                 <td>{d?.lost ?? "…"}</td>
                 <td>{d?.duplicates ?? "…"}</td>
+                <td data-testid="live-received">{live[q].received}</td>
+                <td data-testid="live-lost">{live[q].lost}</td>
+                <td data-testid="live-duplicates">{live[q].duplicates}</td>
               </tr>
             );
           })}

@@ -5,9 +5,11 @@ import "server-only";
  * the trace hub under the client id its CONNECT gave. Reads are observed through a `data`
  * listener, which leaves Aedes's own `readable`/`read()` flow in charge [Node stream docs:
  * 'readable' takes precedence]; writes through a wrapper on `write`.
+ * This runs for every packet the broker moves, so it allocates nothing per packet of its own:
+ * the framer hands over one reused packet, and a chunk's packets share one timestamp.
  */
 import type { Duplex } from "node:stream";
-import { MqttFramer, type PacketPeek } from "../mqtt/framer";
+import { MqttFramer, type WirePacket } from "../mqtt/framer";
 import type { TraceHub } from "../qos/trace-hub";
 
 export function tapConnection(stream: Duplex, hub: TraceHub): void {
@@ -15,26 +17,38 @@ export function tapConnection(stream: Duplex, hub: TraceHub): void {
   const outgoing = new MqttFramer();
   // Until CONNECT names the client; a connection that never sends one is traced under this.
   let hop = `conn-${Math.random().toString(36).slice(2, 8)}`;
-  // The hub admits (or skips, when sampling) each packet before the framer describes it.
-  const admitIn = (peek: PacketPeek) => peek.type === "connect" || hub.admit(hop, "client", peek);
-  const admitOut = (peek: PacketPeek) => hub.admit(hop, "server", peek);
+  // Read once per chunk, and only when the chunk completes a packet (most writes complete none:
+  // Aedes writes a PUBLISH's header, topic, id and payload apart).
+  let stamp = 0;
+  const now = () => stamp || (stamp = Date.now());
+  const onIncoming = (p: WirePacket) => {
+    const t = now();
+    if (p.type === "connect") {
+      hop = p.clientId || hop;
+      hub.session(hop, p.cleanSession ?? true, t);
+      hub.record(hop, "client", p, t);
+    } else if (hub.admit(hop, "client", p, t)) hub.record(hop, "client", p, t, true);
+  };
+  const onOutgoing = (p: WirePacket) => {
+    const t = now();
+    if (hub.admit(hop, "server", p, t)) hub.record(hop, "server", p, t, true);
+  };
   stream.on("data", (chunk: Buffer) => {
     if (incoming.failed) return;
-    for (const p of incoming.push(chunk, admitIn)) {
-      const t = Date.now();
-      if (p.type === "connect") {
-        hop = p.clientId || hop;
-        hub.session(hop, p.cleanSession ?? true, t);
-        hub.record(hop, "client", p, t);
-      } else hub.record(hop, "client", p, t, true);
-    }
+    stamp = 0;
+    incoming.feed(chunk, onIncoming);
   });
   const write = stream.write;
-  stream.write = function tappedWrite(this: Duplex, chunk: unknown, ...rest: unknown[]) {
-    if (!outgoing.failed && (chunk instanceof Uint8Array || typeof chunk === "string")) {
-      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
-      for (const p of outgoing.push(bytes, admitOut)) hub.record(hop, "server", p, Date.now(), true);
+  // Named parameters rather than a rest array: this runs several times per packet.
+  stream.write = function tappedWrite(this: Duplex, chunk: unknown, encoding?: unknown, cb?: unknown) {
+    if (!outgoing.failed) {
+      stamp = 0;
+      if (chunk instanceof Uint8Array) outgoing.feed(chunk, onOutgoing);
+      else if (typeof chunk === "string") {
+        if (typeof encoding !== "string" || encoding === "utf8" || encoding === "utf-8") outgoing.feedString(chunk, onOutgoing);
+        else outgoing.feed(Buffer.from(chunk, encoding as BufferEncoding), onOutgoing);
+      }
     }
-    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+    return (write as (chunk: unknown, encoding?: unknown, cb?: unknown) => boolean).call(this, chunk, encoding, cb);
   } as Duplex["write"];
 }

@@ -43,6 +43,40 @@ describe("MqttFramer", () => {
     expect((framer as unknown as { body: Uint8Array }).body.length).toBe(KEPT_BODY_BYTES);
   });
 
+  it("tells topics apart when one follows another, same length or not, and after a CONNECT", () => {
+    const topics = ["fleet/a/arm-01/telemetry", "fleet/a/arm-01/telemetry", "fleet/a/arm-02/telemetry", "fleet/a/arm-02/log", "fleet/a/arm-02/log"];
+    const packets = topics.map((topic) => gen({ cmd: "publish", topic, payload: Buffer.from("x"), qos: 0 }));
+    const connect = gen({ cmd: "connect", clientId: "arm-07", protocolId: "MQTT", protocolVersion: 4, keepalive: 30 });
+    const framer = new MqttFramer();
+    const seen = [...packets, connect, packets[0]!].flatMap((b) => framer.push(b)).map((p) => p.topic ?? p.clientId);
+    expect(seen).toEqual([...topics, "arm-07", topics[0]]);
+  });
+
+  it("takes a topic written as a string, as mqtt-packet writes it, and encodes any other string", () => {
+    // What Aedes hands the socket for one PUBLISH: header, length, topic length, topic, id, payload.
+    const topic = "fleet/ü/arm-01/telemetry";
+    const whole = gen({ cmd: "publish", topic, payload: Buffer.from('{"seq":1}'), qos: 1, messageId: 9 });
+    const topicBytes = Buffer.byteLength(topic);
+    const framer = new MqttFramer();
+    const out: string[] = [];
+    const keep = (p: { type: string; topic?: string; id?: number; payloadBytes?: number; header: Uint8Array }) =>
+      out.push(`${p.type} ${p.topic} ${p.id} ${p.payloadBytes} ${Array.from(p.header).join(",")}`);
+    framer.feed(whole.subarray(0, 4), keep);
+    framer.feedString(topic, keep);
+    framer.feed(whole.subarray(4 + topicBytes), keep);
+    // A string that is not a whole topic is fed as its UTF-8 bytes.
+    framer.feedString("\u0040\u0002\u0000\u0005", keep); // PUBACK for id 5, all ASCII
+    expect(out).toEqual([`publish ${topic} 9 9 ${Array.from(whole.subarray(0, 2)).join(",")}`, "puback undefined 5 undefined 64,2"]);
+    expect(new MqttFramer().push(whole)[0]).toMatchObject({ topic, id: 9, payloadBytes: 9 });
+  });
+
+  it("reads the packet id of a PUBLISH whose topic is longer than what it keeps", () => {
+    const topic = "t/".repeat(KEPT_BODY_BYTES);
+    const [p] = new MqttFramer().push(gen({ cmd: "publish", topic, payload: Buffer.from("x"), qos: 1, messageId: 300 }));
+    expect(p).toMatchObject({ id: 300, payloadBytes: 1 });
+    expect(topic.startsWith(p!.topic!)).toBe(true);
+  });
+
   it("gives up on a remaining length longer than four bytes instead of guessing", () => {
     const framer = new MqttFramer();
     expect(framer.push(new Uint8Array([0x30, 0xff, 0xff, 0xff, 0xff, 0x01]))).toEqual([]);

@@ -47,73 +47,65 @@ export interface WirePacket {
   cleanSession?: boolean;
 }
 
-const NONE: WirePacket[] = [];
-
 /** What a packet is, read before describing it in full: enough to decide whether to keep it. */
-export interface PacketPeek {
-  type: WirePacketType;
-  qos: 0 | 1 | 2;
-  dup: boolean;
-  id?: number;
-}
+export type PacketPeek = Pick<WirePacket, "type" | "qos" | "dup" | "id">;
 
 export class MqttFramer {
-  /** Reused for every packet, so a packet the caller declines costs no allocation. */
-  private readonly peek: PacketPeek = { type: "reserved", qos: 0, dup: false, id: undefined };
   /** The fixed header so far: type byte and up to four length bytes. */
   private readonly header = new Uint8Array(1 + MAX_LENGTH_BYTES);
+  /** The header buffer seen at each length, made once, so handing out a header allocates nothing. */
+  private readonly headerViews = Array.from({ length: 2 + MAX_LENGTH_BYTES }, (_, n) => this.header.subarray(0, n));
   private headerLength = 0;
   private remaining = -1;
-  /** Reused for every packet: describe() copies out what it keeps, and the GC has less to do. */
+  private bodySeen = 0;
+  /**
+   * A PUBLISH's topic bytes (a CONNECT's first body bytes), reused for every packet. It still holds
+   * the previous topic when the next arrives, so a repeated topic is recognised while it is copied
+   * and its string reused: telemetry repeats its topic, and decoding it per packet is most of the cost.
+   */
   private readonly body = new Uint8Array(KEPT_BODY_BYTES);
   private bodyKept = 0;
-  private bodySeen = 0;
+  private sameTopic = true;
+  private lastTopic: string | undefined;
+  /** A PUBLISH's topic length, then its packet id (or an acknowledgement's), as the bytes arrive. */
+  private topicLength = 0;
+  private id = 0;
+  private idBytes = 0;
+  /** A topic that arrived as a string write (Aedes writes topics as strings): taken as it is. */
+  private topicText: string | undefined;
+  /** Handed to `feed`'s callback for every packet and overwritten by the next one. */
+  private readonly packet: WirePacket = {
+    type: "reserved",
+    header: this.header,
+    remainingLength: 0,
+    dup: false,
+    qos: 0,
+    retain: false,
+    id: undefined,
+    topic: undefined,
+    payloadBytes: undefined,
+    clientId: undefined,
+    cleanSession: undefined,
+  };
   /** Set once the stream is not MQTT (or is corrupt): the tap stops rather than guess. */
   failed: string | null = null;
 
-  /** How many body bytes describe() needs for this packet, given what is kept so far. */
-  private wanted(): number {
-    const max = Math.min(this.remaining, KEPT_BODY_BYTES);
-    switch (this.header[0]! >> 4) {
-      case 3: {
-        // PUBLISH: topic length, topic, then the packet id when QoS > 0 [MQTT-3.3.2].
-        if (this.bodyKept < 2) return Math.min(2, max);
-        const idBytes = this.header[0]! & 0x06 ? 2 : 0;
-        return Math.min(max, 2 + ((this.body[0]! << 8) | this.body[1]!) + idBytes);
-      }
-      case 4:
-      case 5:
-      case 6:
-      case 7:
-        return Math.min(2, max); // the packet id
-      case 1:
-        return max; // CONNECT: client id and flags
-      default:
-        return 0;
-    }
+  /** The packets `chunk` completes, each a copy the caller may keep. */
+  push(chunk: Uint8Array): WirePacket[] {
+    const out: WirePacket[] = [];
+    this.feed(chunk, (p) => out.push({ ...p, header: p.header.slice() }));
+    return out;
   }
 
-  private peekAt(): PacketPeek {
-    const first = this.header[0]!;
-    const code = first >> 4;
-    const p = this.peek;
-    p.type = PACKET_TYPES[code]!;
-    p.dup = code === 3 && (first & 0x08) !== 0;
-    p.qos = code === 3 ? (((first >> 1) & 0x03) as 0 | 1 | 2) : code === 4 ? 1 : code >= 5 && code <= 7 ? 2 : 0;
-    p.id = undefined;
-    if (code === 3 && p.qos > 0) {
-      const topicLength = u16(this.body, this.bodyKept, 0);
-      if (topicLength !== undefined) p.id = u16(this.body, this.bodyKept, 2 + topicLength);
-    } else if (code >= 4 && code <= 7) p.id = u16(this.body, this.bodyKept, 0);
-    return p;
-  }
-
-  /** The packets `chunk` completes; with `accept`, only those it accepts are described. */
-  push(chunk: Uint8Array, accept?: (peek: PacketPeek) => boolean): WirePacket[] {
-    // Most writes complete no packet (Aedes writes a header, a topic, a payload apart): no array for them.
-    let out: WirePacket[] = NONE;
+  /**
+   * Calls `onPacket` for each packet `chunk` completes, with one object reused for every packet
+   * (valid until the callback returns): a tap that reads a few fields and moves on costs the
+   * broker no allocation per packet.
+   */
+  feed(chunk: Uint8Array, onPacket: (p: WirePacket) => void): void {
     let i = 0;
-    while (i < chunk.length && !this.failed) {
+    const n = chunk.length;
+    while (i < n && !this.failed) {
       if (this.remaining < 0) {
         const b = chunk[i++]!;
         if (this.headerLength > MAX_LENGTH_BYTES) {
@@ -122,34 +114,137 @@ export class MqttFramer {
         }
         this.header[this.headerLength++] = b;
         if (this.headerLength === 1 || b & 0x80) continue;
-        this.remaining = decodeLength(this.header, this.headerLength);
-        this.bodyKept = 0;
-        this.bodySeen = 0;
-      } else {
-        const take = Math.min(chunk.length - i, this.remaining - this.bodySeen);
-        // Only the bytes the fields need (a PUBLISH's payload is counted, never copied), by a
-        // plain loop: they are a few dozen, and subarray() on a Buffer allocates.
-        let k = 0;
-        let want = this.wanted();
-        while (k < take && this.bodyKept < want) {
-          this.body[this.bodyKept++] = chunk[i + k++]!;
-          // A PUBLISH's first two bytes say how long its topic is, and so how much more to keep.
-          if (this.bodyKept === 2) want = this.wanted();
-        }
-        this.bodySeen += take;
-        i += take;
-      }
-      if (this.remaining >= 0 && this.bodySeen === this.remaining) {
-        if (!accept || accept(this.peekAt())) {
-          if (out === NONE) out = [];
-          out.push(describe(this.header.slice(0, this.headerLength), this.remaining, this.body, this.bodyKept));
-        }
-        this.headerLength = 0;
-        this.remaining = -1;
-      }
+        this.start(decodeLength(this.header, this.headerLength));
+      } else i = this.readBody(chunk, i, Math.min(n, i + this.remaining - this.bodySeen));
+      if (this.bodySeen === this.remaining) this.complete(onPacket);
     }
-    return out;
   }
+
+  /**
+   * The same for a chunk written as a string. A PUBLISH's topic written on its own, as mqtt-packet
+   * does, is taken as the topic without encoding it; anything else is encoded and fed as bytes.
+   */
+  feedString(chunk: string, onPacket: (p: WirePacket) => void): void {
+    if (this.remaining >= 0 && this.header[0]! >> 4 === 3 && this.bodySeen === 2 && this.topicLength <= this.remaining - 2 && utf8Length(chunk) === this.topicLength) {
+      this.topicText = chunk;
+      this.bodySeen += this.topicLength;
+      if (this.bodySeen === this.remaining) this.complete(onPacket);
+      return;
+    }
+    this.feed(encoder.encode(chunk), onPacket);
+  }
+
+  private start(remaining: number) {
+    this.remaining = remaining;
+    this.bodySeen = 0;
+    this.bodyKept = 0;
+    this.sameTopic = true;
+    this.topicLength = 0;
+    this.id = 0;
+    this.idBytes = 0;
+    this.topicText = undefined;
+  }
+
+  /** Reads body bytes `from`..`to` (all within this packet); returns where it stopped. */
+  private readBody(chunk: Uint8Array, from: number, to: number): number {
+    const code = this.header[0]! >> 4;
+    let i = from;
+    while (i < to) {
+      const at = this.bodySeen;
+      if (code === 3) {
+        // PUBLISH: topic length, topic, then the packet id when QoS > 0 [MQTT-3.3.2].
+        if (at < 2) {
+          this.topicLength = (this.topicLength << 8) | chunk[i++]!;
+          this.bodySeen++;
+          continue;
+        }
+        const topicEnd = 2 + this.topicLength;
+        if (at < topicEnd) {
+          const end = Math.min(to, i + topicEnd - at);
+          const body = this.body;
+          let k = this.bodyKept;
+          for (let j = i; j < end && k < KEPT_BODY_BYTES; j++, k++) {
+            const b = chunk[j]!;
+            if (body[k] !== b) {
+              body[k] = b;
+              this.sameTopic = false;
+            }
+          }
+          this.bodyKept = k;
+          this.bodySeen += end - i;
+          i = end;
+          continue;
+        }
+        if (this.header[0]! & 0x06 && at < topicEnd + 2) {
+          this.readId(chunk[i++]!);
+          continue;
+        }
+      } else if (code >= 4 && code <= 7) {
+        if (at < 2) {
+          this.readId(chunk[i++]!);
+          continue;
+        }
+      } else if (code === 1 && at < KEPT_BODY_BYTES) {
+        // CONNECT: client id and flags, kept to be described.
+        this.body[this.bodyKept++] = chunk[i++]!;
+        this.bodySeen++;
+        this.lastTopic = undefined;
+        continue;
+      }
+      // The rest (a payload) is counted, never copied.
+      this.bodySeen += to - i;
+      i = to;
+    }
+    return i;
+  }
+
+  private readId(b: number) {
+    this.id = (this.id << 8) | b;
+    this.idBytes++;
+    this.bodySeen++;
+  }
+
+  private complete(onPacket: (p: WirePacket) => void) {
+    const first = this.header[0]!;
+    const code = first >> 4;
+    const p = this.packet;
+    p.type = PACKET_TYPES[code]!;
+    p.header = this.headerViews[this.headerLength]!;
+    p.remainingLength = this.remaining;
+    p.dup = false;
+    p.qos = 0;
+    p.retain = false;
+    p.id = this.idBytes === 2 ? this.id : undefined;
+    p.topic = undefined;
+    p.payloadBytes = undefined;
+    p.clientId = undefined;
+    p.cleanSession = undefined;
+    if (code === 3) {
+      p.dup = (first & 0x08) !== 0;
+      p.qos = ((first >> 1) & 0x03) as 0 | 1 | 2;
+      p.retain = (first & 0x01) !== 0;
+      if (this.remaining >= 2) {
+        p.topic = this.topicText ?? this.topic();
+        p.payloadBytes = this.remaining - 2 - this.topicLength - (p.qos > 0 ? 2 : 0);
+      }
+    } else if (code >= 4 && code <= 7) {
+      // PUBREL carries QoS 1 in its flags [MQTT-3.6.1-1]; the flow is a QoS 2 one either way.
+      p.qos = code === 4 ? 1 : 2;
+    } else if (code === 1) describeConnect(p, this.body, this.bodyKept);
+    this.headerLength = 0;
+    this.remaining = -1;
+    onPacket(p);
+  }
+
+  /** The topic just copied, decoded only when it differs from the last one. */
+  private topic(): string {
+    if (!this.sameTopic || this.lastTopic === undefined || this.lastTopicLength !== this.bodyKept) {
+      this.lastTopic = decoder.decode(this.body.subarray(0, this.bodyKept));
+      this.lastTopicLength = this.bodyKept;
+    }
+    return this.lastTopic;
+  }
+  private lastTopicLength = 0;
 }
 
 function decodeLength(header: ArrayLike<number>, length = header.length): number {
@@ -162,53 +257,34 @@ function decodeLength(header: ArrayLike<number>, length = header.length): number
   return value;
 }
 
-const utf8 = new TextDecoder();
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+/** A string's length in UTF-8 bytes, without encoding it. */
+function utf8Length(s: string): number {
+  let bytes = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // Two bytes up to U+07FF, three up to U+FFFF; a surrogate pair (two units) makes four.
+    if (c >= 0x80) bytes += c < 0x800 || (c >= 0xd800 && c <= 0xdfff) ? 1 : 2;
+  }
+  return bytes;
+}
 
 /** A big-endian two-byte integer of the kept body, if it was kept [MQTT-1.5.2]. */
 function u16(body: Uint8Array, kept: number, at: number): number | undefined {
   return at + 1 < kept ? (body[at]! << 8) | body[at + 1]! : undefined;
 }
 
-function describe(header: Uint8Array, remainingLength: number, body: Uint8Array, kept: number): WirePacket {
-  const first = header[0]!;
-  const type = PACKET_TYPES[first >> 4]!;
-  const flags = first & 0x0f;
-  const p: WirePacket = { type, header, remainingLength, dup: false, qos: 0, retain: false };
-  switch (type) {
-    case "publish": {
-      p.dup = (flags & 0x08) !== 0;
-      p.qos = ((flags >> 1) & 0x03) as 0 | 1 | 2;
-      p.retain = (flags & 0x01) !== 0;
-      const topicLength = u16(body, kept, 0);
-      if (topicLength === undefined) break;
-      p.topic = utf8.decode(body.subarray(2, Math.min(kept, 2 + topicLength)));
-      const afterTopic = 2 + topicLength;
-      if (p.qos > 0) p.id = u16(body, kept, afterTopic);
-      p.payloadBytes = remainingLength - afterTopic - (p.qos > 0 ? 2 : 0);
-      break;
-    }
-    case "puback":
-    case "pubrec":
-    case "pubrel":
-    case "pubcomp":
-      p.id = u16(body, kept, 0);
-      // PUBREL carries QoS 1 in its flags [MQTT-3.6.1-1]; the flow is a QoS 2 one either way.
-      p.qos = type === "puback" ? 1 : 2;
-      break;
-    case "connect": {
-      const nameLength = u16(body, kept, 0);
-      if (nameLength === undefined) break;
-      const at = 2 + nameLength; // protocol level, then connect flags, then keep alive
-      const connectFlags = at + 1 < kept ? body[at + 1] : undefined;
-      if (connectFlags !== undefined) p.cleanSession = (connectFlags & 0x02) !== 0;
-      const idLength = u16(body, kept, at + 4);
-      if (idLength !== undefined) p.clientId = utf8.decode(body.subarray(at + 6, Math.min(kept, at + 6 + idLength)));
-      break;
-    }
-    default:
-      break;
-  }
-  return p;
+/** A CONNECT's client id and clean-session flag, from its first body bytes [MQTT-3.1.2, 3.1.3]. */
+function describeConnect(p: WirePacket, body: Uint8Array, kept: number) {
+  const nameLength = u16(body, kept, 0);
+  if (nameLength === undefined) return;
+  const at = 2 + nameLength; // protocol level, then connect flags, then keep alive
+  const connectFlags = at + 1 < kept ? body[at + 1] : undefined;
+  if (connectFlags !== undefined) p.cleanSession = (connectFlags & 0x02) !== 0;
+  const idLength = u16(body, kept, at + 4);
+  if (idLength !== undefined) p.clientId = decoder.decode(body.subarray(at + 6, Math.min(kept, at + 6 + idLength)));
 }
 
 /** A fixed header read bit by bit, for the packet detail view. */

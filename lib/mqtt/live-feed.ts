@@ -27,7 +27,7 @@ export interface MqttHandle {
 
 export const LIVE_FILTERS = ["fleet/+/+/telemetry", "fleet/+/+/status", "fleet/+/+/alarm", "fleet/+/+/log"];
 /** Payloads past this are not decoded in the browser (a device may send anything). */
-const MAX_LIVE_PAYLOAD_BYTES = 64 * 1024;
+export const MAX_LIVE_PAYLOAD_BYTES = 64 * 1024;
 
 /** `/mqtt` on the page's own origin, unless the server was told another URL. */
 export function resolveWsUrl(configured: string | null, location: { protocol: string; host: string }): string {

@@ -123,14 +123,13 @@ export class FlowTracker {
     if (!flow) return { flow: orphan(p, sender, `${p.type.toUpperCase()} for packet id ${p.id} with no PUBLISH in flight`), orphan: true };
     const step: FlowStep = { type: p.type, from: p.from, t: p.t, dup: p.dup };
     const expected = NEXT[flow.qos][flow.progress];
-    const done = flow.steps.map((s) => s.type);
-    if (p.type === "pubrel" && done.includes("pubrel")) {
+    if (p.type === "pubrel" && flow.steps.some((s) => s.type === "pubrel")) {
       // PUBREL resent after a reconnect [MQTT-4.4.0-1].
       flow.retransmissions++;
       flow.steps.push(step);
       return { flow };
     }
-    if (p.type === "pubrec" && done.at(-1) === "pubrec" && flow.retransmissions > 0) {
+    if (p.type === "pubrec" && flow.steps.at(-1)!.type === "pubrec" && flow.retransmissions > 0) {
       // The answer to a DUP PUBLISH that crossed the first PUBREC: nothing is wrong.
       flow.steps.push(step);
       return { flow };
@@ -208,9 +207,9 @@ export class FlowTracker {
   private finish(flow: Flow, t: number) {
     flow.state = "complete";
     flow.latencyMs = t - flow.steps[0]!.t;
-    const flows = this.open.get(flow.hop);
-    flows?.delete(slot(flow.sender, flow.id ?? undefined));
-    if (flows?.size === 0) this.open.delete(flow.hop);
+    // The hop's map stays even when this empties it (sweep drops empty ones): a hop whose every
+    // flow completes before the next begins would otherwise make a new map per message.
+    this.open.get(flow.hop)?.delete(slot(flow.sender, flow.id ?? undefined));
     this.resumed.delete(flow);
   }
 }

@@ -10,7 +10,7 @@ import { EventEmitter } from "node:events";
 import { parseDemoTopic } from "../devices/demo-convention";
 import type { Packet } from "mqtt";
 import { ClientTap } from "../mqtt/client-tap";
-import type { PacketPeek, WirePacket } from "../mqtt/framer";
+import { PACKET_TYPES, type PacketPeek, type WirePacket } from "../mqtt/framer";
 import { FlowTracker, senderOf, type Flow, type PacketType, type Side } from "./flow";
 import { createSampler } from "./sampler";
 
@@ -22,7 +22,8 @@ const FLOW_PACKETS = new Set(["publish", "puback", "pubrec", "pubrel", "pubcomp"
 /**
  * Packets a second the hub records in full. Past it, whole flows are sampled 1:N (by packet id,
  * so a PUBLISH and its acknowledgements are kept or skipped together), which bounds what tracing
- * costs the broker however busy it gets; every event says the N it was sampled at.
+ * costs the broker however busy it gets, from a burst's first second on (lib/qos/sampler.ts);
+ * every event says the N it was sampled at.
  */
 export const HUB_BUDGET_PER_SECOND = 5_000;
 
@@ -56,11 +57,110 @@ interface HubEvents {
   stuck: [Flow];
 }
 
+const FLOW_STATES: readonly Flow["state"][] = ["in_flight", "complete", "stuck"];
+/** A plain object, not a Map: a lookup by a constant string is a property load. */
+const TYPE_CODES = Object.fromEntries(PACKET_TYPES.map((t, i) => [t, i])) as Record<WirePacket["type"], number>;
+const NO_NUMBER = -1;
+/** PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP: the packets of a QoS flow are types 3 to 7 [MQTT-2.2.1]. */
+const FIRST_FLOW_CODE = 3;
+const LAST_FLOW_CODE = 7;
+
+/**
+ * The recent packets as columns of a preallocated ring rather than an object each: the hub writes
+ * a few numbers and shared strings per packet, and a TraceEvent is only made when someone reads.
+ * Kept objects are what cost a busy broker (each one outlives a young-generation collection and
+ * is copied, then promoted), so the ring holds none of its own: no event, no flow, no step (a
+ * flow's key string, and its anomaly list only when it has one).
+ * `next` is the slot the next packet takes, and the oldest once the ring is full.
+ */
+class PacketRing {
+  readonly seq: Float64Array;
+  readonly t: Float64Array;
+  readonly hop: string[];
+  /** type code | from (1 = server) << 4 | qos << 5 | dup << 7 | retain << 8 */
+  readonly bits: Uint16Array;
+  readonly id: Int32Array;
+  readonly topic: (string | undefined)[];
+  readonly payloadBytes: Float64Array;
+  readonly remainingLength: Float64Array;
+  readonly header: string[];
+  readonly sampled: Float64Array;
+  readonly flowKey: (string | undefined)[];
+  /** 0: no flow; else FLOW_STATES index + 1. */
+  readonly flowState: Uint8Array;
+  /** NaN for null. */
+  readonly flowLatency: Float64Array;
+  readonly flowRetransmissions: Float64Array;
+  /** The flow's anomalies (only ever appended to) and how many there were after this packet. */
+  readonly flowAnomalies: (readonly string[] | undefined)[];
+  readonly flowAnomalyCount: Uint32Array;
+  size = 0;
+  next = 0;
+
+  constructor(readonly capacity: number) {
+    this.seq = new Float64Array(capacity);
+    this.t = new Float64Array(capacity);
+    this.hop = new Array<string>(capacity).fill("");
+    this.bits = new Uint16Array(capacity);
+    this.id = new Int32Array(capacity);
+    this.topic = new Array<string | undefined>(capacity).fill(undefined);
+    this.payloadBytes = new Float64Array(capacity);
+    this.remainingLength = new Float64Array(capacity);
+    this.header = new Array<string>(capacity).fill("");
+    this.sampled = new Float64Array(capacity);
+    this.flowKey = new Array<string | undefined>(capacity).fill(undefined);
+    this.flowState = new Uint8Array(capacity);
+    this.flowLatency = new Float64Array(capacity);
+    this.flowRetransmissions = new Float64Array(capacity);
+    this.flowAnomalies = new Array<readonly string[] | undefined>(capacity).fill(undefined);
+    this.flowAnomalyCount = new Uint32Array(capacity);
+  }
+
+  /**
+   * Takes the next slot (overwriting the oldest when full) for a packet's own fields and returns
+   * it, for the flow's to follow. Positional rather than an object: this runs per packet.
+   */
+  put(seq: number, t: number, hop: string, p: PacketPeek & Pick<WirePacket, "retain" | "payloadBytes" | "remainingLength">, from: Side, header: string, sampled: number, topic: string | undefined): number {
+    const slot = this.next;
+    this.next = slot + 1 === this.capacity ? 0 : slot + 1;
+    if (this.size < this.capacity) this.size++;
+    this.seq[slot] = seq;
+    this.t[slot] = t;
+    this.hop[slot] = hop;
+    this.bits[slot] = TYPE_CODES[p.type] | (from === "server" ? 16 : 0) | (p.qos << 5) | (p.dup ? 128 : 0) | (p.retain ? 256 : 0);
+    this.id[slot] = p.id ?? NO_NUMBER;
+    this.payloadBytes[slot] = p.payloadBytes ?? NO_NUMBER;
+    this.remainingLength[slot] = p.remainingLength;
+    this.header[slot] = header;
+    this.sampled[slot] = sampled;
+    this.topic[slot] = topic;
+    return slot;
+  }
+
+  /** The slot of the i-th packet kept, oldest first. */
+  slotOf(i: number): number {
+    return this.size < this.capacity ? i : (this.next + i) % this.capacity;
+  }
+
+  setFlow(slot: number, flow: TraceEvent["flow"] | Flow | undefined) {
+    if (!flow) {
+      this.flowState[slot] = 0;
+      this.flowKey[slot] = undefined;
+      this.flowAnomalies[slot] = undefined;
+      return;
+    }
+    this.flowKey[slot] = flow.key;
+    this.flowState[slot] = FLOW_STATES.indexOf(flow.state) + 1;
+    this.flowLatency[slot] = flow.latencyMs ?? NaN;
+    this.flowRetransmissions[slot] = flow.retransmissions;
+    this.flowAnomalies[slot] = flow.anomalies.length > 0 ? flow.anomalies : undefined;
+    this.flowAnomalyCount[slot] = flow.anomalies.length;
+  }
+}
+
 export class TraceHub extends EventEmitter<HubEvents> {
   private readonly tracker: FlowTracker;
-  /** A ring: `recent[next]` is the oldest once it is full. */
-  private readonly recent: TraceEvent[] = [];
-  private next = 0;
+  private readonly ring = new PacketRing(RECENT_PACKETS);
   private seq = 0;
   private readonly timer: NodeJS.Timeout;
   private readonly sampler;
@@ -85,8 +185,8 @@ export class TraceHub extends EventEmitter<HubEvents> {
   private every = 1;
 
   /**
-   * Counts a packet for sampling and says whether to record it. Taps ask before the framer
-   * describes a packet, so one that is skipped costs next to nothing.
+   * Counts a packet for sampling and says whether to record it. Taps ask before recording, so
+   * a packet that is skipped costs next to nothing.
    */
   admit(hop: string, from: Side, p: PacketPeek, t = Date.now()): boolean {
     this.every = this.sampler.observe(t);
@@ -95,33 +195,22 @@ export class TraceHub extends EventEmitter<HubEvents> {
     return false;
   }
 
-  /** Records a packet; null when sampling skipped it. `admitted`: admit() already said yes. */
-  record(hop: string, from: Side, p: WirePacket, t = Date.now(), admitted = false): TraceEvent | null {
-    if (!admitted && !this.admit(hop, from, p, t)) return null;
-    const event: TraceEvent = {
-      sampled: this.every,
-      seq: ++this.seq,
-      t,
-      hop,
-      from,
-      type: p.type,
-      qos: p.qos,
-      dup: p.dup,
-      retain: p.retain,
-      id: p.id,
-      topic: p.topic,
-      payloadBytes: p.payloadBytes,
-      remainingLength: p.remainingLength,
-      header: hex(p.header),
-    };
-    if (FLOW_PACKETS.has(p.type)) {
-      const { flow } = this.tracker.apply({ hop, from, t, type: p.type as "publish", id: p.id, qos: p.qos, dup: p.dup, topic: p.topic });
-      event.topic ??= flow.topic ?? undefined;
-      event.flow = { key: flow.key, state: flow.state, latencyMs: flow.latencyMs, retransmissions: flow.retransmissions, anomalies: [...flow.anomalies] };
-    }
-    if (event.topic) event.device = this.deviceOf(event.topic);
-    this.remember(event);
-    return event;
+  /**
+   * Records a packet; false when sampling skipped it. `admitted`: admit() already said yes.
+   * `p` is only read, never kept: a tap may hand the same object over for every packet.
+   */
+  record(hop: string, from: Side, p: WirePacket, t = Date.now(), admitted = false): boolean {
+    if (!admitted && !this.admit(hop, from, p, t)) return false;
+    const slot = this.ring.put(++this.seq, t, hop, p, from, hex(p.header), this.every, p.topic);
+    const code = TYPE_CODES[p.type];
+    if (code >= FIRST_FLOW_CODE && code <= LAST_FLOW_CODE) {
+      const { flow } = this.tracker.apply({ hop, from, t, type: p.type as PacketType, id: p.id, qos: p.qos, dup: p.dup, topic: p.topic });
+      // An acknowledgement carries no topic: it is its flow's.
+      this.ring.topic[slot] = p.topic ?? flow.topic ?? undefined;
+      this.ring.setFlow(slot, flow);
+    } else this.ring.setFlow(slot, undefined);
+    this.announce(slot);
+    return true;
   }
 
   private keep(hop: string, from: Side, p: PacketPeek, every: number): boolean {
@@ -136,19 +225,55 @@ export class TraceHub extends EventEmitter<HubEvents> {
    * Records an event a client-side tap built itself (the bridge's client, with an external broker
    * nothing else sees), under the same sampling as the broker's taps.
    */
-  add(e: Omit<TraceEvent, "seq" | "device" | "sampled">): TraceEvent | null {
-    if (!this.admit(e.hop, e.from, e, e.t)) return null;
-    const event: TraceEvent = { ...e, seq: ++this.seq, sampled: this.every };
-    if (event.topic) event.device = this.deviceOf(event.topic);
-    this.remember(event);
-    return event;
+  add(e: Omit<TraceEvent, "seq" | "device" | "sampled">): boolean {
+    if (!this.admit(e.hop, e.from, e, e.t)) return false;
+    const slot = this.ring.put(++this.seq, e.t, e.hop, e, e.from, e.header, this.every, e.topic);
+    this.ring.setFlow(slot, e.flow);
+    this.announce(slot);
+    return true;
   }
 
-  private remember(event: TraceEvent) {
-    if (this.recent.length < RECENT_PACKETS) this.recent.push(event);
-    else this.recent[this.next] = event;
-    this.next = (this.next + 1) % RECENT_PACKETS;
-    this.emit("packet", event);
+  /** Tells the streaming endpoints, if any are listening: only then is an event made. */
+  private announce(slot: number) {
+    if (this.listenerCount("packet") > 0) this.emit("packet", this.eventAt(slot));
+  }
+
+  /** The packet in `slot` as a TraceEvent of its own. */
+  private eventAt(slot: number): TraceEvent {
+    const r = this.ring;
+    const bits = r.bits[slot]!;
+    const id = r.id[slot]!;
+    const payloadBytes = r.payloadBytes[slot]!;
+    const topic = r.topic[slot];
+    const event: TraceEvent = {
+      sampled: r.sampled[slot]!,
+      seq: r.seq[slot]!,
+      t: r.t[slot]!,
+      hop: r.hop[slot]!,
+      from: bits & 16 ? "server" : "client",
+      type: PACKET_TYPES[bits & 15]!,
+      qos: ((bits >> 5) & 3) as 0 | 1 | 2,
+      dup: (bits & 128) !== 0,
+      retain: (bits & 256) !== 0,
+      id: id === NO_NUMBER ? undefined : id,
+      topic,
+      payloadBytes: payloadBytes === NO_NUMBER ? undefined : payloadBytes,
+      remainingLength: r.remainingLength[slot]!,
+      header: r.header[slot]!,
+    };
+    const state = r.flowState[slot]!;
+    if (state > 0) {
+      const latency = r.flowLatency[slot]!;
+      event.flow = {
+        key: r.flowKey[slot]!,
+        state: FLOW_STATES[state - 1]!,
+        latencyMs: Number.isNaN(latency) ? null : latency,
+        retransmissions: r.flowRetransmissions[slot]!,
+        anomalies: r.flowAnomalies[slot]?.slice(0, r.flowAnomalyCount[slot]) ?? [],
+      };
+    }
+    if (topic) event.device = this.deviceOf(topic);
+    return event;
   }
 
   /** Topics repeat: parse each once (the memo is dropped whole when it grows large). */
@@ -163,7 +288,7 @@ export class TraceHub extends EventEmitter<HubEvents> {
 
   /** Recent packets, oldest first. */
   packets(): TraceEvent[] {
-    return this.recent.length < RECENT_PACKETS ? this.recent.slice() : [...this.recent.slice(this.next), ...this.recent.slice(0, this.next)];
+    return Array.from({ length: this.ring.size }, (_, i) => this.eventAt(this.ring.slotOf(i)));
   }
 
   pending(): Flow[] {
@@ -180,10 +305,24 @@ export class TraceHub extends EventEmitter<HubEvents> {
   }
 }
 
-/** A fixed header is 2–5 bytes: a loop beats a Buffer round trip per packet. */
+/**
+ * Two- and three-byte fixed headers (remaining length under 16 KiB: nearly every packet) as hex,
+ * by their bytes as one small integer: a busy broker sends few distinct ones.
+ */
+const hexOf = new Map<number, string>();
+const HEX_MEMO_SIZE = 10_000;
+
+/** A fixed header is 2–5 bytes: a loop beats a Buffer round trip, and a repeated one costs a lookup. */
 function hex(bytes: Uint8Array): string {
+  const key = bytes.length === 2 ? (bytes[0]! << 8) | bytes[1]! : bytes.length === 3 ? (1 << 24) | (bytes[0]! << 16) | (bytes[1]! << 8) | bytes[2]! : -1;
+  const known = key >= 0 ? hexOf.get(key) : undefined;
+  if (known !== undefined) return known;
   let out = "";
   for (const b of bytes) out += (b < 16 ? "0" : "") + b.toString(16);
+  if (key >= 0) {
+    if (hexOf.size >= HEX_MEMO_SIZE) hexOf.clear();
+    hexOf.set(key, out);
+  }
   return out;
 }
 

@@ -1,17 +1,23 @@
 /**
  * Delivery figures for a device from what was stored: each topic's `seq` is one stream, so
  * `lost` is the gaps in it and `received` its distinct values; `duplicates` are redeliveries the
- * store recognised and did not store again. Pure: the stores only supply the grouped counts.
+ * store recognised and did not store again. Per QoS level, each stored message counts under its
+ * own QoS, and a gap under the QoS of the message that follows it (the level the device was
+ * using when the loss showed). Pure: the stores only supply the grouped counts.
  */
 import type { QoS } from "./types";
 
-/** One topic's stored sequence numbers in the range. */
+/**
+ * One topic's stored messages of one QoS level in the range: `received` distinct `seq` values,
+ * `lost` the missing values just below them in the topic's whole stream. Summed over a topic's
+ * levels: max − min + 1 − distinct. A device that restarts its counter re-covers values already
+ * seen, which can hide a loss but never makes one up.
+ */
 export interface SeqStream {
   topic: string;
   qos: QoS;
   received: number;
-  minSeq: number;
-  maxSeq: number;
+  lost: number;
 }
 
 export interface DeliveryCounts {
@@ -33,8 +39,7 @@ export function summarizeDelivery(streams: readonly SeqStream[], duplicatesByQos
   for (const s of streams) {
     const level = byQos[String(s.qos) as "0" | "1" | "2"];
     level.received += s.received;
-    // A device that restarts its counter makes the range look shorter, never negative.
-    level.lost += Math.max(0, s.maxSeq - s.minSeq + 1 - s.received);
+    level.lost += s.lost;
   }
   const total = (k: keyof DeliveryCounts) => byQos["0"][k] + byQos["1"][k] + byQos["2"][k];
   return { received: total("received"), lost: total("lost"), duplicates: total("duplicates"), byQos };

@@ -336,9 +336,15 @@ export class PostgresStore implements Store {
 
   async queryDelivery(q: DeliveryQuery): Promise<{ streams: SeqStream[]; duplicates: Map<QoS, number> }> {
     const params = [q.device, q.from, q.to];
-    const streams = await this.pool.query<{ topic: string; qos: number; received: string; min_seq: string; max_seq: string }>(
-      `SELECT topic, max(qos) AS qos, count(DISTINCT seq) AS received, min(seq) AS min_seq, max(seq) AS max_seq
-       FROM messages WHERE device = $1 AND seq IS NOT NULL AND ts BETWEEN $2 AND $3 GROUP BY topic`,
+    // As in SQLite: distinct seq per topic, each one's gap to the one below it, summed per QoS.
+    const streams = await this.pool.query<{ topic: string; qos: number; received: string; lost: string }>(
+      `WITH s AS (
+         SELECT topic, seq, max(qos) AS qos FROM messages
+         WHERE device = $1 AND seq IS NOT NULL AND ts BETWEEN $2 AND $3 GROUP BY topic, seq
+       )
+       SELECT topic, qos, count(*) AS received, coalesce(sum(gap), 0) AS lost
+       FROM (SELECT topic, qos, seq - lag(seq) OVER (PARTITION BY topic ORDER BY seq) - 1 AS gap FROM s) g
+       GROUP BY topic, qos ORDER BY topic, qos`,
       params,
     );
     const dups = await this.pool.query<{ qos: number; n: string }>(
@@ -346,7 +352,7 @@ export class PostgresStore implements Store {
       params,
     );
     return {
-      streams: streams.rows.map((r) => ({ topic: r.topic, qos: r.qos as QoS, received: Number(r.received), minSeq: Number(r.min_seq), maxSeq: Number(r.max_seq) })),
+      streams: streams.rows.map((r) => ({ topic: r.topic, qos: r.qos as QoS, received: Number(r.received), lost: Number(r.lost) })),
       duplicates: new Map(dups.rows.map((d) => [d.qos as QoS, Number(d.n)])),
     };
   }

@@ -163,8 +163,15 @@ export class SqliteStore implements Store {
     const p = { device: q.device, from: q.from, to: q.to };
     const streams = this.db
       .prepare<typeof p, SeqStream>(
-        `SELECT topic, max(qos) AS qos, count(DISTINCT seq) AS received, min(seq) AS minSeq, max(seq) AS maxSeq
-         FROM messages WHERE device = @device AND seq IS NOT NULL AND ts BETWEEN @from AND @to GROUP BY topic`,
+        // Distinct seq per topic (a restarted counter can store one twice: the higher QoS names
+        // it), then each one's gap to the one below it in the topic's stream, summed per QoS.
+        `WITH s AS (
+           SELECT topic, seq, max(qos) AS qos FROM messages
+           WHERE device = @device AND seq IS NOT NULL AND ts BETWEEN @from AND @to GROUP BY topic, seq
+         )
+         SELECT topic, qos, count(*) AS received, coalesce(sum(gap), 0) AS lost
+         FROM (SELECT topic, qos, seq - lag(seq) OVER (PARTITION BY topic ORDER BY seq) - 1 AS gap FROM s)
+         GROUP BY topic, qos ORDER BY topic, qos`,
       )
       .all(p);
     const dups = this.db
