@@ -158,5 +158,6 @@ export function commandsFor(fields: readonly string[], ad: Advertisement | null)
   const byName = new Map<string, CommandDefinition>();
   for (const c of KINDS[kindOf(fields, ad?.kind ?? null) ?? ""] ?? []) byName.set(c.name, c);
   for (const c of ad?.commands ?? []) byName.set(c.name, c);
-  return [...byName.values()].sort((a, b) => a.name.localeCompare(b.name));
+  // Names are ASCII identifiers: a plain comparison, not a collator per call (this runs per command).
+  return [...byName.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

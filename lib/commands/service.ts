@@ -154,6 +154,11 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     return { connected: this.client?.connected ?? false, error: this.lastError, open, protocolVersion: this.version };
   }
 
+  /** A command this process is following, as it is now (the store may be up to a second behind). */
+  current(id: string): Command | null {
+    return this.tracked.get(id)?.command ?? null;
+  }
+
   /** Final states reached since start, by state. */
   finishedCounts(): ReadonlyMap<CommandState, number> {
     return this.finished;

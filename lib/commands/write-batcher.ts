@@ -15,7 +15,7 @@ interface Pending {
 }
 
 /** How long a step that is only a record may wait to share a commit. */
-const LAZY_MS = 25;
+const LAZY_MS = 1_000;
 
 const empty = (): Pending => ({ creates: [], saves: new Map(), saved: [] });
 
@@ -36,9 +36,11 @@ export class WriteBatcher {
 
   /**
    * `urgent`: written in the next batch (a final state: the device's answer must be durable before
-   * anyone is told). Otherwise within LAZY_MS, usually folded into a later state of the same
-   * command: the steps in between (sent, delivered) are only a record, since a restart re-sends a
-   * command still queued in the store and devices obey a command id once.
+   * anyone is told). Otherwise within LAZY_MS, usually folded into the command's final state: the
+   * steps in between (sent, delivered) are only a record, since a restart re-sends a command still
+   * queued in the store and devices obey a command id once. Readers in this process see them at
+   * once (CommandService.current); rewriting each command's row for every step cost more than
+   * everything else the service does.
    */
   save(command: Command, urgent: boolean): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { NextResponse } from "next/server";
 import { guard } from "@/lib/auth/guard";
+import { commandService } from "@/lib/commands/shared";
 import { store } from "@/lib/http/context";
 import { commandIdParam } from "@/lib/http/commands-params";
 import { apiError, badRequest, internalError } from "@/lib/http/errors";
@@ -14,7 +15,8 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
   const parsed = commandIdParam.safeParse(id);
   if (!parsed.success) return badRequest(`id: ${parsed.error.issues[0]!.message}`);
   try {
-    const command = await (await store()).commands.get(parsed.data);
+    // This process's own commands as they are now; the store has the steps within a second.
+    const command = commandService()?.current(parsed.data) ?? (await (await store()).commands.get(parsed.data));
     if (!command) return apiError(404, "not_found", `no command ${JSON.stringify(id)}`);
     return NextResponse.json(command);
   } catch (err) {
