@@ -321,7 +321,9 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     const next = applyInput(prev, input);
     if (next === prev) return;
     t.command = next;
-    const urgent = isFinal(next.state) || isFinal(prev.state);
+    // Only the step into a final state is waited for; what trails it (a PUBCOMP after the reply, a
+    // duplicate reply) is a record and shares a later commit.
+    const urgent = isFinal(next.state) && !isFinal(prev.state);
     if (isFinal(next.state) && !isFinal(prev.state)) this.count(next.state);
     // The batcher writes a command's states in the order they are saved, and resolves in that order.
     t.saving = this.writer
