@@ -24,6 +24,8 @@ const FINAL_GRACE_MS = 30_000;
 /** How long start() waits for the broker before resuming commands anyway. */
 const START_WAIT_MS = 5_000;
 
+/** An advertisement is a short list; a device sending more is not parsed on every delivery. */
+const MAX_ADVERTISEMENT_BYTES = 64 * 1024;
 /** Devices advertise their commands here, retained. */
 export const ADVERTISEMENT_FILTER = "fleet/+/+/commands";
 
@@ -286,6 +288,9 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   private onAdvertisement(topic: string, payload: Buffer) {
     const device = topic.split("/")[2]!;
     if (payload.length === 0) return void this.advertisements.delete(device);
+    if (payload.length > MAX_ADVERTISEMENT_BYTES) {
+      return void this.advertisements.set(device, { kind: null, commands: [], problems: [`the advertisement is ${payload.length} bytes; at most ${MAX_ADVERTISEMENT_BYTES} are read`] });
+    }
     const ad = parseAdvertisement(payload.toString("utf8"));
     this.advertisements.set(device, "error" in ad ? { kind: null, commands: [], problems: [ad.error] } : ad);
   }
