@@ -83,6 +83,12 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
   const wss = new WebSocketServer({ noServer: true });
   wss.on("connection", (ws, req) => {
     const stream = createWebSocketStream(ws);
+    // Aedes writes a PUBLISH as five pieces (header, length, topic length, topic, payload) and ws
+    // would send each as a WebSocket frame of its own: five frames, five socket writes and five
+    // browser tasks per message. Writes buffered together (one packet's, corked by mqtt-packet,
+    // and every packet queued while the previous send was in flight) go out as one frame.
+    // [MQTT-6.0.0-2] a frame may hold several or partial packets; receivers reassemble.
+    stream._writev = (chunks, callback) => ws.send(Buffer.concat(chunks.map(({ chunk, encoding }) => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk), encoding)))), callback);
     // A browser that vanishes mid-frame must not take the server down.
     stream.on("error", () => stream.destroy());
     if (opts.trace) tapConnection(stream, opts.trace);
