@@ -81,6 +81,6 @@ test("metrics come in Prometheus text format with the bridge's, the broker's and
   expect(text).toMatch(/^fleetscope_part_up\{part="broker"\} 1$/m);
   expect(text).toMatch(/^fleetscope_commands_finished_total\{state="succeeded"\} \d+$/m);
   expect(text).toMatch(/^fleetscope_broker_qos0_dropped_total \d+$/m);
-  // Every sample line is `name{labels} value`.
-  for (const line of text.trim().split("\n").filter((l) => !l.startsWith("#"))) expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? [0-9.eE+-]+$|NaN$/);
+  // Every sample line is `name{labels} value`; a name is [a-zA-Z_:][a-zA-Z0-9_:]* (Prometheus data model).
+  for (const line of text.trim().split("\n").filter((l) => !l.startsWith("#"))) expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? [0-9.eE+-]+$|NaN$/);
 });
