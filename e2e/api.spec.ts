@@ -72,7 +72,7 @@ test("delivery figures for a simulated device count what was received", async ({
   expect((await request.get("/api/delivery")).status()).toBe(400);
 });
 
-test("metrics come in Prometheus text format with the bridge's and the commands' counters", async ({ request }) => {
+test("metrics come in Prometheus text format with the bridge's, the broker's and the commands' counters", async ({ request }) => {
   const res = await request.get("/api/metrics");
   expect(res.status()).toBe(200);
   expect(res.headers()["content-type"]).toMatch(/^text\/plain; version=0\.0\.4/);
@@ -80,6 +80,7 @@ test("metrics come in Prometheus text format with the bridge's and the commands'
   expect(text).toContain("# TYPE fleetscope_bridge_stored_messages_total counter");
   expect(text).toMatch(/^fleetscope_part_up\{part="broker"\} 1$/m);
   expect(text).toMatch(/^fleetscope_commands_finished_total\{state="succeeded"\} \d+$/m);
-  // Every sample line is `name{labels} value`.
-  for (const line of text.trim().split("\n").filter((l) => !l.startsWith("#"))) expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? [0-9.eE+-]+$|NaN$/);
+  expect(text).toMatch(/^fleetscope_broker_qos0_dropped_total \d+$/m);
+  // Every sample line is `name{labels} value`; a name is [a-zA-Z_:][a-zA-Z0-9_:]* (Prometheus data model).
+  for (const line of text.trim().split("\n").filter((l) => !l.startsWith("#"))) expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})? [0-9.eE+-]+$|NaN$/);
 });

@@ -10,6 +10,7 @@ import { Aedes } from "aedes";
 import { WebSocketServer, createWebSocketStream } from "ws";
 import type { TraceHub } from "../qos/trace-hub";
 import type { AccessHandlers } from "./access";
+import { forwardsTo, qos0Drops, WS_WRITE_HIGH_WATER_MARK, type Qos } from "./slow-readers";
 import { tapConnection } from "./tap";
 
 export const MQTT_WS_PATH = "/mqtt";
@@ -24,6 +25,8 @@ export interface EmbeddedBroker {
   /** Hands an HTTP upgrade on `/mqtt` to the broker. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   clientCount(): number;
+  /** QoS 0 messages this broker dropped for WebSocket clients too far behind (lib/broker/slow-readers.ts). */
+  droppedQos0(): number;
   close(): Promise<void>;
 }
 
@@ -51,10 +54,23 @@ export const defaultAccess: AccessHandlers = {
  */
 export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string; trace?: TraceHub; access?: AccessHandlers }): Promise<EmbeddedBroker> {
   const access = opts.access ?? defaultAccess;
+  // Bytes waiting to be sent to each WebSocket connection, by the stream Aedes writes to. TCP
+  // clients are not in it: devices and services read as fast as they choose, and back-pressure
+  // on them stays as it was.
+  const backlogs = new WeakMap<object, () => number>();
+  let dropped = 0;
   const broker = await Aedes.createBroker({
     authenticate: access.authenticate,
     authorizePublish: access.authorizePublish,
     authorizeSubscribe: access.authorizeSubscribe,
+    // Called once per message and subscriber before Aedes writes it.
+    authorizeForward: (client, packet) => {
+      const backlog = backlogs.get(client.conn);
+      if (!backlog || forwardsTo(packet.qos as Qos, backlog())) return packet;
+      dropped++;
+      qos0Drops().count++;
+      return null;
+    },
   });
   const host = opts.host ?? "0.0.0.0";
   const sockets = new Set<Socket>();
@@ -82,7 +98,15 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
 
   const wss = new WebSocketServer({ noServer: true });
   wss.on("connection", (ws, req) => {
-    const stream = createWebSocketStream(ws);
+    const stream = createWebSocketStream(ws, { writableHighWaterMark: WS_WRITE_HIGH_WATER_MARK });
+    // Aedes writes a PUBLISH as five pieces (header, length, topic length, topic, payload) and ws
+    // would send each as a WebSocket frame of its own: five frames, five socket writes and five
+    // browser tasks per message. Writes buffered together (one packet's, corked by mqtt-packet,
+    // and every packet queued while the previous send was in flight) go out as one frame.
+    // [MQTT-6.0.0-2] a frame may hold several or partial packets; receivers reassemble.
+    stream._writev = (chunks, callback) => ws.send(Buffer.concat(chunks.map(({ chunk, encoding }) => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk), encoding)))), callback);
+    // The stream's buffer, plus what ws has handed to the socket and the kernel has not taken.
+    backlogs.set(stream, () => stream.writableLength + ws.bufferedAmount);
     // A browser that vanishes mid-frame must not take the server down.
     stream.on("error", () => stream.destroy());
     if (opts.trace) tapConnection(stream, opts.trace);
@@ -96,6 +120,7 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
     },
     clientCount: () => broker.connectedClients,
+    droppedQos0: () => dropped,
     async close() {
       for (const ws of wss.clients) ws.terminate();
       await new Promise<void>((r) => wss.close(() => r()));

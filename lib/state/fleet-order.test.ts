@@ -18,3 +18,11 @@ it("sorts by name in natural order, or by status, last seen, rate or alarms", ()
 it("groups by site first when asked", () => {
   expect(ids("name", true)).toEqual(["arm-2", "arm-1", "arm-10"]);
 });
+
+it("devices that appear later take their place among those already sorted", () => {
+  const first = [dev("arm-1", "b", "online", 0), dev("arm-30", "b", "online", 0)];
+  expect(orderDevices(first, new Map(), "name", true, 0).map((d) => d.id)).toEqual(["arm-1", "arm-30"]);
+  const later = [...first, dev("arm-4", "b", "online", 0), dev("arm-200", "a", "online", 0), dev("arm-12", "b", "online", 0)];
+  expect(orderDevices(later, new Map(), "name", true, 0).map((d) => d.id)).toEqual(["arm-200", "arm-1", "arm-4", "arm-12", "arm-30"]);
+  expect(orderDevices(later, new Map(), "name", false, 0).map((d) => d.id)).toEqual(["arm-1", "arm-4", "arm-12", "arm-30", "arm-200"]);
+});

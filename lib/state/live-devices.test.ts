@@ -39,6 +39,7 @@ describe("bounded live series", () => {
     const again = applyMessages(applyMessages(empty, batch), [tele("a", '{"x":-1}', 9999)]).get("a")!.series.x!;
     expect(again).toHaveLength(LIVE_POINTS);
     expect(again.at(-1)!.t).toBe(9999);
+    expect(again[0]!.t).toBe(6);
   });
 
   it("does not change the arrays of the state it was given", () => {

@@ -69,7 +69,10 @@ export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[
     let d = drafts.get(demo.device);
     if (!d) {
       const prev = next.get(demo.device) ?? blank(demo.device, demo.site);
-      d = { ...prev, values: { ...prev.values }, series: { ...prev.series }, arrivals: prev.arrivals.slice() };
+      // Arrays are copied keeping one place free below their bound: the usual frame brings one
+      // message per device, which then needs no second copy to trim (half the copying, and
+      // the garbage, at 10,000 msgs/s).
+      d = { ...prev, values: { ...prev.values }, series: { ...prev.series }, arrivals: prev.arrivals.slice(-(RATE_WINDOW - 1)) };
       drafts.set(demo.device, d);
       copied.set(demo.device, new Set());
       next.set(d.id, d);
@@ -92,7 +95,7 @@ export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[
       const series = d.series[f];
       if (!series && Object.keys(d.series).length >= LIVE_FIELDS) continue;
       if (!mine.has(f)) {
-        d.series[f] = series ? series.slice() : [];
+        d.series[f] = series ? series.slice(-(LIVE_POINTS - 1)) : [];
         mine.add(f);
       }
       d.series[f]!.push(seq === null ? { t: m.ts, v } : { t: m.ts, v, seq });

@@ -5,7 +5,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { openAccess, type AccessHandlers } from "../../lib/broker/access";
-import { startEmbeddedBroker, MQTT_WS_PATH } from "../../lib/broker/embedded";
+import { startEmbeddedBroker, MQTT_WS_PATH, type EmbeddedBroker } from "../../lib/broker/embedded";
 import { startMosquitto } from "./mosquitto";
 
 export interface TestBroker {
@@ -15,7 +15,7 @@ export interface TestBroker {
 }
 
 /** The embedded broker behind a real HTTP server's `/mqtt`; anyone may do anything unless `access` says otherwise. */
-export async function startAedes(access: AccessHandlers = openAccess): Promise<TestBroker> {
+export async function startAedes(access: AccessHandlers = openAccess): Promise<TestBroker & { embedded: EmbeddedBroker }> {
   const broker = await startEmbeddedBroker({ tcpPort: 0, host: "127.0.0.1", access });
   const http = createServer((_req, res) => res.writeHead(404).end());
   http.on("upgrade", (req, socket, head) => {
@@ -25,6 +25,7 @@ export async function startAedes(access: AccessHandlers = openAccess): Promise<T
   await new Promise<void>((r) => http.listen(0, "127.0.0.1", () => r()));
   const port = (http.address() as AddressInfo).port;
   return {
+    embedded: broker,
     tcpUrl: `mqtt://127.0.0.1:${broker.tcpPort}`,
     wsUrl: `ws://127.0.0.1:${port}${MQTT_WS_PATH}`,
     async stop() {

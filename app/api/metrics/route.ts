@@ -1,5 +1,6 @@
 import { commandService } from "@/lib/commands/shared";
 import { FINAL_STATES } from "@/lib/commands/lifecycle";
+import { qos0Drops } from "@/lib/broker/slow-readers";
 import { getPart } from "@/lib/health/parts";
 import { renderMetrics, type MetricFamily } from "@/lib/metrics/prometheus";
 
@@ -19,6 +20,9 @@ export async function GET() {
   const families: MetricFamily[] = [
     { name: "fleetscope_part_up", help: "1 when the part is ok in this process", type: "gauge", samples: [{ labels: { part: "broker" }, value: up(broker) }, { labels: { part: "bridge" }, value: up(bridge) }, { labels: { part: "commands" }, value: service?.status().connected ? 1 : 0 }] },
   ];
+  if (broker?.embedded) {
+    families.push({ name: "fleetscope_broker_qos0_dropped_total", help: "QoS 0 messages the embedded broker dropped for WebSocket clients too far behind", type: "counter", samples: [{ value: qos0Drops().count }] });
+  }
   if (bridge && bridge.status !== "off") {
     families.push(
       { name: "fleetscope_bridge_stored_messages_total", help: "Messages the bridge committed to the store", type: "counter", samples: [{ value: num(bridge.stored) }] },
