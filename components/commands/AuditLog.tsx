@@ -5,7 +5,9 @@ import { auditQuery, fromLocalInput, parseAuditFilter, toLocalInput, type AuditF
 import { COMMAND_STATES, type Command } from "@/lib/commands/lifecycle";
 import { CommandLifecycle } from "./CommandLifecycle";
 import { CommandTable } from "./CommandTable";
+import { getJson } from "./get-json";
 import { useCommand } from "./useCommand";
+import { useEvery } from "./useEvery";
 import styles from "./commands.module.css";
 
 const PAGE = 100;
@@ -20,10 +22,8 @@ async function fetchPage(filter: AuditFilter, cursor: string | null, limit: numb
   const q = auditQuery(filter);
   q.set("limit", String(limit));
   if (cursor) q.set("cursor", cursor);
-  const res = await fetch(`/api/commands?${q}`, { signal });
-  const body = (await res.json()) as { commands?: Command[]; next?: string | null; error?: { message: string } };
-  if (!res.ok || !body.commands) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
-  return { commands: body.commands, next: body.next ?? null };
+  const body = await getJson<{ commands: Command[]; next: string | null }>(`/api/commands?${q}`, signal);
+  return { commands: body.commands, next: body.next };
 }
 
 /** Every command fleet-wide: who, when, what, arguments and outcome, filtered, exportable as CSV. */
@@ -54,26 +54,19 @@ export function AuditLog() {
       ),
     [query],
   );
+  // New filters start from one page, shown as loading.
   useEffect(() => {
-    const abort = new AbortController();
     shown.current = PAGE;
     setPage({ state: "loading" });
-    void load(abort.signal);
-    const timer = setInterval(() => void load(abort.signal), REFRESH_MS);
-    return () => {
-      abort.abort();
-      clearInterval(timer);
-    };
   }, [load]);
+  useEvery(load, REFRESH_MS);
 
   // A link to /commands?command=<id> opens that command's lifecycle.
   useEffect(() => {
     if (!selectedId || selected?.id === selectedId) return;
     const abort = new AbortController();
-    fetch(`/api/commands/${encodeURIComponent(selectedId)}`, { signal: abort.signal })
-      .then((res) => (res.ok ? (res.json() as Promise<Command>) : null))
-      .then((c) => c && setSelected(c))
-      .catch(() => undefined);
+    // A link to a command that is not there opens nothing; the list still shows.
+    getJson<Command>(`/api/commands/${encodeURIComponent(selectedId)}`, abort.signal).then(setSelected, () => undefined);
     return () => abort.abort();
   }, [selectedId, selected?.id]);
   useEffect(() => {

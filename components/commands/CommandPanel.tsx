@@ -6,19 +6,14 @@ import { CommandForm } from "./CommandForm";
 import { CommandLifecycle } from "./CommandLifecycle";
 import { CommandTable } from "./CommandTable";
 import { useActor } from "../auth/ActorProvider";
+import { getJson } from "./get-json";
 import { useCommand } from "./useCommand";
+import { useEvery } from "./useEvery";
 
 const HISTORY = 20;
 const HISTORY_REFRESH_MS = 3_000;
 
 type Loaded<T> = { state: "loading" } | { state: "error"; message: string } | { state: "ok"; value: T };
-
-async function getJson<T>(url: string, signal: AbortSignal): Promise<T> {
-  const res = await fetch(url, { signal });
-  const body = (await res.json()) as T & { error?: { message: string } };
-  if (!res.ok) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
-  return body;
-}
 
 /** What was wrong with what the device advertised: its operator is the one who can fix it. */
 function AdvertisementProblems({ problems }: { problems: string[] }) {
@@ -48,22 +43,14 @@ export function CommandPanel({ device }: { device: string }) {
 
   const loadHistory = useCallback(
     (signal?: AbortSignal) =>
-      getJson<{ commands: Command[] }>(`/api/commands?${new URLSearchParams({ device, limit: String(HISTORY) })}`, signal ?? new AbortController().signal).then(
+      getJson<{ commands: Command[] }>(`/api/commands?${new URLSearchParams({ device, limit: String(HISTORY) })}`, signal).then(
         (b) => setHistory({ state: "ok", value: b.commands }),
         (err: unknown) => !signal?.aborted && setHistory({ state: "error", message: err instanceof Error ? err.message : String(err) }),
       ),
     [device],
   );
-  useEffect(() => {
-    const abort = new AbortController();
-    void loadHistory(abort.signal);
-    // Commands from other tabs, the API or the Stop above show up, and rows finish, without a reload.
-    const timer = setInterval(() => void loadHistory(abort.signal), HISTORY_REFRESH_MS);
-    return () => {
-      abort.abort();
-      clearInterval(timer);
-    };
-  }, [loadHistory]);
+  // Commands from other tabs, the API or the Stop above show up, and rows finish, without a reload.
+  useEvery(loadHistory, HISTORY_REFRESH_MS);
   const show = (c: Command) => {
     setShown(c);
     void loadHistory();

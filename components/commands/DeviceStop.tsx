@@ -2,6 +2,7 @@
 import { useEffect, useState } from "react";
 import type { CommandDefinition } from "@/lib/commands/definitions";
 import { isFinal, type Command } from "@/lib/commands/lifecycle";
+import { getJson } from "./get-json";
 import { StopButton } from "./StopButton";
 import { useActor } from "../auth/ActorProvider";
 import { useCommand } from "./useCommand";
@@ -16,10 +17,10 @@ export function DeviceStop({ device }: { device: string }) {
 
   useEffect(() => {
     const abort = new AbortController();
-    fetch(`/api/devices/${encodeURIComponent(device)}`, { signal: abort.signal })
-      .then((res) => (res.ok ? (res.json() as Promise<{ commands?: CommandDefinition[] }>) : { commands: [] }))
-      .then((d) => setHasStop(Boolean(d.commands?.some((c) => c.name === "stop"))))
-      .catch(() => undefined); // the Commands panel below says what went wrong
+    getJson<{ commands?: CommandDefinition[] }>(`/api/devices/${encodeURIComponent(device)}`, abort.signal).then(
+      (d) => setHasStop(Boolean(d.commands?.some((c) => c.name === "stop"))),
+      () => undefined, // the Commands panel below says what went wrong
+    );
     return () => abort.abort();
   }, [device]);
 

@@ -1,6 +1,7 @@
 "use client";
 import { useEffect, useState } from "react";
 import { isFinal, type Command } from "@/lib/commands/lifecycle";
+import { getJson } from "./get-json";
 
 /** How often an open command is asked for: its steps are tens of milliseconds apart. */
 const POLL_MS = 250;
@@ -22,12 +23,10 @@ export function useCommand(initial: Command | null): { command: Command | null; 
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
       try {
-        const res = await fetch(`/api/commands/${encodeURIComponent(id)}`, { signal: abort.signal });
-        const body = (await res.json()) as unknown;
-        if (!res.ok) throw new Error((body as { error?: { message?: string } }).error?.message ?? `HTTP ${res.status}`);
-        setCommand(body as Command);
+        const body = await getJson<Command>(`/api/commands/${encodeURIComponent(id)}`, abort.signal);
+        setCommand(body);
         setError(null);
-        if (isFinal((body as Command).state)) return;
+        if (isFinal(body.state)) return;
       } catch (err) {
         if (abort.signal.aborted) return;
         setError(err instanceof Error ? err.message : String(err));

@@ -4,11 +4,21 @@
  * `schema`. Failures come back as the documented error responses.
  */
 import type { z } from "zod";
-import { apiError, badRequest } from "./errors";
+import { apiError, badRequest, describeZodError } from "./errors";
 
 export const MAX_JSON_BODY_BYTES = 16 * 1024;
 
-export async function readJsonBody<S extends z.ZodType>(req: Request, schema: S, maxBytes = MAX_JSON_BODY_BYTES): Promise<{ ok: true; data: z.infer<S> } | { ok: false; response: Response }> {
+export interface BodyOptions {
+  maxBytes?: number;
+  /** Words for the schema's problems, where the route can say more than the field paths. */
+  describe?: (error: z.ZodError) => string;
+}
+
+export async function readJsonBody<S extends z.ZodType>(
+  req: Request,
+  schema: S,
+  { maxBytes = MAX_JSON_BODY_BYTES, describe = describeZodError }: BodyOptions = {},
+): Promise<{ ok: true; data: z.infer<S> } | { ok: false; response: Response }> {
   const tooLarge = () => ({ ok: false as const, response: apiError(413, "payload_too_large", `the body must be at most ${maxBytes} bytes`) });
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > maxBytes) return tooLarge();
@@ -34,6 +44,6 @@ export async function readJsonBody<S extends z.ZodType>(req: Request, schema: S,
     return { ok: false, response: badRequest("the body must be JSON") };
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) return { ok: false, response: badRequest(parsed.error) };
+  if (!parsed.success) return { ok: false, response: badRequest(describe(parsed.error)) };
   return { ok: true, data: parsed.data };
 }

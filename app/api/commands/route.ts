@@ -5,6 +5,7 @@ import { describeArgErrors } from "@/lib/commands/args";
 import { commandsToCsv } from "@/lib/commands/audit-csv";
 import { commandService } from "@/lib/commands/shared";
 import { store } from "@/lib/http/context";
+import { readJsonBody } from "@/lib/http/body";
 import { apiError, badRequest, internalError } from "@/lib/http/errors";
 import { MAX_COMMAND_BODY_BYTES, MAX_COMMAND_LIMIT, MAX_CSV_ROWS, commandBody, commandListQuery, describeBodyError, idempotencyHeader } from "@/lib/http/commands-params";
 import { firstProblem } from "@/lib/http/query-params";
@@ -27,18 +28,8 @@ export async function POST(req: NextRequest) {
   if (!/^application\/json\b/i.test(req.headers.get("content-type") ?? "")) {
     return apiError(415, "unsupported_media_type", "send the command as JSON, with Content-Type: application/json");
   }
-  const length = Number(req.headers.get("content-length") ?? 0);
-  if (length > MAX_COMMAND_BODY_BYTES) return apiError(413, "payload_too_large", `a command body is at most ${MAX_COMMAND_BODY_BYTES} bytes`);
-  let json: unknown;
-  try {
-    const text = await req.text();
-    if (text.length > MAX_COMMAND_BODY_BYTES) return apiError(413, "payload_too_large", `a command body is at most ${MAX_COMMAND_BODY_BYTES} bytes`);
-    json = JSON.parse(text);
-  } catch {
-    return badRequest("the body must be JSON: { device, name, args, timeoutMs?, idempotencyKey? }");
-  }
-  const body = commandBody.safeParse(json);
-  if (!body.success) return badRequest(describeBodyError(body.error));
+  const body = await readJsonBody(req, commandBody, { maxBytes: MAX_COMMAND_BODY_BYTES, describe: describeBodyError });
+  if (!body.ok) return body.response;
   // The key may come as the conventional header or in the body; the header wins.
   let key = body.data.idempotencyKey;
   const header = req.headers.get("idempotency-key");
