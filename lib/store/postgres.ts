@@ -7,16 +7,17 @@ import "server-only";
 import pg from "pg";
 import type { Device, DeviceId, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
 import { filterToRegex } from "../mqtt/topic";
-import { BinaryCopy, copyBinary } from "./pg-binary-copy";
 import { Partitions } from "./pg-partitions";
 import { PG_USERS_MIGRATION, PgUsers } from "./pg-users";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { payloadForJson } from "./payload-text";
-import { HOUR_MS, MINUTE_MS, planSeries, rollup } from "./series-plan";
+import { planSeries } from "./series-plan";
+import { schemaPool } from "./pg-writer";
+import { WriterThread } from "./writer-thread";
 import type { SeqStream } from "./delivery";
 import type { CommandLog } from "./command-log";
 import { PgCommandLog } from "./pg-commands";
-import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, MessageRow, QoS, Sample, Series, SeriesQuery, Store } from "./types";
+import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, Store } from "./types";
 
 /** Each entry runs once, in order, recorded in schema_migrations. */
 const MIGRATIONS: string[] = [
@@ -103,11 +104,6 @@ const MIGRATIONS: string[] = [
   PG_USERS_MIGRATION,
 ];
 
-const ROLLUPS = [
-  ["rollup_minute", MINUTE_MS],
-  ["rollup_hour", HOUR_MS],
-] as const;
-
 /** Any constant: serialises migrations when several bridges and servers start at once. */
 const MIGRATION_LOCK = 0x5f1ee7;
 
@@ -141,14 +137,15 @@ export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private readonly schema: string;
   private readonly partitions: Partitions;
+  private readonly writer: WriterThread;
   readonly commands: CommandLog;
 
   private constructor(opts: PostgresStoreOptions) {
     this.schema = opts.schema ?? "public";
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) throw new Error(`schema: ${JSON.stringify(this.schema)} is not a plain lower-case identifier`);
-    this.pool = new pg.Pool({ connectionString: opts.connectionString, max: 4, options: `-c search_path=${this.schema}` });
-    // An idle client that loses its server must not crash the process; the next query reports it.
-    this.pool.on("error", () => undefined);
+    this.pool = schemaPool({ connectionString: opts.connectionString, schema: this.schema }, 4);
+    // Started on the first append: only the bridge's processes write batches.
+    this.writer = new WriterThread({ kind: "postgres", connectionString: opts.connectionString, schema: this.schema });
     this.partitions = new Partitions(this.pool);
     this.commands = new PgCommandLog(this.pool);
     this.users = new PgUsers(this.pool);
@@ -186,85 +183,9 @@ export class PostgresStore implements Store {
     }
   }
 
-  async append(batch: Batch): Promise<AppendResult> {
-    const result: AppendResult = { stored: 0, duplicates: 0 };
-    if (batch.messages.length === 0 && batch.devices.length === 0) return result;
-    // DDL outside the batch's transaction: a new day's partitions, made once.
-    await this.partitions.ensure(batch.messages.map((m) => m.ts));
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
-      const samples: Sample[] = [];
-      if (batch.messages.length > 0) {
-        const m = batch.messages;
-        const withIdent = m.filter((r) => r.ident !== null);
-        const claimed = await client.query<{ ident: string }>(
-          `INSERT INTO idents (ident, ts) SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING RETURNING ident::text`,
-          [withIdent.map((r) => r.ident!.toString()), withIdent.map((r) => r.ts)],
-        );
-        // Rows without an identity always go in; of those with one, the identities claimed just
-        // now did, once each, and every other occurrence was a redelivery.
-        const fresh = new Set(claimed.rows.map((r) => r.ident));
-        const dups: MessageRow[] = [];
-        const keep: MessageRow[] = [];
-        for (const r of m) {
-          if (r.ident !== null && !fresh.delete(r.ident.toString())) {
-            dups.push(r);
-            continue;
-          }
-          keep.push(r);
-          if (r.device && r.fields) for (const [field, value] of Object.entries(r.fields)) samples.push({ ts: r.ts, device: r.device, field, value });
-        }
-        result.stored = keep.length;
-        const rows = new BinaryCopy();
-        for (const r of keep) {
-          rows.row(10).int8(r.ts).text(r.topic).text(r.device).int2(r.qos).bool(r.retain).bool(r.dup).int8(r.seq).bytea(r.payload).bool(r.truncated).int8(r.ident);
-        }
-        await copyBinary(client, "messages (ts, topic, device, qos, retain, dup, seq, payload, truncated, ident)", rows);
-        result.duplicates = dups.length;
-        if (dups.length > 0) {
-          await client.query(
-            `INSERT INTO duplicates (ts, topic, device, qos, seq) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::smallint[], $5::bigint[])`,
-            [dups.map((r) => r.ts), dups.map((r) => r.topic), dups.map((r) => r.device), dups.map((r) => r.qos), dups.map((r) => r.seq)],
-          );
-        }
-      }
-      if (samples.length > 0) {
-        const rows = new BinaryCopy();
-        for (const x of samples) rows.row(4).int8(x.ts).text(x.device).text(x.field).float8(x.value);
-        await copyBinary(client, "samples (ts, device, field, value)", rows);
-        for (const [table, grain] of ROLLUPS) {
-          const r = rollup(samples, grain);
-          await client.query(
-            `INSERT INTO ${table} (device, field, bucket, lo, hi, total, n, last, last_ts)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::float8[], $5::float8[], $6::float8[], $7::bigint[], $8::float8[], $9::bigint[])
-             ON CONFLICT (device, field, bucket) DO UPDATE SET
-               lo = LEAST(${table}.lo, excluded.lo), hi = GREATEST(${table}.hi, excluded.hi),
-               total = ${table}.total + excluded.total, n = ${table}.n + excluded.n,
-               last = CASE WHEN excluded.last_ts >= ${table}.last_ts THEN excluded.last ELSE ${table}.last END,
-               last_ts = GREATEST(${table}.last_ts, excluded.last_ts)`,
-            [r.map((x) => x.device), r.map((x) => x.field), r.map((x) => x.bucket), r.map((x) => x.min), r.map((x) => x.max), r.map((x) => x.sum), r.map((x) => x.count), r.map((x) => x.last), r.map((x) => x.lastTs)],
-          );
-        }
-      }
-      for (const u of batch.devices) {
-        await client.query(
-          `INSERT INTO devices (id, site, status, last_seen, latest) VALUES ($1, $2, COALESCE($3, 'unknown'), $4, $5)
-           ON CONFLICT (id) DO UPDATE SET site = excluded.site,
-             status = COALESCE($3, devices.status),
-             last_seen = GREATEST(devices.last_seen, excluded.last_seen),
-             latest = devices.latest || excluded.latest`,
-          [u.id, u.site, u.status ?? null, u.lastSeen, JSON.stringify(u.values ?? {})],
-        );
-      }
-      await client.query("COMMIT");
-      return result;
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  /** On the writer thread (pg-writer.ts), which has committed when this resolves. */
+  append(batch: Batch): Promise<AppendResult> {
+    return this.writer.append(batch);
   }
 
   async listDevices(): Promise<Device[]> {
@@ -373,6 +294,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.writer.close();
     await this.pool.end();
   }
 }

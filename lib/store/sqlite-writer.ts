@@ -2,7 +2,7 @@ import "server-only";
 /**
  * The write side of the SQLite store: a batch in one transaction (messages with exactly-once
  * identities, samples, rollups, the device registry) and retention's deletes. Runs on a worker
- * thread of its own (sqlite-writer-worker.ts) so the bridge's thread keeps reading MQTT while a
+ * thread of its own (writer-thread.ts) so the bridge's thread keeps reading MQTT while a
  * large batch commits; `:memory:` databases, which one connection cannot share, write inline.
  */
 import type Database from "better-sqlite3";

@@ -11,7 +11,7 @@ import { planSeries } from "./series-plan";
 import { migrate, openDatabase, type DeviceRecord } from "./sqlite-schema";
 import { SqliteUsers } from "./sqlite-users";
 import { SqliteWriter } from "./sqlite-writer";
-import { WriterThread } from "./sqlite-writer-thread";
+import { WriterThread } from "./writer-thread";
 import type { SeqStream } from "./delivery";
 import type { CommandLog } from "./command-log";
 import { SqliteCommandLog } from "./sqlite-commands";
@@ -67,7 +67,7 @@ export class SqliteStore implements Store {
     this.users = new SqliteUsers(this.db);
     this.selectDevice = this.db.prepare<[string], DeviceRecord>(`SELECT * FROM devices WHERE id = ?`);
     this.selectSeries = this.db.prepare<[string, string], { id: number }>(`SELECT id FROM series WHERE device = ? AND field = ?`);
-    this.writer = path === ":memory:" ? new SqliteWriter(this.db) : new WriterThread(path);
+    this.writer = path === ":memory:" ? new SqliteWriter(this.db) : new WriterThread({ kind: "sqlite", path });
     this.commands = new SqliteCommandLog(this.db);
   }
 

@@ -1,14 +1,21 @@
 import "server-only";
 /**
- * The store side of the SQLite writer thread: sends requests, matches answers, and starts a new
- * thread after one has died (its pending requests fail; the bridge retries them).
+ * A store's write side on a worker thread of its own (writer-worker.ts), so the bridge's thread
+ * keeps reading MQTT while a batch is encoded and committed. This side sends requests, matches
+ * answers, and starts a new thread after one has died (its pending requests fail; the bridge
+ * retries them).
  */
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { EpochMs } from "../devices/model";
+import type { PgTarget } from "./pg-writer";
 import type { AppendResult, Batch } from "./types";
 
-type Op = { op: "append"; batch: Batch } | { op: "prune"; before: EpochMs; maxRows: number };
+/** What the thread writes to: a SQLite file, or a PostgreSQL schema. */
+export type WriterTarget = { kind: "sqlite"; path: string } | ({ kind: "postgres" } & PgTarget);
+
+/** Pruning is SQLite's only: PostgreSQL drops whole partitions from the store's own pool. */
+type Op = { op: "append"; batch: Batch } | { op: "prune"; before: EpochMs; maxRows: number } | { op: "close" };
 export type WriterRequest = Op & { id: number };
 export type WriterResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 
@@ -20,10 +27,10 @@ export class WriterThread {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
-  constructor(private readonly path: string) {}
+  constructor(private readonly target: WriterTarget) {}
 
   private start(): Worker {
-    const worker = new Worker(here("./sqlite-writer-boot.mjs"), { workerData: { path: this.path } });
+    const worker = new Worker(here("./writer-boot.mjs"), { workerData: this.target });
     worker.on("message", (res: WriterResponse) => {
       const p = this.pending.get(res.id);
       if (!p) return;
@@ -37,16 +44,15 @@ export class WriterThread {
       this.pending.clear();
     };
     worker.on("error", fail);
-    worker.on("exit", (code) => fail(new Error(`SQLite writer thread exited (${code})`)));
+    worker.on("exit", (code) => fail(new Error(`${this.target.kind === "sqlite" ? "SQLite" : "PostgreSQL"} writer thread exited (${code})`)));
     return worker;
   }
 
-  private request<T>(req: Op): Promise<T> {
-    this.worker ??= this.start();
+  private request<T>(req: Op, worker = (this.worker ??= this.start())): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker!.postMessage({ ...req, id });
+      worker.postMessage({ ...req, id });
     });
   }
 
@@ -58,9 +64,12 @@ export class WriterThread {
     return this.request({ op: "prune", before, maxRows });
   }
 
+  /** Lets the thread close its connections, then ends it. */
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
-    if (worker) await worker.terminate();
+    if (!worker) return;
+    await this.request({ op: "close" }, worker).catch(() => undefined);
+    await worker.terminate();
   }
 }

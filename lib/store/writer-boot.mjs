@@ -4,4 +4,4 @@ import { register } from "tsx/esm/api";
 import "../../scripts/register-hooks.mjs";
 
 register();
-await import("./sqlite-writer-worker.ts");
+await import("./writer-worker.ts");

@@ -1,0 +1,127 @@
+import "server-only";
+/**
+ * The write side of the PostgreSQL store: a batch in one transaction, its messages and samples
+ * by binary COPY, the rest by multi-row INSERTs from unnest() arrays. It runs on a worker thread
+ * of its own (writer-thread.ts): encoding a batch costs the thread that does it about as much as
+ * the server spends storing it, and on the bridge's thread that time was taken from reading MQTT,
+ * while every round trip of the transaction waited behind the packets in that thread's queue.
+ */
+import pg from "pg";
+import { BinaryCopy, copyBinary } from "./pg-binary-copy";
+import { Partitions } from "./pg-partitions";
+import { HOUR_MS, MINUTE_MS, rollup } from "./series-plan";
+import type { AppendResult, Batch, MessageRow, Sample } from "./types";
+
+export const ROLLUPS = [
+  ["rollup_minute", MINUTE_MS],
+  ["rollup_hour", HOUR_MS],
+] as const;
+
+export interface PgTarget {
+  connectionString: string;
+  /** Already validated as a plain identifier by the store. */
+  schema: string;
+}
+
+/** A pool for `target`'s schema that survives its server going away (the next query reports it). */
+export function schemaPool(target: PgTarget, max: number): pg.Pool {
+  const pool = new pg.Pool({ connectionString: target.connectionString, max, options: `-c search_path=${target.schema}` });
+  pool.on("error", () => undefined);
+  return pool;
+}
+
+export class PgWriter {
+  private readonly pool: pg.Pool;
+  private readonly partitions: Partitions;
+
+  constructor(target: PgTarget) {
+    // One batch at a time comes from the bridge, and a new day's partitions take one more.
+    this.pool = schemaPool(target, 2);
+    this.partitions = new Partitions(this.pool);
+  }
+
+  async append(batch: Batch): Promise<AppendResult> {
+    const result: AppendResult = { stored: 0, duplicates: 0 };
+    if (batch.messages.length === 0 && batch.devices.length === 0) return result;
+    // DDL outside the batch's transaction: a new day's partitions, made once.
+    await this.partitions.ensure(batch.messages.map((m) => m.ts));
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const samples: Sample[] = [];
+      if (batch.messages.length > 0) {
+        const m = batch.messages;
+        const withIdent = m.filter((r) => r.ident !== null);
+        const claimed = await client.query<{ ident: string }>(
+          `INSERT INTO idents (ident, ts) SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING RETURNING ident::text`,
+          [withIdent.map((r) => r.ident!.toString()), withIdent.map((r) => r.ts)],
+        );
+        // Rows without an identity always go in; of those with one, the identities claimed just
+        // now did, once each, and every other occurrence was a redelivery.
+        const fresh = new Set(claimed.rows.map((r) => r.ident));
+        const dups: MessageRow[] = [];
+        const keep: MessageRow[] = [];
+        for (const r of m) {
+          if (r.ident !== null && !fresh.delete(r.ident.toString())) {
+            dups.push(r);
+            continue;
+          }
+          keep.push(r);
+          if (r.device && r.fields) for (const [field, value] of Object.entries(r.fields)) samples.push({ ts: r.ts, device: r.device, field, value });
+        }
+        result.stored = keep.length;
+        const rows = new BinaryCopy();
+        for (const r of keep) {
+          rows.row(10).int8(r.ts).text(r.topic).text(r.device).int2(r.qos).bool(r.retain).bool(r.dup).int8(r.seq).bytea(r.payload).bool(r.truncated).int8(r.ident);
+        }
+        await copyBinary(client, "messages (ts, topic, device, qos, retain, dup, seq, payload, truncated, ident)", rows);
+        result.duplicates = dups.length;
+        if (dups.length > 0) {
+          await client.query(
+            `INSERT INTO duplicates (ts, topic, device, qos, seq) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::smallint[], $5::bigint[])`,
+            [dups.map((r) => r.ts), dups.map((r) => r.topic), dups.map((r) => r.device), dups.map((r) => r.qos), dups.map((r) => r.seq)],
+          );
+        }
+      }
+      if (samples.length > 0) {
+        const rows = new BinaryCopy();
+        for (const x of samples) rows.row(4).int8(x.ts).text(x.device).text(x.field).float8(x.value);
+        await copyBinary(client, "samples (ts, device, field, value)", rows);
+        for (const [table, grain] of ROLLUPS) {
+          const r = rollup(samples, grain);
+          await client.query(
+            `INSERT INTO ${table} (device, field, bucket, lo, hi, total, n, last, last_ts)
+             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::float8[], $5::float8[], $6::float8[], $7::bigint[], $8::float8[], $9::bigint[])
+             ON CONFLICT (device, field, bucket) DO UPDATE SET
+               lo = LEAST(${table}.lo, excluded.lo), hi = GREATEST(${table}.hi, excluded.hi),
+               total = ${table}.total + excluded.total, n = ${table}.n + excluded.n,
+               last = CASE WHEN excluded.last_ts >= ${table}.last_ts THEN excluded.last ELSE ${table}.last END,
+               last_ts = GREATEST(${table}.last_ts, excluded.last_ts)`,
+            [r.map((x) => x.device), r.map((x) => x.field), r.map((x) => x.bucket), r.map((x) => x.min), r.map((x) => x.max), r.map((x) => x.sum), r.map((x) => x.count), r.map((x) => x.last), r.map((x) => x.lastTs)],
+          );
+        }
+      }
+      for (const u of batch.devices) {
+        await client.query(
+          `INSERT INTO devices (id, site, status, last_seen, latest) VALUES ($1, $2, COALESCE($3, 'unknown'), $4, $5)
+           ON CONFLICT (id) DO UPDATE SET site = excluded.site,
+             status = COALESCE($3, devices.status),
+             last_seen = GREATEST(devices.last_seen, excluded.last_seen),
+             latest = devices.latest || excluded.latest`,
+          [u.id, u.site, u.status ?? null, u.lastSeen, JSON.stringify(u.values ?? {})],
+        );
+      }
+      await client.query("COMMIT");
+      return result;
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
