@@ -62,6 +62,13 @@ export class BinaryCopy {
     return this;
   }
 
+  /** INTEGER */
+  int4(v: number): this {
+    this.int32(4);
+    this.int32(v);
+    return this;
+  }
+
   /** SMALLINT */
   int2(v: number): this {
     this.int32(2);

@@ -1,12 +1,12 @@
 import "server-only";
 /**
- * Daily range partitions of the PostgreSQL store's time-series tables (messages, samples), made
+ * Daily range partitions of the PostgreSQL store's time-series tables (messages, points), made
  * on demand before a batch writes into a new day, and dropped whole by retention: dropping a
  * day's partition costs the same however many rows it holds, and never blocks ingest.
  */
 import type pg from "pg";
 
-export const PARTITIONED = ["messages", "samples"] as const;
+export const PARTITIONED = ["messages", "points"] as const;
 const DAY_MS = 24 * 3_600_000;
 
 /** `messages_d20261125` for the day holding `ts`. */

@@ -9,8 +9,10 @@ import "server-only";
 import pg from "pg";
 import { BinaryCopy, copyBinary } from "./pg-binary-copy";
 import { Partitions } from "./pg-partitions";
-import { HOUR_MS, MINUTE_MS, rollup } from "./series-plan";
-import type { AppendResult, Batch, MessageRow, Sample } from "./types";
+import { BatchRollups } from "./batch-rollups";
+import { PgSeries } from "./pg-series";
+import { HOUR_MS, MINUTE_MS } from "./series-plan";
+import type { AppendResult, Batch, MessageRow } from "./types";
 
 export const ROLLUPS = [
   ["rollup_minute", MINUTE_MS],
@@ -33,6 +35,7 @@ export function schemaPool(target: PgTarget, max: number): pg.Pool {
 export class PgWriter {
   private readonly pool: pg.Pool;
   private readonly partitions: Partitions;
+  private readonly series = new PgSeries();
 
   constructor(target: PgTarget) {
     // One batch at a time comes from the bridge, and a new day's partitions take one more.
@@ -43,64 +46,13 @@ export class PgWriter {
   async append(batch: Batch): Promise<AppendResult> {
     const result: AppendResult = { stored: 0, duplicates: 0 };
     if (batch.messages.length === 0 && batch.devices.length === 0) return result;
-    // DDL outside the batch's transaction: a new day's partitions, made once.
+    // Outside the batch's transaction: a new day's partitions, and the series it names, made once.
     await this.partitions.ensure(batch.messages.map((m) => m.ts));
+    await this.series.resolve(this.pool, batch.messages);
     const client = await this.pool.connect();
     try {
       await client.query("BEGIN");
-      const samples: Sample[] = [];
-      if (batch.messages.length > 0) {
-        const m = batch.messages;
-        const withIdent = m.filter((r) => r.ident !== null);
-        const claimed = await client.query<{ ident: string }>(
-          `INSERT INTO idents (ident, ts) SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING RETURNING ident::text`,
-          [withIdent.map((r) => r.ident!.toString()), withIdent.map((r) => r.ts)],
-        );
-        // Rows without an identity always go in; of those with one, the identities claimed just
-        // now did, once each, and every other occurrence was a redelivery.
-        const fresh = new Set(claimed.rows.map((r) => r.ident));
-        const dups: MessageRow[] = [];
-        const keep: MessageRow[] = [];
-        for (const r of m) {
-          if (r.ident !== null && !fresh.delete(r.ident.toString())) {
-            dups.push(r);
-            continue;
-          }
-          keep.push(r);
-          if (r.device && r.fields) for (const [field, value] of Object.entries(r.fields)) samples.push({ ts: r.ts, device: r.device, field, value });
-        }
-        result.stored = keep.length;
-        const rows = new BinaryCopy();
-        for (const r of keep) {
-          rows.row(10).int8(r.ts).text(r.topic).text(r.device).int2(r.qos).bool(r.retain).bool(r.dup).int8(r.seq).bytea(r.payload).bool(r.truncated).int8(r.ident);
-        }
-        await copyBinary(client, "messages (ts, topic, device, qos, retain, dup, seq, payload, truncated, ident)", rows);
-        result.duplicates = dups.length;
-        if (dups.length > 0) {
-          await client.query(
-            `INSERT INTO duplicates (ts, topic, device, qos, seq) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::smallint[], $5::bigint[])`,
-            [dups.map((r) => r.ts), dups.map((r) => r.topic), dups.map((r) => r.device), dups.map((r) => r.qos), dups.map((r) => r.seq)],
-          );
-        }
-      }
-      if (samples.length > 0) {
-        const rows = new BinaryCopy();
-        for (const x of samples) rows.row(4).int8(x.ts).text(x.device).text(x.field).float8(x.value);
-        await copyBinary(client, "samples (ts, device, field, value)", rows);
-        for (const [table, grain] of ROLLUPS) {
-          const r = rollup(samples, grain);
-          await client.query(
-            `INSERT INTO ${table} (device, field, bucket, lo, hi, total, n, last, last_ts)
-             SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::float8[], $5::float8[], $6::float8[], $7::bigint[], $8::float8[], $9::bigint[])
-             ON CONFLICT (device, field, bucket) DO UPDATE SET
-               lo = LEAST(${table}.lo, excluded.lo), hi = GREATEST(${table}.hi, excluded.hi),
-               total = ${table}.total + excluded.total, n = ${table}.n + excluded.n,
-               last = CASE WHEN excluded.last_ts >= ${table}.last_ts THEN excluded.last ELSE ${table}.last END,
-               last_ts = GREATEST(${table}.last_ts, excluded.last_ts)`,
-            [r.map((x) => x.device), r.map((x) => x.field), r.map((x) => x.bucket), r.map((x) => x.min), r.map((x) => x.max), r.map((x) => x.sum), r.map((x) => x.count), r.map((x) => x.last), r.map((x) => x.lastTs)],
-          );
-        }
-      }
+      if (batch.messages.length > 0) await this.appendMessages(client, batch.messages, result);
       for (const u of batch.devices) {
         await client.query(
           `INSERT INTO devices (id, site, status, last_seen, latest) VALUES ($1, $2, COALESCE($3, 'unknown'), $4, $5)
@@ -118,6 +70,60 @@ export class PgWriter {
       throw err;
     } finally {
       client.release();
+    }
+  }
+
+  /** The messages not stored before, their points and rollups; redeliveries are counted. */
+  private async appendMessages(client: pg.PoolClient, m: MessageRow[], result: AppendResult): Promise<void> {
+    const withIdent = m.filter((r) => r.ident !== null);
+    const claimed = await client.query<{ ident: string }>(
+      `INSERT INTO idents (ident, ts) SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING RETURNING ident::text`,
+      [withIdent.map((r) => r.ident!.toString()), withIdent.map((r) => r.ts)],
+    );
+    // Rows without an identity always go in; of those with one, the identities claimed just
+    // now did, once each, and every other occurrence was a redelivery.
+    const fresh = new Set(claimed.rows.map((r) => r.ident));
+    const dups: MessageRow[] = [];
+    const rows = new BinaryCopy();
+    const points = new BinaryCopy();
+    const rollups = new BatchRollups(ROLLUPS.map(([, grain]) => grain));
+    for (const r of m) {
+      if (r.ident !== null && !fresh.delete(r.ident.toString())) {
+        dups.push(r);
+        continue;
+      }
+      result.stored++;
+      rows.row(10).int8(r.ts).text(r.topic).text(r.device).int2(r.qos).bool(r.retain).bool(r.dup).int8(r.seq).bytea(r.payload).bool(r.truncated).int8(r.ident);
+      if (!r.device || !r.fields) continue;
+      for (const field in r.fields) {
+        const value = r.fields[field]!;
+        const series = this.series.id(r.device, field);
+        points.row(3).int4(series).int8(r.ts).float8(value);
+        rollups.add(series, r.device, field, r.ts, value);
+      }
+    }
+    await copyBinary(client, "messages (ts, topic, device, qos, retain, dup, seq, payload, truncated, ident)", rows);
+    await copyBinary(client, "points (series, ts, value)", points);
+    result.duplicates = dups.length;
+    if (dups.length > 0) {
+      await client.query(
+        `INSERT INTO duplicates (ts, topic, device, qos, seq) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::smallint[], $5::bigint[])`,
+        [dups.map((r) => r.ts), dups.map((r) => r.topic), dups.map((r) => r.device), dups.map((r) => r.qos), dups.map((r) => r.seq)],
+      );
+    }
+    for (const [g, [table]] of ROLLUPS.entries()) {
+      const r = rollups.rows(g);
+      if (r.length === 0) continue;
+      await client.query(
+        `INSERT INTO ${table} (device, field, bucket, lo, hi, total, n, last, last_ts)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::float8[], $5::float8[], $6::float8[], $7::bigint[], $8::float8[], $9::bigint[])
+         ON CONFLICT (device, field, bucket) DO UPDATE SET
+           lo = LEAST(${table}.lo, excluded.lo), hi = GREATEST(${table}.hi, excluded.hi),
+           total = ${table}.total + excluded.total, n = ${table}.n + excluded.n,
+           last = CASE WHEN excluded.last_ts >= ${table}.last_ts THEN excluded.last ELSE ${table}.last END,
+           last_ts = GREATEST(${table}.last_ts, excluded.last_ts)`,
+        [r.map((x) => x.device), r.map((x) => x.field), r.map((x) => x.bucket), r.map((x) => x.min), r.map((x) => x.max), r.map((x) => x.sum), r.map((x) => x.count), r.map((x) => x.last), r.map((x) => x.lastTs)],
+      );
     }
   }
 

@@ -1,7 +1,7 @@
 import "server-only";
 /**
- * The PostgreSQL store: the same schema meaning as SQLite (time as integer epoch ms). A batch's
- * messages and samples go in by binary COPY, the rest by multi-row INSERTs from unnest() arrays.
+ * The PostgreSQL store: the same schema meaning as SQLite (time as integer epoch ms), samples
+ * as points of a series. Batches are written on a thread of their own (pg-writer.ts).
  * Topics and filters only ever travel as bound parameters or COPY data, never as SQL text.
  */
 import pg from "pg";
@@ -20,7 +20,7 @@ import { PgCommandLog } from "./pg-commands";
 import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, Store } from "./types";
 
 /** Each entry runs once, in order, recorded in schema_migrations. */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: string[] = [
   `CREATE TABLE messages (
      id BIGSERIAL PRIMARY KEY,
      ts BIGINT NOT NULL,
@@ -102,6 +102,16 @@ const MIGRATIONS: string[] = [
    );
    CREATE INDEX command_replies_unmatched_ts ON command_replies_unmatched (ts);`,
   PG_USERS_MIGRATION,
+  // Samples keyed by a series id (pg-series.ts) instead of two strings: about a third less of
+  // the server's time per sample. A day's rows move out of points_default when its partition is
+  // made (pg-partitions.ts); older days' rows leave it through retention.
+  `CREATE TABLE series (id INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY, device TEXT NOT NULL, field TEXT NOT NULL, UNIQUE (device, field));
+   CREATE TABLE points (series INTEGER NOT NULL, ts BIGINT NOT NULL, value DOUBLE PRECISION NOT NULL) PARTITION BY RANGE (ts);
+   CREATE INDEX points_series_ts ON points (series, ts);
+   CREATE TABLE points_default PARTITION OF points DEFAULT;
+   INSERT INTO series (device, field) SELECT DISTINCT device, field FROM samples ORDER BY device, field;
+   INSERT INTO points SELECT s.id, x.ts, x.value FROM samples x JOIN series s USING (device, field);
+   DROP TABLE samples;`,
 ];
 
 /** Any constant: serialises migrations when several bridges and servers start at once. */
@@ -243,7 +253,7 @@ export class PostgresStore implements Store {
       plan.source === "samples"
         ? `SELECT (ts - $3) / $4 AS b, min(value) AS lo, max(value) AS hi, sum(value) AS total, count(*)::float8 AS n,
              (array_agg(value ORDER BY ts DESC))[1] AS last
-           FROM samples WHERE device = $1 AND field = $2 AND ts BETWEEN $5 AND $6 GROUP BY b ORDER BY b`
+           FROM points WHERE series = (SELECT id FROM series WHERE device = $1 AND field = $2) AND ts BETWEEN $5 AND $6 GROUP BY b ORDER BY b`
         : `SELECT (bucket - $3) / $4 AS b, min(lo) AS lo, max(hi) AS hi, sum(total) AS total, sum(n)::float8 AS n,
              (array_agg(last ORDER BY bucket DESC))[1] AS last
            FROM ${plan.source} WHERE device = $1 AND field = $2 AND bucket BETWEEN $3 AND $5 GROUP BY b ORDER BY b`;
@@ -282,7 +292,7 @@ export class PostgresStore implements Store {
     // Whole days go by dropping their partitions; the rest (the default partition, the day
     // straddling the cutoff, the unpartitioned tables) in chunks.
     let deleted = await this.partitions.dropBefore(before);
-    for (const [table, col] of [["messages", "ts"], ["samples", "ts"], ["idents", "ts"], ["duplicates", "ts"], ["command_replies_unmatched", "ts"], ["rollup_minute", "bucket"], ["rollup_hour", "bucket"]] as const) {
+    for (const [table, col] of [["messages", "ts"], ["points", "ts"], ["idents", "ts"], ["duplicates", "ts"], ["command_replies_unmatched", "ts"], ["rollup_minute", "bucket"], ["rollup_hour", "bucket"]] as const) {
       const r = await this.pool.query(`DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ${col} < $1 LIMIT $2)`, [before, maxRows]);
       deleted += r.rowCount ?? 0;
     }

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { asDeviceId, asEpochMs } from "../../lib/devices/model";
-import { PostgresStore } from "../../lib/store/postgres";
+import { MIGRATIONS, PostgresStore } from "../../lib/store/postgres";
 import { commandLogContract } from "../commands.contract";
 import { storeContract } from "../store.contract";
 import { usersContract } from "../users.contract";
@@ -44,10 +44,48 @@ describe("PostgreSQL partitions", () => {
     const partitions = async () =>
       (await client.query<{ name: string }>(`SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 AND tablename ~ '^messages_d[0-9]{8}$' ORDER BY 1`, [schema])).rows.map((r) => r.name);
     expect(await partitions()).toEqual(["messages_d20260101", "messages_d20260102", "messages_d20260103"]);
+    const points = await client.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1 AND tablename ~ '^points_d[0-9]{8}$'`, [schema]);
+    expect(points.rows[0].n).toBe(3);
     while ((await store.prune(asEpochMs(day0 + 2 * DAY), 1000)) > 0);
     expect(await partitions()).toEqual(["messages_d20260103"]);
     expect((await store.queryMessages({ limit: 10 })).messages.map((m) => m.seq)).toEqual([3]);
     await client.end();
+    await store.close();
+  });
+});
+
+describe("PostgreSQL migrations", () => {
+  it("moves samples stored before series ids into points, and new batches add to the same series", async () => {
+    const schema = `${run}_${schemas.length}`;
+    schemas.push(schema);
+    const client = new pg.Client({ connectionString: URL });
+    await client.connect();
+    // A schema as the version before points left it, with a day of samples for two series.
+    await client.query(`CREATE SCHEMA ${schema}`);
+    await client.query(`SET search_path = ${schema}`);
+    await client.query("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY)");
+    const before = MIGRATIONS.length - 1;
+    for (let v = 0; v < before; v++) await client.query(MIGRATIONS[v]!);
+    await client.query("INSERT INTO schema_migrations SELECT generate_series(1, $1::int)", [before]);
+    const day0 = Date.UTC(2026, 0, 1);
+    await client.query(
+      `INSERT INTO samples (ts, device, field, value) SELECT $1::bigint + i * 60000, 'p1', f, i * (CASE f WHEN 'temp' THEN 1 ELSE 10 END)
+       FROM generate_series(0, 9) i, unnest(ARRAY['temp', 'rpm']) f`,
+      [day0],
+    );
+    await client.end();
+
+    const store = await PostgresStore.open({ connectionString: URL, schema });
+    const device = asDeviceId("p1");
+    const series = (field: string) => store.querySeries({ device, field, from: asEpochMs(day0), to: asEpochMs(day0 + 3_600_000), points: 1000 });
+    expect((await series("temp")).points.map((p) => p.last)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect((await series("rpm")).points.map((p) => p.last)).toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+    await store.append({
+      messages: [{ ts: asEpochMs(day0 + 10 * 60000), topic: "fleet/lab/p1/telemetry", device, qos: 1, retain: false, dup: false, seq: 11, payload: Buffer.from("{}"), truncated: false, ident: 11n, fields: { temp: 10 } }],
+      devices: [],
+    });
+    expect((await series("temp")).points.map((p) => p.last)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect((await series("rpm")).points).toHaveLength(10);
     await store.close();
   });
 });
