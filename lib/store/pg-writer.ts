@@ -76,34 +76,30 @@ export class PgWriter {
   /** The messages not stored before, their points and rollups; redeliveries are counted. */
   private async appendMessages(client: pg.PoolClient, m: MessageRow[], result: AppendResult): Promise<void> {
     const withIdent = m.filter((r) => r.ident !== null);
-    const claimed = await client.query<{ ident: string }>(
+    const claiming = client.query<{ ident: string }>(
       `INSERT INTO idents (ident, ts) SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING RETURNING ident::text`,
       [withIdent.map((r) => r.ident!.toString()), withIdent.map((r) => r.ts)],
     );
-    // Rows without an identity always go in; of those with one, the identities claimed just
-    // now did, once each, and every other occurrence was a redelivery.
-    const fresh = new Set(claimed.rows.map((r) => r.ident));
+    // While the server claims the identities, the rows are encoded as if every one were new: a
+    // redelivery is rare, and a batch that has one is encoded again without it.
+    claiming.catch(() => undefined); // awaited below, unless encoding throws first
+    let rows = this.encode(m);
+    const claimed = await claiming;
     const dups: MessageRow[] = [];
-    const rows = new BinaryCopy();
-    const points = new BinaryCopy();
-    const rollups = new BatchRollups(ROLLUPS.map(([, grain]) => grain));
-    for (const r of m) {
-      if (r.ident !== null && !fresh.delete(r.ident.toString())) {
-        dups.push(r);
-        continue;
+    if (claimed.rows.length < withIdent.length) {
+      // Rows without an identity always go in; of those with one, the identities claimed just
+      // now did, once each, and every other occurrence was a redelivery.
+      const fresh = new Set(claimed.rows.map((r) => r.ident));
+      const keep: MessageRow[] = [];
+      for (const r of m) {
+        if (r.ident !== null && !fresh.delete(r.ident.toString())) dups.push(r);
+        else keep.push(r);
       }
-      result.stored++;
-      rows.row(10).int8(r.ts).text(r.topic).text(r.device).int2(r.qos).bool(r.retain).bool(r.dup).int8(r.seq).bytea(r.payload).bool(r.truncated).int8(r.ident);
-      if (!r.device || !r.fields) continue;
-      for (const field in r.fields) {
-        const value = r.fields[field]!;
-        const series = this.series.id(r.device, field);
-        points.row(3).int4(series).int8(r.ts).float8(value);
-        rollups.add(series, r.device, field, r.ts, value);
-      }
+      rows = this.encode(keep);
     }
-    await copyBinary(client, "messages (ts, topic, device, qos, retain, dup, seq, payload, truncated, ident)", rows);
-    await copyBinary(client, "points (series, ts, value)", points);
+    result.stored = rows.messages.rows;
+    await copyBinary(client, "messages (ts, topic, device, qos, retain, dup, seq, payload, truncated, ident)", rows.messages);
+    await copyBinary(client, "points (series, ts, value)", rows.points);
     result.duplicates = dups.length;
     if (dups.length > 0) {
       await client.query(
@@ -112,7 +108,7 @@ export class PgWriter {
       );
     }
     for (const [g, [table]] of ROLLUPS.entries()) {
-      const r = rollups.rows(g);
+      const r = rows.rollups.rows(g);
       if (r.length === 0) continue;
       await client.query(
         `INSERT INTO ${table} (device, field, bucket, lo, hi, total, n, last, last_ts)
@@ -125,6 +121,24 @@ export class PgWriter {
         [r.map((x) => x.device), r.map((x) => x.field), r.map((x) => x.bucket), r.map((x) => x.min), r.map((x) => x.max), r.map((x) => x.sum), r.map((x) => x.count), r.map((x) => x.last), r.map((x) => x.lastTs)],
       );
     }
+  }
+
+  /** COPY rows of the messages and their points, and the rollups of those points. */
+  private encode(m: readonly MessageRow[]): { messages: BinaryCopy; points: BinaryCopy; rollups: BatchRollups } {
+    const messages = new BinaryCopy();
+    const points = new BinaryCopy();
+    const rollups = new BatchRollups(ROLLUPS.map(([, grain]) => grain));
+    for (const r of m) {
+      messages.row(10).int8(r.ts).text(r.topic).text(r.device).int2(r.qos).bool(r.retain).bool(r.dup).int8(r.seq).bytea(r.payload).bool(r.truncated).int8(r.ident);
+      if (!r.device || !r.fields) continue;
+      for (const field in r.fields) {
+        const value = r.fields[field]!;
+        const series = this.series.id(r.device, field);
+        points.row(3).int4(series).int8(r.ts).float8(value);
+        rollups.add(series, r.device, field, r.ts, value);
+      }
+    }
+    return { messages, points, rollups };
   }
 
   async close(): Promise<void> {
