@@ -227,6 +227,21 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(s.points[0]!.count).toBe(5);
     });
 
+    it("writes a batch sent behind a pending one only if that one is written", async () => {
+      // A topic the schema refuses (NOT NULL) fails its whole batch, in either store.
+      const refused = row(1, null as unknown as string, "x");
+      const first = store.append({ messages: [refused], devices: [] });
+      const second = store.append({ messages: [telemetry(2, "p1", { temp: 1 }, 1)], devices: [] });
+      await expect(first).rejects.toThrow();
+      await expect(second).rejects.toThrow(/before it failed/);
+      expect((await store.queryMessages({ limit: 10 })).messages).toHaveLength(0);
+      // Sent once the failure is known, a batch is written again; two in flight both are.
+      const third = store.append({ messages: [telemetry(3, "p1", { temp: 1 }, 1)], devices: [] });
+      const fourth = store.append({ messages: [telemetry(4, "p1", { temp: 2 }, 2)], devices: [] });
+      expect([(await third).stored, (await fourth).stored]).toEqual([1, 1]);
+      expect((await store.queryMessages({ limit: 10 })).messages.map((m) => m.seq)).toEqual([2, 1]);
+    });
+
     it("answers ping while open", async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

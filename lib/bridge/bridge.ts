@@ -16,7 +16,7 @@ import "server-only";
 import { EventEmitter } from "node:events";
 import mqtt, { type IPublishPacket, type MqttClient, type Packet } from "mqtt";
 import { asEpochMs } from "../devices/model";
-import type { Batch, DeviceUpdate, MessageRow, QoS, Store } from "../store/types";
+import type { AppendResult, Batch, DeviceUpdate, MessageRow, QoS, Store } from "../store/types";
 import { CommitBeforePubrec } from "./commit-before-pubrec";
 import { decodeMessage, mergeDeviceUpdates, spoolIdent, type Decoded, type Received, type SampleSkip } from "./decode";
 import { HeldAcks } from "./held-acks";
@@ -85,6 +85,12 @@ interface PreparedBatch {
   fromMemory: number;
 }
 
+/** A batch handed to the store, and its commit. */
+interface SentBatch {
+  prep: PreparedBatch;
+  committing: Promise<AppendResult>;
+}
+
 const EMPTY_BATCH: Batch = { messages: [], devices: [] };
 
 /** Acknowledgement bytes waiting in the socket, at most, before the bridge stops reading (16k PUBACKs). */
@@ -102,6 +108,9 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   private timer: NodeJS.Timeout | null = null;
   /** The drain running now, if any: one store transaction at a time, and callers share it. */
   private draining: Promise<void> | null = null;
+  /** The batch the store is committing, and the one sent behind it (drain). */
+  private committing: SentBatch | null = null;
+  private behind: SentBatch | null = null;
   private stopped = false;
   /** QoS 1 messages received and not yet spooled; their PUBACKs wait for the group's commit. */
   private readonly held: HeldAcks<Spoolable>;
@@ -245,6 +254,8 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   }
 
   private schedule() {
+    // While a batch commits the drain goes on to whatever is pending; a full batch goes behind it now.
+    if (this.committing) return this.sendBehind();
     if (this.memory.length + this.spool.size() >= this.opts.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.opts.flushIntervalMs);
   }
@@ -283,44 +294,68 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     return { batch: { messages: all.map((d) => d.row), devices }, messages: all.length, skipped, spooled: spooled.length, lastId, fromMemory: fromMemory.length };
   }
 
+  /** Hands a prepared batch to the store; from here on only its counts are kept (PreparedBatch). */
+  private send(prep: PreparedBatch): SentBatch {
+    const committing = this.opts.store.append(prep.batch);
+    prep.batch = EMPTY_BATCH;
+    // Awaited in its turn; until then its failure must not count as unhandled.
+    committing.catch(() => undefined);
+    return { prep, committing };
+  }
+
   /**
-   * Moves batches to the store until nothing is pending. One batch commits at a time, in order;
-   * while it commits, the next one is taken and decoded, so this thread's work overlaps the
-   * store's instead of waiting for it.
+   * Moves batches to the store until nothing is pending. They commit one at a time, in order;
+   * while one commits, the next is sent behind it as soon as a full batch is waiting (sendBehind),
+   * so the store goes from one batch to the next without waiting for this thread to take and
+   * decode it. The store writes a batch only if the one sent before it committed (Store.append),
+   * so the spool is still released strictly in order.
    */
   private async drain(): Promise<void> {
     let retryMs = STORE_RETRY_FIRST_MS;
-    let next: PreparedBatch | null = null;
     while (this.memory.length > 0 || this.spool.size() > 0) {
-      const cur: PreparedBatch = next ?? this.prepare(0, 0);
-      next = null;
-      const committing = this.opts.store.append(cur.batch);
-      cur.batch = EMPTY_BATCH;
-      // The next batch now only when a full one is waiting: a smaller one, taken now, would go
-      // to the store as it is while more arrives; taken after this commit, it holds all of that.
-      const waiting = this.spool.size() - cur.spooled + this.memory.length - cur.fromMemory;
-      if (waiting >= this.opts.maxBatch) next = this.prepare(cur.lastId, cur.fromMemory);
+      const cur: SentBatch = this.behind ?? this.send(this.prepare(0, 0));
+      this.behind = null;
+      this.committing = cur;
+      this.sendBehind();
       try {
-        const result = await committing;
+        const result = await cur.committing;
+        this.committing = null;
         // Committed: now, and only now, the spool may forget them. A crash before this line
         // drains them again, and their identities keep the store from taking them twice.
-        if (cur.spooled > 0) this.spool.release(cur.lastId, cur.spooled);
-        this.memory = this.memory.slice(cur.fromMemory);
+        const done = cur.prep;
+        if (done.spooled > 0) this.spool.release(done.lastId, done.spooled);
+        this.memory = this.memory.slice(done.fromMemory);
         this.stats.stored += result.stored;
         this.stats.duplicates += result.duplicates;
-        for (const reason of cur.skipped) this.stats.samplesSkipped[reason]++;
+        for (const reason of done.skipped) this.stats.samplesSkipped[reason]++;
         this.stats.lastError = null;
         retryMs = STORE_RETRY_FIRST_MS;
-        this.emit("committed", cur.messages);
+        this.emit("committed", done.messages);
       } catch (err) {
-        // The batch prepared behind this one is dropped: after the retry both are taken afresh.
-        next = null;
+        this.committing = null;
+        // The batch sent behind this one fails with it, unwritten: after the retry both are
+        // taken afresh. Nothing more is sent behind it meanwhile.
+        // (Set by sendBehind while the commit was awaited: TypeScript cannot see that.)
+        const behind = this.behind as SentBatch | null;
+        await behind?.committing.catch(() => undefined);
+        this.behind = null;
         const error = this.storeFailed(err);
         if (this.stopped) throw error;
         await new Promise((r) => setTimeout(r, retryMs));
         retryMs = Math.min(retryMs * 2, STORE_RETRY_MAX_MS);
       }
     }
+  }
+
+  /**
+   * Sends the next batch behind the one committing, once a full one is waiting: a smaller one,
+   * sent now, would go to the store as it is while more arrives; sent later, it holds all of that.
+   */
+  private sendBehind(): void {
+    const cur = this.committing;
+    if (!cur || this.behind) return;
+    const waiting = this.spool.size() - cur.prep.spooled + this.memory.length - cur.prep.fromMemory;
+    if (waiting >= this.opts.maxBatch) this.behind = this.send(this.prepare(cur.prep.lastId, cur.prep.fromMemory));
   }
 
   private storeFailed(err: unknown): Error {

@@ -59,6 +59,8 @@ export class SqliteStore implements Store {
   private readonly selectSeries;
   /** Writes go to a thread of their own, or inline for `:memory:` (one connection only). */
   private readonly writer: SqliteWriter | WriterThread;
+  /** The inline writer's last append while it is unsettled. */
+  private inlineLast: Promise<AppendResult> | null = null;
   readonly commands: CommandLog;
 
   constructor(path: string) {
@@ -71,8 +73,21 @@ export class SqliteStore implements Store {
     this.commands = new SqliteCommandLog(this.db);
   }
 
-  async append(batch: Batch): Promise<AppendResult> {
-    return this.writer.append(batch);
+  append(batch: Batch): Promise<AppendResult> {
+    const writer = this.writer;
+    if (writer instanceof WriterThread) return writer.append(batch);
+    // Inline, each batch is written when called; Store.append's order rule holds against the last one.
+    const before = this.inlineLast;
+    const mine = (async () => {
+      if (before && !(await before.then(() => true, () => false))) throw new Error("not written: the batch sent before it failed");
+      return writer.append(batch);
+    })();
+    this.inlineLast = mine;
+    const forget = () => {
+      if (this.inlineLast === mine) this.inlineLast = null;
+    };
+    mine.then(forget, forget);
+    return mine;
   }
 
   async listDevices(): Promise<Device[]> {

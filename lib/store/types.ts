@@ -102,7 +102,12 @@ export interface Store {
   readonly commands: CommandLog;
   /** Users and sessions (lib/store/users.ts). */
   readonly users: UserStore;
-  /** Writes the batch in one transaction; resolves only once it is durable. */
+  /**
+   * Writes the batch in one transaction; resolves only once it is durable. Batches are written
+   * in call order, and one sent while an earlier one is pending is written only if that one
+   * was: otherwise it fails too, unwritten, so a caller that keeps two in flight never finds the
+   * second stored and the first not.
+   */
   append(batch: Batch): Promise<AppendResult>;
   listDevices(): Promise<Device[]>;
   getDevice(id: DeviceId): Promise<DeviceWithValues | null>;

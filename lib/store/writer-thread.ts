@@ -15,7 +15,11 @@ import type { AppendResult, Batch } from "./types";
 export type WriterTarget = { kind: "sqlite"; path: string } | ({ kind: "postgres" } & PgTarget);
 
 /** Pruning is SQLite's only: PostgreSQL drops whole partitions from the store's own pool. */
-type Op = { op: "append"; batch: Batch } | { op: "prune"; before: EpochMs; maxRows: number } | { op: "close" };
+type Op =
+  /** `after`: the append sent just before this one, if still unanswered (Store.append's order rule). */
+  | { op: "append"; batch: Batch; after: number | null }
+  | { op: "prune"; before: EpochMs; maxRows: number }
+  | { op: "close" };
 export type WriterRequest = Op & { id: number };
 export type WriterResponse = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
 
@@ -48,8 +52,11 @@ export class WriterThread {
     return worker;
   }
 
+  private lastAppend = 0;
+
   private request<T>(req: Op, worker = (this.worker ??= this.start())): Promise<T> {
     const id = this.nextId++;
+    if (req.op === "append") this.lastAppend = id;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       worker.postMessage({ ...req, id });
@@ -57,7 +64,7 @@ export class WriterThread {
   }
 
   append(batch: Batch): Promise<AppendResult> {
-    return this.request({ op: "append", batch });
+    return this.request({ op: "append", batch, after: this.pending.has(this.lastAppend) ? this.lastAppend : null });
   }
 
   prune(before: EpochMs, maxRows: number): Promise<number> {

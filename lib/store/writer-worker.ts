@@ -27,8 +27,20 @@ async function open(target: WriterTarget): Promise<Writer> {
 
 const writer = await open(workerData as WriterTarget);
 
+/** The last append handled; requests are handled in the order they were sent. */
+let lastAppend = { id: 0, ok: true };
+
 async function run(req: WriterRequest): Promise<unknown> {
-  if (req.op === "append") return writer.append(req.batch);
+  if (req.op === "append") {
+    if (req.after !== null && req.after === lastAppend.id && !lastAppend.ok) {
+      lastAppend = { id: req.id, ok: false };
+      throw new Error("not written: the batch sent before it failed");
+    }
+    lastAppend = { id: req.id, ok: false };
+    const result = await writer.append(req.batch);
+    lastAppend.ok = true;
+    return result;
+  }
   if (req.op === "close") return writer.close();
   if (!writer.prune) throw new Error("this store prunes on its own connection");
   return writer.prune(req.before, req.maxRows);
