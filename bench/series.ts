@@ -9,17 +9,13 @@ import Database from "better-sqlite3";
 import { asDeviceId, asEpochMs } from "../lib/devices/model";
 import { SqliteStore } from "../lib/store/sqlite";
 import type { MessageRow } from "../lib/store/types";
+import { median } from "./median";
 import type { BenchResult } from "./run";
 
 const DAYS = 30;
 const ROWS = DAYS * 86_400;
 const POINTS = 1000;
 const BATCH = 50_000;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
 
 export async function benchSeries(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), "fleetscope-bench-series-"));
