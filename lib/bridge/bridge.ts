@@ -355,7 +355,14 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     const cur = this.committing;
     if (!cur || this.behind) return;
     const waiting = this.spool.size() - cur.prep.spooled + this.memory.length - cur.prep.fromMemory;
-    if (waiting >= this.opts.maxBatch) this.behind = this.send(this.prepare(cur.prep.lastId, cur.prep.fromMemory));
+    if (waiting < this.opts.maxBatch) return;
+    try {
+      this.behind = this.send(this.prepare(cur.prep.lastId, cur.prep.fromMemory));
+    } catch (err) {
+      // Called on the acknowledgement path, which must not fail for it: the drain takes this
+      // batch again once the one committing is done.
+      this.stats.lastError = `spool: ${err instanceof Error ? err.message : String(err)}`;
+    }
   }
 
   private storeFailed(err: unknown): Error {

@@ -1,8 +1,8 @@
 import "server-only";
 /**
- * The write side of the PostgreSQL store: a batch in one transaction, its messages and samples
+ * The write side of the PostgreSQL store: a batch in one transaction, its messages and points
  * by binary COPY, the rest by multi-row INSERTs from unnest() arrays. It runs on a worker thread
- * of its own (writer-thread.ts): encoding a batch costs the thread that does it about as much as
+ * of its own (writer-thread.ts): encoding a batch costs the thread that does it about half what
  * the server spends storing it, and on the bridge's thread that time was taken from reading MQTT,
  * while every round trip of the transaction waited behind the packets in that thread's queue.
  */
@@ -14,7 +14,7 @@ import { PgSeries } from "./pg-series";
 import { HOUR_MS, MINUTE_MS } from "./series-plan";
 import type { AppendResult, Batch, MessageRow } from "./types";
 
-export const ROLLUPS = [
+const ROLLUPS = [
   ["rollup_minute", MINUTE_MS],
   ["rollup_hour", HOUR_MS],
 ] as const;

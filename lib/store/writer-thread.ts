@@ -30,6 +30,8 @@ export class WriterThread {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  /** The id of the last append sent. */
+  private lastAppend = 0;
 
   constructor(private readonly target: WriterTarget) {}
 
@@ -51,8 +53,6 @@ export class WriterThread {
     worker.on("exit", (code) => fail(new Error(`${this.target.kind === "sqlite" ? "SQLite" : "PostgreSQL"} writer thread exited (${code})`)));
     return worker;
   }
-
-  private lastAppend = 0;
 
   private request<T>(req: Op, worker = (this.worker ??= this.start())): Promise<T> {
     const id = this.nextId++;
