@@ -47,7 +47,7 @@ export async function benchSeries(): Promise<BenchResult[]> {
 
   // The reference: every raw row into JS, bucketed there (what the store must never do).
   const raw = new Database(path, { readonly: true });
-  const select = raw.prepare<[string, string, number, number], { ts: number; value: number }>("SELECT ts, value FROM samples WHERE device = ? AND field = ? AND ts BETWEEN ? AND ?");
+  const select = raw.prepare<[string, string, number, number], { ts: number; value: number }>("SELECT ts, value FROM points WHERE series = (SELECT id FROM series WHERE device = ? AND field = ?) AND ts BETWEEN ? AND ?");
   const jsTimes: number[] = [];
   for (let r = 0; r < 3; r++) {
     const t = performance.now();
