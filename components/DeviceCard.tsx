@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { recentAlarms } from "@/lib/state/device-events";
 import { headlineField, messageRate } from "@/lib/state/live-devices";
+import { EMPTY_SERIES } from "@/lib/state/live-series";
 import { formatValue } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
 import { LastSeen } from "./LastSeen";
@@ -44,7 +45,7 @@ export function DeviceCard({ id }: { id: string }) {
         ))}
       </dl>
       {field && <div className="muted small">{field}</div>}
-      <Sparkline points={field ? (d.series[field] ?? []) : []} />
+      <Sparkline series={(field && d.series[field]) || EMPTY_SERIES} />
     </li>
   );
 }
