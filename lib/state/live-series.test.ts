@@ -43,3 +43,15 @@ describe("live series", () => {
     expect(seen).toHaveLength(3);
   });
 });
+
+describe("live series memory", () => {
+  it("a series just begun holds a small buffer, grown as it fills, never past a bound", () => {
+    const first = appendPoint(EMPTY_SERIES, 1, 1, null);
+    expect(first.buffer.data.length).toBeLessThan(LIVE_POINTS);
+    const sizes = new Set<number>();
+    let s = first;
+    for (let i = 0; i < LIVE_POINTS * 4; i++) sizes.add((s = appendPoint(s, i, i, null)).buffer.data.length);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(2 * LIVE_POINTS * 3);
+    expect(sizes.size).toBeGreaterThan(2);
+  });
+});

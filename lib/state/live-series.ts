@@ -14,8 +14,14 @@
 
 /** Points kept per field for the live charts: one minute at the demo rate of 2 Hz, doubled. */
 export const LIVE_POINTS = 240;
-/** Points a buffer holds before the next append copies the newest into a new one (every LIVE_POINTS / 2 appends). */
+/** Points a full-grown buffer holds before the next append copies the newest into a new one (every LIVE_POINTS / 2 appends). */
 const CAPACITY = LIVE_POINTS + LIVE_POINTS / 2;
+/**
+ * Points a new series' first buffer holds; each copy doubles it up to CAPACITY. A fleet's
+ * series all start at once when it appears: 3,000 full buffers in one frame were 26 MB
+ * allocated and zeroed together, and the collections that followed (a trace of the overview).
+ */
+const FIRST_CAPACITY = 8;
 const STRIDE = 3;
 
 export interface Point {
@@ -47,7 +53,7 @@ export function appendPoint(s: LiveSeries, t: number, v: number, seq: number | n
   let { buffer, start, end } = s;
   if (end !== buffer.used || end === buffer.data.length / STRIDE) {
     const keep = Math.min(end - start, LIVE_POINTS - 1);
-    const data = new Float64Array(CAPACITY * STRIDE);
+    const data = new Float64Array(Math.min(CAPACITY, Math.max(FIRST_CAPACITY, 2 * (keep + 1))) * STRIDE);
     data.set(buffer.data.subarray((end - keep) * STRIDE, end * STRIDE));
     buffer = { data, used: keep };
     start = 0;
