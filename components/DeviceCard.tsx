@@ -22,7 +22,8 @@ export function DeviceCard({ id }: { id: string }) {
   return (
     <li className="card" data-testid="device-card" data-device={d.id}>
       <div className="card-head">
-        <Link href={`/devices/${encodeURIComponent(d.id)}`} className="device-id">{d.id}</Link>
+        {/* Not prefetched: every card in view would fetch its device page, dozens at once when a fleet appears. */}
+        <Link href={`/devices/${encodeURIComponent(d.id)}`} prefetch={false} className="device-id">{d.id}</Link>
         <StatusDot status={d.status} />
       </div>
       <div className="muted small">

@@ -3,6 +3,9 @@ import { useEffect, useLayoutEffect, useRef } from "react";
 import { seriesLength, type LiveSeries } from "@/lib/state/live-series";
 import { sparklinePath } from "@/lib/state/sparkline-path";
 
+/** The accent colour, read from the stylesheet once: each card reading it forced a style pass. */
+let stroke: string | undefined;
+
 /**
  * A small live chart drawn on a canvas. Not Recharts, nor an SVG polyline: dozens of cards redraw
  * on every frame of a busy stream, and a chart library's tree of elements per card, then a
@@ -37,7 +40,8 @@ export function Sparkline({ series, height = 48 }: { series: LiveSeries; height?
       const dpr = window.devicePixelRatio || 1;
       c.width = Math.max(1, Math.round(width * dpr));
       c.height = Math.round(height * dpr);
-      box.current = { width, stroke: getComputedStyle(c).getPropertyValue("--accent").trim() || "currentColor" };
+      stroke ??= getComputedStyle(c).getPropertyValue("--accent").trim() || "#5794f2";
+      box.current = { width, stroke };
       draw(latest.current);
     });
     resized.observe(c);
