@@ -1,13 +1,10 @@
 "use client";
-import { useEffect, useMemo, useState } from "react";
+import { useMemo } from "react";
+import { useSecondClock } from "./useSecondClock";
 
-/** Seconds-resolution relative time: one shared-rate tick per mounted label, cheap at fleet sizes. */
+/** Seconds-resolution relative time, on the one clock all labels share. */
 export function LastSeen({ ts }: { ts: number }) {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(id);
-  }, []);
+  const now = useSecondClock();
   // Formatted once per second of `ts`, not on every render: a busy device's card renders ten times
   // a second, and toLocaleString is among the dearest calls a card makes.
   const second = Math.floor(ts / 1000);
