@@ -87,7 +87,8 @@ const overlap = (a: Span, b: Span) => Math.max(0, Math.min(a[1], b[1]) - Math.ma
 
 /** A script's part of a frame, named for what it was in this app. */
 function scriptKind(s: { invoker: string; type: string }): string {
-  if (s.invoker === "FrameRequestCallback") return "frame flush";
+  // On the overview, the store flush and the React render it starts; on the bare page, only the bench's own frame counter.
+  if (s.invoker === "FrameRequestCallback") return "animation frame";
   if (/^WebSocket\./.test(s.invoker)) return "WebSocket messages";
   if (/^TimerHandler/.test(s.invoker)) return "timers";
   return s.type || "script";
