@@ -138,7 +138,7 @@ export function mainThread(o: Observed, gc: Span[]): MainThread {
   return { longTasks: o.longTasks.map(([, d]) => d), frames: o.frames, kinds: longTaskKinds(o.longTasks, gc, o.loafs) };
 }
 
-/** "p95 62 ms (2, longest 62 ms: GC 1, frame flush 1)". */
+/** "p95 62 ms (2, longest 62 ms: GC 1, animation frame 1)". */
 export function describeLongTasks(m: MainThread): string {
   const kinds = [...m.kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ");
   return `p95 ${p95(m.longTasks).toFixed(0)} ms (${m.longTasks.length}${m.longTasks.length ? `, longest ${Math.max(...m.longTasks).toFixed(0)} ms: ${kinds}` : ""})`;
