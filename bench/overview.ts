@@ -2,11 +2,13 @@
  * The overview page in Chromium under a simulated fleet of 1,000 devices sending 10,000 msgs/s in
  * total (bench/overview-publisher.ts, its own process): messages the page applies per second
  * against a bare page that only counts them with MQTT.js, same server and stream; main-thread
- * long tasks (p95), how late a value is shown after it was sent (p95), and the JS heap.
+ * long tasks (p95, and what each was: bench/main-thread.ts) and frame intervals against the bare
+ * page's on the same stream, how late a value is shown after it was sent (p95), and the heap.
  * BENCH_OVERVIEW_SECONDS sets each phase's length (default 30; the issue's soak is 600).
  */
 import type { Page } from "@playwright/test";
 import { countingPage, launchChromium, publishFleet } from "./browser-reference";
+import { describeLongTasks, mainThread, observed, OBSERVE_MAIN_THREAD, p95, resetMainThread, traceGc } from "./main-thread";
 import type { BenchResult } from "./run";
 import { startServerProcess } from "./server-process";
 
@@ -23,7 +25,6 @@ async function brokerDrops(port: number): Promise<number> {
   const text = await (await fetch(`http://localhost:${port}/api/metrics`)).text();
   return Number(/^fleetscope_broker_qos0_dropped_total (\d+)$/m.exec(text)?.[1] ?? 0);
 }
-const p95 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]! : 0);
 
 export async function benchOverview(): Promise<BenchResult[]> {
   const server = await startServerProcess({ FLEETSCOPE_SIM_DEVICES: "0", FLEETSCOPE_BRIDGE: "off" });
@@ -32,30 +33,21 @@ export async function benchOverview(): Promise<BenchResult[]> {
   const browser = await launchChromium();
   try {
     // Reference: a bare page that only counts messages with MQTT.js.
-    const bare = await countingPage(browser, port, "fleet/+/+/telemetry");
+    const bare = await countingPage(browser, port, "fleet/+/+/telemetry", OBSERVE_MAIN_THREAD);
+    const bareGc = await traceGc(bare.page, await bare.page.context().newCDPSession(bare.page));
+    await resetMainThread(bare.page);
     await publish(tcpUrl);
     const bareRate = (await bare.count()) / SECONDS;
+    const bareSeen = await observed(bare.page);
+    const bareMain = mainThread(bareSeen, await bareGc());
     await bare.page.close();
 
     // The overview, observed from outside its code: long tasks, and the lag of the `sent` value.
     const page: Page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    await page.addInitScript({ content: OBSERVE_MAIN_THREAD });
     await page.addInitScript(() => {
-      const w = window as unknown as { longTasks: number[]; lags: number[]; frames: number[] };
-      w.longTasks = [];
+      const w = window as unknown as { lags: number[] };
       w.lags = [];
-      w.frames = [];
-      // Frame intervals too: a long task is 50 ms or more by definition, so the p95 of long tasks
-      // alone says "none" or "how long the worst few were"; frames say how smooth the page was.
-      // A property, not a named const: tsx names those with a helper the page does not have.
-      const f = w as unknown as { lastFrame: number; onFrame: (t: number) => void };
-      f.lastFrame = performance.now();
-      f.onFrame = (t) => {
-        w.frames.push(t - f.lastFrame);
-        f.lastFrame = t;
-        requestAnimationFrame(f.onFrame);
-      };
-      requestAnimationFrame(f.onFrame);
-      new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: "longtask", buffered: true });
       new MutationObserver((mutations) => {
         const now = Date.now();
         for (const m of mutations) {
@@ -66,18 +58,13 @@ export async function benchOverview(): Promise<BenchResult[]> {
     });
     await page.goto(`http://localhost:${port}/`);
     await page.getByTestId("connection").and(page.locator('[data-state="connected"]')).waitFor();
-    // Under the stream only: loading and hydrating the page is the startup benchmark's business.
-    await page.evaluate(() => {
-      const w = window as unknown as { longTasks: number[]; lags: number[]; frames: number[] };
-      w.longTasks = [];
-      w.lags = [];
-      w.frames = [];
-    });
     const cdp = await page.context().newCDPSession(page);
     // After a full collection, so start and end compare what is kept, not when V8 last collected.
+    // The JS heap and, apart, the ArrayBuffers' memory outside it (live series are held there).
     const heap = async () => {
       await cdp.send("HeapProfiler.collectGarbage");
-      return page.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 1024 / 1024);
+      const usage = (await cdp.send("Runtime.getHeapUsage")) as { usedSize: number; backingStorageSize?: number };
+      return { js: usage.usedSize / 1024 / 1024, buffers: (usage.backingStorageSize ?? 0) / 1024 / 1024 };
     };
     const heapBefore = await heap();
     const dropsBefore = await brokerDrops(port);
@@ -86,21 +73,46 @@ export async function benchOverview(): Promise<BenchResult[]> {
     const sampler = setInterval(() => {
       void page.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 1024 / 1024).then((mib) => along.push(mib), () => undefined);
     }, HEAP_EVERY_MS);
+    const stopGc = await traceGc(page, cdp);
+    // Under the stream only: loading and hydrating the page is the startup benchmark's business,
+    // and the forced collection above and the trace's start are the bench's own tasks.
+    await resetMainThread(page);
+    await page.evaluate(() => ((window as unknown as { lags: number[] }).lags = []));
     await publish(tcpUrl).finally(() => clearInterval(sampler));
+    const seen = await observed(page);
+    const main = mainThread(seen, await stopGc());
     const stats = await page.evaluate(() => {
-      const w = window as unknown as { longTasks: number[]; lags: number[]; frames: number[]; fleetscopeStats?: { processed: number } };
-      return { processed: w.fleetscopeStats?.processed ?? 0, longTasks: w.longTasks, lags: w.lags, frames: w.frames };
+      const w = window as unknown as { lags: number[]; fleetscopeStats?: { processed: number } };
+      return { processed: w.fleetscopeStats?.processed ?? 0, lags: w.lags };
     });
     const heapAfter = await heap();
     const dropped = (await brokerDrops(port)) - dropsBefore;
     const appRate = stats.processed / SECONDS;
+    const mib = (h: { js: number; buffers: number }) => `${h.js.toFixed(0)}${h.buffers >= 0.5 ? ` + ${h.buffers.toFixed(0)} in ArrayBuffers` : ""}`;
+    const run = `overview, ${DEVICES} devices at ${RATE} msgs/s for ${SECONDS} s`;
     return [
       {
-        name: `overview, ${DEVICES} devices at ${RATE} msgs/s for ${SECONDS} s: long tasks p95 ${p95(stats.longTasks).toFixed(0)} ms (${stats.longTasks.length}, longest ${Math.max(0, ...stats.longTasks).toFixed(0)} ms), frame interval p95 ${p95(stats.frames).toFixed(0)} ms, shown-value lag p95 ${p95(stats.lags.filter((l) => l >= 0)).toFixed(0)} ms, heap after GC ${heapBefore.toFixed(0)} → ${heapAfter.toFixed(0)} MiB (per minute: ${along.map((m) => m.toFixed(0)).join(" ") || "-"}), ${dropped} QoS 0 dropped by the broker for the page (${(dropped / SECONDS).toFixed(0)}/s); messages applied`,
+        name: `${run}: long tasks ${describeLongTasks(main)} (bare page: ${describeLongTasks(bareMain)}), frame interval p95 ${p95(main.frames).toFixed(0)} ms, shown-value lag p95 ${p95(stats.lags.filter((l) => l >= 0)).toFixed(0)} ms, heap after GC ${mib(heapBefore)} → ${mib(heapAfter)} MiB (JS heap per minute: ${along.map((m) => m.toFixed(0)).join(" ") || "-"}), ${dropped} QoS 0 dropped by the broker for the page (${(dropped / SECONDS).toFixed(0)}/s); messages applied`,
         value: appRate,
         unit: "msgs/s",
         reference: bareRate,
         referenceName: "bare page counting with MQTT.js",
+      },
+      {
+        name: `${run}: main-thread long tasks p95`,
+        value: p95(main.longTasks),
+        unit: "ms",
+        reference: p95(bareMain.longTasks),
+        referenceName: "bare page, same stream",
+        lowerIsBetter: true,
+      },
+      {
+        name: `${run}: frame interval p95`,
+        value: p95(main.frames),
+        unit: "ms",
+        reference: p95(bareMain.frames),
+        referenceName: "bare page, same stream",
+        lowerIsBetter: true,
       },
     ];
   } finally {

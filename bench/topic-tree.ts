@@ -14,6 +14,7 @@ import { runInNewContext } from "node:vm";
 import { TopicTree, type TopicMessage } from "../lib/topics/tree";
 import type { BenchResult } from "./run";
 import { countingPage, launchChromium, publishFleet } from "./browser-reference";
+import { observed, OBSERVE_MAIN_THREAD, p95, resetMainThread } from "./main-thread";
 import { startServerProcess } from "./server-process";
 
 const TOPICS = 100_000;
@@ -79,13 +80,6 @@ function benchModel(): BenchResult[] {
 
 const publish = (url: string) => publishFleet(url, TOPICS, PAGE_RATE, PAGE_SECONDS);
 
-/** Frame intervals and long tasks, from inside the page. A string, not a function: tsx names functions with a helper the page lacks. */
-const OBSERVE_FRAMES = `window.longTasks = []; window.frameTimes = [];
-  new PerformanceObserver((list) => list.getEntries().forEach((e) => window.longTasks.push(e.duration))).observe({ type: "longtask", buffered: true });
-  let last = performance.now();
-  requestAnimationFrame(function tick(t) { window.frameTimes.push(t - last); last = t; requestAnimationFrame(tick); });`;
-
-const p95 = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]! : 0);
 
 async function benchPage(): Promise<BenchResult[]> {
   const server = await startServerProcess({ FLEETSCOPE_SIM_DEVICES: "0", FLEETSCOPE_BRIDGE: "off" });
@@ -93,21 +87,17 @@ async function benchPage(): Promise<BenchResult[]> {
   const origin = `http://localhost:${server.port}`;
   const browser = await launchChromium();
   try {
-    const bare = await countingPage(browser, server.port, "#", OBSERVE_FRAMES);
+    const bare = await countingPage(browser, server.port, "#", OBSERVE_MAIN_THREAD);
     await publish(tcpUrl);
     const bareRate = (await bare.count()) / PAGE_SECONDS;
-    const bareFrames = await bare.page.evaluate(() => (window as unknown as { frameTimes: number[] }).frameTimes);
+    const bareFrames = (await observed(bare.page)).frames;
     await bare.page.close();
 
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    await page.addInitScript({ content: OBSERVE_FRAMES });
+    await page.addInitScript({ content: OBSERVE_MAIN_THREAD });
     await page.goto(`${origin}/topics`);
     await page.getByText("#: subscribed").waitFor();
-    await page.evaluate(() => {
-      const w = window as unknown as { longTasks: number[]; frameTimes: number[] };
-      w.longTasks = [];
-      w.frameTimes = [];
-    });
+    await resetMainThread(page);
     const publishing = publish(tcpUrl);
     // Open a few levels while the stream runs, as an operator would.
     await page.locator('[data-topic="fleet"]').click();
@@ -115,10 +105,10 @@ async function benchPage(): Promise<BenchResult[]> {
     await page.keyboard.press("ArrowDown");
     await page.keyboard.press("ArrowRight");
     await publishing;
-    const stats = await page.evaluate(() => {
-      const w = window as unknown as { longTasks: number[]; frameTimes: number[] };
-      return { longTasks: w.longTasks, frameTimes: w.frameTimes, heap: (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 1024 / 1024 };
-    });
+    const o = await observed(page);
+    const [longTasks, frameTimes] = [o.longTasks.map(([, d]) => d), o.frames];
+    const heap = await page.evaluate(() => (performance as unknown as { memory: { usedJSHeapSize: number } }).memory.usedJSHeapSize / 1024 / 1024);
+    const stats = { longTasks, frameTimes, heap };
     const line = await page.getByText(/\d+ topics · \d+ messages/).textContent();
     const [, topics, messages] = /(\d+) topics · (\d+) messages/.exec(line ?? "") ?? [];
     return [

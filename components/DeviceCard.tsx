@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { recentAlarms } from "@/lib/state/device-events";
 import { headlineField, messageRate } from "@/lib/state/live-devices";
+import { EMPTY_SERIES } from "@/lib/state/live-series";
 import { formatValue } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
 import { LastSeen } from "./LastSeen";
@@ -21,7 +22,8 @@ export function DeviceCard({ id }: { id: string }) {
   return (
     <li className="card" data-testid="device-card" data-device={d.id}>
       <div className="card-head">
-        <Link href={`/devices/${encodeURIComponent(d.id)}`} className="device-id">{d.id}</Link>
+        {/* Not prefetched: every card in view would fetch its device page, dozens at once when a fleet appears. */}
+        <Link href={`/devices/${encodeURIComponent(d.id)}`} prefetch={false} className="device-id">{d.id}</Link>
         <StatusDot status={d.status} />
       </div>
       <div className="muted small">
@@ -44,7 +46,7 @@ export function DeviceCard({ id }: { id: string }) {
         ))}
       </dl>
       {field && <div className="muted small">{field}</div>}
-      <Sparkline points={field ? (d.series[field] ?? []) : []} />
+      <Sparkline series={(field && d.series[field]) || EMPTY_SERIES} />
     </li>
   );
 }

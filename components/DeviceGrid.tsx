@@ -2,7 +2,8 @@
 import { useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { recentAlarms } from "@/lib/state/device-events";
-import { orderDevices, SORTS, type SortKey } from "@/lib/state/fleet-order";
+import { orderDevices, sameRoster, SORTS, type SortKey } from "@/lib/state/fleet-order";
+import type { LiveDevices } from "@/lib/state/live-devices";
 import { layoutRows, visibleRows } from "@/lib/state/virtual-rows";
 import { DeviceCard } from "./DeviceCard";
 import { useFleet } from "./FleetProvider";
@@ -19,17 +20,28 @@ export function DeviceGrid() {
   const [bySite, setBySite] = useState(true);
   const needle = filter.trim().toLowerCase();
   // [site, id] pairs compared element by element: the grid re-renders when the order changes,
-  // not on every telemetry frame (each card selects its own device).
+  // not on every telemetry frame (each card selects its own device). Sorted by name, the order
+  // is the same while the roster is, so a frame that only brings values reuses it: sorting a
+  // thousand devices and building their keys on every frame was the grid's own cost.
+  const byName = useRef<{ devices: LiveDevices; query: string; rows: string[] } | null>(null);
   const rows = useFleet(
-    useShallow((s) =>
-      orderDevices(
+    useShallow((s) => {
+      const query = `${bySite}\u0000${needle}`;
+      const last = byName.current;
+      if (sort === "name" && last?.query === query && sameRoster(last.devices, s.devices)) {
+        byName.current = { ...last, devices: s.devices }; // compare with the newest, and hold no old state
+        return last.rows;
+      }
+      const ordered = orderDevices(
         [...s.devices.values()].filter((d) => !needle || d.id.toLowerCase().includes(needle) || d.site.toLowerCase().includes(needle)),
         s.events,
         sort,
         bySite,
         Date.now(),
-      ).map((d) => `${d.site}\u0000${d.id}`),
-    ),
+      ).map((d) => `${d.site}\u0000${d.id}`);
+      byName.current = sort === "name" ? { devices: s.devices, query, rows: ordered } : null;
+      return ordered;
+    }),
   );
   const counts = useFleet(
     useShallow((s) => {

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { RANGES } from "@/lib/state/history-merge";
+import { EMPTY_SERIES } from "@/lib/state/live-series";
 import { parseView, toggleField, viewQuery, type View } from "@/lib/state/view-params";
 import type { DeviceWithValues } from "@/lib/devices/model";
 import { formatMeasure, guessUnit } from "@/lib/devices/units";
@@ -15,7 +16,6 @@ import { RangeBar } from "./RangeBar";
 import { StatusDot } from "./StatusDot";
 import { StatusTimeline } from "./StatusTimeline";
 
-const NO_POINTS: never[] = [];
 
 type Loaded = { state: "loading" } | { state: "missing" } | { state: "error"; message: string } | { state: "ok"; device: DeviceWithValues };
 
@@ -125,7 +125,7 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
                 field={f}
                 rangeMs={rangeMs}
                 window={view.window}
-                live={live?.series[f] ?? NO_POINTS}
+                live={live?.series[f] ?? EMPTY_SERIES}
                 paused={paused}
                 onZoom={(w) => setView((v) => ({ ...v, window: w }))}
                 unit={unit}

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from "react";
 import { exportName, toCsv, toJson } from "@/lib/state/chart-export";
 import { Area, ComposedChart, Line, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { mergeHistoryAndLive, type HistoryBucket } from "@/lib/state/history-merge";
-import type { Point } from "@/lib/state/live-devices";
+import { toPoints, type LiveSeries } from "@/lib/state/live-series";
 import type { TimeWindow } from "@/lib/state/time-window";
 import { formatMeasure, type Unit } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
@@ -39,7 +39,7 @@ interface Props {
   /** The live range, ending now; ignored while `window` fixes the view. */
   rangeMs: number;
   window: TimeWindow | null;
-  live: Point[];
+  live: LiveSeries;
   paused: boolean;
   /** A window dragged out on the chart. */
   onZoom: (w: TimeWindow) => void;
@@ -51,9 +51,11 @@ interface Props {
 /** One field: history from the store joined with the live tail, over the chosen range or window; drag to zoom. */
 export function FieldChart({ device, field, rangeMs, window: fixed, live: incoming, paused, onZoom, unit, decimals }: Props) {
   // Paused: the chart holds what it showed; the live buffer carries on filling underneath.
-  const [frozen, setFrozen] = useState<Point[] | null>(null);
+  // A series never changes once made, so holding the one of the moment of pausing is a snapshot.
+  const [frozen, setFrozen] = useState<LiveSeries | null>(null);
   useEffect(() => setFrozen(paused ? incoming : null), [paused]); // eslint-disable-line react-hooks/exhaustive-deps -- snapshot at the moment of pausing
-  const live = paused && frozen ? frozen : incoming;
+  const shown = paused && frozen ? frozen : incoming;
+  const live = useMemo(() => toPoints(shown), [shown]);
   const [history, setHistory] = useState<History>({ state: "loading" });
   const [asked, setAsked] = useState(0);
   // Each new broker session may follow a gap in the live tail: history fills it.

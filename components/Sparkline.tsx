@@ -1,19 +1,61 @@
 "use client";
-import { sparklinePoints } from "@/lib/state/sparkline-path";
-import type { Point } from "@/lib/state/live-devices";
+import { useEffect, useLayoutEffect, useRef } from "react";
+import { seriesLength, type LiveSeries } from "@/lib/state/live-series";
+import { sparklinePath } from "@/lib/state/sparkline-path";
 
-const VIEW_WIDTH = 100;
+/** The accent colour, read from the stylesheet once: each card reading it forced a style pass. */
+let stroke: string | undefined;
 
 /**
- * A small live chart: one SVG polyline scaled to the card's width. Not Recharts: dozens of cards
- * redraw on every frame of a busy stream, and a chart library's tree of elements and selectors
- * per card was most of the overview's frame time.
+ * A small live chart drawn on a canvas. Not Recharts, nor an SVG polyline: dozens of cards redraw
+ * on every frame of a busy stream, and a chart library's tree of elements per card, then a
+ * `points` string per redraw (parsed again by the browser), were most of the overview's frame
+ * script and garbage. A canvas takes the path as it is computed (lib/state/sparkline-path.ts).
  */
-export function Sparkline({ points, height = 48 }: { points: Point[]; height?: number }) {
-  if (points.length < 2) return <div className="spark-empty" style={{ height }}>waiting for data…</div>;
+export function Sparkline({ series, height = 48 }: { series: LiveSeries; height?: number }) {
+  const canvas = useRef<HTMLCanvasElement>(null);
+  // The canvas's size in CSS pixels and its stroke colour, read when it is resized: reading
+  // them on every redraw would make the browser lay out the page in the middle of a frame.
+  const box = useRef<{ width: number; stroke: string } | null>(null);
+  const drawn = useRef<LiveSeries | null>(null);
+  const draw = (s: LiveSeries) => {
+    const c = canvas.current;
+    const ctx = c?.getContext("2d");
+    if (!c || !ctx || !box.current) return;
+    drawn.current = s;
+    ctx.clearRect(0, 0, c.width, c.height);
+    ctx.beginPath();
+    sparklinePath(s, c.width, c.height, (x, y) => ctx.lineTo(x, y));
+    ctx.strokeStyle = box.current.stroke;
+    ctx.lineWidth = 1.5 * (c.height / height);
+    ctx.stroke();
+  };
+  const latest = useRef(series);
+  latest.current = series;
+  useEffect(() => {
+    const c = canvas.current;
+    if (!c) return;
+    const resized = new ResizeObserver(([entry]) => {
+      const width = entry!.contentRect.width;
+      const dpr = window.devicePixelRatio || 1;
+      c.width = Math.max(1, Math.round(width * dpr));
+      c.height = Math.round(height * dpr);
+      stroke ??= getComputedStyle(c).getPropertyValue("--accent").trim() || "#5794f2";
+      box.current = { width, stroke };
+      draw(latest.current);
+    });
+    resized.observe(c);
+    return () => resized.disconnect();
+  }, [height]); // eslint-disable-line react-hooks/exhaustive-deps -- draw reads refs only
+  // Before the browser paints this frame, and only when the card's series is a new one.
+  useLayoutEffect(() => {
+    if (drawn.current !== series) draw(series);
+  });
+  const empty = seriesLength(series) < 2;
   return (
-    <svg data-testid="sparkline" viewBox={`0 0 ${VIEW_WIDTH} ${height}`} preserveAspectRatio="none" width="100%" height={height} aria-hidden>
-      <polyline points={sparklinePoints(points, VIEW_WIDTH, height)} fill="none" stroke="var(--accent)" strokeWidth={1.5} vectorEffect="non-scaling-stroke" />
-    </svg>
+    <>
+      {empty && <div className="spark-empty" style={{ height }}>waiting for data…</div>}
+      <canvas ref={canvas} data-testid="sparkline" style={{ width: "100%", height, display: empty ? "none" : "block" }} aria-hidden />
+    </>
   );
 }

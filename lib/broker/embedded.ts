@@ -7,11 +7,12 @@ import { createServer, type AddressInfo, type Server, type Socket } from "node:n
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { Aedes } from "aedes";
-import { WebSocketServer, createWebSocketStream } from "ws";
+import { WebSocketServer, createWebSocketStream, type WebSocket } from "ws";
 import type { TraceHub } from "../qos/trace-hub";
 import type { AccessHandlers } from "./access";
 import { forwardsTo, qos0Drops, WS_WRITE_HIGH_WATER_MARK, type Qos } from "./slow-readers";
 import { tapConnection } from "./tap";
+import { frameEnds } from "./ws-frames";
 
 export const MQTT_WS_PATH = "/mqtt";
 /** Ports tried from MQTT_TCP_PORT upwards before settling for any free one. */
@@ -39,6 +40,43 @@ function listen(server: Server, port: number, host: string): Promise<number> {
       resolve((server.address() as AddressInfo).port);
     });
   });
+}
+
+/**
+ * What Aedes writes to a WebSocket client leaves in few frames (lib/broker/ws-frames.ts). Aedes
+ * writes a PUBLISH as five pieces (header, length, topic length, topic, payload), and ws would
+ * send each as a frame; packets are forwarded one by one as well, so even whole packets went out
+ * one or two a frame. Every write starts (or joins) a cork released at the end of this turn of
+ * the event loop (setImmediate: after the I/O callbacks that produced the writes), so what the
+ * broker forwards for one batch of publisher reads arrives as a handful of frames, and adds no
+ * timer's worth of latency. Writes buffered while a send is in flight join the next batch too.
+ */
+function sendInFrames(stream: Duplex, ws: WebSocket): void {
+  const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    stream.uncork();
+  };
+  stream.write = ((...args: unknown[]) => {
+    if (!corked) {
+      corked = true;
+      stream.cork();
+      setImmediate(uncork);
+    }
+    return write(...args);
+  }) as typeof stream.write;
+  stream._writev = (chunks, callback) => {
+    const buffers = chunks.map(({ chunk, encoding }) => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk), encoding)));
+    let start = 0;
+    const ends = frameEnds(buffers.map((b) => b.length));
+    // ws sends in order; the stream's next batch waits for the last frame of this one.
+    ends.forEach((end, i) => {
+      const frame = end - start === 1 ? buffers[start]! : Buffer.concat(buffers.slice(start, end));
+      start = end;
+      ws.send(frame, i === ends.length - 1 ? callback : undefined);
+    });
+  };
 }
 
 /** A broker started without rules lets nobody in: access is something to decide, never a default to forget. */
@@ -99,12 +137,7 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
   const wss = new WebSocketServer({ noServer: true });
   wss.on("connection", (ws, req) => {
     const stream = createWebSocketStream(ws, { writableHighWaterMark: WS_WRITE_HIGH_WATER_MARK });
-    // Aedes writes a PUBLISH as five pieces (header, length, topic length, topic, payload) and ws
-    // would send each as a WebSocket frame of its own: five frames, five socket writes and five
-    // browser tasks per message. Writes buffered together (one packet's, corked by mqtt-packet,
-    // and every packet queued while the previous send was in flight) go out as one frame.
-    // [MQTT-6.0.0-2] a frame may hold several or partial packets; receivers reassemble.
-    stream._writev = (chunks, callback) => ws.send(Buffer.concat(chunks.map(({ chunk, encoding }) => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk), encoding)))), callback);
+    sendInFrames(stream, ws);
     // The stream's buffer, plus what ws has handed to the socket and the kernel has not taken.
     backlogs.set(stream, () => stream.writableLength + ws.bufferedAmount);
     // A browser that vanishes mid-frame must not take the server down.

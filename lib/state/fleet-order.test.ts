@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { orderDevices } from "./fleet-order";
+import { orderDevices, sameRoster } from "./fleet-order";
 import type { LiveDevice } from "./live-devices";
 
 const dev = (id: string, site: string, status: LiveDevice["status"], lastSeen: number, arrivals: number[] = []): LiveDevice => ({ id, site, status, lastSeen, values: {}, series: {}, arrivals });
@@ -25,4 +25,16 @@ it("devices that appear later take their place among those already sorted", () =
   const later = [...first, dev("arm-4", "b", "online", 0), dev("arm-200", "a", "online", 0), dev("arm-12", "b", "online", 0)];
   expect(orderDevices(later, new Map(), "name", true, 0).map((d) => d.id)).toEqual(["arm-200", "arm-1", "arm-4", "arm-12", "arm-30"]);
   expect(orderDevices(later, new Map(), "name", false, 0).map((d) => d.id)).toEqual(["arm-1", "arm-4", "arm-12", "arm-30", "arm-200"]);
+});
+
+it("the same devices on the same sites are the same roster, whatever their values", () => {
+  const a = new Map(devices.map((d) => [d.id, d]));
+  const moved = new Map(a).set("arm-1", { ...a.get("arm-1")!, lastSeen: 999, status: "online" });
+  expect(sameRoster(a, moved)).toBe(true);
+  expect(sameRoster(a, new Map(a).set("arm-2", { ...a.get("arm-2")!, site: "c" }))).toBe(false);
+  expect(sameRoster(a, new Map(a).set("arm-3", dev("arm-3", "a", "online", 0)))).toBe(false);
+  const swapped = new Map(a);
+  swapped.delete("arm-10");
+  swapped.set("arm-11", dev("arm-11", "b", "online", 0));
+  expect(sameRoster(a, swapped)).toBe(false);
 });

@@ -4,7 +4,7 @@
  * point per instant, nothing before the window, and no point from both sides of the join.
  */
 import type { SeriesPoint } from "../store/series-plan";
-import type { Point } from "./live-devices";
+import type { Point } from "./live-series";
 
 /** One bucket of GET /api/series. */
 export type HistoryBucket = SeriesPoint;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { asDeviceId, asEpochMs } from "../devices/model";
-import { applyMessages, headlineField, LIVE_POINTS, mergeKnownDevices, messageRate, RATE_WINDOW, type LiveDevices } from "./live-devices";
+import { applyMessages, headlineField, mergeKnownDevices, messageRate, RATE_WINDOW, type LiveDevices } from "./live-devices";
+import { LIVE_POINTS, toPoints } from "./live-series";
 
 const empty: LiveDevices = new Map();
 const tele = (device: string, payload: string, ts: number) => ({ topic: `fleet/lab/${device}/telemetry`, payload, retain: false, ts });
@@ -10,7 +11,7 @@ describe("applyMessages", () => {
     const next = applyMessages(empty, [tele("arm-99", '{"seq":1,"temp":41.5}', 10), tele("arm-99", '{"seq":2,"temp":42}', 20)]);
     const d = next.get("arm-99")!;
     expect(d).toMatchObject({ site: "lab", status: "unknown", lastSeen: 20, values: { temp: 42 } });
-    expect(d.series.temp).toEqual([{ t: 10, v: 41.5, seq: 1 }, { t: 20, v: 42, seq: 2 }]);
+    expect(toPoints(d.series.temp!)).toEqual([{ t: 10, v: 41.5, seq: 1 }, { t: 20, v: 42, seq: 2 }]);
   });
 
   it("returns the same map when nothing in the batch concerns a device", () => {
@@ -33,20 +34,23 @@ describe("applyMessages", () => {
 describe("bounded live series", () => {
   it("keeps at most LIVE_POINTS per field, dropping the oldest, within one batch and across batches", () => {
     const batch = Array.from({ length: LIVE_POINTS + 5 }, (_, i) => tele("a", `{"x":${i}}`, i));
-    const once = applyMessages(empty, batch).get("a")!.series.x!;
+    const once = toPoints(applyMessages(empty, batch).get("a")!.series.x!);
     expect(once).toHaveLength(LIVE_POINTS);
     expect(once[0]!.t).toBe(5);
-    const again = applyMessages(applyMessages(empty, batch), [tele("a", '{"x":-1}', 9999)]).get("a")!.series.x!;
+    const again = toPoints(applyMessages(applyMessages(empty, batch), [tele("a", '{"x":-1}', 9999)]).get("a")!.series.x!);
     expect(again).toHaveLength(LIVE_POINTS);
     expect(again.at(-1)!.t).toBe(9999);
     expect(again[0]!.t).toBe(6);
   });
 
-  it("does not change the arrays of the state it was given", () => {
+  it("does not change the series of the state it was given, even when that state is applied to twice", () => {
     const before = applyMessages(empty, [tele("a", '{"x":1}', 1)]);
     const series = before.get("a")!.series.x!;
-    applyMessages(before, [tele("a", '{"x":2}', 2)]);
-    expect(series).toEqual([{ t: 1, v: 1 }]);
+    const first = applyMessages(before, [tele("a", '{"x":2}', 2)]);
+    const second = applyMessages(before, [tele("a", '{"x":3}', 3)]);
+    expect(toPoints(series)).toEqual([{ t: 1, v: 1 }]);
+    expect(toPoints(first.get("a")!.series.x!)).toEqual([{ t: 1, v: 1 }, { t: 2, v: 2 }]);
+    expect(toPoints(second.get("a")!.series.x!)).toEqual([{ t: 1, v: 1 }, { t: 3, v: 3 }]);
   });
 });
 

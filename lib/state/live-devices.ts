@@ -4,18 +4,10 @@
  */
 import { numericFields, parseDemoTopic, parseJsonObject, parseStatus, seqOf } from "../devices/demo-convention";
 import type { Device, DeviceStatus } from "../devices/model";
+import { appendPoint, EMPTY_SERIES, type LiveSeries } from "./live-series";
 
-/** Points kept per field for the live charts: one minute at the demo rate of 2 Hz, doubled. */
-export const LIVE_POINTS = 240;
 /** Fields charted per device; telemetry beyond this keeps its latest value only. */
 export const LIVE_FIELDS = 16;
-
-export interface Point {
-  t: number;
-  v: number;
-  /** The message's `seq`, when it carried one: a redelivered message is recognised by it. */
-  seq?: number;
-}
 
 export interface LiveDevice {
   id: string;
@@ -23,7 +15,8 @@ export interface LiveDevice {
   status: DeviceStatus;
   lastSeen: number;
   values: Record<string, number>;
-  series: Record<string, Point[]>;
+  /** Bounded, and immutable once returned (lib/state/live-series.ts). */
+  series: Record<string, LiveSeries>;
   /** Receipt times of the last RATE_WINDOW telemetry messages, oldest first. */
   arrivals: number[];
 }
@@ -58,9 +51,8 @@ function blank(id: string, site: string): LiveDevice {
 export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[]): LiveDevices {
   let next: Map<string, LiveDevice> | null = null;
   // Copy on first write within the batch, then mutate the copy in place: a frame holding many
-  // messages for one device copies each of its touched arrays once, not once per message.
+  // messages for one device copies it once, not once per message.
   const drafts = new Map<string, LiveDevice>();
-  const copied = new Map<string, Set<string>>(); // device → fields whose series this batch copied
   for (const m of batch) {
     const demo = parseDemoTopic(m.topic);
     if (!demo || demo.rest.length > 0) continue;
@@ -69,12 +61,10 @@ export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[
     let d = drafts.get(demo.device);
     if (!d) {
       const prev = next.get(demo.device) ?? blank(demo.device, demo.site);
-      // Arrays are copied keeping one place free below their bound: the usual frame brings one
-      // message per device, which then needs no second copy to trim (half the copying, and
-      // the garbage, at 10,000 msgs/s).
+      // Arrivals are copied keeping one place free below their bound: the usual frame brings one
+      // message per device, which then needs no second copy to trim.
       d = { ...prev, values: { ...prev.values }, series: { ...prev.series }, arrivals: prev.arrivals.slice(-(RATE_WINDOW - 1)) };
       drafts.set(demo.device, d);
-      copied.set(demo.device, new Set());
       next.set(d.id, d);
     }
     d.site = demo.site;
@@ -88,24 +78,16 @@ export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[
     d.arrivals.push(m.ts);
     const json = parseJsonObject(m.payload);
     if (!json) continue;
-    const mine = copied.get(d.id)!;
     const seq = seqOf(json);
     for (const [f, v] of Object.entries(numericFields(json))) {
       d.values[f] = v;
       const series = d.series[f];
       if (!series && Object.keys(d.series).length >= LIVE_FIELDS) continue;
-      if (!mine.has(f)) {
-        d.series[f] = series ? series.slice(-(LIVE_POINTS - 1)) : [];
-        mine.add(f);
-      }
-      d.series[f]!.push(seq === null ? { t: m.ts, v } : { t: m.ts, v, seq });
+      d.series[f] = appendPoint(series ?? EMPTY_SERIES, m.ts, v, seq);
     }
   }
-  // Bound what the batch appended: the oldest points fall off, so memory stays flat.
-  for (const [id, d] of drafts) {
-    if (d.arrivals.length > RATE_WINDOW) d.arrivals = d.arrivals.slice(-RATE_WINDOW);
-    for (const f of copied.get(id)!) if (d.series[f]!.length > LIVE_POINTS) d.series[f] = d.series[f]!.slice(-LIVE_POINTS);
-  }
+  // Bound what the batch appended: the oldest arrivals fall off, so memory stays flat.
+  for (const d of drafts.values()) if (d.arrivals.length > RATE_WINDOW) d.arrivals = d.arrivals.slice(-RATE_WINDOW);
   return next ?? devices;
 }
 

@@ -1,13 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { sparklinePoints } from "./sparkline-path";
+import { appendPoint, EMPTY_SERIES } from "./live-series";
+import { sparklinePath } from "./sparkline-path";
 
-describe("sparklinePoints", () => {
+const series = (...points: [number, number][]) => points.reduce((s, [t, v]) => appendPoint(s, t, v, null), EMPTY_SERIES);
+const path = (s: ReturnType<typeof series>, w: number, h: number, pad?: number) => {
+  const out: [number, number][] = [];
+  sparklinePath(s, w, h, (x, y) => out.push([x, y]), pad);
+  return out;
+};
+
+describe("sparklinePath", () => {
   it("spans the width in time and the height (less padding) in value, higher values up", () => {
-    expect(sparklinePoints([{ t: 0, v: 0 }, { t: 5, v: 10 }, { t: 10, v: 5 }], 100, 24, 2)).toBe("0.0,22.0 50.0,2.0 100.0,12.0");
+    expect(path(series([0, 0], [5, 10], [10, 5]), 100, 24, 2)).toEqual([[0, 22], [50, 2], [100, 12]]);
   });
 
   it("draws a flat series across the middle, and nothing for fewer than two points", () => {
-    expect(sparklinePoints([{ t: 0, v: 3 }, { t: 1, v: 3 }], 10, 20)).toBe("0.0,10.0 10.0,10.0");
-    expect(sparklinePoints([{ t: 0, v: 3 }], 10, 20)).toBe("");
+    expect(path(series([0, 3], [1, 3]), 10, 20)).toEqual([[0, 10], [10, 10]]);
+    expect(path(series([0, 3]), 10, 20)).toEqual([]);
   });
 });

@@ -1,0 +1,145 @@
+/**
+ * What the browser benchmarks measure on a page's main thread, from outside the app's code:
+ * frame intervals, long tasks (50 ms or more, by definition), and what each long task was.
+ * A long task is told apart by what overlapped it: garbage collection (V8's own trace events,
+ * recorded through CDP for the measured stretch: a handful of events a second), and the script
+ * and rendering that the Long Animation Frames API attributes (the app's frame flush, MQTT.js
+ * handling WebSocket messages, timers, style/layout/paint). Neither explains the rest
+ * (the browser's own work, or the OS not running the thread on a busy machine): "other".
+ */
+import type { CDPSession, Page } from "@playwright/test";
+
+/**
+ * The page's observers. A string, not a function: tsx names functions with a helper the page
+ * lacks. Long tasks, frames and long animation frames go into `window.mainThread`.
+ */
+export const OBSERVE_MAIN_THREAD = `window.mainThread = { longTasks: [], frames: [], loafs: [] };
+  new PerformanceObserver((list) => list.getEntries().forEach((e) => window.mainThread.longTasks.push([e.startTime, e.duration]))).observe({ type: "longtask", buffered: true });
+  if (PerformanceObserver.supportedEntryTypes.includes("long-animation-frame"))
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => window.mainThread.loafs.push({
+      start: e.startTime, end: e.startTime + e.duration, styleAndLayoutStart: e.styleAndLayoutStart,
+      scripts: e.scripts.map((s) => ({ start: s.startTime, end: s.startTime + s.duration, invoker: s.invoker, type: s.invokerType })),
+    }))).observe({ type: "long-animation-frame", buffered: true });
+  let lastFrame = performance.now();
+  requestAnimationFrame(function tick(t) { window.mainThread.frames.push(t - lastFrame); lastFrame = t; requestAnimationFrame(tick); });`;
+
+interface Loaf {
+  start: number;
+  end: number;
+  styleAndLayoutStart: number;
+  scripts: { start: number; end: number; invoker: string; type: string }[];
+}
+interface Observed {
+  longTasks: [number, number][];
+  frames: number[];
+  loafs: Loaf[];
+}
+type Span = [number, number];
+
+export const p95 = (xs: readonly number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]! : 0);
+
+/** Forgets what was observed so far (page load and hydration are the startup benchmark's business). */
+export function resetMainThread(page: Page): Promise<void> {
+  return page.evaluate(() => {
+    const w = window as unknown as { mainThread: Observed & { since: number } };
+    w.mainThread.longTasks = [];
+    w.mainThread.frames = [];
+    w.mainThread.loafs = [];
+    w.mainThread.since = performance.now();
+  });
+}
+
+/**
+ * GC on the page's main thread from now until the returned function is called, in the page's
+ * clock. Starting and ending a trace are long tasks of their own: observe between the two.
+ */
+export async function traceGc(page: Page, cdp: CDPSession): Promise<() => Promise<Span[]>> {
+  await cdp.send("Tracing.start", {
+    transferMode: "ReturnAsStream",
+    traceConfig: { includedCategories: ["v8.gc", "disabled-by-default-v8.gc", "blink.user_timing"], excludedCategories: ["*"] },
+  });
+  // A mark ties the trace's clock to the page's: its trace timestamp against its startTime.
+  const markAt = await page.evaluate(() => performance.mark("bench-clock").startTime);
+  return async () => {
+    const done = new Promise<string>((resolve) => cdp.once("Tracing.tracingComplete", (e) => resolve(e.stream!)));
+    await cdp.send("Tracing.end");
+    const handle = await done;
+    let text = "";
+    for (;;) {
+      const chunk = await cdp.send("IO.read", { handle, size: 1 << 20 });
+      text += chunk.base64Encoded ? Buffer.from(chunk.data, "base64").toString() : chunk.data;
+      if (chunk.eof) break;
+    }
+    await cdp.send("IO.close", { handle });
+    type Ev = { name: string; ph: string; pid: number; tid: number; ts: number; dur?: number };
+    const events = (JSON.parse(text) as { traceEvents: Ev[] }).traceEvents;
+    const mark = events.find((e) => e.name === "bench-clock");
+    if (!mark) return [];
+    const toPage = (ts: number) => ts / 1000 - (mark.ts / 1000 - markAt);
+    // The pauses on the page's main thread: whole collections and incremental marking steps.
+    return events
+      .filter((e) => e.pid === mark.pid && e.tid === mark.tid && e.ph === "X" && ["MajorGC", "MinorGC", "V8.GCIncrementalMarking"].includes(e.name))
+      .map((e): Span => [toPage(e.ts), toPage(e.ts + (e.dur ?? 0))]);
+  };
+}
+
+const overlap = (a: Span, b: Span) => Math.max(0, Math.min(a[1], b[1]) - Math.max(a[0], b[0]));
+
+/** A script's part of a frame, named for what it was in this app. */
+function scriptKind(s: { invoker: string; type: string }): string {
+  // On the overview, the store flush and the React render it starts; on the bare page, only the bench's own frame counter.
+  if (s.invoker === "FrameRequestCallback") return "animation frame";
+  if (/^WebSocket\./.test(s.invoker)) return "WebSocket messages";
+  if (/^TimerHandler/.test(s.invoker)) return "timers";
+  return s.type || "script";
+}
+
+/** Each long task's kind: whatever took most of it (GC, a kind of script, rendering, or other). */
+export function longTaskKinds(tasks: readonly [number, number][], gc: readonly Span[], loafs: readonly Loaf[]): Map<string, number> {
+  const kinds = new Map<string, number>();
+  for (const [start, duration] of tasks) {
+    const task: Span = [start, start + duration];
+    const parts = new Map<string, number>();
+    const add = (k: string, ms: number) => ms > 0 && parts.set(k, (parts.get(k) ?? 0) + ms);
+    const gcIn = (span: Span) => gc.reduce((sum, g) => sum + overlap(span, g), 0);
+    add("GC", gcIn(task));
+    for (const f of loafs) {
+      if (overlap(task, [f.start, f.end]) === 0) continue;
+      for (const s of f.scripts) {
+        // A collection during a script is the collection's share, not the script's.
+        const inTask: Span = [Math.max(start, s.start), Math.min(task[1], s.end)];
+        if (inTask[1] > inTask[0]) add(scriptKind(s), inTask[1] - inTask[0] - gcIn(inTask));
+      }
+      // From style and layout on (renderStart would take in the frame's animation callbacks, scripts above).
+      if (f.styleAndLayoutStart > 0) add("rendering", overlap(task, [f.styleAndLayoutStart, f.end]));
+    }
+    add("other", duration - [...parts.values()].reduce((a, b) => a + b, 0));
+    const kind = [...parts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "other";
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  return kinds;
+}
+
+export interface MainThread {
+  longTasks: number[];
+  frames: number[];
+  kinds: Map<string, number>;
+}
+
+/** What the page observed so far; read before stopping a GC trace, whose end is a task of its own. */
+export async function observed(page: Page): Promise<Observed> {
+  const o = await page.evaluate(() => (window as unknown as { mainThread: Observed & { since?: number } }).mainThread);
+  // Entries reach the observers after their task: one that began before the reset is not ours.
+  const since = o.since ?? 0;
+  return { longTasks: o.longTasks.filter(([start]) => start >= since), frames: o.frames, loafs: o.loafs.filter((f) => f.start >= since) };
+}
+
+export function mainThread(o: Observed, gc: Span[]): MainThread {
+  return { longTasks: o.longTasks.map(([, d]) => d), frames: o.frames, kinds: longTaskKinds(o.longTasks, gc, o.loafs) };
+}
+
+/** "p95 62 ms (2, longest 62 ms: GC 1, animation frame 1)". */
+export function describeLongTasks(m: MainThread): string {
+  const kinds = [...m.kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ");
+  return `p95 ${p95(m.longTasks).toFixed(0)} ms (${m.longTasks.length}${m.longTasks.length ? `, longest ${Math.max(...m.longTasks).toFixed(0)} ms: ${kinds}` : ""})`;
+}
