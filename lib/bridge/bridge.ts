@@ -108,8 +108,8 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   private timer: NodeJS.Timeout | null = null;
   /** The drain running now, if any: one store transaction at a time, and callers share it. */
   private draining: Promise<void> | null = null;
-  /** The batch the store is committing, and the one sent behind it (drain). */
-  private committing: SentBatch | null = null;
+  /** The batch the store is committing (the head of the drain), and the one sent behind it. */
+  private head: SentBatch | null = null;
   private behind: SentBatch | null = null;
   private stopped = false;
   /** QoS 1 messages received and not yet spooled; their PUBACKs wait for the group's commit. */
@@ -255,7 +255,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
 
   private schedule() {
     // While a batch commits the drain goes on to whatever is pending; a full batch goes behind it now.
-    if (this.committing) return this.sendBehind();
+    if (this.head) return this.sendBehind();
     if (this.memory.length + this.spool.size() >= this.opts.maxBatch) void this.flush();
     else this.timer ??= setTimeout(() => void this.flush(), this.opts.flushIntervalMs);
   }
@@ -315,11 +315,11 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     while (this.memory.length > 0 || this.spool.size() > 0) {
       const cur: SentBatch = this.behind ?? this.send(this.prepare(0, 0));
       this.behind = null;
-      this.committing = cur;
+      this.head = cur;
       this.sendBehind();
       try {
         const result = await cur.committing;
-        this.committing = null;
+        this.head = null;
         // Committed: now, and only now, the spool may forget them. A crash before this line
         // drains them again, and their identities keep the store from taking them twice.
         const done = cur.prep;
@@ -332,7 +332,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
         retryMs = STORE_RETRY_FIRST_MS;
         this.emit("committed", done.messages);
       } catch (err) {
-        this.committing = null;
+        this.head = null;
         // The batch sent behind this one fails with it, unwritten: after the retry both are
         // taken afresh. Nothing more is sent behind it meanwhile.
         // (Set by sendBehind while the commit was awaited: TypeScript cannot see that.)
@@ -352,7 +352,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
    * sent now, would go to the store as it is while more arrives; sent later, it holds all of that.
    */
   private sendBehind(): void {
-    const cur = this.committing;
+    const cur = this.head;
     if (!cur || this.behind) return;
     const waiting = this.spool.size() - cur.prep.spooled + this.memory.length - cur.prep.fromMemory;
     if (waiting < this.opts.maxBatch) return;
