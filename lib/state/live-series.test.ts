@@ -55,3 +55,23 @@ describe("live series memory", () => {
     expect(sizes.size).toBeGreaterThan(2);
   });
 });
+
+describe("live series copies", () => {
+  it("series that start together and fill at one rate copy their buffers at different appends", () => {
+    // A fleet appearing at once: had every series the same capacity, all would copy on the same append.
+    const fleet = 200;
+    let series: LiveSeries[] = Array.from({ length: fleet }, () => EMPTY_SERIES);
+    let most = 0;
+    for (let step = 0; step < LIVE_POINTS * 6; step++) {
+      let copied = 0;
+      series = series.map((s) => {
+        const next = appendPoint(s, step, step, null);
+        if (next.buffer !== s.buffer) copied++;
+        return next;
+      });
+      if (step > 0) most = Math.max(most, copied);
+    }
+    expect(most).toBeLessThan(fleet / 4);
+    expect(series.every((s) => seriesLength(s) === LIVE_POINTS && toPoints(s)[0]!.t === LIVE_POINTS * 5)).toBe(true);
+  });
+});

@@ -14,14 +14,37 @@
 
 /** Points kept per field for the live charts: one minute at the demo rate of 2 Hz, doubled. */
 export const LIVE_POINTS = 240;
-/** Points a full-grown buffer holds before the next append copies the newest into a new one (every LIVE_POINTS / 2 appends). */
-const CAPACITY = LIVE_POINTS + LIVE_POINTS / 2;
 /**
- * Points a new series' first buffer holds; each copy doubles it up to CAPACITY. A fleet's
- * series all start at once when it appears: 3,000 full buffers in one frame were 26 MB
- * allocated and zeroed together, and the collections that followed (a trace of the overview).
+ * A full-grown buffer holds LIVE_POINTS plus between a quarter and three quarters of that again
+ * (the next append past it copies the newest points into a new one: every LIVE_POINTS / 2
+ * appends on average). How much more, each copy draws afresh from an even spread. A fleet's
+ * series start together and run at one rate, so with one capacity they filled together too:
+ * every 12 s each of the overview's 3,000 series copied within the same few frames (8.6 kB and
+ * some 13 µs a copy), and those frames and the collections after them were its long tasks.
+ */
+const SPARE_MIN = LIVE_POINTS / 4;
+const SPARE_SPREAD = LIVE_POINTS / 2;
+/**
+ * Points a new series' first buffer holds at least (up to twice that, drawn like the spare
+ * above); each copy about doubles it (2 to 3 times what it keeps) until it is full-grown. A fleet's series all start
+ * at once when it appears: 3,000 full buffers in one frame were 26 MB allocated and zeroed
+ * together, and the collections that followed (a trace of the overview).
  */
 const FIRST_CAPACITY = 8;
+/**
+ * Where in its range the next capacity falls: a Weyl sequence (multiples of the golden ratio,
+ * mod 1), so copies that come one after another, of different series, land far apart. It only
+ * decides when a buffer is copied, never what a series holds.
+ */
+let draw = 0;
+const nextDraw = () => (draw = (draw + 0.6180339887498949) % 1);
+
+function capacityFor(keep: number): number {
+  const grown = LIVE_POINTS + SPARE_MIN + Math.floor(nextDraw() * SPARE_SPREAD);
+  const doubled = (keep + 1) * (2 + nextDraw());
+  const first = FIRST_CAPACITY + Math.floor(nextDraw() * FIRST_CAPACITY);
+  return Math.min(grown, Math.max(first, Math.floor(doubled)));
+}
 const STRIDE = 3;
 
 export interface Point {
@@ -53,7 +76,7 @@ export function appendPoint(s: LiveSeries, t: number, v: number, seq: number | n
   let { buffer, start, end } = s;
   if (end !== buffer.used || end === buffer.data.length / STRIDE) {
     const keep = Math.min(end - start, LIVE_POINTS - 1);
-    const data = new Float64Array(Math.min(CAPACITY, Math.max(FIRST_CAPACITY, 2 * (keep + 1))) * STRIDE);
+    const data = new Float64Array(capacityFor(keep) * STRIDE);
     data.set(buffer.data.subarray((end - keep) * STRIDE, end * STRIDE));
     buffer = { data, used: keep };
     start = 0;
