@@ -142,9 +142,14 @@ function VirtualGrid({
             {r.site}
           </h2>
         ) : (
-          <ul key={`r-${r.ids[0]}`} className="grid" style={{ top: r.top, height: r.height }}>
-            {r.ids.map((id) => (
-              <DeviceCard key={id} id={id} />
+          // Keyed by place, not by device: when devices join the roster, the order shifts under the
+          // viewport, and keys by device (or by pixel offset, which a growing site moves) remounted
+          // every card in view on each frame of a fleet appearing (a DOM subtree, a canvas and its
+          // observer each): frames of 100 ms. By place, a card that now shows another device
+          // renders again in the same elements.
+          <ul key={`r-${r.index}`} className="grid" style={{ top: r.top, height: r.height }}>
+            {r.ids.map((id, slot) => (
+              <DeviceCard key={slot} id={id} />
             ))}
           </ul>
         ),

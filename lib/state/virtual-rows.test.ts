@@ -12,6 +12,7 @@ it("lays out headers and card rows with their offsets and the total height", () 
   const ids = Array.from({ length: 6 }, (_, i) => `d${i}`);
   const { rows, height } = layoutRows([{ site: "a", ids }, { site: "b", ids: ["x"] }], true, m);
   expect(rows.map((r) => [r.kind, r.top])).toEqual([["header", 0], ["cards", 40], ["cards", 220], ["header", 400], ["cards", 440]]);
+  expect(rows.map((r) => (r.kind === "cards" ? r.index : null))).toEqual([null, 0, 1, null, 2]);
   expect(height).toBe(620);
   expect(rows[2]).toMatchObject({ ids: ["d4", "d5"] });
 });

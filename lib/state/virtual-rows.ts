@@ -4,7 +4,14 @@
  * meets the viewport. Pure, so the arithmetic is tested without a browser.
  */
 
-export type VirtualRow = { kind: "header"; site: string; top: number; height: number } | { kind: "cards"; ids: string[]; top: number; height: number };
+export type VirtualRow = { kind: "header"; site: string; top: number; height: number } | {
+      kind: "cards";
+      ids: string[];
+      top: number;
+      height: number;
+      /** Which row of cards this is, counted from the first (site headers aside): a key that stays with the place on screen. */
+      index: number;
+    };
 
 export interface GridMetrics {
   width: number;
@@ -22,13 +29,14 @@ export function layoutRows(groups: readonly { site: string; ids: readonly string
   const cols = columnsFor(m);
   const rows: VirtualRow[] = [];
   let top = 0;
+  let index = 0;
   for (const g of groups) {
     if (withHeaders) {
       rows.push({ kind: "header", site: g.site, top, height: m.headerHeight });
       top += m.headerHeight;
     }
     for (let i = 0; i < g.ids.length; i += cols) {
-      rows.push({ kind: "cards", ids: g.ids.slice(i, i + cols), top, height: m.cardRowHeight });
+      rows.push({ kind: "cards", ids: g.ids.slice(i, i + cols), top, height: m.cardRowHeight, index: index++ });
       top += m.cardRowHeight;
     }
   }
