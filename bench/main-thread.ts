@@ -18,7 +18,9 @@ export const OBSERVE_MAIN_THREAD = `window.mainThread = { longTasks: [], frames:
   if (PerformanceObserver.supportedEntryTypes.includes("long-animation-frame"))
     new PerformanceObserver((list) => list.getEntries().forEach((e) => window.mainThread.loafs.push({
       start: e.startTime, end: e.startTime + e.duration, styleAndLayoutStart: e.styleAndLayoutStart,
-      scripts: e.scripts.map((s) => ({ start: s.startTime, end: s.startTime + s.duration, invoker: s.invoker, type: s.invokerType })),
+      scripts: e.scripts.map((s) => ({ start: s.startTime, end: s.startTime + s.duration, invoker: s.invoker, type: s.invokerType,
+        source: [s.sourceFunctionName, (s.sourceURL || "").split("/").pop(), s.sourceCharPosition].filter((x) => x !== "" && x !== -1).join(" @ "),
+        layout: s.forcedStyleAndLayoutDuration })),
     }))).observe({ type: "long-animation-frame", buffered: true });
   let lastFrame = performance.now();
   requestAnimationFrame(function tick(t) { window.mainThread.frames.push(t - lastFrame); lastFrame = t; requestAnimationFrame(tick); });`;
@@ -27,14 +29,21 @@ interface Loaf {
   start: number;
   end: number;
   styleAndLayoutStart: number;
-  scripts: { start: number; end: number; invoker: string; type: string }[];
+  scripts: { start: number; end: number; invoker: string; type: string; source: string; layout: number }[];
 }
 interface Observed {
+  /** When the measured stretch began, in the page's clock. */
+  since: number;
   longTasks: [number, number][];
   frames: number[];
   loafs: Loaf[];
 }
 type Span = [number, number];
+/** A collection's pause on the main thread, named as V8 traces it (MajorGC, MinorGC, V8.GCIncrementalMarking). */
+export interface Gc {
+  at: Span;
+  name: string;
+}
 
 export const p95 = (xs: readonly number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.95)]! : 0);
 
@@ -53,7 +62,7 @@ export function resetMainThread(page: Page): Promise<void> {
  * GC on the page's main thread from now until the returned function is called, in the page's
  * clock. Starting and ending a trace are long tasks of their own: observe between the two.
  */
-export async function traceGc(page: Page, cdp: CDPSession): Promise<() => Promise<Span[]>> {
+export async function traceGc(page: Page, cdp: CDPSession): Promise<() => Promise<Gc[]>> {
   await cdp.send("Tracing.start", {
     transferMode: "ReturnAsStream",
     traceConfig: { includedCategories: ["v8.gc", "disabled-by-default-v8.gc", "blink.user_timing"], excludedCategories: ["*"] },
@@ -79,7 +88,7 @@ export async function traceGc(page: Page, cdp: CDPSession): Promise<() => Promis
     // The pauses on the page's main thread: whole collections and incremental marking steps.
     return events
       .filter((e) => e.pid === mark.pid && e.tid === mark.tid && e.ph === "X" && ["MajorGC", "MinorGC", "V8.GCIncrementalMarking"].includes(e.name))
-      .map((e): Span => [toPage(e.ts), toPage(e.ts + (e.dur ?? 0))]);
+      .map((e): Gc => ({ at: [toPage(e.ts), toPage(e.ts + (e.dur ?? 0))], name: e.name }));
   };
 }
 
@@ -94,48 +103,81 @@ function scriptKind(s: { invoker: string; type: string }): string {
   return s.type || "script";
 }
 
-/** Each long task's kind: whatever took most of it (GC, a kind of script, rendering, or other). */
-export function longTaskKinds(tasks: readonly [number, number][], gc: readonly Span[], loafs: readonly Loaf[]): Map<string, number> {
-  const kinds = new Map<string, number>();
-  for (const [start, duration] of tasks) {
+/** A long task as what took it: its kind (whatever took most of it) and a line naming each part. */
+export interface LongTask {
+  start: number;
+  duration: number;
+  kind: string;
+  /** "GC 31 ms (MajorGC 28), animation frame 40 ms (FrameRequestCallback: flush @ page-1a2b.js @ 5120, 2 ms forced layout), rendering 6 ms". */
+  parts: string;
+}
+
+/** What each long task was: GC, a kind of script (with its source, from the Long Animation Frames API), rendering, or other. */
+export function longTaskKinds(tasks: readonly [number, number][], gc: readonly Gc[], loafs: readonly Loaf[]): LongTask[] {
+  return tasks.map(([start, duration]) => {
     const task: Span = [start, start + duration];
-    const parts = new Map<string, number>();
-    const add = (k: string, ms: number) => ms > 0 && parts.set(k, (parts.get(k) ?? 0) + ms);
-    const gcIn = (span: Span) => gc.reduce((sum, g) => sum + overlap(span, g), 0);
-    add("GC", gcIn(task));
+    const parts = new Map<string, { ms: number; what: Map<string, number> }>();
+    const add = (k: string, ms: number, what?: string) => {
+      if (ms <= 0) return;
+      const part = parts.get(k) ?? { ms: 0, what: new Map<string, number>() };
+      part.ms += ms;
+      if (what) part.what.set(what, (part.what.get(what) ?? 0) + ms);
+      parts.set(k, part);
+    };
+    const gcIn = (span: Span) => gc.reduce((sum, g) => sum + overlap(span, g.at), 0);
+    for (const g of gc) add("GC", overlap(task, g.at), g.name);
     for (const f of loafs) {
       if (overlap(task, [f.start, f.end]) === 0) continue;
       for (const s of f.scripts) {
         // A collection during a script is the collection's share, not the script's.
         const inTask: Span = [Math.max(start, s.start), Math.min(task[1], s.end)];
-        if (inTask[1] > inTask[0]) add(scriptKind(s), inTask[1] - inTask[0] - gcIn(inTask));
+        const layout = s.layout >= 1 ? `, ${s.layout.toFixed(0)} ms forced layout` : "";
+        if (inTask[1] > inTask[0]) add(scriptKind(s), inTask[1] - inTask[0] - gcIn(inTask), `${s.invoker}${s.source ? `: ${s.source}` : ""}${layout}`);
       }
       // From style and layout on (renderStart would take in the frame's animation callbacks, scripts above).
       if (f.styleAndLayoutStart > 0) add("rendering", overlap(task, [f.styleAndLayoutStart, f.end]));
     }
-    add("other", duration - [...parts.values()].reduce((a, b) => a + b, 0));
-    const kind = [...parts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "other";
-    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
-  }
-  return kinds;
+    add("other", duration - [...parts.values()].reduce((a, b) => a + b.ms, 0));
+    const sorted = [...parts].sort((a, b) => b[1].ms - a[1].ms);
+    const said = sorted.map(([k, p]) => {
+      const what = [...p.what].sort((a, b) => b[1] - a[1]).map(([w, ms]) => `${w} ${ms.toFixed(0)}`);
+      return `${k} ${p.ms.toFixed(0)} ms${what.length ? ` (${what.join("; ")})` : ""}`;
+    });
+    return { start, duration, kind: sorted[0]?.[0] ?? "other", parts: said.join(", ") };
+  });
 }
 
 export interface MainThread {
   longTasks: number[];
   frames: number[];
   kinds: Map<string, number>;
+  /** Each long task, named part by part. */
+  described: LongTask[];
+  since: number;
 }
 
 /** What the page observed so far; read before stopping a GC trace, whose end is a task of its own. */
 export async function observed(page: Page): Promise<Observed> {
-  const o = await page.evaluate(() => (window as unknown as { mainThread: Observed & { since?: number } }).mainThread);
+  const o = await page.evaluate(() => (window as unknown as { mainThread: Omit<Observed, "since"> & { since?: number } }).mainThread);
   // Entries reach the observers after their task: one that began before the reset is not ours.
   const since = o.since ?? 0;
-  return { longTasks: o.longTasks.filter(([start]) => start >= since), frames: o.frames, loafs: o.loafs.filter((f) => f.start >= since) };
+  return { since, longTasks: o.longTasks.filter(([start]) => start >= since), frames: o.frames, loafs: o.loafs.filter((f) => f.start >= since) };
 }
 
-export function mainThread(o: Observed, gc: Span[]): MainThread {
-  return { longTasks: o.longTasks.map(([, d]) => d), frames: o.frames, kinds: longTaskKinds(o.longTasks, gc, o.loafs) };
+export function mainThread(o: Observed, gc: Gc[]): MainThread {
+  const described = longTaskKinds(o.longTasks, gc, o.loafs);
+  const kinds = new Map<string, number>();
+  for (const t of described) kinds.set(t.kind, (kinds.get(t.kind) ?? 0) + 1);
+  return { since: o.since, longTasks: o.longTasks.map(([, d]) => d), frames: o.frames, kinds, described };
+}
+
+/** One line per long task, longest first (at most `max`), seconds from the start of the measured stretch. */
+export function listLongTasks(m: MainThread, max = 10): string {
+  return [...m.described]
+    .sort((a, b) => b.duration - a.duration)
+    .slice(0, max)
+    .map((t) => `  ${((t.start - m.since) / 1000).toFixed(1)} s, ${t.duration.toFixed(0)} ms: ${t.parts}`)
+    .join("\n");
 }
 
 /** "p95 62 ms (2, longest 62 ms: GC 1, animation frame 1)". */

@@ -8,7 +8,7 @@
  */
 import type { Page } from "@playwright/test";
 import { countingPage, launchChromium, publishFleet } from "./browser-reference";
-import { describeLongTasks, mainThread, observed, OBSERVE_MAIN_THREAD, p95, resetMainThread, traceGc } from "./main-thread";
+import { describeLongTasks, listLongTasks, mainThread, observed, OBSERVE_MAIN_THREAD, p95, resetMainThread, traceGc } from "./main-thread";
 import type { BenchResult } from "./run";
 import { startServerProcess } from "./server-process";
 
@@ -90,6 +90,8 @@ export async function benchOverview(): Promise<BenchResult[]> {
     const appRate = stats.processed / SECONDS;
     const mib = (h: { js: number; buffers: number }) => `${h.js.toFixed(0)}${h.buffers >= 0.5 ? ` + ${h.buffers.toFixed(0)} in ArrayBuffers` : ""}`;
     const run = `overview, ${DEVICES} devices at ${RATE} msgs/s for ${SECONDS} s`;
+    // What each long task was, so the next one to remove is named, not guessed.
+    if (main.described.length) process.stdout.write(`${run}: long tasks, longest first (s into the stream, ms: parts):\n${listLongTasks(main)}\n`);
     return [
       {
         name: `${run}: long tasks ${describeLongTasks(main)} (bare page: ${describeLongTasks(bareMain)}), frame interval p95 ${p95(main.frames).toFixed(0)} ms, shown-value lag p95 ${p95(stats.lags.filter((l) => l >= 0)).toFixed(0)} ms, heap after GC ${mib(heapBefore)} → ${mib(heapAfter)} MiB (JS heap per minute: ${along.map((m) => m.toFixed(0)).join(" ") || "-"}), ${dropped} QoS 0 dropped by the broker for the page (${(dropped / SECONDS).toFixed(0)}/s); messages applied`,
