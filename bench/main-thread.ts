@@ -31,7 +31,7 @@ interface Loaf {
   styleAndLayoutStart: number;
   scripts: { start: number; end: number; invoker: string; type: string; source: string; layout: number }[];
 }
-interface Observed {
+export interface Observed {
   /** When the measured stretch began, in the page's clock. */
   since: number;
   longTasks: [number, number][];
@@ -162,6 +162,21 @@ export async function observed(page: Page): Promise<Observed> {
   // Entries reach the observers after their task: one that began before the reset is not ours.
   const since = o.since ?? 0;
   return { since, longTasks: o.longTasks.filter(([start]) => start >= since), frames: o.frames, loafs: o.loafs.filter((f) => f.start >= since) };
+}
+
+/**
+ * The observations split at `ms` after the measured stretch began: long tasks (and the frames'
+ * attributions) that started before, and those after. Frame intervals go with both halves.
+ */
+export function splitObserved(o: Observed, ms: number): [Observed, Observed] {
+  const at = o.since + ms;
+  const part = (keep: (start: number) => boolean, since: number): Observed => ({
+    since,
+    longTasks: o.longTasks.filter(([start]) => keep(start)),
+    frames: o.frames,
+    loafs: o.loafs.filter((f) => keep(f.start)),
+  });
+  return [part((start) => start < at, o.since), part((start) => start >= at, at)];
 }
 
 export function mainThread(o: Observed, gc: Gc[]): MainThread {
