@@ -52,10 +52,13 @@ export function Sparkline({ series, height = 48 }: { series: LiveSeries; height?
     if (drawn.current !== series) draw(series);
   });
   const empty = seriesLength(series) < 2;
+  // The canvas is always laid out and the waiting note lies over it: a canvas shown only from
+  // its second point changed every card's layout, and sized every canvas anew, in the frame a
+  // fleet's second messages came (a long task of its own on the overview).
   return (
-    <>
-      {empty && <div className="spark-empty" style={{ height }}>waiting for data…</div>}
-      <canvas ref={canvas} data-testid="sparkline" style={{ width: "100%", height, display: empty ? "none" : "block" }} aria-hidden />
-    </>
+    <div className="spark" style={{ height }}>
+      <canvas ref={canvas} data-testid="sparkline" data-state={empty ? "waiting" : "drawn"} style={{ width: "100%", height, display: "block" }} aria-hidden />
+      {empty && <div className="spark-empty spark-waiting">waiting for data…</div>}
+    </div>
   );
 }

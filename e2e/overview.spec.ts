@@ -14,7 +14,8 @@ test("the overview shows the simulated fleet online, with values that change wit
   const before = await temp.textContent();
   await expect(temp).not.toHaveText(before!);
   // The sparkline draws once two points have arrived.
-  await expect(first.getByTestId("sparkline")).toBeVisible();
+  await expect(first.getByTestId("sparkline")).toHaveAttribute("data-state", "drawn");
+  await expect(first.getByText("waiting for data…")).toBeHidden();
   if (process.env.FLEETSCOPE_SCREENSHOT) await page.screenshot({ path: "docs/img/overview.png" });
 });
 
