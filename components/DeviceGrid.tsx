@@ -1,5 +1,5 @@
 "use client";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useShallow } from "zustand/react/shallow";
 import { recentAlarms } from "@/lib/state/device-events";
 import { orderDevices, sameRoster, SORTS, type SortKey } from "@/lib/state/fleet-order";
@@ -60,6 +60,15 @@ export function DeviceGrid() {
   const known = useFleet((s) => s.known);
   const gridRef = useRef<HTMLDivElement>(null);
   const viewport = useGridViewport(gridRef);
+  // The rows beyond the window are there for scrolling: a grid getting its first cards (a fleet
+  // appearing) mounts those in view in one frame and the rest in the next, not all in one.
+  const [overscan, setOverscan] = useState(0);
+  const hasRows = rows.length > 0;
+  useEffect(() => {
+    if (!hasRows || overscan > 0) return;
+    const frame = requestAnimationFrame(() => setOverscan(OVERSCAN_PX));
+    return () => cancelAnimationFrame(frame);
+  }, [hasRows, overscan]);
 
   const groups: { site: string; ids: string[] }[] = [];
   for (const row of rows) {
@@ -116,7 +125,7 @@ export function DeviceGrid() {
         </p>
       )}
       {/* Always mounted, empty or not, so its size and scroll position are known from the start. */}
-      <VirtualGrid groups={groups} bySite={bySite} viewport={viewport} gridRef={gridRef} />
+      <VirtualGrid groups={groups} bySite={bySite} viewport={viewport} overscan={overscan} gridRef={gridRef} />
     </section>
   );
 }
@@ -126,17 +135,20 @@ function VirtualGrid({
   groups,
   bySite,
   viewport,
+  overscan,
   gridRef,
 }: {
   groups: { site: string; ids: string[] }[];
   bySite: boolean;
   viewport: { width: number; from: number; to: number };
+  /** Pixels rendered beyond the viewport on each side. */
+  overscan: number;
   gridRef: React.RefObject<HTMLDivElement | null>;
 }) {
   const { rows, height } = layoutRows(groups, bySite, { ...METRICS, width: viewport.width });
   return (
     <div ref={gridRef} className="vgrid" style={{ height }} data-testid="device-grid" data-rows={rows.length}>
-      {visibleRows(rows, viewport.from, viewport.to, OVERSCAN_PX).map((r) =>
+      {visibleRows(rows, viewport.from, viewport.to, overscan).map((r) =>
         r.kind === "header" ? (
           <h2 key={`h-${r.site}`} className="site" style={{ top: r.top, height: r.height }}>
             {r.site}
