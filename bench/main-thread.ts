@@ -59,6 +59,13 @@ export function resetMainThread(page: Page): Promise<void> {
 }
 
 /**
+ * The trace events that are a pause of the main thread for GC, none inside another: whole
+ * collections, and the incremental marking steps V8 takes inside scripts as they allocate
+ * (named V8.GC_MC_INCREMENTAL by Chromium 156; V8.GCIncrementalMarking before).
+ */
+const GC_PAUSES = ["MajorGC", "MinorGC", "V8.GCIncrementalMarking", "V8.GC_MC_INCREMENTAL"];
+
+/**
  * GC on the page's main thread from now until the returned function is called, in the page's
  * clock. Starting and ending a trace are long tasks of their own: observe between the two.
  */
@@ -87,7 +94,7 @@ export async function traceGc(page: Page, cdp: CDPSession): Promise<() => Promis
     const toPage = (ts: number) => ts / 1000 - (mark.ts / 1000 - markAt);
     // The pauses on the page's main thread: whole collections and incremental marking steps.
     return events
-      .filter((e) => e.pid === mark.pid && e.tid === mark.tid && e.ph === "X" && ["MajorGC", "MinorGC", "V8.GCIncrementalMarking"].includes(e.name))
+      .filter((e) => e.pid === mark.pid && e.tid === mark.tid && e.ph === "X" && GC_PAUSES.includes(e.name))
       .map((e): Gc => ({ at: [toPage(e.ts), toPage(e.ts + (e.dur ?? 0))], name: e.name }));
   };
 }
