@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import mqtt from "mqtt";
+import { untilStored } from "./stored";
 
 test("the device page lists stored and live alarms and logs, filtered by level, as plain text", async ({ page, baseURL }) => {
   const url = `${baseURL!.replace(/^http/, "ws")}/mqtt`;
@@ -7,13 +8,11 @@ test("the device page lists stored and live alarms and logs, filtered by level, 
   try {
     // Stored before the page opens: it must come from the store.
     await client.publishAsync("fleet/plant-b/arm-08/log", JSON.stringify({ seq: 9001, level: "error", msg: "gripper <b>jam</b>" }), { qos: 1 });
-    // The broker's PUBACK says it has the message, not that the bridge has stored it yet: the
-    // page reads the store once as it opens, so it opens once the store has the message.
-    const stored = async () => {
+    // The page reads the store once as it opens, so it opens once the store has the message.
+    await untilStored(page.request, "the log seq 9001", async () => {
       const body = (await (await page.request.get("/api/messages?topic=fleet/plant-b/arm-08/log&limit=10")).json()) as { messages: { seq: number | null }[] };
       return body.messages.some((m) => m.seq === 9001);
-    };
-    await expect.poll(stored).toBe(true);
+    });
     await page.goto("/devices/arm-08");
     const events = page.getByTestId("events");
     await expect(events.getByText("gripper <b>jam</b>", { exact: true })).toBeVisible();

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import mqtt from "mqtt";
+import { untilStored } from "./stored";
 
 const XSS = '<img src=x onerror="window.__xss=1">';
 
@@ -80,10 +81,10 @@ test("older messages of a topic come from the store, page by page, after the one
   try {
     // Stored before the page opens: only the store has these. Retained, so the tree has the topic at once.
     for (let i = 1; i <= 3; i++) await client.publishAsync("lab/e2e/history", `value ${i}`, { qos: 1, retain: i === 3 });
-    await expect(async () => {
+    await untilStored(page.request, "the three messages of lab/e2e/history", async () => {
       const res = await page.request.get("/api/messages?topic=lab/e2e/history");
-      expect(((await res.json()) as { messages: unknown[] }).messages).toHaveLength(3);
-    }).toPass();
+      return ((await res.json()) as { messages: unknown[] }).messages.length === 3;
+    });
   } finally {
     await client.endAsync();
   }
