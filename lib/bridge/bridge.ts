@@ -50,6 +50,12 @@ export interface BridgeOptions {
 
 export interface BridgeStats {
   connected: boolean;
+  /**
+   * PUBLISH packets the broker handed over (QoS 2 once, at its PUBREC; a redelivery counts
+   * again). Each ends stored, a duplicate, pending or dropped: a shortfall there is a message
+   * lost inside the bridge, a message missing from this count one the broker never sent.
+   */
+  received: number;
   stored: number;
   /** Redeliveries recognised by their identity and not stored again. */
   duplicates: number;
@@ -118,6 +124,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   private stopping = false;
   private readonly stats = {
     connected: false,
+    received: 0,
     stored: 0,
     duplicates: 0,
     dropped: 0,
@@ -167,11 +174,15 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       resubscribe: true,
       incomingStore: new CommitBeforePubrec(async (packet) => {
         this.spoolPacket(packet);
+        this.stats.received++;
         this.schedule();
       }),
     });
     this.client = client;
-    client.handleMessage = (packet, done) => this.onPublish(packet, done);
+    client.handleMessage = (packet, done) => {
+      if (packet.qos !== 2) this.stats.received++; // QoS 2 was counted when spooled
+      this.onPublish(packet, done);
+    };
     const onPacket = this.opts.onPacket;
     if (onPacket) {
       client.on("packetsend", (p) => onPacket(p, "client"));
