@@ -6,13 +6,17 @@ import { defineConfig } from "@playwright/test";
 
 // The config is evaluated in the runner and again in each worker: the first evaluation picks
 // free ports and a fresh database and hands them on through the environment.
+// Below Linux's ephemeral range (32768 and up): a port picked here is free now, and no listener
+// on port 0 (a server's MQTT listener, say) can be handed it before its server binds it. One
+// picked from the ephemeral range was, once: the first server's MQTT port took the second's.
 const freePort = () =>
   execFileSync(process.execPath, [
     "-e",
-    "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})",
+    `const net=require('net');(function t(){const p=20000+Math.floor(Math.random()*12000);const s=net.createServer().once('error',t).listen(p,()=>{process.stdout.write(String(p));s.close()})})()`,
   ]).toString();
 process.env.E2E_PORT ??= freePort();
-process.env.E2E_LAB_PORT ??= freePort();
+// Two picks at random can meet.
+while (!process.env.E2E_LAB_PORT || process.env.E2E_LAB_PORT === process.env.E2E_PORT) process.env.E2E_LAB_PORT = freePort();
 process.env.E2E_DB ??= join(mkdtempSync(join(tmpdir(), "fleetscope-e2e-")), "e2e.db");
 const port = Number(process.env.E2E_PORT);
 /** A second server with FLEETSCOPE_AUTH=off (the trusted lab), for auth-off.spec.ts only. */
