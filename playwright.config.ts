@@ -88,6 +88,8 @@ export default defineConfig({
         PORT: process.env.E2E_LAB_PORT,
         MQTT_TCP_PORT: "0",
         DATABASE_URL: `file:${join(dirname(process.env.E2E_DB), "lab.db")}`,
+        // Beside the other server's store: a bridge id of its own gives it a spool of its own.
+        FLEETSCOPE_BRIDGE_ID: "fleetscope-lab-bridge",
         FLEETSCOPE_AUTH: "off",
         FLEETSCOPE_SIM_DEVICES: "1",
         NEXT_TELEMETRY_DISABLED: "1",

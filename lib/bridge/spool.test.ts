@@ -39,6 +39,20 @@ describe("Spool", () => {
     spool.close();
   });
 
+  it("belongs to one bridge at a time: another is refused, told what to change, until the first closes it", () => {
+    const path = join(dir, `held-${n++}.db`);
+    const first = new Spool(path);
+    first.put(1, "a", 1, false, false, Buffer.from("a"));
+    expect(() => new Spool(path, undefined, 50)).toThrow(/in use by another bridge: give each bridge its own FLEETSCOPE_BRIDGE_ID/);
+    // The refused one took nothing: the first still has its row, and counts it.
+    expect(first.takeAfter(0, 10).map((m) => m.topic)).toEqual(["a"]);
+    expect(first.size()).toBe(1);
+    first.close();
+    const next = new Spool(path, undefined, 50);
+    expect(next.size()).toBe(1);
+    next.close();
+  });
+
   it("upgrades a spool file made before AUTOINCREMENT, keeping its pending rows, their ids and instance", () => {
     const path = oldSpoolFile(["a", "b"]);
     const spool = new Spool(path);
@@ -63,9 +77,10 @@ describe("Spool", () => {
     const path = join(dir, `tail-${n++}.db`);
     const spool = new Spool(path, 4);
     const fromFile = () => {
-      // A second connection has nothing in memory: everything it returns was read from disk.
-      const other = new Spool(path, 4);
-      const all = (after: number) => other.takeAfter(after, 100).map((m) => [m.id, m.topic, m.payload.toString()]);
+      // The file as a second connection reads it (the spool is its bridge's alone: no second Spool).
+      const other = new Database(path, { readonly: true });
+      const read = other.prepare<[number], { id: number; topic: string; payload: Buffer }>("SELECT id, topic, payload FROM spool WHERE id > ? ORDER BY id");
+      const all = (after: number) => read.all(after).map((m) => [m.id, m.topic, m.payload.toString()]);
       return { all, close: () => other.close() };
     };
     spool.putMany(["a", "b", "c"].map(message));

@@ -77,11 +77,22 @@ export class Spool {
   private readonly insertMany;
   private backlog: number;
   private readonly tail: SpoolTail;
+  /** The lock that makes this spool file this bridge's alone (holdOwnership). */
+  private readonly owner: Database.Database | null;
 
-  /** @param tailLimit how many of the newest messages are also kept in memory for the drainer. */
-  constructor(path: string, tailLimit = DEFAULT_TAIL_LIMIT) {
+  /**
+   * @param tailLimit how many of the newest messages are also kept in memory for the drainer.
+   * @param lockWaitMs how long to wait for a spool another process holds (one restarting) before refusing it.
+   */
+  constructor(path: string, tailLimit = DEFAULT_TAIL_LIMIT, lockWaitMs = 5000) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    this.owner = path === ":memory:" ? null : holdOwnership(path, lockWaitMs);
+    try {
+      this.db = new Database(path);
+    } catch (err) {
+      this.owner?.close();
+      throw err;
+    }
     this.db.pragma("journal_mode = WAL");
     // Survives a crash of this process at any instant; an OS crash may take the last commits.
     this.db.pragma("synchronous = NORMAL");
@@ -136,7 +147,29 @@ export class Spool {
 
   close(): void {
     if (this.db.open) this.db.close();
+    if (this.owner?.open) this.owner.close();
   }
+}
+
+/**
+ * Makes the spool file at `path` this process's alone until it closes the returned database:
+ * an exclusive lock on a small file beside it, which the system drops with the process however
+ * it ends. Two processes on one spool file (two servers whose SQLite stores share a directory,
+ * with one bridge id) each drained the other's messages into their own store, released rows the
+ * other still counted, and spun on a backlog it could never take; the e2e suite's lab server took
+ * messages the main one had acknowledged. The spool itself stays open to other readers.
+ */
+function holdOwnership(path: string, waitMs: number): Database.Database {
+  const lock = new Database(`${path}-owner`, { timeout: waitMs });
+  lock.pragma("locking_mode = EXCLUSIVE");
+  try {
+    lock.exec("BEGIN EXCLUSIVE; COMMIT");
+  } catch (err) {
+    lock.close();
+    if ((err as { code?: string }).code !== "SQLITE_BUSY") throw err;
+    throw new Error(`the spool ${path} is in use by another bridge: give each bridge its own FLEETSCOPE_BRIDGE_ID (or each server's SQLite store a directory of its own)`);
+  }
+  return lock;
 }
 
 /** Where a bridge keeps its spool: beside a SQLite store, else under ./data; one file per client id. */
