@@ -10,6 +10,7 @@
 import type { Page } from "@playwright/test";
 import { countingPage, launchChromium, publishFleet } from "./browser-reference";
 import { describeLongTasks, listLongTasks, mainThread, observed, OBSERVE_MAIN_THREAD, p95, resetMainThread, splitObserved, traceGc } from "./main-thread";
+import type { SlowFlush } from "../lib/mqtt/live-feed";
 import type { BenchResult } from "./run";
 import { startServerProcess } from "./server-process";
 
@@ -94,8 +95,8 @@ export async function benchOverview(): Promise<BenchResult[]> {
     const appearing = mainThread(appearingSeen, gc);
     const main = mainThread(steadySeen, gc);
     const stats = await page.evaluate(() => {
-      const w = window as unknown as { lags: number[]; fleetscopeStats?: { processed: number } };
-      return { processed: w.fleetscopeStats?.processed ?? 0, lags: w.lags };
+      const w = window as unknown as { lags: number[]; fleetscopeStats?: { processed: number; slowFlushes?: SlowFlush[] } };
+      return { processed: w.fleetscopeStats?.processed ?? 0, lags: w.lags, slowFlushes: w.fleetscopeStats?.slowFlushes ?? [] };
     });
     const heapAfter = await heap();
     const dropped = (await brokerDrops(port)) - dropsBefore;
@@ -105,6 +106,12 @@ export async function benchOverview(): Promise<BenchResult[]> {
     // What each long task was, so the next one to remove is named, not guessed.
     for (const [when, m] of [[`while the fleet appears (first ${APPEARING_MS / 1000} s)`, appearing], [`after the first ${APPEARING_MS / 1000} s`, main]] as const)
       if (m.described.length) process.stdout.write(`${run}: long tasks ${when}, longest first (s from its start, ms: parts):\n${listLongTasks(m)}\n`);
+    // The app's own account of its slow frame flushes (lib/mqtt/live-feed.ts), to set beside the long tasks.
+    const flushes = stats.slowFlushes.filter((f) => f.at >= seen.since);
+    if (flushes.length)
+      process.stdout.write(
+        `${run}: frame flushes of 20 ms or more (s into the stream: messages, ms applying, ms with React's render):\n${flushes.map((f) => `  ${((f.at - seen.since) / 1000).toFixed(1)} s: ${f.messages}, ${f.applyMs.toFixed(0)}, ${f.totalMs.toFixed(0)}`).join("\n")}\n`,
+      );
     return [
       {
         name: `${run}: long tasks after the first ${APPEARING_MS / 1000} s ${describeLongTasks(main)} (bare page, whole run: ${describeLongTasks(bareMain)}; the overview while the fleet appears: ${describeLongTasks(appearing)}), frame interval p95 ${p95(main.frames).toFixed(0)} ms, shown-value lag p95 ${p95(stats.lags.filter((l) => l >= 0)).toFixed(0)} ms, heap after GC ${mib(heapBefore)} → ${mib(heapAfter)} MiB (JS heap per minute: ${along.map((m) => m.toFixed(0)).join(" ") || "-"}), ${dropped} QoS 0 dropped by the broker for the page (${(dropped / SECONDS).toFixed(0)}/s); messages applied`,

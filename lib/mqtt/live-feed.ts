@@ -55,18 +55,44 @@ async function brokerLogin(): Promise<{ username?: string; password?: string }> 
   return { username: body.username ?? undefined, password: body.password ?? undefined };
 }
 
+/** A frame flush of at least SLOW_FLUSH_MS: when (performance.now()), how many messages, and where the time went. */
+export interface SlowFlush {
+  at: number;
+  messages: number;
+  /** Applying the batch to the store. */
+  applyMs: number;
+  /** That and React's render of it. */
+  totalMs: number;
+}
+const SLOW_FLUSH_MS = 20;
+const SLOW_FLUSHES_KEPT = 100;
+
 declare global {
-  /** Messages this tab has applied to its store: read by `npm run bench -- overview`, and handy in devtools. */
-  var fleetscopeStats: { processed: number } | undefined;
+  /**
+   * Messages this tab has applied to its store, and the frame flushes that took long (from
+   * applying the batch through React's render of it): read by `npm run bench -- overview`, and
+   * handy in devtools.
+   */
+  var fleetscopeStats: { processed: number; slowFlushes?: SlowFlush[] } | undefined;
 }
 
 /** Connects and feeds `store`; the returned function disconnects (for effect cleanup). */
 export function startLiveFeed(store: FleetStore): () => void {
   const { url } = store.getState().connection;
   const stats = (globalThis.fleetscopeStats ??= { processed: 0 });
+  const slow = (stats.slowFlushes ??= []);
   const batcher = createFrameBatcher<LiveMessage>((batch) => {
+    const start = performance.now();
     store.getState().applyBatch(batch);
+    const applied = performance.now();
     stats.processed += batch.length;
+    // After the render React queued for this update (a microtask queued before this one).
+    queueMicrotask(() => {
+      const end = performance.now();
+      if (end - start < SLOW_FLUSH_MS) return;
+      if (slow.length >= SLOW_FLUSHES_KEPT) slow.shift();
+      slow.push({ at: start, messages: batch.length, applyMs: applied - start, totalMs: end - start });
+    });
   });
   // Reconnects are ours, not MQTT.js's fixed period: backing off, and shown to the operator.
   // Connects are manual: each one waits for fresh broker credentials.
