@@ -183,7 +183,8 @@ export function splitObserved(o: Observed, ms: number): [Observed, Observed] {
     frames: o.frames,
     loafs: o.loafs.filter((f) => keep(f.start)),
   });
-  return [part((start) => start < at, o.since), part((start) => start >= at, at)];
+  // Both halves keep the stretch's start, so their times read on one clock.
+  return [part((start) => start < at, o.since), part((start) => start >= at, o.since)];
 }
 
 export function mainThread(o: Observed, gc: Gc[]): MainThread {
@@ -193,7 +194,7 @@ export function mainThread(o: Observed, gc: Gc[]): MainThread {
   return { since: o.since, longTasks: o.longTasks.map(([, d]) => d), frames: o.frames, kinds, described };
 }
 
-/** One line per long task, longest first (at most `max`), seconds from the start of the measured stretch. */
+/** One line per long task, longest first (at most `max`), in seconds from the start of the measured stretch. */
 export function listLongTasks(m: MainThread, max = 10): string {
   return [...m.described]
     .sort((a, b) => b.duration - a.duration)

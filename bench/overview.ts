@@ -105,7 +105,7 @@ export async function benchOverview(): Promise<BenchResult[]> {
     const run = `overview, ${DEVICES} devices at ${RATE} msgs/s for ${SECONDS} s`;
     // What each long task was, so the next one to remove is named, not guessed.
     for (const [when, m] of [[`while the fleet appears (first ${APPEARING_MS / 1000} s)`, appearing], [`after the first ${APPEARING_MS / 1000} s`, main]] as const)
-      if (m.described.length) process.stdout.write(`${run}: long tasks ${when}, longest first (s from its start, ms: parts):\n${listLongTasks(m)}\n`);
+      if (m.described.length) process.stdout.write(`${run}: long tasks ${when}, longest first (s into the stream, ms: parts):\n${listLongTasks(m)}\n`);
     // The app's own account of its slow frame flushes (lib/mqtt/live-feed.ts), to set beside the long tasks.
     const flushes = stats.slowFlushes.filter((f) => f.at >= seen.since);
     if (flushes.length)
