@@ -173,18 +173,18 @@ export async function observed(page: Page): Promise<Observed> {
 
 /**
  * The observations split at `ms` after the measured stretch began: long tasks (and the frames'
- * attributions) that started before, and those after. Frame intervals go with both halves.
+ * attributions) that started before, and those after. Frame intervals go with both halves, and
+ * both keep the stretch's start, so their times read on one clock.
  */
 export function splitObserved(o: Observed, ms: number): [Observed, Observed] {
   const at = o.since + ms;
-  const part = (keep: (start: number) => boolean, since: number): Observed => ({
-    since,
+  const part = (keep: (start: number) => boolean): Observed => ({
+    since: o.since,
     longTasks: o.longTasks.filter(([start]) => keep(start)),
     frames: o.frames,
     loafs: o.loafs.filter((f) => keep(f.start)),
   });
-  // Both halves keep the stretch's start, so their times read on one clock.
-  return [part((start) => start < at, o.since), part((start) => start >= at, o.since)];
+  return [part((start) => start < at), part((start) => start >= at)];
 }
 
 export function mainThread(o: Observed, gc: Gc[]): MainThread {
