@@ -120,7 +120,7 @@ export interface LongTask {
 }
 
 /** What each long task was: GC, a kind of script (with its source, from the Long Animation Frames API), rendering, or other. */
-export function longTaskKinds(tasks: readonly [number, number][], gc: readonly Gc[], loafs: readonly Loaf[]): LongTask[] {
+function longTaskKinds(tasks: readonly [number, number][], gc: readonly Gc[], loafs: readonly Loaf[]): LongTask[] {
   return tasks.map(([start, duration]) => {
     const task: Span = [start, start + duration];
     const parts = new Map<string, { ms: number; what: Map<string, number> }>();

@@ -80,7 +80,6 @@ function benchModel(): BenchResult[] {
 
 const publish = (url: string) => publishFleet(url, TOPICS, PAGE_RATE, PAGE_SECONDS);
 
-
 async function benchPage(): Promise<BenchResult[]> {
   const server = await startServerProcess({ FLEETSCOPE_SIM_DEVICES: "0", FLEETSCOPE_BRIDGE: "off" });
   const tcpUrl = await server.ready;

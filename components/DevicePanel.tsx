@@ -16,7 +16,6 @@ import { RangeBar } from "./RangeBar";
 import { StatusDot } from "./StatusDot";
 import { StatusTimeline } from "./StatusTimeline";
 
-
 type Loaded = { state: "loading" } | { state: "missing" } | { state: "error"; message: string } | { state: "ok"; device: DeviceWithValues };
 
 /** One device: its latest values, and a chart per field joining stored history and the live tail. */

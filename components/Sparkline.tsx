@@ -14,19 +14,19 @@ let stroke: string | undefined;
  */
 export function Sparkline({ series, height = 48 }: { series: LiveSeries; height?: number }) {
   const canvas = useRef<HTMLCanvasElement>(null);
-  // The canvas's size in CSS pixels and its stroke colour, read when it is resized: reading
-  // them on every redraw would make the browser lay out the page in the middle of a frame.
-  const box = useRef<{ width: number; stroke: string } | null>(null);
+  // The stroke colour, set once the canvas has been sized to its box (when it is resized): reading
+  // the box or the style on every redraw would make the browser lay out the page mid-frame.
+  const sizedStroke = useRef<string | null>(null);
   const drawn = useRef<LiveSeries | null>(null);
   const draw = (s: LiveSeries) => {
     const c = canvas.current;
     const ctx = c?.getContext("2d");
-    if (!c || !ctx || !box.current) return;
+    if (!c || !ctx || sizedStroke.current === null) return;
     drawn.current = s;
     ctx.clearRect(0, 0, c.width, c.height);
     ctx.beginPath();
     sparklinePath(s, c.width, c.height, (x, y) => ctx.lineTo(x, y));
-    ctx.strokeStyle = box.current.stroke;
+    ctx.strokeStyle = sizedStroke.current;
     ctx.lineWidth = 1.5 * (c.height / height);
     ctx.stroke();
   };
@@ -41,7 +41,7 @@ export function Sparkline({ series, height = 48 }: { series: LiveSeries; height?
       c.width = Math.max(1, Math.round(width * dpr));
       c.height = Math.round(height * dpr);
       stroke ??= getComputedStyle(c).getPropertyValue("--accent").trim() || "#5794f2";
-      box.current = { width, stroke };
+      sizedStroke.current = stroke;
       draw(latest.current);
     });
     resized.observe(c);

@@ -26,9 +26,9 @@ const SPARE_MIN = LIVE_POINTS / 4;
 const SPARE_SPREAD = LIVE_POINTS / 2;
 /**
  * Points a new series' first buffer holds at least (up to twice that, drawn like the spare
- * above); each copy about doubles it (2 to 3 times what it keeps) until it is full-grown. A fleet's series all start
- * at once when it appears: 3,000 full buffers in one frame were 26 MB allocated and zeroed
- * together, and the collections that followed (a trace of the overview).
+ * above); each copy about doubles it (2 to 3 times what it keeps) until it is full-grown. A
+ * fleet's series all start at once when it appears: 3,000 full buffers in one frame were 26 MB
+ * allocated and zeroed together, and the collections that followed (a trace of the overview).
  */
 const FIRST_CAPACITY = 8;
 /**
