@@ -5,6 +5,7 @@ import "server-only";
  * day's partition costs the same however many rows it holds, and never blocks ingest.
  */
 import type pg from "pg";
+import { inTransaction } from "./pg-checkout";
 
 export const PARTITIONED = ["messages", "points"] as const;
 const DAY_MS = 24 * 3_600_000;
@@ -47,25 +48,20 @@ export class Partitions {
    */
   private async create(table: string, day: number): Promise<void> {
     const name = partitionName(table, day);
-    const client = await this.pool.connect();
     try {
-      await client.query("BEGIN");
-      const exists = await client.query("SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1", [name]);
-      if (exists.rowCount === 0) {
+      await inTransaction(this.pool, async (client) => {
+        const exists = await client.query("SELECT 1 FROM pg_tables WHERE schemaname = current_schema() AND tablename = $1", [name]);
+        if (exists.rowCount !== 0) return;
         await client.query(
           `CREATE TEMP TABLE moved ON COMMIT DROP AS
            WITH d AS (DELETE FROM ${table}_default WHERE ts >= ${day} AND ts < ${day + DAY_MS} RETURNING *) SELECT * FROM d`,
         );
         await client.query(`CREATE TABLE ${name} PARTITION OF ${table} FOR VALUES FROM (${day}) TO (${day + DAY_MS})`);
         await client.query(`INSERT INTO ${table} SELECT * FROM moved`);
-      }
-      await client.query("COMMIT");
+      });
     } catch (err) {
-      await client.query("ROLLBACK").catch(() => undefined);
       // Another bridge made it at the same moment: it exists, as wanted.
       if ((err as { code?: string }).code !== "42P07") throw err;
-    } finally {
-      client.release();
     }
   }
 

@@ -8,6 +8,7 @@ import "server-only";
  */
 import pg from "pg";
 import { BinaryCopy, copyBinary } from "./pg-binary-copy";
+import { inTransaction } from "./pg-checkout";
 import { Partitions } from "./pg-partitions";
 import { BatchRollups } from "./batch-rollups";
 import { PgSeries } from "./pg-series";
@@ -49,9 +50,7 @@ export class PgWriter {
     // Outside the batch's transaction: a new day's partitions, and the series it names, made once.
     await this.partitions.ensure(batch.messages.map((m) => m.ts));
     await this.series.resolve(this.pool, batch.messages);
-    const client = await this.pool.connect();
-    try {
-      await client.query("BEGIN");
+    await inTransaction(this.pool, async (client) => {
       if (batch.messages.length > 0) await this.appendMessages(client, batch.messages, result);
       for (const u of batch.devices) {
         await client.query(
@@ -63,14 +62,8 @@ export class PgWriter {
           [u.id, u.site, u.status ?? null, u.lastSeen, JSON.stringify(u.values ?? {})],
         );
       }
-      await client.query("COMMIT");
-      return result;
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+    });
+    return result;
   }
 
   /** The messages not stored before, their points and rollups; redeliveries are counted. */

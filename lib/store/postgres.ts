@@ -12,6 +12,7 @@ import { PG_USERS_MIGRATION, PgUsers } from "./pg-users";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { payloadForJson } from "./payload-text";
 import { planSeries } from "./series-plan";
+import { withClient } from "./pg-checkout";
 import { schemaPool } from "./pg-writer";
 import { WriterThread } from "./writer-thread";
 import type { SeqStream } from "./delivery";
@@ -169,28 +170,28 @@ export class PostgresStore implements Store {
   }
 
   private async migrate() {
-    const client = await this.pool.connect();
-    try {
+    await withClient(this.pool, async (client) => {
       await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
-      // Only when missing: CREATE SCHEMA IF NOT EXISTS still needs the CREATE privilege on the
-      // database, which a least-privilege role owning just its schema does not have.
-      const schemaExists = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [this.schema]);
-      if (schemaExists.rowCount === 0) await client.query(`CREATE SCHEMA ${this.schema}`);
-      await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
-      const { rows } = await client.query<{ v: number | null }>("SELECT max(version) AS v FROM schema_migrations");
-      for (let v = rows[0]?.v ?? 0; v < MIGRATIONS.length; v++) {
-        await client.query("BEGIN");
-        await client.query(MIGRATIONS[v]!);
-        await client.query("INSERT INTO schema_migrations (version) VALUES ($1)", [v + 1]);
-        await client.query("COMMIT");
+      try {
+        // Only when missing: CREATE SCHEMA IF NOT EXISTS still needs the CREATE privilege on the
+        // database, which a least-privilege role owning just its schema does not have.
+        const schemaExists = await client.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [this.schema]);
+        if (schemaExists.rowCount === 0) await client.query(`CREATE SCHEMA ${this.schema}`);
+        await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)");
+        const { rows } = await client.query<{ v: number | null }>("SELECT max(version) AS v FROM schema_migrations");
+        for (let v = rows[0]?.v ?? 0; v < MIGRATIONS.length; v++) {
+          await client.query("BEGIN");
+          await client.query(MIGRATIONS[v]!);
+          await client.query("INSERT INTO schema_migrations (version) VALUES ($1)", [v + 1]);
+          await client.query("COMMIT");
+        }
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw err;
+      } finally {
+        await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => undefined);
       }
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw err;
-    } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => undefined);
-      client.release();
-    }
+    });
   }
 
   /** On the writer thread (pg-writer.ts), which has committed when this resolves. */

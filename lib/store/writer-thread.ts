@@ -44,13 +44,18 @@ export class WriterThread {
       if (res.ok) p.resolve(res.value);
       else p.reject(new Error(res.error));
     });
-    const fail = (err: Error) => {
+    // Pending requests fail only at exit, by when Node has delivered every answer the thread
+    // posted: failed at its uncaught error, a batch already committed would be sent again.
+    let crash: Error | null = null;
+    worker.on("error", (err) => {
+      crash = err;
+    });
+    worker.on("exit", (code) => {
       if (this.worker === worker) this.worker = null;
+      const err = crash ?? new Error(`${this.target.kind === "sqlite" ? "SQLite" : "PostgreSQL"} writer thread exited (${code})`);
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
-    };
-    worker.on("error", fail);
-    worker.on("exit", (code) => fail(new Error(`${this.target.kind === "sqlite" ? "SQLite" : "PostgreSQL"} writer thread exited (${code})`)));
+    });
     return worker;
   }
 

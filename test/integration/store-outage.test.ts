@@ -11,6 +11,7 @@ import mqtt from "mqtt";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Bridge } from "../../lib/bridge/bridge";
+import { withClient } from "../../lib/store/pg-checkout";
 import { PostgresStore } from "../../lib/store/postgres";
 import { BROKERS, type TestBroker } from "../helpers/brokers";
 
@@ -55,9 +56,11 @@ function storeAs(role: string) {
   return PostgresStore.open({ connectionString: url.toString(), schema });
 }
 
+/** Until the store has answered for `n` messages, stored or recognised as stored before. */
 function committed(bridge: Bridge, n: number) {
   return new Promise<void>((resolve) => {
-    const check = () => bridge.getStats().stored >= n && (bridge.off("committed", check), resolve());
+    const answered = () => bridge.getStats().stored + bridge.getStats().duplicates;
+    const check = () => answered() >= n && (bridge.off("committed", check), resolve());
     bridge.on("committed", check);
     check();
   });
@@ -126,7 +129,28 @@ it("stores each message once when the database goes away with two batches in fli
     [0, 600, 600],
     [1, 600, 600],
   ]);
+  // A batch committed but answered as failed would be sent again and come back as duplicates.
   expect(bridge.getStats()).toMatchObject({ stored: 1200, duplicates: 0 });
   expect(most).toBe(2);
   await store.close();
 }, 60_000);
+
+it("fails the next query, not the process, when the server ends a checked-out session between queries", async () => {
+  const url = new URL(ADMIN_URL);
+  url.username = role;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
+  pool.on("error", () => undefined);
+  const work = withClient(pool, async (client) => {
+    const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+    // The server's FATAL reaches the client while no query of it is running. (Not events.once:
+    // that would listen for the client's error itself.)
+    const ended = new Promise((resolve) => client.once("end", resolve));
+    await admin.query("SELECT pg_terminate_backend($1)", [rows[0]!.pid]);
+    await ended;
+    await client.query("SELECT 1");
+  });
+  await expect(work).rejects.toThrow(/not queryable|terminat/);
+  // The broken client was discarded: the pool's next one works.
+  expect((await pool.query<{ one: number }>("SELECT 1 AS one")).rows[0]!.one).toBe(1);
+  await pool.end();
+});
