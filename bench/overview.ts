@@ -9,7 +9,8 @@
  */
 import type { Page } from "@playwright/test";
 import { countingPage, launchChromium, publishFleet } from "./browser-reference";
-import { describeLongTasks, listLongTasks, mainThread, observed, OBSERVE_MAIN_THREAD, p95, resetMainThread, splitObserved, traceGc } from "./main-thread";
+import { describeLongTasks, listLongTasks, mainThread, observed, OBSERVE_MAIN_THREAD, p95, resetMainThread, splitObserved, traceGc, type Waited } from "./main-thread";
+import { watchRunQueue } from "./run-queue";
 import type { SlowFlush } from "../lib/mqtt/live-feed";
 import type { BenchResult } from "./run";
 import { startServerProcess } from "./server-process";
@@ -30,6 +31,14 @@ const APPEARING_MS = 5000;
 const HEAP_EVERY_MS = 60_000;
 
 const publish = (url: string) => publishFleet(url, DEVICES, RATE, SECONDS);
+
+/** The renderers' waits for a CPU, read on `page`'s clock (none where Linux's /proc is missing). */
+async function watchWaits(page: Page): Promise<{ waited?: Waited; stop(): void }> {
+  const origin = await page.evaluate(() => performance.timeOrigin);
+  const queue = watchRunQueue();
+  if (!queue) return { stop: () => undefined };
+  return { waited: (start, end) => queue.waitedIn(origin + start, origin + end), stop: () => queue.stop() };
+}
 /** QoS 0 messages the embedded broker has dropped for slow WebSocket readers so far (GET /api/metrics). */
 async function brokerDrops(port: number): Promise<number> {
   const text = await (await fetch(`http://localhost:${port}/api/metrics`)).text();
@@ -46,10 +55,11 @@ export async function benchOverview(): Promise<BenchResult[]> {
     const bare = await countingPage(browser, port, "fleet/+/+/telemetry", OBSERVE_MAIN_THREAD);
     const bareGc = await traceGc(bare.page, await bare.page.context().newCDPSession(bare.page));
     await resetMainThread(bare.page);
-    await publish(tcpUrl);
+    const bareWaits = await watchWaits(bare.page);
+    await publish(tcpUrl).finally(() => bareWaits.stop());
     const bareRate = (await bare.count()) / SECONDS;
     const bareSeen = await observed(bare.page);
-    const bareMain = mainThread(bareSeen, await bareGc());
+    const bareMain = mainThread(bareSeen, await bareGc(), bareWaits.waited);
     await bare.page.close();
 
     // The overview, observed from outside its code: long tasks, and the lag of the `sent` value.
@@ -88,12 +98,16 @@ export async function benchOverview(): Promise<BenchResult[]> {
     // and the forced collection above and the trace's start are the bench's own tasks.
     await resetMainThread(page);
     await page.evaluate(() => ((window as unknown as { lags: number[] }).lags = []));
-    await publish(tcpUrl).finally(() => clearInterval(sampler));
+    const waits = await watchWaits(page);
+    await publish(tcpUrl).finally(() => {
+      clearInterval(sampler);
+      waits.stop();
+    });
     const seen = await observed(page);
     const gc = await stopGc();
     const [appearingSeen, steadySeen] = splitObserved(seen, APPEARING_MS);
-    const appearing = mainThread(appearingSeen, gc);
-    const main = mainThread(steadySeen, gc);
+    const appearing = mainThread(appearingSeen, gc, waits.waited);
+    const main = mainThread(steadySeen, gc, waits.waited);
     const stats = await page.evaluate(() => {
       const w = window as unknown as { lags: number[]; fleetscopeStats?: { processed: number; slowFlushes?: SlowFlush[] } };
       return { processed: w.fleetscopeStats?.processed ?? 0, lags: w.lags, slowFlushes: w.fleetscopeStats?.slowFlushes ?? [] };
