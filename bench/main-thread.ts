@@ -5,9 +5,11 @@
  * recorded through CDP for the measured stretch: a handful of events a second), and the script
  * and rendering that the Long Animation Frames API attributes (the app's frame flush, MQTT.js
  * handling WebSocket messages, timers, style/layout/paint). Neither explains the rest
- * (the browser's own work, or the OS not running the thread on a busy machine): "other".
+ * (the browser's own work, or the OS not running the thread on a busy machine): "other". Apart,
+ * how long the thread ran, waited for a CPU, and lost to the hypervisor (bench/renderer-time.ts).
  */
 import type { CDPSession, Page } from "@playwright/test";
+import type { Spent } from "./renderer-time";
 
 /**
  * The page's observers. A string, not a function: tsx names functions with a helper the page
@@ -117,18 +119,18 @@ export interface LongTask {
   kind: string;
   /** "GC 31 ms (MajorGC 28), animation frame 40 ms (FrameRequestCallback: flush @ page-1a2b.js @ 5120, 2 ms forced layout), rendering 6 ms". */
   parts: string;
-  /** How long the renderer waited for a CPU meanwhile (bench/run-queue.ts), where known. */
-  waitedMs: number | null;
+  /** How its thread spent it (bench/renderer-time.ts), where known. */
+  spent: Spent | null;
 }
 
-/** Milliseconds the page's renderer waited for a CPU between two of its performance.now() times. */
-export type Waited = (start: number, end: number) => number;
+/** How the page's renderer spent the time between two of its performance.now() times. */
+export type SpentIn = (start: number, end: number) => Spent;
 
 /** A long task is one over this (the Long Tasks API's threshold). */
 const LONG_TASK_MS = 50;
 
 /** What each long task was: GC, a kind of script (with its source, from the Long Animation Frames API), rendering, or other. */
-function longTaskKinds(tasks: readonly [number, number][], gc: readonly Gc[], loafs: readonly Loaf[], waited?: Waited): LongTask[] {
+function longTaskKinds(tasks: readonly [number, number][], gc: readonly Gc[], loafs: readonly Loaf[], spentIn?: SpentIn): LongTask[] {
   return tasks.map(([start, duration]) => {
     const task: Span = [start, start + duration];
     const parts = new Map<string, { ms: number; what: Map<string, number> }>();
@@ -158,9 +160,11 @@ function longTaskKinds(tasks: readonly [number, number][], gc: readonly Gc[], lo
       const what = [...p.what].sort((a, b) => b[1] - a[1]).map(([w, ms]) => `${w} ${ms.toFixed(0)}`);
       return `${k} ${p.ms.toFixed(0)} ms${what.length ? ` (${what.join("; ")})` : ""}`;
     });
-    const waitedMs = waited ? waited(start, start + duration) : null;
-    const wait = waitedMs === null ? "" : `; the thread waited ${waitedMs.toFixed(0)} ms of it for a CPU`;
-    return { start, duration, kind: sorted[0]?.[0] ?? "other", parts: said.join(", ") + wait, waitedMs };
+    const spent = spentIn ? spentIn(start, start + duration) : null;
+    const how = spent
+      ? `; its thread ran ${spent.ran.toFixed(0)} ms and waited ${spent.waited.toFixed(0)} ms for a CPU${spent.stolen ? ` (the hypervisor took ${spent.stolen} ms of the machine's CPUs)` : ""}`
+      : "";
+    return { start, duration, kind: sorted[0]?.[0] ?? "other", parts: said.join(", ") + how, spent };
   });
 }
 
@@ -170,8 +174,8 @@ export interface MainThread {
   kinds: Map<string, number>;
   /** Each long task, named part by part. */
   described: LongTask[];
-  /** Of those, how many would have been shorter than a long task had the thread not waited for a CPU (null: not measured). */
-  starved: number | null;
+  /** Of those, the ones whose thread ran a long task's worth (null: not measured). */
+  ranLong: number | null;
   since: number;
 }
 
@@ -199,12 +203,12 @@ export function splitObserved(o: Observed, ms: number): [Observed, Observed] {
   return [part((start) => start < at), part((start) => start >= at)];
 }
 
-export function mainThread(o: Observed, gc: Gc[], waited?: Waited): MainThread {
-  const described = longTaskKinds(o.longTasks, gc, o.loafs, waited);
-  const starved = waited ? described.filter((t) => t.duration - t.waitedMs! <= LONG_TASK_MS).length : null;
+export function mainThread(o: Observed, gc: Gc[], spentIn?: SpentIn): MainThread {
+  const described = longTaskKinds(o.longTasks, gc, o.loafs, spentIn);
+  const ranLong = spentIn ? described.filter((t) => t.spent!.ran > LONG_TASK_MS).length : null;
   const kinds = new Map<string, number>();
   for (const t of described) kinds.set(t.kind, (kinds.get(t.kind) ?? 0) + 1);
-  return { since: o.since, longTasks: o.longTasks.map(([, d]) => d), frames: o.frames, kinds, described, starved };
+  return { since: o.since, longTasks: o.longTasks.map(([, d]) => d), frames: o.frames, kinds, described, ranLong };
 }
 
 /** One line per long task, longest first (at most `max`), in seconds from the start of the measured stretch. */
@@ -216,9 +220,9 @@ export function listLongTasks(m: MainThread, max = 10): string {
     .join("\n");
 }
 
-/** "p95 62 ms (2, longest 62 ms: GC 1, animation frame 1; 1 not long but for waiting for a CPU)". */
+/** "p95 62 ms (2, longest 62 ms: GC 1, animation frame 1; 0 ran over 50 ms on the CPU)". */
 export function describeLongTasks(m: MainThread): string {
   const kinds = [...m.kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ");
-  const starved = m.starved === null ? "" : `; ${m.starved} not long but for waiting for a CPU`;
-  return `p95 ${p95(m.longTasks).toFixed(0)} ms (${m.longTasks.length}${m.longTasks.length ? `, longest ${Math.max(...m.longTasks).toFixed(0)} ms: ${kinds}${starved}` : ""})`;
+  const ran = m.ranLong === null ? "" : `; ${m.ranLong} ran over ${LONG_TASK_MS} ms on the CPU`;
+  return `p95 ${p95(m.longTasks).toFixed(0)} ms (${m.longTasks.length}${m.longTasks.length ? `, longest ${Math.max(...m.longTasks).toFixed(0)} ms: ${kinds}${ran}` : ""})`;
 }

@@ -9,8 +9,8 @@
  */
 import type { Page } from "@playwright/test";
 import { countingPage, launchChromium, publishFleet } from "./browser-reference";
-import { describeLongTasks, listLongTasks, mainThread, observed, OBSERVE_MAIN_THREAD, p95, resetMainThread, splitObserved, traceGc, type Waited } from "./main-thread";
-import { watchRunQueue } from "./run-queue";
+import { describeLongTasks, listLongTasks, mainThread, observed, OBSERVE_MAIN_THREAD, p95, resetMainThread, splitObserved, traceGc, type SpentIn } from "./main-thread";
+import { watchRendererTime } from "./renderer-time";
 import type { SlowFlush } from "../lib/mqtt/live-feed";
 import type { BenchResult } from "./run";
 import { startServerProcess } from "./server-process";
@@ -32,12 +32,12 @@ const HEAP_EVERY_MS = 60_000;
 
 const publish = (url: string) => publishFleet(url, DEVICES, RATE, SECONDS);
 
-/** The renderers' waits for a CPU, read on `page`'s clock (none where Linux's /proc is missing). */
-async function watchWaits(page: Page): Promise<{ waited?: Waited; stop(): void }> {
+/** How the renderers spend their time, read on `page`'s clock (not at all where Linux's /proc is missing). */
+async function watchSpent(page: Page): Promise<{ spentIn?: SpentIn; stop(): void }> {
   const origin = await page.evaluate(() => performance.timeOrigin);
-  const queue = watchRunQueue();
-  if (!queue) return { stop: () => undefined };
-  return { waited: (start, end) => queue.waitedIn(origin + start, origin + end), stop: () => queue.stop() };
+  const time = watchRendererTime();
+  if (!time) return { stop: () => undefined };
+  return { spentIn: (start, end) => time.spentIn(origin + start, origin + end), stop: () => time.stop() };
 }
 /** QoS 0 messages the embedded broker has dropped for slow WebSocket readers so far (GET /api/metrics). */
 async function brokerDrops(port: number): Promise<number> {
@@ -55,11 +55,11 @@ export async function benchOverview(): Promise<BenchResult[]> {
     const bare = await countingPage(browser, port, "fleet/+/+/telemetry", OBSERVE_MAIN_THREAD);
     const bareGc = await traceGc(bare.page, await bare.page.context().newCDPSession(bare.page));
     await resetMainThread(bare.page);
-    const bareWaits = await watchWaits(bare.page);
-    await publish(tcpUrl).finally(() => bareWaits.stop());
+    const bareSpent = await watchSpent(bare.page);
+    await publish(tcpUrl).finally(() => bareSpent.stop());
     const bareRate = (await bare.count()) / SECONDS;
     const bareSeen = await observed(bare.page);
-    const bareMain = mainThread(bareSeen, await bareGc(), bareWaits.waited);
+    const bareMain = mainThread(bareSeen, await bareGc(), bareSpent.spentIn);
     await bare.page.close();
 
     // The overview, observed from outside its code: long tasks, and the lag of the `sent` value.
@@ -98,16 +98,16 @@ export async function benchOverview(): Promise<BenchResult[]> {
     // and the forced collection above and the trace's start are the bench's own tasks.
     await resetMainThread(page);
     await page.evaluate(() => ((window as unknown as { lags: number[] }).lags = []));
-    const waits = await watchWaits(page);
+    const spent = await watchSpent(page);
     await publish(tcpUrl).finally(() => {
       clearInterval(sampler);
-      waits.stop();
+      spent.stop();
     });
     const seen = await observed(page);
     const gc = await stopGc();
     const [appearingSeen, steadySeen] = splitObserved(seen, APPEARING_MS);
-    const appearing = mainThread(appearingSeen, gc, waits.waited);
-    const main = mainThread(steadySeen, gc, waits.waited);
+    const appearing = mainThread(appearingSeen, gc, spent.spentIn);
+    const main = mainThread(steadySeen, gc, spent.spentIn);
     const stats = await page.evaluate(() => {
       const w = window as unknown as { lags: number[]; fleetscopeStats?: { processed: number; slowFlushes?: SlowFlush[] } };
       return { processed: w.fleetscopeStats?.processed ?? 0, lags: w.lags, slowFlushes: w.fleetscopeStats?.slowFlushes ?? [] };
