@@ -161,9 +161,11 @@ function longTaskKinds(tasks: readonly [number, number][], gc: readonly Gc[], lo
       return `${k} ${p.ms.toFixed(0)} ms${what.length ? ` (${what.join("; ")})` : ""}`;
     });
     const spent = spentIn ? spentIn(start, start + duration) : null;
-    const how = spent
-      ? `; its thread ran ${spent.ran.toFixed(0)} ms and waited ${spent.waited.toFixed(0)} ms for a CPU${spent.stolen ? ` (the hypervisor took ${spent.stolen} ms of the machine's CPUs)` : ""}`
-      : "";
+    const how = !spent
+      ? ""
+      : spent.sampled === 0
+        ? "; its thread not sampled meanwhile"
+        : `; in the ${spent.sampled.toFixed(0)} ms of it sampled, its thread ran ${spent.ran.toFixed(0)} ms and waited ${spent.waited.toFixed(0)} ms for a CPU${spent.stolen ? ` (the hypervisor took ${spent.stolen} ms of the machine's CPUs)` : ""}`;
     return { start, duration, kind: sorted[0]?.[0] ?? "other", parts: said.join(", ") + how, spent };
   });
 }
@@ -174,7 +176,7 @@ export interface MainThread {
   kinds: Map<string, number>;
   /** Each long task, named part by part. */
   described: LongTask[];
-  /** Of those, the ones whose thread ran a long task's worth (null: not measured). */
+  /** Of those, the ones whose thread ran, or may have run in what was not sampled, a long task's worth (null: not measured). */
   ranLong: number | null;
   since: number;
 }
@@ -205,7 +207,7 @@ export function splitObserved(o: Observed, ms: number): [Observed, Observed] {
 
 export function mainThread(o: Observed, gc: Gc[], spentIn?: SpentIn): MainThread {
   const described = longTaskKinds(o.longTasks, gc, o.loafs, spentIn);
-  const ranLong = spentIn ? described.filter((t) => t.spent!.ran > LONG_TASK_MS).length : null;
+  const ranLong = spentIn ? described.filter((t) => t.spent!.ran + (t.duration - t.spent!.sampled) > LONG_TASK_MS).length : null;
   const kinds = new Map<string, number>();
   for (const t of described) kinds.set(t.kind, (kinds.get(t.kind) ?? 0) + 1);
   return { since: o.since, longTasks: o.longTasks.map(([, d]) => d), frames: o.frames, kinds, described, ranLong };
@@ -220,9 +222,9 @@ export function listLongTasks(m: MainThread, max = 10): string {
     .join("\n");
 }
 
-/** "p95 62 ms (2, longest 62 ms: GC 1, animation frame 1; 0 ran over 50 ms on the CPU)". */
+/** "p95 62 ms (2, longest 62 ms: GC 1, animation frame 1; 0 ran, or may have run where not sampled, over 50 ms on the CPU)". */
 export function describeLongTasks(m: MainThread): string {
   const kinds = [...m.kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ");
-  const ran = m.ranLong === null ? "" : `; ${m.ranLong} ran over ${LONG_TASK_MS} ms on the CPU`;
+  const ran = m.ranLong === null ? "" : `; ${m.ranLong} ran, or may have run where not sampled, over ${LONG_TASK_MS} ms on the CPU`;
   return `p95 ${p95(m.longTasks).toFixed(0)} ms (${m.longTasks.length}${m.longTasks.length ? `, longest ${Math.max(...m.longTasks).toFixed(0)} ms: ${kinds}${ran}` : ""})`;
 }

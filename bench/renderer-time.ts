@@ -46,8 +46,13 @@ interface Sample {
   steal: number;
 }
 
-/** Milliseconds, within a stretch: at least these, as only samples inside it count. */
+/**
+ * Milliseconds, within a stretch, between the first and last samples inside it: the sampler is a
+ * process on the same busy machine, and may itself not run for a while.
+ */
 export interface Spent {
+  /** How much of the stretch the samples span. */
+  sampled: number;
   /** The renderers' main threads on a CPU. */
   ran: number;
   /** The same threads runnable, waiting for one. */
@@ -85,8 +90,9 @@ export function watchRendererTime(): RendererTime | null {
       while (a < samples.length && samples[a]!.at < from) a++;
       let b = a;
       while (b + 1 < samples.length && samples[b + 1]!.at <= to) b++;
-      const spent: Spent = { ran: 0, waited: 0, stolen: 0 };
+      const spent: Spent = { sampled: 0, ran: 0, waited: 0, stolen: 0 };
       if (b >= samples.length) return spent;
+      spent.sampled = samples[b]!.at - samples[a]!.at;
       for (const [pid, [ran, waited]] of samples[b]!.threads) {
         const start = samples[a]!.threads.get(pid);
         if (!start) continue;
