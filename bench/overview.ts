@@ -2,8 +2,9 @@
  * The overview page in Chromium under a simulated fleet of 1,000 devices sending 10,000 msgs/s in
  * total (bench/overview-publisher.ts, its own process): messages the page applies per second
  * against a bare page that only counts them with MQTT.js, same server and stream; main-thread
- * long tasks once the fleet has appeared (p95, and what each was: bench/main-thread.ts; the first
- * seconds, while it appears, apart) and frame intervals against the bare
+ * long tasks once the fleet has appeared (p95, what each was, bench/main-thread.ts, and how its
+ * thread spent it, bench/renderer-time.ts; the first seconds, while it appears, apart) and frame
+ * intervals against the bare
  * page's on the same stream, how late a value is shown after it was sent (p95), and the heap.
  * BENCH_OVERVIEW_SECONDS sets each phase's length (default 30; the issue's soak is 600).
  */
@@ -39,6 +40,7 @@ async function watchSpent(page: Page): Promise<{ spentIn?: SpentIn; stop(): void
   if (!time) return { stop: () => undefined };
   return { spentIn: (start, end) => time.spentIn(origin + start, origin + end), stop: () => time.stop() };
 }
+
 /** QoS 0 messages the embedded broker has dropped for slow WebSocket readers so far (GET /api/metrics). */
 async function brokerDrops(port: number): Promise<number> {
   const text = await (await fetch(`http://localhost:${port}/api/metrics`)).text();
