@@ -1,6 +1,6 @@
 /**
  * What the browser benchmarks measure on a page's main thread, from outside the app's code:
- * frame intervals, long tasks (50 ms or more, by definition), and what each long task was.
+ * frame intervals, long tasks (over 50 ms, by definition), and what each long task was.
  * A long task is told apart by what overlapped it: garbage collection (V8's own trace events,
  * recorded through CDP for the measured stretch: a handful of events a second), and the script
  * and rendering that the Long Animation Frames API attributes (the app's frame flush, MQTT.js

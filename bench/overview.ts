@@ -4,8 +4,8 @@
  * against a bare page that only counts them with MQTT.js, same server and stream; main-thread
  * long tasks once the fleet has appeared (p95, what each was, bench/main-thread.ts, and how its
  * thread spent it, bench/renderer-time.ts; the first seconds, while it appears, apart) and frame
- * intervals against the bare
- * page's on the same stream, how late a value is shown after it was sent (p95), and the heap.
+ * intervals against the bare page's on the same stream, how late a value is shown after it was
+ * sent (p95), and the heap.
  * BENCH_OVERVIEW_SECONDS sets each phase's length (default 30; the issue's soak is 600).
  */
 import type { Page } from "@playwright/test";
