@@ -34,6 +34,16 @@ const HEAP_EVERY_MS = 60_000;
 const publish = (url: string) => publishFleet(url, DEVICES, RATE, SECONDS);
 
 /** How the renderers spend their time, read on `page`'s clock (not at all where Linux's /proc is missing). */
+/**
+ * The share of a core the renderers' main threads ran over [from, to] (page clock), in percent:
+ * what the page costs, which long tasks on a machine this busy show only in part (a task is long
+ * when its thread ran long, or waited for a CPU). NaN where it is not measured.
+ */
+function busy(spentIn: SpentIn | undefined, from: number, to: number): number {
+  const spent = spentIn?.(from, to);
+  return spent?.sampled ? (100 * spent.ran) / spent.sampled : NaN;
+}
+
 async function watchSpent(page: Page): Promise<{ spentIn?: SpentIn; stop(): void }> {
   const origin = await page.evaluate(() => performance.timeOrigin);
   const time = watchRendererTime();
@@ -62,6 +72,7 @@ export async function benchOverview(): Promise<BenchResult[]> {
     const bareRate = (await bare.count()) / SECONDS;
     const bareSeen = await observed(bare.page);
     const bareMain = mainThread(bareSeen, await bareGc(), bareSpent.spentIn);
+    const bareBusy = busy(bareSpent.spentIn, bareSeen.since, bareSeen.since + SECONDS * 1000);
     await bare.page.close();
 
     // The overview, observed from outside its code: long tasks, and the lag of the `sent` value.
@@ -110,6 +121,7 @@ export async function benchOverview(): Promise<BenchResult[]> {
     const [appearingSeen, steadySeen] = splitObserved(seen, APPEARING_MS);
     const appearing = mainThread(appearingSeen, gc, spent.spentIn);
     const main = mainThread(steadySeen, gc, spent.spentIn);
+    const pageBusy = busy(spent.spentIn, seen.since + APPEARING_MS, seen.since + SECONDS * 1000);
     const stats = await page.evaluate(() => {
       const w = window as unknown as { lags: number[]; fleetscopeStats?: { processed: number; slowFlushes?: SlowFlush[] } };
       return { processed: w.fleetscopeStats?.processed ?? 0, lags: w.lags, slowFlushes: w.fleetscopeStats?.slowFlushes ?? [] };
@@ -141,6 +153,14 @@ export async function benchOverview(): Promise<BenchResult[]> {
         value: p95(main.longTasks),
         unit: "ms",
         reference: p95(bareMain.longTasks),
+        referenceName: "bare page, same stream",
+        lowerIsBetter: true,
+      },
+      {
+        name: `${run}: the renderer's main thread on a CPU, after the first ${APPEARING_MS / 1000} s`,
+        value: pageBusy,
+        unit: "% of a core",
+        reference: bareBusy,
         referenceName: "bare page, same stream",
         lowerIsBetter: true,
       },

@@ -136,3 +136,38 @@ test("a fleet of hundreds renders only the cards near the viewport, and scrollin
   await expect(page.locator('[data-device="m-299"]')).toBeVisible();
   expect(await cards.count()).toBeLessThan(100);
 });
+
+test("a card scrolled into view shows its device's latest value, however far off screen it was when the value came", async ({ page, baseURL }) => {
+  await page.goto("/");
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
+  await page.getByLabel("Filter devices").fill("zz-scrolled");
+  const client = await mqtt.connectAsync(`${baseURL!.replace(/^http/, "ws")}/mqtt`, { clientId: "e2e-scrolled" });
+  const round = (seq: number, value: (i: number) => number) =>
+    Promise.all(
+      Array.from({ length: 120 }, (_, i) =>
+        client.publishAsync(`fleet/zz-scrolled/s-${String(i).padStart(3, "0")}/telemetry`, JSON.stringify({ seq, level: value(i) }), { qos: 1 }),
+      ),
+    );
+  try {
+    // The counts are the whole fleet's, other tests' devices too (one worker: none arrive meanwhile),
+    // read once the known devices have loaded.
+    await expect(page.getByRole("status")).toHaveText(/No device matches/);
+    const before = Number((await page.getByTestId("fleet-counts").textContent())!.split(" ")[0]);
+    await round(1, (i) => i);
+    await expect(page.getByTestId("fleet-counts")).toContainText(new RegExp(`^${before + 120} devices`));
+    await expect(page.locator('[data-device="s-000"]').getByTestId("value-level")).toHaveText("0");
+    // The last card mounted lies in the rows rendered below the window for scrolling.
+    await expect(page.getByTestId("device-card").last()).not.toBeInViewport();
+    const farId = (await page.getByTestId("device-card").last().getAttribute("data-device"))!;
+    const far = page.locator(`[data-device="${farId}"]`);
+    await round(2, (i) => 500 + i);
+    await expect(page.locator('[data-device="s-000"]').getByTestId("value-level")).toHaveText("500");
+    await far.scrollIntoViewIfNeeded();
+    await expect(far.getByTestId("value-level")).toHaveText(String(500 + Number(farId.slice(2))));
+    await page.locator("main").click({ position: { x: 5, y: 5 } }); // out of the filter box, so keys scroll
+    await page.keyboard.press("End");
+    await expect(page.locator('[data-device="s-119"]').getByTestId("value-level")).toHaveText("619");
+  } finally {
+    await client.endAsync();
+  }
+});
