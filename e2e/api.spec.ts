@@ -59,6 +59,22 @@ test("an unknown API path answers in the error shape", async ({ request }) => {
   expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_found");
 });
 
+test("a method an API route does not serve answers 405 in the error shape, with the methods it does serve", async ({ request }) => {
+  for (const [method, path, allow] of [
+    ["DELETE", "/api/series", "GET"],
+    ["PUT", "/api/commands", "GET, POST"],
+    ["GET", "/api/auth/login", "POST"],
+    ["DELETE", "/api/users/nobody", "PATCH"],
+  ] as const) {
+    const res = await request.fetch(path, { method });
+    expect(res.status(), `${method} ${path}`).toBe(405);
+    expect(res.headers()["allow"]).toBe(allow);
+    const body = (await res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("method_not_allowed");
+    expect(body.error.message).toContain(path);
+  }
+});
+
 test("delivery figures for a simulated device count what was received", async ({ request }) => {
   await expect(async () => {
     const res = await request.get("/api/delivery?device=arm-05");

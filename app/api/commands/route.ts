@@ -12,8 +12,10 @@ import { firstProblem } from "@/lib/http/query-params";
 import type { Command } from "@/lib/commands/lifecycle";
 import type { CommandQuery } from "@/lib/store/command-log";
 import { InvalidCursorError } from "@/lib/store/types";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
+export const { PUT, PATCH, DELETE } = otherMethods("GET", "POST");
 
 const accepted = (c: Command, replayed = false) =>
   NextResponse.json({ ...c }, { status: 202, headers: replayed ? { "Idempotent-Replayed": "true" } : undefined });

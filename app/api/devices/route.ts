@@ -2,8 +2,10 @@ import { NextResponse } from "next/server";
 import { guard } from "@/lib/auth/guard";
 import { internalError } from "@/lib/http/errors";
 import { store } from "@/lib/http/context";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
 
 export async function GET(req: Request) {
   const actor = await guard(req, "viewer");

@@ -2,8 +2,10 @@ import { NextResponse } from "next/server";
 import { sessionActor } from "@/lib/auth/guard";
 import { store } from "@/lib/http/context";
 import { getPart, type PartStatus } from "@/lib/health/parts";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
 
 /**
  * Public, so orchestrators' probes need no login. Anonymous callers get each part's status word

@@ -5,8 +5,10 @@ import { badRequest, internalError } from "@/lib/http/errors";
 import { store } from "@/lib/http/context";
 import { parseMessagesParams } from "@/lib/http/messages-params";
 import { InvalidCursorError } from "@/lib/store/types";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
 
 export async function GET(req: NextRequest) {
   const actor = await guard(req, "viewer");

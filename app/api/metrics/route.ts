@@ -3,8 +3,10 @@ import { FINAL_STATES } from "@/lib/commands/lifecycle";
 import { qos0Drops } from "@/lib/broker/slow-readers";
 import { getPart } from "@/lib/health/parts";
 import { renderMetrics, type MetricFamily } from "@/lib/metrics/prometheus";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
 
 const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 

@@ -4,8 +4,10 @@ import { NextResponse } from "next/server";
 import { apiError, badRequest, internalError } from "@/lib/http/errors";
 import { store } from "@/lib/http/context";
 import { parseSeriesParams } from "@/lib/http/series-params";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
 
 export async function GET(req: NextRequest) {
   const actor = await guard(req, "viewer");

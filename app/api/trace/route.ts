@@ -4,8 +4,10 @@ import { badRequest } from "@/lib/http/errors";
 import { parseTraceParams, traceMatches } from "@/lib/http/trace-params";
 import { createSampler } from "@/lib/qos/sampler";
 import { sharedTraceHub, type TraceEvent } from "@/lib/qos/trace-hub";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
 
 /** Packets per second one stream carries at most; past it, a visible 1:N sample. */
 const BUDGET_PER_SECOND = 300;

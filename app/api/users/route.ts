@@ -7,8 +7,10 @@ import { publicUser } from "@/lib/auth/users-view";
 import { readJsonBody } from "@/lib/http/body";
 import { store } from "@/lib/http/context";
 import { apiError, internalError } from "@/lib/http/errors";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
+export const { PUT, PATCH, DELETE } = otherMethods("GET", "POST");
 
 /** GET /api/users (admin) → `{ users: [{ username, role, disabled, createdAt, updatedAt }] }`. */
 export async function GET(req: Request) {

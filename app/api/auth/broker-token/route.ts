@@ -2,8 +2,10 @@ import { NextResponse } from "next/server";
 import { issueBrokerToken } from "@/lib/auth/broker-token";
 import { guard } from "@/lib/auth/guard";
 import { serverConfig } from "@/lib/http/context";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
 
 /**
  * GET /api/auth/broker-token → `{ username, password, expiresAt }`: what this user's tab sends

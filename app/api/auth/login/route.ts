@@ -8,8 +8,10 @@ import { MAX_PASSWORD_LENGTH } from "@/lib/auth/roles";
 import { readJsonBody } from "@/lib/http/body";
 import { serverConfig } from "@/lib/http/context";
 import { apiError, internalError } from "@/lib/http/errors";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
+export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");
 
 // Any string up to the bound: a wrong-format name is just a wrong login, not a hint about the rules.
 const body = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(MAX_PASSWORD_LENGTH) });

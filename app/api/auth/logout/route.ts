@@ -4,8 +4,10 @@ import { servedOverHttps } from "@/lib/auth/csrf";
 import { clearedSessionCookie, hashSessionToken, sessionTokenFrom } from "@/lib/auth/session-token";
 import { store } from "@/lib/http/context";
 import { internalError } from "@/lib/http/errors";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
+export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");
 
 /** POST /api/auth/logout: ends this session (the row goes, the cookie is cleared); fine without one. */
 export async function POST(req: Request) {

@@ -1,8 +1,10 @@
 import { NextResponse } from "next/server";
 import { guard } from "@/lib/auth/guard";
 import { serverConfig } from "@/lib/http/context";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
 
 /** GET /api/auth/me → `{ username, role, auth: "on" | "off" }`. */
 export async function GET(req: Request) {

@@ -9,8 +9,10 @@ import { passwordSchema } from "@/lib/auth/roles";
 import { readJsonBody } from "@/lib/http/body";
 import { store } from "@/lib/http/context";
 import { apiError, internalError } from "@/lib/http/errors";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
+export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");
 
 const body = z.object({ token: z.string().min(1).max(200), password: passwordSchema });
 

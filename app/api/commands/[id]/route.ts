@@ -4,8 +4,10 @@ import { commandService } from "@/lib/commands/shared";
 import { store } from "@/lib/http/context";
 import { commandIdParam } from "@/lib/http/commands-params";
 import { apiError, badRequest, internalError } from "@/lib/http/errors";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
 
 /** GET /api/commands/{id}: one command with every transition and event, timestamped. */
 export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {

@@ -5,8 +5,10 @@ import { store } from "@/lib/http/context";
 import { asDeviceId } from "@/lib/devices/model";
 import { commandsFor } from "@/lib/commands/definitions";
 import { commandService } from "@/lib/commands/shared";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
+export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
 
 /** Device ids are one topic level: any text but `/`, `+`, `#`, bounded in length. */
 const MAX_ID_LENGTH = 256;

@@ -8,8 +8,10 @@ import { publicUser } from "@/lib/auth/users-view";
 import { readJsonBody } from "@/lib/http/body";
 import { store } from "@/lib/http/context";
 import { apiError, badRequest, internalError } from "@/lib/http/errors";
+import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
+export const { GET, POST, PUT, DELETE } = otherMethods("PATCH");
 
 const body = z
   .object({ role: roleSchema.optional(), disabled: z.boolean().optional(), password: passwordSchema.optional() })
