@@ -116,6 +116,17 @@ test.describe("without a session", () => {
     expect(((await throttled.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
   });
 
+  test("behind a trusted proxy, failed logins count against the forwarded client's address, not everyone's at the proxy", async ({ request }) => {
+    const from = (address: string, username: string) =>
+      request.post("/api/auth/login", { headers: { "x-forwarded-for": address }, data: { username, password: "not-the-password" } });
+    for (let i = 0; i < 20; i++) expect((await from("203.0.113.7", `sprayed-${i}`)).status()).toBe(401);
+    const throttled = await from("203.0.113.7", "sprayed-20");
+    expect(throttled.status()).toBe(429);
+    expect(((await throttled.json()) as { error: { message: string } }).error.message).toMatch(/for this address/);
+    // Another client behind the same proxy is not locked out with the first.
+    expect((await from("203.0.113.8", "sprayed-21")).status()).toBe(401);
+  });
+
   test("a 10 MB login body is refused without being read, and the server keeps answering", async ({ request }) => {
     const res = await request.post("/api/auth/login", { headers: { "content-type": "application/json" }, data: "x".repeat(TEN_MB) });
     expect(res.status()).toBe(413);

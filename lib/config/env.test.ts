@@ -26,6 +26,7 @@ describe("parseConfig", () => {
     [{ MQTT_TCP_PORT: "1.5" }, "MQTT_TCP_PORT"],
     [{ FLEETSCOPE_AUTH: "no" }, "FLEETSCOPE_AUTH"],
     [{ FLEETSCOPE_SESSION_HOURS: "0" }, "FLEETSCOPE_SESSION_HOURS"],
+    [{ FLEETSCOPE_TRUSTED_PROXIES: "10.0.0.2,proxy.local" }, "FLEETSCOPE_TRUSTED_PROXIES"],
   ])("names the wrong variable in %o", (env, variable) => {
     try {
       parseConfig(env);
@@ -49,6 +50,11 @@ describe("parseConfig", () => {
   ])("names a wrong secret in %o without echoing it", (env, variable) => {
     expect(() => parseConfig(env)).toThrow(new RegExp(`^${variable}: `));
     expect(() => parseConfig(env)).not.toThrow(/short|tiny/);
+  });
+
+  it("trusts no proxy by default, and the listed ones as one spelling each", () => {
+    expect(parseConfig({}).trustedProxies).toEqual(new Set());
+    expect(parseConfig({ FLEETSCOPE_TRUSTED_PROXIES: "10.0.0.2, ::ffff:10.0.0.3,FD00::1" }).trustedProxies).toEqual(new Set(["10.0.0.2", "10.0.0.3", "fd00::1"]));
   });
 
   it("treats empty values as unset", () => {

@@ -3,6 +3,8 @@
  * wrong value stops start-up with one line naming the variable and what is wrong.
  */
 import { z } from "zod";
+import { isIP } from "node:net";
+import { normalizeAddress } from "../auth/peer";
 import { passwordSchema } from "../auth/roles";
 import { readDeviceCredentials } from "../broker/device-credentials";
 
@@ -59,6 +61,10 @@ const schema = z.object({
   FLEETSCOPE_ADMIN_PASSWORD: passwordSchema.optional(),
   FLEETSCOPE_DEVICE_CREDENTIALS: z.string().optional(),
   FLEETSCOPE_ANONYMOUS_DEVICES: onOff.default("off"),
+  FLEETSCOPE_TRUSTED_PROXIES: z
+    .string()
+    .refine((s) => s.split(",").every((a) => isIP(a.trim()) !== 0), "must be IP addresses, comma-separated: the reverse proxies in front of Fleetscope")
+    .optional(),
   FLEETSCOPE_SESSION_HOURS: z.coerce.number({ error: "must be a number" }).min(0.01, "must be more than 0").max(24 * 90, "must be at most 2160 (90 days)").default(12),
 });
 
@@ -95,6 +101,8 @@ export interface Config {
   anonymousDevices: boolean;
   /** How long a login lasts. */
   sessionTtlMs: number;
+  /** Reverse proxies whose X-Forwarded-For names the client (lib/auth/peer.ts), normalized. */
+  trustedProxies: ReadonlySet<string>;
 }
 
 export class ConfigError extends Error {
@@ -154,6 +162,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     deviceCredentials,
     anonymousDevices: e.FLEETSCOPE_ANONYMOUS_DEVICES === "on",
     sessionTtlMs: Math.round(e.FLEETSCOPE_SESSION_HOURS * 3_600_000),
+    trustedProxies: new Set(e.FLEETSCOPE_TRUSTED_PROXIES?.split(",").map(normalizeAddress) ?? []),
   };
 }
 

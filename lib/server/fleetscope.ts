@@ -10,7 +10,7 @@ import { createServer, type Server } from "node:http";
 import next from "next";
 import type { Config } from "../config/env";
 import { ensureFirstUser } from "../auth/first-start";
-import { PEER_HEADER } from "../auth/peer";
+import { clientAddress, PEER_HEADER } from "../auth/peer";
 import { UNDECODABLE_PATH_BODY, undecodablePath } from "../http/raw-path";
 import { fleetAccess } from "../broker/access";
 import { DeviceCredentials } from "../broker/device-credentials";
@@ -75,8 +75,10 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = createServer((req, res) => {
-    // The login limiter counts per address: the socket's, never a header a client could set.
-    req.headers[PEER_HEADER] = req.socket.remoteAddress ?? "unknown";
+    // The login limiter counts per address: the socket's, or what a trusted proxy forwarded, never
+    // a header a client could set.
+    const forwarded = req.headers["x-forwarded-for"];
+    req.headers[PEER_HEADER] = clientAddress(req.socket.remoteAddress ?? "unknown", Array.isArray(forwarded) ? forwarded.join(",") : forwarded, config.trustedProxies);
     if (undecodablePath(req.url)) {
       res.writeHead(400, { "content-type": "application/json", "x-content-type-options": "nosniff" }).end(UNDECODABLE_PATH_BODY);
       return;
