@@ -33,7 +33,6 @@ const HEAP_EVERY_MS = 60_000;
 
 const publish = (url: string) => publishFleet(url, DEVICES, RATE, SECONDS);
 
-/** How the renderers spend their time, read on `page`'s clock (not at all where Linux's /proc is missing). */
 /**
  * The share of a core the renderers' main threads ran over [from, to] (page clock), in percent:
  * what the page costs, which long tasks on a machine this busy show only in part (a task is long
@@ -44,6 +43,7 @@ function busy(spentIn: SpentIn | undefined, from: number, to: number): number {
   return spent?.sampled ? (100 * spent.ran) / spent.sampled : NaN;
 }
 
+/** How the renderers spend their time, read on `page`'s clock (not at all where Linux's /proc is missing). */
 async function watchSpent(page: Page): Promise<{ spentIn?: SpentIn; stop(): void }> {
   const origin = await page.evaluate(() => performance.timeOrigin);
   const time = watchRendererTime();
