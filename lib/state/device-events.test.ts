@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ALARM_WINDOW_MS, EVENTS_PER_DEVICE, mergeEvents, recentAlarms, toEvent } from "./device-events";
+import { ALARM_WINDOW_MS, applyEventMessages, EVENTS_PER_DEVICE, mergeEvents, recentAlarms, toEvent } from "./device-events";
 
 describe("toEvent", () => {
   it("reads alarms and logs with their level, code and message", () => {
@@ -35,6 +35,19 @@ describe("mergeEvents", () => {
     const merged = mergeEvents([], many);
     expect(merged).toHaveLength(EVENTS_PER_DEVICE);
     expect(merged[0]!.t).toBe(EVENTS_PER_DEVICE + 49);
+  });
+});
+
+describe("applyEventMessages", () => {
+  it("adds live changes, and not the retained copy the broker sends on each subscribe", () => {
+    const events = applyEventMessages(new Map(), [
+      { topic: "fleet/s/a1/status", payload: "online", ts: 100, retain: true },
+      { topic: "fleet/s/a1/status", payload: "offline", ts: 200, retain: false },
+      { topic: "fleet/s/a1/alarm", payload: '{"code":"HOT"}', ts: 300, retain: true },
+    ]);
+    expect(events.get("a1")).toEqual([{ t: 200, kind: "status", level: "warning", text: "offline", seq: null }]);
+    const retainedOnly = new Map();
+    expect(applyEventMessages(retainedOnly, [{ topic: "fleet/s/a1/status", payload: "online", ts: 400, retain: true }])).toBe(retainedOnly);
   });
 });
 

@@ -49,10 +49,15 @@ export function mergeEvents(feed: readonly DeviceEvent[], incoming: readonly Dev
 
 export type DeviceEvents = ReadonlyMap<string, DeviceEvent[]>;
 
-/** Folds a batch of live messages into the feeds of the devices they concern. */
-export function applyEventMessages(events: DeviceEvents, batch: readonly { topic: string; payload: string; ts: number }[]): DeviceEvents {
+/**
+ * Folds a batch of live messages into the feeds of the devices they concern. A retained message is
+ * the broker's copy of an old one, sent on every subscribe: stamped with its arrival it would add a
+ * "status online" of now to a feed on each page load. The store has it, at the time it happened.
+ */
+export function applyEventMessages(events: DeviceEvents, batch: readonly { topic: string; payload: string; ts: number; retain?: boolean }[]): DeviceEvents {
   const incoming = new Map<string, DeviceEvent[]>();
   for (const m of batch) {
+    if (m.retain) continue;
     const e = toEvent(m.topic, m.payload, m.ts);
     if (!e) continue;
     const list = incoming.get(e.device);
