@@ -11,6 +11,7 @@ import { PublishForm } from "./PublishForm";
 import { TopicDetail } from "./TopicDetail";
 import { TopicTreeView } from "./TopicTreeView";
 import s from "./topics.module.css";
+import { counted } from "@/lib/text/counted";
 
 /** The tree redraws at most this often; messages go into the model every frame regardless. */
 const REDRAW_MS = 250;
@@ -22,6 +23,8 @@ const PRUNE_CHOICES = [
 ] as const;
 const PRUNE_EVERY_MS = 5_000;
 const STORED_PAGE = 100;
+/** How long a pick stays before its stored messages are asked for. */
+const SETTLE_MS = 250;
 
 type Stored = { state: "idle" | "loading" | "loaded" | "error"; error?: string; count?: number; next?: string | null; full?: boolean };
 
@@ -123,26 +126,37 @@ export function TopicsExplorer() {
   };
 
   const loadStored = async () => {
-    if (selected === null) return;
+    const topic = selected;
+    if (topic === null) return;
     const cursor = stored.next;
     setStored({ ...stored, state: "loading" });
     // The first page ends where the live list does; the next ones follow the API's cursor.
-    const params = new URLSearchParams({ topic: selected, limit: String(STORED_PAGE) });
+    const params = new URLSearchParams({ topic, limit: String(STORED_PAGE) });
     if (cursor) params.set("cursor", cursor);
     else params.set("to", String(storedUntil(recent, Date.now())));
     try {
       const res = await fetch(`/api/messages?${params}`);
       const body = (await res.json()) as { messages?: StoredMessage[]; next?: string | null; error?: { message: string } };
       if (!res.ok || !body.messages) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+      if (selectedRef.current !== topic) return; // another topic was picked meanwhile: its list, not this one
       const before = recent.length;
       const merged = addStored(recent, body.messages);
       setRecent(merged);
       const full = merged.filter((m) => m.source === "stored").length >= RECENT_STORED;
       setStored({ state: "loaded", count: merged.length - before, next: body.next ?? null, full });
     } catch (err) {
-      setStored({ state: "error", error: `could not load stored messages: ${err instanceof Error ? err.message : String(err)}` });
+      if (selectedRef.current === topic) setStored({ state: "error", error: `could not load stored messages: ${err instanceof Error ? err.message : String(err)}` });
     }
   };
+
+  // A topic opens with its first page from the store below the model's last two values: the
+  // count said "3 messages" where the list had 2. Once the pick has settled, so arrowing through
+  // the tree is not a query per row.
+  useEffect(() => {
+    if (selected === null) return;
+    const id = setTimeout(() => void loadStored(), SETTLE_MS);
+    return () => clearTimeout(id);
+  }, [selected]); // eslint-disable-line react-hooks/exhaustive-deps -- once per pick, with that render's list
 
   const onPublished = useCallback(
     (topic: string, retain: boolean, empty: boolean) => {
@@ -160,7 +174,7 @@ export function TopicsExplorer() {
       <div className={s.inline}>
         <h1>Topics</h1>
         <p className={`muted ${s.stats}`} aria-live="polite">
-          {tree.topics} topics · {tree.messages} messages · {rootRate.toFixed(rootRate < 10 ? 1 : 0)} msgs/s
+          {counted(tree.topics, "topic")} · {counted(tree.messages, "message")} · {rootRate.toFixed(rootRate < 10 ? 1 : 0)} msgs/s
         </p>
       </div>
       <div className={s.controls}>
