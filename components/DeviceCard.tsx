@@ -8,6 +8,7 @@ import { useFleet } from "./FleetProvider";
 import { LastSeen } from "./LastSeen";
 import { Sparkline } from "./Sparkline";
 import { StatusDot } from "./StatusDot";
+import { counted } from "@/lib/text/counted";
 
 /** Latest values shown on a card; the device page shows them all. */
 const CARD_VALUES = 3;
@@ -32,7 +33,7 @@ export function DeviceCard({ id }: { id: string }) {
           <>
             {" · "}
             <span className="alarm-count" data-testid="alarms">
-              {alarms} alarm{alarms === 1 ? "" : "s"}
+              {counted(alarms, "alarm")}
             </span>
           </>
         )}

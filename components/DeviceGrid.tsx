@@ -8,6 +8,7 @@ import { layoutRows, visibleRows } from "@/lib/state/virtual-rows";
 import { DeviceCard } from "./DeviceCard";
 import { useFleet } from "./FleetProvider";
 import { useGridViewport } from "./useGridViewport";
+import { counted } from "@/lib/text/counted";
 
 /** Card geometry, matched by `.vgrid` in globals.css: rows have fixed heights to be virtual. */
 const METRICS = { minCardWidth: 230, gap: 12, cardRowHeight: 178, headerHeight: 40 };
@@ -84,10 +85,10 @@ export function DeviceGrid() {
       <div className="toolbar">
         <h1>Fleet</h1>
         <span className="muted" data-testid="fleet-counts">
-          {counts[0]} devices · {counts[1]} online
+          {counted(counts[0], "device")} · {counts[1]} online
         </span>
         <span className="muted" data-testid="fleet-health">
-          {counts[2]} offline · {counts[3]} alarms in the last hour
+          {counts[2]} offline · {counted(counts[3], "alarm")} in the last hour
         </span>
         <label className="small">
           Sort{" "}

@@ -2,6 +2,7 @@
 import Link from "next/link";
 import { isFinal, reachedAt, type Command, type CommandState } from "@/lib/commands/lifecycle";
 import styles from "./commands.module.css";
+import { counted } from "@/lib/text/counted";
 
 const STEPS: { state: CommandState; label: string; hint: string }[] = [
   { state: "queued", label: "queued", hint: "recorded in the store" },
@@ -52,7 +53,7 @@ export function CommandLifecycle({ command }: { command: Command }) {
       </p>
       {command.events.length > 0 && (
         <details>
-          <summary className="muted small">{command.events.length} event{command.events.length === 1 ? "" : "s"}</summary>
+          <summary className="muted small">{counted(command.events.length, "event")}</summary>
           <ul className={styles.eventList}>
             {command.events.map((e, i) => (
               <li key={i}>

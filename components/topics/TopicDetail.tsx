@@ -10,6 +10,7 @@ import { rateAt, type TopicNode } from "@/lib/topics/tree";
 import { PayloadView } from "./PayloadView";
 import { TopicChart } from "./TopicChart";
 import s from "./topics.module.css";
+import { counted } from "@/lib/text/counted";
 
 interface Props {
   topic: string;
@@ -46,7 +47,7 @@ export function TopicDetail({ topic, node, now, messages, stored, onLoadStored }
           <div><dt>rate</dt><dd>{rateAt(node.rate, node.rateTs, now).toFixed(1)}/s</dd></div>
           {node.qos !== null && <div><dt>last QoS</dt><dd>{node.qos}</dd></div>}
           <div><dt>retained</dt><dd>{node.retained ? "yes" : "no"}</dd></div>
-          {node.subtreeTopics > (node.messages > 0 ? 1 : 0) && <div><dt>below</dt><dd>{node.subtreeTopics} topics, {node.subtreeMessages} msgs</dd></div>}
+          {node.subtreeTopics > (node.messages > 0 ? 1 : 0) && <div><dt>below</dt><dd>{counted(node.subtreeTopics, "topic")}, {counted(node.subtreeMessages, "msg")}</dd></div>}
           {device && <div><dt>device</dt><dd><Link href={`/devices/${encodeURIComponent(device.device)}`}>{device.device} panels</Link></dd></div>}
         </dl>
       )}

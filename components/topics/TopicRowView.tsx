@@ -1,6 +1,7 @@
 "use client";
 import { memo } from "react";
 import s from "./topics.module.css";
+import { counted } from "@/lib/text/counted";
 
 export interface TopicRowProps {
   topic: string;
@@ -50,8 +51,8 @@ export const TopicRowView = memo(function TopicRowView(p: TopicRowProps) {
       <span className={`${s.name} ${p.name === "" ? s.emptyName : ""}`}>{p.name === "" ? "(empty)" : p.name}</span>
       {p.retained && <span className={s.retained} title="The broker holds a retained message here">retained</span>}
       <span className={s.preview}>{p.preview}</span>
-      <span className={s.count} title={p.hasChildren ? `${p.topics} topics below` : "messages"}>
-        {p.hasChildren ? `${p.topics} topics · ` : ""}
+      <span className={s.count} title={p.hasChildren ? `${counted(p.topics, "topic")} below` : "messages"}>
+        {p.hasChildren ? `${counted(p.topics, "topic")} · ` : ""}
         {p.count} msgs{p.rate >= 0.05 ? ` · ${p.rate < 10 ? p.rate.toFixed(1) : Math.round(p.rate)}/s` : ""}
       </span>
     </div>

@@ -4,6 +4,7 @@ import { messagePath } from "@/lib/qos/delivery-stats";
 import type { TracedPacket } from "@/lib/state/trace-feed";
 import { SequenceDiagram } from "./SequenceDiagram";
 import s from "./wire.module.css";
+import { counted } from "@/lib/text/counted";
 
 /** The fixed header bit by bit beside its raw bytes, the rest of the packet, its flow and its message's path. */
 export function PacketDetail({ packet, packets, nested = false }: { packet: TracedPacket; packets: readonly TracedPacket[]; nested?: boolean }) {
@@ -44,7 +45,7 @@ export function PacketDetail({ packet, packets, nested = false }: { packet: Trac
           raw fixed header: <span className={s.mono}>{Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ")}</span>
         </div>
         <div>
-          remaining length {h.remainingLength} in {h.lengthBytes.length} byte{h.lengthBytes.length === 1 ? "" : "s"}:{" "}
+          remaining length {h.remainingLength} in {counted(h.lengthBytes.length, "byte")}:{" "}
           <span className={s.mono}>{h.lengthBytes.join(" ")}</span> (7 bits each, low first; the top bit says another follows)
         </div>
         <div>
