@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { asDeviceId, asEpochMs } from "../lib/devices/model";
 import { summarizeDelivery } from "../lib/store/delivery";
-import { InvalidCursorError, type MessageRow, type QoS, type Store } from "../lib/store/types";
+import { InvalidCursorError, REDELIVERY_WINDOW_MS, type MessageRow, type QoS, type Store } from "../lib/store/types";
 
 const row = (ts: number, topic: string, payload: string | Buffer, extra: Partial<MessageRow> = {}): MessageRow => ({
   ts: asEpochMs(ts),
@@ -187,6 +187,24 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(s.points[0]).toMatchObject({ count: 3, min: 1, max: 3 });
       // Messages without an identity are all stored.
       expect(await store.append({ messages: [row(50, "x", "same"), row(50, "x", "same")], devices: [] })).toEqual({ stored: 2, duplicates: 0 });
+    });
+
+    it("stores a message that repeats an old one after the redelivery window, unless it is flagged DUP", async () => {
+      const first = telemetry(1000, "arm-9", { temp: 1 }, 1);
+      const at = (ts: number, dup = false) => ({ messages: [{ ...first, ts: asEpochMs(ts), dup }], devices: [] });
+      expect(await store.append(at(1000))).toEqual({ stored: 1, duplicates: 0 });
+      expect(await store.append(at(1000 + REDELIVERY_WINDOW_MS))).toEqual({ stored: 0, duplicates: 1 });
+      // The broker's own redelivery, however late.
+      expect(await store.append(at(1001 + REDELIVERY_WINDOW_MS, true))).toEqual({ stored: 0, duplicates: 1 });
+      // A rebooted device's first message, byte for byte the one before: new. Then its own
+      // resend, within the window of it, is a redelivery again, and twice in one batch is one.
+      expect(await store.append(at(1001 + REDELIVERY_WINDOW_MS))).toEqual({ stored: 1, duplicates: 0 });
+      expect(await store.append(at(1002 + REDELIVERY_WINDOW_MS))).toEqual({ stored: 0, duplicates: 1 });
+      const twice = { ...first, ts: asEpochMs(2002 + 2 * REDELIVERY_WINDOW_MS) };
+      expect(await store.append({ messages: [twice, { ...twice, ts: asEpochMs(twice.ts + 1) }], devices: [] })).toEqual({ stored: 1, duplicates: 1 });
+      expect((await store.queryMessages({ limit: 10 })).messages.map((m) => m.ts)).toEqual([2002 + 2 * REDELIVERY_WINDOW_MS, 1001 + REDELIVERY_WINDOW_MS, 1000]);
+      const s = await store.querySeries({ device: asDeviceId("arm-9"), field: "temp", from: asEpochMs(0), to: asEpochMs(3 * REDELIVERY_WINDOW_MS), points: 1 });
+      expect(s.points[0]!.count).toBe(3);
     });
 
     it("gives each topic's seq stream of a device and the duplicates it recognised", async () => {

@@ -13,7 +13,7 @@ import { Partitions } from "./pg-partitions";
 import { BatchRollups } from "./batch-rollups";
 import { PgSeries } from "./pg-series";
 import { HOUR_MS, MINUTE_MS } from "./series-plan";
-import type { AppendResult, Batch, MessageRow } from "./types";
+import { isRedelivery, type AppendResult, type Batch, type MessageRow } from "./types";
 
 const ROLLUPS = [
   ["rollup_minute", MINUTE_MS],
@@ -66,6 +66,31 @@ export class PgWriter {
     return result;
   }
 
+  /**
+   * Of the rows whose identity was taken before this batch, those that are no redelivery but a
+   * new message repeating an old one (REDELIVERY_WINDOW_MS): their identities, moved to them.
+   */
+  private async reclaim(client: pg.PoolClient, withIdent: readonly MessageRow[], fresh: ReadonlySet<string>): Promise<string[]> {
+    // The batch's first copy of each is the candidate, as it is the copy stored below.
+    const first = new Set<string>();
+    const taken = new Map<string, MessageRow>();
+    for (const r of withIdent) {
+      const ident = r.ident!.toString();
+      if (first.has(ident)) continue;
+      first.add(ident);
+      if (!fresh.has(ident) && !r.dup) taken.set(ident, r);
+    }
+    if (taken.size === 0) return [];
+    const claims = await client.query<{ ident: string; ts: string }>(`SELECT ident::text, ts FROM idents WHERE ident = ANY($1::bigint[]) FOR UPDATE`, [[...taken.keys()]]);
+    const moved = claims.rows.filter((c) => !isRedelivery(taken.get(c.ident)!, Number(c.ts))).map((c) => c.ident);
+    if (moved.length === 0) return [];
+    await client.query(`UPDATE idents SET ts = u.ts FROM unnest($1::bigint[], $2::bigint[]) AS u(ident, ts) WHERE idents.ident = u.ident`, [
+      moved,
+      moved.map((i) => taken.get(i)!.ts),
+    ]);
+    return moved;
+  }
+
   /** The messages not stored before, their points and rollups; redeliveries are counted. */
   private async appendMessages(client: pg.PoolClient, m: MessageRow[], result: AppendResult): Promise<void> {
     const withIdent = m.filter((r) => r.ident !== null);
@@ -80,9 +105,10 @@ export class PgWriter {
     const claimed = await claiming;
     const dups: MessageRow[] = [];
     if (claimed.rows.length < withIdent.length) {
+      const fresh = new Set(claimed.rows.map((r) => r.ident));
+      for (const ident of await this.reclaim(client, withIdent, fresh)) fresh.add(ident);
       // Rows without an identity always go in; of those with one, the identities claimed just
       // now did, once each, and every other occurrence was a redelivery.
-      const fresh = new Set(claimed.rows.map((r) => r.ident));
       const keep: MessageRow[] = [];
       for (const r of m) {
         if (r.ident !== null && !fresh.delete(r.ident.toString())) dups.push(r);

@@ -10,13 +10,15 @@ import type { EpochMs } from "../devices/model";
 import { BatchRollups } from "./batch-rollups";
 import { PRUNABLE, ROLLUPS, upsertRollupSql, type DeviceRecord } from "./sqlite-schema";
 import { PointsWriter } from "./sqlite-points";
-import type { AppendResult, Batch, DeviceUpdate } from "./types";
+import { isRedelivery, type AppendResult, type Batch, type DeviceUpdate } from "./types";
 
 export class SqliteWriter {
   private readonly insertMessage;
   private readonly insertDuplicate;
   private readonly insertSeries;
   private readonly selectSeries;
+  private readonly selectIdent;
+  private readonly releaseIdent;
   private readonly upsertRollup;
   private readonly selectDevice;
   private readonly upsertDevice;
@@ -30,6 +32,8 @@ export class SqliteWriter {
       `INSERT INTO messages (ts, topic, device, qos, retain, dup, seq, payload, truncated, ident)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ident) WHERE ident IS NOT NULL DO NOTHING`,
     );
+    this.selectIdent = db.prepare<[bigint | null], { id: number; ts: number }>(`SELECT id, ts FROM messages WHERE ident = ?`);
+    this.releaseIdent = db.prepare<[number]>(`UPDATE messages SET ident = NULL WHERE id = ?`);
     this.insertDuplicate = db.prepare(`INSERT INTO duplicates (ts, topic, device, qos, seq) VALUES (?, ?, ?, ?, ?)`);
     this.insertSeries = db.prepare(`INSERT OR IGNORE INTO series (device, field) VALUES (?, ?)`);
     this.selectSeries = db.prepare<[string, string], { id: number }>(`SELECT id FROM series WHERE device = ? AND field = ?`);
@@ -46,7 +50,17 @@ export class SqliteWriter {
       const rollups = new BatchRollups(ROLLUPS.map(([, grain]) => grain));
       try {
         for (const m of batch.messages) {
-          const { changes, lastInsertRowid } = this.insertMessage.run(m.ts, m.topic, m.device, m.qos, m.retain ? 1 : 0, m.dup ? 1 : 0, m.seq, m.payload, m.truncated ? 1 : 0, m.ident);
+          const insert = () => this.insertMessage.run(m.ts, m.topic, m.device, m.qos, m.retain ? 1 : 0, m.dup ? 1 : 0, m.seq, m.payload, m.truncated ? 1 : 0, m.ident);
+          let { changes, lastInsertRowid } = insert();
+          if (changes === 0) {
+            // Its identity is taken: by this message before (a redelivery), or by an old one it
+            // repeats, whose row then gives the identity up to it (REDELIVERY_WINDOW_MS).
+            const claimed = this.selectIdent.get(m.ident)!;
+            if (!isRedelivery(m, claimed.ts)) {
+              this.releaseIdent.run(claimed.id);
+              ({ changes, lastInsertRowid } = insert());
+            }
+          }
           if (changes === 0) {
             this.insertDuplicate.run(m.ts, m.topic, m.device, m.qos, m.seq);
             result.duplicates++;

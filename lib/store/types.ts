@@ -23,7 +23,8 @@ export interface MessageRow {
   truncated: boolean;
   /**
    * Identity for exactly-once storage, from topic, seq and payload; null without a seq. A second
-   * row with the same identity (a redelivery) is counted as a duplicate and not stored.
+   * row with the same identity (a redelivery) is counted as a duplicate and not stored, unless it
+   * is a new message that happens to repeat an old one (see REDELIVERY_WINDOW_MS).
    */
   ident: bigint | null;
   /** Numeric telemetry fields; stored as samples (and rollups) for the row's device. */
@@ -137,3 +138,17 @@ export class InvalidCursorError extends Error {
     this.name = "InvalidCursorError";
   }
 }
+
+/**
+ * How long after a message its identity still marks an unflagged copy as a redelivery. Copies
+ * come again within minutes: a device resends an unacknowledged PUBLISH once it has noticed the
+ * dead connection and reconnected (its keepalive, 60 s by default, and backoff), and a bridge's
+ * retried batch and re-drained spool keep their first receipt time. A broker's own redelivery to
+ * the bridge carries DUP and is one at any age. Past the window, an unflagged copy is a new
+ * message: a rebooted device's counter starts again, and its first message can repeat byte for
+ * byte one sent before the reboot; dropping it would lose data, keeping a late resend stores it twice.
+ */
+export const REDELIVERY_WINDOW_MS = 5 * 60_000;
+
+/** Whether a row whose identity was claimed at `claimedAt` is a redelivery of that message. */
+export const isRedelivery = (row: Pick<MessageRow, "ts" | "dup">, claimedAt: number) => row.dup || row.ts - claimedAt <= REDELIVERY_WINDOW_MS;
