@@ -56,6 +56,12 @@ test("an operator publishes from the topic tool, and the broker delivers it", as
   await expect(publish.getByRole("status", { name: "Publish result" })).toContainText("Published at QoS 1: PUBACK received");
   await page.getByLabel("Search topics").fill("lab/e2e/operator");
   await expect(page.locator('[data-topic="lab/e2e/operator"]')).toBeVisible();
+  // A command topic is the broker's to refuse, which would cut the tab off: the form says so first.
+  await publish.getByRole("textbox", { name: "Topic to publish" }).fill("fleet/plant-a/arm-01/cmd/stop");
+  await publish.getByRole("button", { name: "Publish", exact: true }).click();
+  await expect(publish.getByRole("alert")).toContainText("Commands panel");
+  await expect(publish.getByRole("status", { name: "Publish result" })).toHaveCount(0);
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page).toHaveURL(/\/login$/);
 });

@@ -1,8 +1,10 @@
 "use client";
 import { useEffect, useState, type FormEvent } from "react";
+import { decidePublish } from "@/lib/broker/access-rules";
 import { EXPECTED_STEPS, type PublishOutcome } from "@/lib/mqtt/publish";
 import { checkPublishForm, PAYLOAD_FORMATS, type PayloadFormat } from "@/lib/payload/encode";
 import type { QoS } from "@/lib/store/types";
+import { useActor } from "../auth/ActorProvider";
 import { useFleet } from "../FleetProvider";
 import s from "./topics.module.css";
 
@@ -37,10 +39,23 @@ export function PublishForm({ initialTopic, onPublished }: { initialTopic: strin
     if (outcome.complete) onPublished(topic, opts.retain, bytes.byteLength === 0);
   };
 
+  // The broker's own rule for this user, checked first: a publish it refuses ends the tab's
+  // connection (MQTT 3.1.1 has no refusal for a PUBLISH), and every live view with it.
+  const actor = useActor();
+  const refusal = (t: string) => {
+    const d = decidePublish(actor.auth ? { kind: "browser", username: actor.username, role: actor.role } : { kind: "lab" }, t);
+    return d.ok ? undefined : `The broker refuses this publish from you, and would close this tab's connection: ${d.reason}`;
+  };
+
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     setResult(null); // an old "Published" under a new error would read as this attempt's
     const checked = checkPublishForm({ topic, payload, format });
+    const refused = checked.errors.topic ? undefined : refusal(topic.trim());
+    if (refused) {
+      setErrors({ ...checked.errors, topic: refused });
+      return;
+    }
     setErrors(checked.errors);
     if (checked.bytes) void send(checked.bytes, { qos, retain }, false);
   };
@@ -59,7 +74,7 @@ export function PublishForm({ initialTopic, onPublished }: { initialTopic: strin
       <form className={s.form} onSubmit={onSubmit} noValidate>
         <label className={s.wide}>
           topic
-          <input className={s.mono} aria-label="Topic to publish" value={topic} onChange={(e) => setTopic(e.target.value)} aria-invalid={!!errors.topic} aria-describedby="publish-topic-error" placeholder="fleet/plant-a/arm-01/cmd/stop" />
+          <input className={s.mono} aria-label="Topic to publish" value={topic} onChange={(e) => setTopic(e.target.value)} aria-invalid={!!errors.topic} aria-describedby="publish-topic-error" placeholder="lab/bench-1/note" />
           {errors.topic && <span id="publish-topic-error" className={s.fieldError} role="alert">{errors.topic}</span>}
         </label>
         <label className={s.wide}>

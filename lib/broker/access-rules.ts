@@ -47,7 +47,7 @@ export function decidePublish(p: Principal, topic: string): Decision {
       return allow;
     case "browser":
       if (!roleAllows(p.role, "operator")) return refuse(`a ${p.role} may not publish`);
-      if (levels.includes("cmd")) return refuse("commands go through POST /api/commands");
+      if (levels.includes("cmd")) return refuse("commands go through POST /api/commands, or a device page's Commands panel");
       return allow;
     case "device":
       if (levels.length < 4 || levels[0] !== DEMO_ROOT || levels[2] !== p.id) return refuse(`device ${p.id} publishes only under ${DEMO_ROOT}/+/${p.id}/#`);
