@@ -1,7 +1,7 @@
 "use client";
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { useStore } from "zustand";
-import type { Device } from "@/lib/devices/model";
+import type { DeviceWithValues } from "@/lib/devices/model";
 import { resolveWsUrl, startLiveFeed } from "@/lib/mqtt/live-feed";
 import { ALARM_WINDOW_MS } from "@/lib/state/device-events";
 import { createFleetStore, type FleetState, type FleetStore } from "@/lib/state/fleet-store";
@@ -19,7 +19,7 @@ export function FleetProvider({ wsUrl, children }: { wsUrl: string | null; child
     const abort = new AbortController();
     fetch("/api/devices", { signal: abort.signal })
       .then(async (res) => {
-        const body = (await res.json()) as { devices?: Device[]; error?: { message: string } };
+        const body = (await res.json()) as { devices?: DeviceWithValues[]; error?: { message: string } };
         if (!res.ok || !body.devices) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
         s.getState().loadKnown(body.devices);
       })

@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import mqtt from "mqtt";
+import { untilStored } from "./stored";
 
 test("the overview shows the simulated fleet online, with values that change without a reload", async ({ page }) => {
   await page.goto("/");
@@ -170,4 +171,23 @@ test("a card scrolled into view shows its device's latest value, however far off
   } finally {
     await client.endAsync();
   }
+});
+
+test("a device that reports rarely shows its stored latest values on a freshly opened overview", async ({ page, baseURL }) => {
+  const client = await mqtt.connectAsync(`${baseURL!.replace(/^http/, "ws")}/mqtt`, { clientId: "e2e-quiet" });
+  try {
+    await client.publishAsync("fleet/zz-quiet/q-1/telemetry", JSON.stringify({ seq: 1, level: 42.5, rpm: 900 }), { qos: 1 });
+  } finally {
+    await client.endAsync();
+  }
+  await untilStored(page.request, "q-1's telemetry", async () => {
+    const res = await page.request.get("/api/devices/q-1");
+    return res.ok() && ((await res.json()) as { values: Record<string, unknown> }).values.level !== undefined;
+  });
+  // Opened after the device went quiet: nothing live will come, only what the store has.
+  await page.goto("/");
+  await page.getByLabel("Filter devices").fill("zz-quiet");
+  const card = page.locator('[data-device="q-1"]');
+  await expect(card.getByTestId("value-level")).toHaveText("42.5");
+  await expect(card.getByTestId("value-rpm")).toHaveText("900");
 });

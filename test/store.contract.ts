@@ -122,7 +122,8 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       await store.append({ messages: [], devices: [{ id, site: "lab", lastSeen: asEpochMs(20), status: "online", values: { temp: { value: 42, ts: asEpochMs(20) } } }] });
       // A retained status replayed later (last seen 0) must not move last seen back.
       await store.append({ messages: [], devices: [{ id, site: "lab", lastSeen: asEpochMs(0), status: "offline" }] });
-      expect(await store.listDevices()).toEqual([{ id, site: "lab", status: "offline", lastSeen: 20, fields: ["current", "temp"] }]);
+      const values = { temp: { value: 42, ts: 20 }, current: { value: 1, ts: 10 } };
+      expect(await store.listDevices()).toEqual([{ id, site: "lab", status: "offline", lastSeen: 20, fields: ["current", "temp"], values }]);
       expect(await store.getDevice(id)).toMatchObject({ values: { temp: { value: 42, ts: 20 }, current: { value: 1, ts: 10 } } });
       expect(await store.getDevice(asDeviceId("nope"))).toBeNull();
     });

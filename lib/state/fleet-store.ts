@@ -3,7 +3,7 @@
  * the App Router). Slices: the broker connection and the live devices.
  */
 import { createStore } from "zustand/vanilla";
-import type { Device } from "../devices/model";
+import type { DeviceWithValues } from "../devices/model";
 import type { MqttHandle } from "../mqtt/live-feed";
 import { applyEventMessages, type DeviceEvents } from "./device-events";
 import { applyMessages, mergeKnownDevices, type LiveDevices, type LiveMessage } from "./live-devices";
@@ -35,7 +35,7 @@ export interface FleetState {
   known: { state: "loading" | "loaded" | "error"; error: string | null };
   setConnection(patch: Partial<Connection>): void;
   applyBatch(batch: LiveMessage[]): void;
-  loadKnown(devices: Device[]): void;
+  loadKnown(devices: DeviceWithValues[]): void;
   /** Stored messages (alarms of the last hour) folded into the event feeds. */
   loadEvents(messages: LiveMessage[]): void;
   knownFailed(error: string): void;

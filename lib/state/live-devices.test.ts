@@ -64,6 +64,19 @@ describe("mergeKnownDevices", () => {
     expect(merged.get("a1")).toMatchObject({ status: "online", lastSeen: 50 });
     expect(merged.get("a2")).toMatchObject({ status: "offline", lastSeen: 10 });
   });
+
+  it("shows a device's stored latest values until live ones replace them", () => {
+    const live = applyMessages(empty, [tele("a1", '{"temp":30}', 50)]);
+    const merged = mergeKnownDevices(live, [
+      { id: asDeviceId("a1"), site: "lab", status: "online", lastSeen: asEpochMs(40), fields: ["rpm", "temp"], values: { temp: { value: 20, ts: asEpochMs(40) }, rpm: { value: 900, ts: asEpochMs(30) } } },
+      { id: asDeviceId("a2"), site: "lab", status: "offline", lastSeen: asEpochMs(10), fields: ["temp"], values: { temp: { value: 7, ts: asEpochMs(10) } } },
+    ]);
+    expect(merged.get("a1")!.values).toEqual({ rpm: 900, temp: 30 });
+    expect(merged.get("a2")!.values).toEqual({ temp: 7 });
+    // Nothing new to say: the live device stays the same object, and its card does not re-render.
+    const again = mergeKnownDevices(merged, [{ id: asDeviceId("a1"), site: "lab", status: "online", lastSeen: asEpochMs(40), fields: ["temp"], values: { temp: { value: 20, ts: asEpochMs(40) } } }]);
+    expect(again.get("a1")).toBe(merged.get("a1"));
+  });
 });
 
 describe("headlineField", () => {

@@ -3,7 +3,7 @@
  * immutable (new objects for changed devices only), so React selectors stay narrow.
  */
 import { numericFields, parseDemoTopic, parseJsonObject, parseStatus, seqOf } from "../devices/demo-convention";
-import type { Device, DeviceStatus } from "../devices/model";
+import type { Device, DeviceStatus, DeviceWithValues } from "../devices/model";
 import { appendPoint, EMPTY_SERIES, type LiveSeries } from "./live-series";
 
 /** Fields charted per device; telemetry beyond this keeps its latest value only. */
@@ -91,18 +91,26 @@ export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[
   return next ?? devices;
 }
 
-/** Merges the devices the server knows (from GET /api/devices) under what arrived live. */
-export function mergeKnownDevices(devices: LiveDevices, known: readonly Device[]): LiveDevices {
+/**
+ * Merges the devices the server knows (from GET /api/devices) under what arrived live: their
+ * stored latest values too, so a device that reports rarely shows its last values, not nothing,
+ * until it next does. Live values win.
+ */
+export function mergeKnownDevices(devices: LiveDevices, known: readonly (Device & { values?: DeviceWithValues["values"] })[]): LiveDevices {
   const next = new Map(devices);
   for (const k of known) {
+    const stored: Record<string, number> = {};
+    for (const [f, v] of Object.entries(k.values ?? {})) stored[f] = v.value;
     const live = next.get(k.id);
     if (!live) {
-      next.set(k.id, { ...blank(k.id, k.site), status: k.status, lastSeen: k.lastSeen });
-    } else if (live.lastSeen < k.lastSeen) {
-      next.set(k.id, { ...live, lastSeen: k.lastSeen, status: live.status === "unknown" ? k.status : live.status });
-    } else if (live.status === "unknown" && k.status !== "unknown") {
-      next.set(k.id, { ...live, status: k.status });
+      next.set(k.id, { ...blank(k.id, k.site), status: k.status, lastSeen: k.lastSeen, values: stored });
+      continue;
     }
+    const d = { ...live };
+    if (live.lastSeen < k.lastSeen) d.lastSeen = k.lastSeen;
+    if (live.status === "unknown") d.status = k.status;
+    if (Object.keys(stored).some((f) => !(f in live.values))) d.values = { ...stored, ...live.values };
+    if (d.lastSeen !== live.lastSeen || d.status !== live.status || d.values !== live.values) next.set(k.id, d);
   }
   return next;
 }

@@ -126,6 +126,8 @@ interface DeviceRecord {
   latest: Record<string, { value: number; ts: number }>;
 }
 
+const withValues = (r: DeviceRecord): DeviceWithValues => ({ ...toDevice(r), values: r.latest as DeviceWithValues["values"] });
+
 function toDevice(r: DeviceRecord): Device {
   return {
     id: r.id as DeviceId,
@@ -199,15 +201,14 @@ export class PostgresStore implements Store {
     return this.writer.append(batch);
   }
 
-  async listDevices(): Promise<Device[]> {
+  async listDevices(): Promise<DeviceWithValues[]> {
     const { rows } = await this.pool.query<DeviceRecord>("SELECT * FROM devices ORDER BY site, id");
-    return rows.map(toDevice);
+    return rows.map(withValues);
   }
 
   async getDevice(id: DeviceId): Promise<DeviceWithValues | null> {
     const { rows } = await this.pool.query<DeviceRecord>("SELECT * FROM devices WHERE id = $1", [id]);
-    const r = rows[0];
-    return r ? { ...toDevice(r), values: r.latest as DeviceWithValues["values"] } : null;
+    return rows[0] ? withValues(rows[0]) : null;
   }
 
   async queryMessages(q: MessageQuery): Promise<MessagePage> {

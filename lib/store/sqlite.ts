@@ -41,6 +41,8 @@ export function sqlitePathFromUrl(url: string): string {
   return url.replace(/^file:(\/\/)?/, "");
 }
 
+const withValues = (r: DeviceRecord): DeviceWithValues => ({ ...toDevice(r), values: JSON.parse(r.latest) as DeviceWithValues["values"] });
+
 function toDevice(r: DeviceRecord): Device {
   return {
     id: r.id as DeviceId,
@@ -90,14 +92,13 @@ export class SqliteStore implements Store {
     return mine;
   }
 
-  async listDevices(): Promise<Device[]> {
-    return this.db.prepare<[], DeviceRecord>(`SELECT * FROM devices ORDER BY site, id`).all().map(toDevice);
+  async listDevices(): Promise<DeviceWithValues[]> {
+    return this.db.prepare<[], DeviceRecord>(`SELECT * FROM devices ORDER BY site, id`).all().map(withValues);
   }
 
   async getDevice(id: DeviceId): Promise<DeviceWithValues | null> {
     const r = this.selectDevice.get(id);
-    if (!r) return null;
-    return { ...toDevice(r), values: JSON.parse(r.latest) as DeviceWithValues["values"] };
+    return r ? withValues(r) : null;
   }
 
   async queryMessages(q: MessageQuery): Promise<MessagePage> {

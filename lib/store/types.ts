@@ -110,7 +110,8 @@ export interface Store {
    * second stored and the first not.
    */
   append(batch: Batch): Promise<AppendResult>;
-  listDevices(): Promise<Device[]>;
+  /** Every device, each with its latest values (the overview's cards show them before any live message). */
+  listDevices(): Promise<DeviceWithValues[]>;
   getDevice(id: DeviceId): Promise<DeviceWithValues | null>;
   /** Newest first. */
   queryMessages(query: MessageQuery): Promise<MessagePage>;
