@@ -14,6 +14,9 @@ it("toggles one field, and back to all when every field is shown again", () => {
   const hidden = toggleField(null, all, "temp");
   expect(hidden).toEqual(["current"]);
   expect(toggleField(hidden, all, "temp")).toBeNull();
+  // Turning off the one field left changes nothing.
+  expect(toggleField(hidden, all, "current")).toBe(hidden);
+  expect(toggleField(["current", "gone"], all, "current")).toEqual(["current", "gone"]);
 });
 
 it("writes a canonical query", () => {

@@ -38,6 +38,8 @@ export function parseView(params: { get(name: string): string | null }): View {
 export function toggleField(shown: string[] | null, all: readonly string[], field: string): string[] | null {
   const current = shown ?? [...all];
   const next = current.includes(field) ? current.filter((f) => f !== field) : [...current, field];
+  // The last field shown stays: none at all would read, in the URL, as the default of all of them.
+  if (!next.some((f) => all.includes(f))) return shown;
   return all.every((f) => next.includes(f)) ? null : next;
 }
 
