@@ -61,8 +61,16 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
   const status = live?.status !== "unknown" && live ? live.status : (base?.status ?? "unknown");
   const lastSeen = Math.max(live?.lastSeen ?? 0, base?.lastSeen ?? 0);
   const values: Record<string, number> = { ...Object.fromEntries(Object.entries(base?.values ?? {}).map(([k, v]) => [k, v.value])), ...live?.values };
+  // Paused, the values beside the charts hold with them: a number moving over a still chart read as
+  // the pause not working.
+  const held = useRef(values);
+  if (!paused) held.current = values;
+  const shownValues = paused ? held.current : values;
   const allFields = Object.keys(values).sort();
-  const fields = shownFields ? allFields.filter((f) => shownFields.includes(f)) : allFields;
+  const picked = shownFields ? allFields.filter((f) => shownFields.includes(f)) : allFields;
+  // A link naming only fields this device does not report shows all of them, and says so.
+  const pickedNone = shownFields !== null && picked.length === 0 && allFields.length > 0;
+  const fields = pickedNone ? allFields : picked;
 
   if (!live && stored.state === "missing") {
     return (
@@ -89,11 +97,16 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
       {allFields.length > 1 && (
         <div className="field-picker" role="group" aria-label="Fields">
           {allFields.map((f) => (
-            <button key={f} type="button" aria-pressed={fields.includes(f)} onClick={() => setView((v) => ({ ...v, fields: toggleField(v.fields, allFields, f) }))}>
+            <button key={f} type="button" aria-pressed={fields.includes(f)} onClick={() => setView((v) => ({ ...v, fields: toggleField(pickedNone ? null : v.fields, allFields, f) }))}>
               {f}
             </button>
           ))}
         </div>
+      )}
+      {pickedNone && (
+        <p className="muted small" role="status" data-testid="fields-unknown">
+          This device reports none of the fields the link names ({shownFields.join(", ")}): all its fields are shown.
+        </p>
       )}
       <StatusTimeline device={id} rangeMs={rangeMs} window={view.window} />
       {allFields.length === 0 && stored.state !== "loading" && <p className="empty">No numeric telemetry yet.</p>}
@@ -117,7 +130,7 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
                     })
                   }
                 />
-                <strong data-testid={`value-${f}`}>{formatMeasure(values[f]!, unit, decimals)}</strong>
+                <strong data-testid={`value-${f}`}>{formatMeasure(shownValues[f] ?? values[f]!, unit, decimals)}</strong>
               </div>
               <FieldChart
                 device={id}
