@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useMemo, useState } from "react";
 import type { DeviceEvent } from "@/lib/state/device-events";
-import { onlineShare, STATUS_BACKFILL_LIMIT, statusAt, statusChanges, statusSegments, type StatusChange } from "@/lib/state/status-timeline";
+import { onlineShare, sharePercent, STATUS_BACKFILL_LIMIT, statusAt, statusChanges, statusSegments, type StatusChange } from "@/lib/state/status-timeline";
 import type { TimeWindow } from "@/lib/state/time-window";
 import { useFleet } from "./FleetProvider";
 
@@ -90,7 +90,7 @@ export function StatusTimeline({ device, rangeMs, window: fixed }: { device: str
             ? "loading status history…"
             : share === null
               ? "no status known in this range"
-              : `online ${Math.round(share * 100)}% of the known time${stored.state === "ok" && stored.truncated ? " (oldest changes not loaded)" : ""}`}
+              : `online ${sharePercent(share)} of the known time${stored.state === "ok" && stored.truncated ? " (oldest changes not loaded)" : ""}`}
         </span>
       </div>
       {stored.state === "error" && (

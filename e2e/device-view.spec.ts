@@ -148,7 +148,8 @@ test("the status timeline shows the device online from the store, and an offline
   try {
     await client.publishAsync("fleet/plant-a/arm-01/status", "offline", { qos: 1, retain: true });
     await expect(timeline.locator("li").last()).toHaveAttribute("data-status", "offline");
-    await expect(page.getByTestId("status-summary")).toHaveText(/^online \d+% of the known time/);
+    // Less than all of it, and never rounded up to say so: "99.8%", not "100%".
+    await expect(page.getByTestId("status-summary")).toHaveText(/^online \d{1,2}(\.\d)?% of the known time/);
   } finally {
     await client.publishAsync("fleet/plant-a/arm-01/status", "online", { qos: 1, retain: true });
     await client.endAsync();
@@ -173,26 +174,4 @@ test("the last field shown cannot be turned off, and a link naming no field the 
   await picker.getByRole("button", { name: "temp", exact: true }).click();
   await expect(page.getByTestId("chart-temp")).toHaveCount(0);
   await expect(page.getByTestId("fields-unknown")).toHaveCount(0);
-});
-
-test("pausing the live tail holds the values beside the charts too, until resumed", async ({ page, baseURL }) => {
-  const client = await mqtt.connectAsync(`${baseURL!.replace(/^http/, "ws")}/mqtt`, { clientId: "e2e-pause" });
-  try {
-    const send = (fields: Record<string, number>) => client.publishAsync("fleet/zz-pause/p-1/telemetry", JSON.stringify(fields), { qos: 1 });
-    await send({ seq: 1, level: 1 });
-    await page.goto("/devices/p-1?range=5m");
-    await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
-    const value = page.getByTestId("value-level");
-    await send({ seq: 2, level: 2 });
-    await expect(value).toHaveText("2");
-    await page.getByRole("button", { name: "Pause live" }).click();
-    // The next message brings a new field, whose button shows the tab has taken it in.
-    await send({ seq: 3, level: 3, extra: 7 });
-    await expect(page.getByRole("group", { name: "Fields" }).getByRole("button", { name: "extra" })).toBeVisible();
-    await expect(value).toHaveText("2");
-    await page.getByRole("button", { name: "Resume live" }).click();
-    await expect(value).toHaveText("3");
-  } finally {
-    await client.endAsync();
-  }
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { onlineShare, statusAt, statusChanges, statusSegments } from "./status-timeline";
+import { onlineShare, sharePercent, statusAt, statusChanges, statusSegments } from "./status-timeline";
 
 describe("statusChanges", () => {
   it("reads this device's status messages and skips everything else", () => {
@@ -66,4 +66,14 @@ it("statusAt takes the latest change at or before an instant", () => {
 it("onlineShare counts only the time something is known", () => {
   expect(onlineShare([{ from: 0, to: 100, status: "unknown" }, { from: 100, to: 175, status: "online" }, { from: 175, to: 200, status: "offline" }])).toBe(0.75);
   expect(onlineShare([{ from: 0, to: 100, status: "unknown" }])).toBeNull();
+});
+
+it("sharePercent says 100% and 0% only when it is so", () => {
+  expect(sharePercent(1)).toBe("100%");
+  expect(sharePercent(0)).toBe("0%");
+  expect(sharePercent(0.5)).toBe("50%");
+  expect(sharePercent(0.998)).toBe("99.8%");
+  expect(sharePercent(0.99999)).toBe("99.9%");
+  expect(sharePercent(0.002)).toBe("0.2%");
+  expect(sharePercent(0.00001)).toBe("0.1%");
 });

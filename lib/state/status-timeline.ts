@@ -74,3 +74,16 @@ export function onlineShare(segments: readonly StatusSegment[]): number | null {
   }
   return known > 0 ? online / known : null;
 }
+
+/**
+ * A share as a percentage that never says all or nothing unless it is: 99.8 % rounds to 100, and
+ * "online 100%" beside an offline spell on the timeline read as a wrong sum. Whole percents, and
+ * one decimal (toward 50) where a whole would read 0 or 100.
+ */
+export function sharePercent(share: number): string {
+  if (share >= 1 || share <= 0) return `${Math.round(Math.min(1, Math.max(0, share)) * 100)}%`;
+  const whole = Math.round(share * 100);
+  if (whole > 0 && whole < 100) return `${whole}%`;
+  const tenths = whole === 0 ? Math.max(0.1, Math.ceil(share * 1000) / 10) : Math.min(99.9, Math.floor(share * 1000) / 10);
+  return `${tenths.toFixed(1)}%`;
+}
