@@ -27,6 +27,14 @@ test("a wrong password is refused with a message, and no session", async ({ page
   expect((await page.request.get("/api/auth/me")).status()).toBe(401);
 });
 
+test("a used or wrong setup link opens the login form and says why, not a setup form that fails", async ({ page }) => {
+  // This server made its admin from FLEETSCOPE_ADMIN_PASSWORD: no setup link is valid.
+  await page.goto("/login?setup=not-the-token");
+  await expect(page.getByTestId("login-notice")).toContainText("This setup link has been used");
+  await expect(page.getByRole("form", { name: "Log in" })).toBeVisible();
+  await expect(page.getByRole("form", { name: "Set up" })).toHaveCount(0);
+});
+
 test("a viewer sees the fleet live but gets no publish tool, and logging out ends the session", async ({ page }) => {
   await logIn(page, E2E_USERS.viewer);
   await expect(page.getByTestId("role")).toHaveText("viewer");

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/auth/LoginForm";
+import { setupTokenValid } from "@/lib/auth/first-start";
 import { pageActor } from "@/lib/auth/page-actor";
 import { safeNext } from "@/lib/http/page-path";
 
@@ -11,5 +12,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
   const next = safeNext(one(q.next));
   if (await pageActor()) redirect(next);
-  return <LoginForm next={next} setupToken={one(q.setup) ?? null} />;
+  // A used or wrong setup link gets the login form and says why, not a setup form that fails.
+  const setup = one(q.setup);
+  const valid = setup !== undefined && setupTokenValid(setup);
+  return <LoginForm next={next} setupToken={valid ? setup : null} notice={setup !== undefined && !valid ? "This setup link has been used, or is not the one the server printed last: log in, or use the newest link from its start-up banner." : null} />;
 }

@@ -2,7 +2,7 @@
 import { useState, type FormEvent } from "react";
 
 /** The login form, or with the banner's one-time link (`?setup=`) the form that sets the admin password. */
-export function LoginForm({ next, setupToken }: { next: string; setupToken: string | null }) {
+export function LoginForm({ next, setupToken, notice = null }: { next: string; setupToken: string | null; notice?: string | null }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -32,6 +32,11 @@ export function LoginForm({ next, setupToken }: { next: string; setupToken: stri
     <section className="login">
       <h1>Fleetscope</h1>
       {setupToken ? <p>First start: choose the password of the <strong>admin</strong> account.</p> : null}
+      {notice && (
+        <p className="muted" role="status" data-testid="login-notice">
+          {notice}
+        </p>
+      )}
       <form className="form" onSubmit={(e) => void submit(e)} aria-label={setupToken ? "Set up" : "Log in"}>
         {setupToken ? null : (
           <label>

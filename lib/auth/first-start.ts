@@ -23,14 +23,18 @@ export async function ensureFirstUser(store: Store, adminPassword: string | unde
   return (g[KEY] = randomBytes(24).toString("base64url"));
 }
 
-/** True once, for the token the banner printed; a used or wrong token is refused. */
-export function takeSetupToken(given: string): boolean {
-  const g = globalThis as Holder;
-  const token = g[KEY];
+/** Whether `given` is the banner's token, still unused (the login page shows the setup form for it only). */
+export function setupTokenValid(given: string): boolean {
+  const token = (globalThis as Holder)[KEY];
   if (!token) return false;
   const a = Buffer.from(given);
   const b = Buffer.from(token);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) return false;
-  g[KEY] = null;
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** True once, for the token the banner printed; a used or wrong token is refused. */
+export function takeSetupToken(given: string): boolean {
+  if (!setupTokenValid(given)) return false;
+  (globalThis as Holder)[KEY] = null;
   return true;
 }
