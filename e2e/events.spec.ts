@@ -30,7 +30,7 @@ test("the device page lists stored and live alarms and logs, filtered by level, 
   }
 });
 
-test("a chart exports its visible points as CSV, and pausing holds it while values keep coming", async ({ page }) => {
+test("a chart exports its visible points as CSV", async ({ page }) => {
   await page.goto("/devices/arm-09");
   const chart = page.getByTestId("chart-temp");
   await expect(chart).toBeVisible();
@@ -41,13 +41,4 @@ test("a chart exports its visible points as CSV, and pausing holds it while valu
   const text = await (await file.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString("utf8"));
   expect(text.split("\r\n")[0]).toBe("time,epoch_ms,device,field,value,min,max");
   expect(text.split("\r\n").length).toBeGreaterThan(2);
-
-  await page.getByRole("button", { name: "❚❚ Pause live" }).click();
-  const held = await chart.getAttribute("data-last");
-  const value = page.getByTestId("value-temp");
-  const before = await value.textContent();
-  await expect(value).not.toHaveText(before!); // new telemetry arrived…
-  expect(await chart.getAttribute("data-last")).toBe(held); // …and the paused chart did not move
-  await page.getByRole("button", { name: "▶ Resume live" }).click();
-  await expect(async () => expect(Number(await chart.getAttribute("data-last"))).toBeGreaterThan(Number(held))).toPass();
 });
