@@ -17,7 +17,7 @@ const schema = z
       .pipe(z.array(z.enum(PACKET_TYPES)))
       .optional(),
     qos: z.enum(["0", "1", "2"]).transform(Number).optional(),
-    backlog: z.coerce.number().int().min(0).max(MAX_BACKLOG).default(200),
+    backlog: z.coerce.number({ error: "must be a number" }).int("must be a whole number").min(0, "must be at least 0").max(MAX_BACKLOG, `must be at most ${MAX_BACKLOG}`).default(200),
   })
   .strict();
 
