@@ -1,6 +1,6 @@
 "use client";
 import { useEffect, useMemo, useState } from "react";
-import { mergeEvents, toEvent, type DeviceEvent, type EventKind } from "@/lib/state/device-events";
+import { levelChoices, mergeEvents, passesLevel, toEvent, type DeviceEvent, type EventKind } from "@/lib/state/device-events";
 import { useFleet } from "./FleetProvider";
 
 /** Stored events fetched per kind when the feed opens; live ones join them. */
@@ -41,8 +41,8 @@ export function EventFeed({ device }: { device: string }) {
   }, [device]);
 
   const all = useMemo(() => mergeEvents(live, stored.state === "ok" ? stored.events : []), [live, stored]);
-  const levels = useMemo(() => [...new Set(all.map((e) => e.level))].sort(), [all]);
-  const shown = level === "all" ? all : all.filter((e) => e.level === level);
+  const levels = useMemo(() => levelChoices(all.map((e) => e.level)), [all]);
+  const shown = level === "all" ? all : all.filter((e) => passesLevel(e.level, level));
 
   return (
     <section className="card events" aria-label="Events">
@@ -53,8 +53,8 @@ export function EventFeed({ device }: { device: string }) {
           <select value={level} onChange={(e) => setLevel(e.target.value)}>
             <option value="all">all</option>
             {levels.map((l) => (
-              <option key={l} value={l}>
-                {l}
+              <option key={l.value} value={l.value}>
+                {l.label}
               </option>
             ))}
           </select>

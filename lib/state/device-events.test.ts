@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ALARM_WINDOW_MS, applyEventMessages, EVENTS_PER_DEVICE, mergeEvents, recentAlarms, toEvent } from "./device-events";
+import { ALARM_WINDOW_MS, applyEventMessages, EVENTS_PER_DEVICE, levelChoices, mergeEvents, passesLevel, recentAlarms, toEvent } from "./device-events";
 
 describe("toEvent", () => {
   it("reads alarms and logs with their level, code and message", () => {
@@ -48,6 +48,25 @@ describe("applyEventMessages", () => {
     expect(events.get("a1")).toEqual([{ t: 200, kind: "status", level: "warning", text: "offline", seq: null }]);
     const retainedOnly = new Map();
     expect(applyEventMessages(retainedOnly, [{ topic: "fleet/s/a1/status", payload: "online", ts: 400, retain: true }])).toBe(retainedOnly);
+  });
+});
+
+describe("level filter", () => {
+  it("lets a known level and every more severe one through, and a device's own word only itself", () => {
+    expect(["debug", "info", "WARN", "error", "critical", "boot"].filter((l) => passesLevel(l, "info"))).toEqual(["info", "WARN", "error", "critical"]);
+    expect(["warning", "error", "boot"].filter((l) => passesLevel(l, "error"))).toEqual(["error"]);
+    expect(["boot", "info", "boot2"].filter((l) => passesLevel(l, "boot"))).toEqual(["boot"]);
+    expect(passesLevel("anything", "all")).toBe(true);
+  });
+
+  it("offers the levels present by severity, then the device's own words", () => {
+    expect(levelChoices(["error", "zeta", "info", "warning", "info", "<b>x</b>"])).toEqual([
+      { value: "info", label: "info and above" },
+      { value: "warning", label: "warning and above" },
+      { value: "error", label: "error" },
+      { value: "<b>x</b>", label: "<b>x</b>" },
+      { value: "zeta", label: "zeta" },
+    ]);
   });
 });
 

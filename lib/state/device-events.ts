@@ -36,6 +36,33 @@ export function toEvent(topic: string, payload: string, t: number): { device: st
   return { device: demo.device, event: { t, kind: demo.kind, level, text, seq } };
 }
 
+/** Syslog's order of severity, least first, under the spellings devices use. */
+const SEVERITY: Readonly<Record<string, number>> = {
+  trace: 0, debug: 1, info: 2, notice: 3, warn: 4, warning: 4, error: 5, err: 5, critical: 6, crit: 6, alert: 7, emergency: 8, emerg: 8, fatal: 8,
+};
+const severityOf = (level: string): number | undefined => SEVERITY[level.toLowerCase()];
+
+/**
+ * Whether an event passes the level filter: a known level lets through itself and every more
+ * severe one, as log tools do ("info" hides debug, not warnings); a device's own word, itself only.
+ */
+export function passesLevel(eventLevel: string, filter: string): boolean {
+  if (filter === "all") return true;
+  const want = severityOf(filter);
+  if (want === undefined) return eventLevel === filter;
+  const got = severityOf(eventLevel);
+  return got !== undefined && got >= want;
+}
+
+/** The filter's choices for the levels present: known ones by severity (with whether they take in more), then the rest by name. */
+export function levelChoices(levels: Iterable<string>): { value: string; label: string }[] {
+  const present = [...new Set(levels)];
+  const known = present.filter((l) => severityOf(l) !== undefined).sort((a, b) => severityOf(a)! - severityOf(b)! || a.localeCompare(b));
+  const own = present.filter((l) => severityOf(l) === undefined).sort();
+  const top = Math.max(...known.map((l) => severityOf(l)!));
+  return [...known.map((l) => ({ value: l, label: severityOf(l)! < top ? `${l} and above` : l })), ...own.map((l) => ({ value: l, label: l }))];
+}
+
 /** Same kind and seq, or same kind, time and text: one event seen twice (live and from the store). */
 const sameEvent = (a: DeviceEvent, b: DeviceEvent) =>
   a.kind === b.kind && (a.seq !== null && b.seq !== null ? a.seq === b.seq && Math.abs(a.t - b.t) < 60_000 : a.t === b.t && a.text === b.text);
