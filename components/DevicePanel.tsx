@@ -4,7 +4,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { RANGES } from "@/lib/state/history-merge";
 import { EMPTY_SERIES } from "@/lib/state/live-series";
-import { parseView, toggleField, viewQuery, type View } from "@/lib/state/view-params";
+import { parseView, toggleField, viewProblems, viewQuery, type View } from "@/lib/state/view-params";
 import type { DeviceWithValues } from "@/lib/devices/model";
 import { formatMeasure, guessUnit } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
@@ -27,7 +27,9 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
   const pathname = usePathname();
   // The URL holds the range, window and fields, so a link opens the same view.
   const view = parseView(params);
-  const rangeMs = RANGES.find((r) => r.key === view.range)!.ms;
+  const linkProblems = viewProblems(params);
+  const range = RANGES.find((r) => r.key === view.range)!;
+  const rangeMs = range.ms;
   const shownFields = view.fields;
   // Changes build on the last view asked for, not the one rendered: two clicks before the URL
   // catches up (router.replace is a transition) must not undo each other.
@@ -102,6 +104,11 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
             </button>
           ))}
         </div>
+      )}
+      {linkProblems.length > 0 && (
+        <p className="muted small" role="status" data-testid="view-problems">
+          This link&apos;s {linkProblems.join("; ")}: showing {view.window ? "its window" : `live ${range.label}`} instead.
+        </p>
       )}
       {pickedNone && (
         <p className="muted small" role="status" data-testid="fields-unknown">

@@ -175,3 +175,16 @@ test("the last field shown cannot be turned off, and a link naming no field the 
   await expect(page.getByTestId("chart-temp")).toHaveCount(0);
   await expect(page.getByTestId("fields-unknown")).toHaveCount(0);
 });
+
+test("a link whose range or window cannot be read says so, and shows the live range instead", async ({ page }) => {
+  await page.goto("/devices/arm-02?range=bogus&from=abc&to=def");
+  const note = page.getByTestId("view-problems");
+  await expect(note).toContainText('range "bogus" is not one of');
+  await expect(note).toContainText("From is not a date and time");
+  await expect(note).toContainText("showing live 5 min instead");
+  await expect(page.getByTestId("chart-temp")).toBeVisible();
+  // Picking a range writes a good link, and the note goes.
+  await page.getByRole("button", { name: "1 h", exact: true }).click();
+  await expect(page).toHaveURL(/\?range=1h$/);
+  await expect(note).toHaveCount(0);
+});

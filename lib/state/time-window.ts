@@ -29,6 +29,14 @@ function check(from: number, to: number): { ok: true; window: TimeWindow } | { o
   return { ok: true, window: { from: Math.round(from), to: Math.round(to) } };
 }
 
+/** What is wrong with a URL's `from` and `to`, for the page to say; null when both are absent or they make a window. */
+export function windowProblem(from: string | null, to: string | null): string | null {
+  if (from === null && to === null) return null;
+  if (from === null || to === null) return "a window needs both from and to";
+  const r = check(instant(from), instant(to));
+  return r.ok ? null : r.error;
+}
+
 /** The window of a URL's `from` and `to`; null when absent or invalid, so the page falls back to its range. */
 export function parseWindow(from: string | null, to: string | null): TimeWindow | null {
   if (from === null || to === null) return null;

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { parseFields, parseView, toggleField, viewQuery } from "./view-params";
+import { parseFields, parseView, toggleField, viewProblems, viewQuery } from "./view-params";
 
 const params = (query: string) => new URLSearchParams(query);
 
@@ -40,4 +40,13 @@ it("keeps the decimals chosen per field, readable in the link", () => {
   const view = parseView(params("range=1h&decimals=temp:1,current:3"));
   expect(view.decimals).toEqual({ temp: 1, current: 3 });
   expect(viewQuery(view)).toBe("?range=1h&decimals=current:3,temp:1");
+});
+
+it("says what in a link it cannot show, and nothing for a good one", () => {
+  expect(viewProblems(params("range=1h&from=1000&to=5000"))).toEqual([]);
+  expect(viewProblems(params(""))).toEqual([]);
+  expect(viewProblems(params("range=bogus"))).toEqual(['range "bogus" is not one of 5m, 1h, 24h, 7d, 30d']);
+  expect(viewProblems(params("from=abc&to=def"))).toEqual(["from/to: From is not a date and time."]);
+  expect(viewProblems(params("from=5000&to=1000"))).toEqual(["from/to: From must be before To."]);
+  expect(viewProblems(params("from=5000"))).toEqual(["from/to: a window needs both from and to"]);
 });

@@ -4,9 +4,9 @@
  * range or a zoom) shown instead of it, and Reset goes back to the preset. Pure: parsing tolerates
  * anything a user may paste; formatting is canonical.
  */
-import { rangeFromParam, type RangeKey } from "./history-merge";
+import { rangeFromParam, RANGES, type RangeKey } from "./history-merge";
 import { formatDecimals, parseDecimals } from "../devices/units";
-import { parseWindow, type TimeWindow } from "./time-window";
+import { parseWindow, windowProblem, type TimeWindow } from "./time-window";
 
 export interface View {
   range: RangeKey;
@@ -32,6 +32,19 @@ export function parseView(params: { get(name: string): string | null }): View {
     fields: parseFields(params.get("fields")),
     decimals: parseDecimals(params.get("decimals")),
   };
+}
+
+/**
+ * What a pasted link asked for that the page cannot show, in words: parseView falls back to the
+ * live range quietly, and a view other than the one the link meant must say why.
+ */
+export function viewProblems(params: { get(name: string): string | null }): string[] {
+  const problems: string[] = [];
+  const range = params.get("range");
+  if (range !== null && !RANGES.some((r) => r.key === range)) problems.push(`range ${JSON.stringify(range)} is not one of ${RANGES.map((r) => r.key).join(", ")}`);
+  const window = windowProblem(params.get("from"), params.get("to"));
+  if (window) problems.push(`from/to: ${window}`);
+  return problems;
 }
 
 /** Shows `field` if hidden and hides it if shown; showing every field again means "all" (null). */
