@@ -1,5 +1,11 @@
+import { Suspense } from "react";
 import { DeviceGrid } from "@/components/DeviceGrid";
 
 export default function OverviewPage() {
-  return <DeviceGrid />;
+  // The grid reads its filter, sort and grouping from the URL (useSearchParams).
+  return (
+    <Suspense>
+      <DeviceGrid />
+    </Suspense>
+  );
 }

@@ -1,8 +1,10 @@
 "use client";
 import { useEffect, useRef, useState } from "react";
+import { useSearchParams } from "next/navigation";
 import { useShallow } from "zustand/react/shallow";
 import { recentAlarms } from "@/lib/state/device-events";
 import { orderDevices, sameRoster, SORTS, type SortKey } from "@/lib/state/fleet-order";
+import { overviewQuery, parseOverview } from "@/lib/state/overview-params";
 import type { LiveDevices } from "@/lib/state/live-devices";
 import { layoutRows, visibleRows } from "@/lib/state/virtual-rows";
 import { DeviceCard } from "./DeviceCard";
@@ -16,9 +18,18 @@ const METRICS = { minCardWidth: 230, gap: 12, cardRowHeight: 178, headerHeight: 
 const OVERSCAN_PX = 600;
 
 export function DeviceGrid() {
-  const [filter, setFilter] = useState("");
-  const [sort, setSort] = useState<SortKey>("name");
-  const [bySite, setBySite] = useState(true);
+  // The link's view to start from; then the grid's own state, written back to the URL as it
+  // changes, with the history API (integrated with Next's router): a navigation per keystroke in
+  // the filter would fetch the page from the server each time.
+  const params = useSearchParams();
+  const [initial] = useState(() => parseOverview(params));
+  const [filter, setFilter] = useState(initial.filter);
+  const [sort, setSort] = useState<SortKey>(initial.sort);
+  const [bySite, setBySite] = useState(initial.bySite);
+  useEffect(() => {
+    const query = overviewQuery({ filter, sort, bySite });
+    if (query !== window.location.search) window.history.replaceState(null, "", `${window.location.pathname}${query}`);
+  }, [filter, sort, bySite]);
   const needle = filter.trim().toLowerCase();
   // [site, id] pairs compared element by element: the grid re-renders when the order changes,
   // not on every telemetry frame (each card selects its own device). Sorted by name, the order

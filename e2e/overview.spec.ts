@@ -191,3 +191,23 @@ test("a device that reports rarely shows its stored latest values on a freshly o
   await expect(card.getByTestId("value-level")).toHaveText("42.5");
   await expect(card.getByTestId("value-rpm")).toHaveText("900");
 });
+
+test("the filter, sort and grouping live in the URL: a reload or a shared link opens the same list", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByTestId("connection")).toHaveAttribute("data-state", "connected");
+  await page.getByLabel("Filter devices").fill("plant-b");
+  await page.getByLabel("Sort").selectOption("status");
+  await page.getByLabel("group by site").uncheck();
+  await expect(page).toHaveURL(/\/\?q=plant-b&sort=status&group=none$/);
+  await page.reload();
+  await expect(page.getByLabel("Filter devices")).toHaveValue("plant-b");
+  await expect(page.getByLabel("Sort")).toHaveValue("status");
+  await expect(page.getByLabel("group by site")).not.toBeChecked();
+  await expect(page.getByTestId("device-card").first()).toBeVisible();
+  await expect(page.locator("h2.site")).toHaveCount(0);
+  // Back to the defaults, back to the bare address.
+  await page.getByLabel("Filter devices").fill("");
+  await page.getByLabel("Sort").selectOption("name");
+  await page.getByLabel("group by site").check();
+  await expect(page).toHaveURL(/\/$/);
+});
