@@ -71,13 +71,23 @@ export function StatusTimeline({ device, rangeMs, window: fixed }: { device: str
     for (const e of events) if (e.kind === "status" && (e.text === "online" || e.text === "offline")) out.push({ t: e.t, status: e.text });
     return out;
   }, [events]);
+  // The status the broker holds (retained, taken in by the devices store) when it differs from the
+  // last change known here: one made while this tab was not yet subscribed, which the feed leaves
+  // out (a retained replay is no event), and the store had not yet when asked. Known as of now.
+  const current = useFleet((s) => s.devices.get(device)?.status);
+  const [noticed, setNoticed] = useState<StatusChange | null>(null);
+  useEffect(() => {
+    if (stored.state !== "ok" || (current !== "online" && current !== "offline")) return;
+    const known = [...stored.changes, ...live, ...(noticed ? [noticed] : [])];
+    if (statusAt(known, Number.POSITIVE_INFINITY) !== current) setNoticed({ t: Date.now(), status: current });
+  }, [current, stored, live, noticed]);
   // A live window ends now: at the latest tick, or at a change that arrived since (the feed is newest first).
-  const to = fixed ? fixed.to : Math.max(now, live[0]?.t ?? 0);
+  const to = fixed ? fixed.to : Math.max(now, live[0]?.t ?? 0, noticed?.t ?? 0);
   const from = fixed ? fixed.from : to - rangeMs;
   const segments = useMemo(() => {
-    const all = [...(stored.state === "ok" ? stored.changes : []), ...live];
+    const all = [...(stored.state === "ok" ? stored.changes : []), ...live, ...(noticed ? [noticed] : [])];
     return statusSegments(all, statusAt(all, from), from, to);
-  }, [live, stored, from, to]);
+  }, [live, stored, noticed, from, to]);
 
   const span = to - from;
   const share = onlineShare(segments);
