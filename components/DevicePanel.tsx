@@ -154,7 +154,7 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
           );
         })}
       </ul>
-      <EventFeed device={id} />
+      <EventFeed device={id} window={view.window} />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 import { useEffect, useMemo, useState } from "react";
 import { levelChoices, mergeEvents, passesLevel, toEvent, type DeviceEvent, type EventKind } from "@/lib/state/device-events";
+import type { TimeWindow } from "@/lib/state/time-window";
 import { useFleet } from "./FleetProvider";
 
 /** Stored events fetched per kind when the feed opens; live ones join them. */
@@ -10,10 +11,14 @@ const NO_EVENTS: DeviceEvent[] = [];
 
 type Backfill = { state: "loading" } | { state: "error"; message: string } | { state: "ok"; events: DeviceEvent[] };
 
-async function fetchStored(device: string, signal: AbortSignal): Promise<DeviceEvent[]> {
+async function fetchStored(device: string, window: TimeWindow | null, signal: AbortSignal): Promise<DeviceEvent[]> {
   const events: DeviceEvent[] = [];
   for (const kind of KINDS) {
     const q = new URLSearchParams({ topic: `fleet/+/${device}/${kind}`, limit: String(BACKFILL_PER_KIND) });
+    if (window) {
+      q.set("from", String(window.from));
+      q.set("to", String(window.to));
+    }
     const res = await fetch(`/api/messages?${q}`, { signal });
     const body = (await res.json()) as { messages?: { ts: number; topic: string; payload: string; encoding: string }[]; error?: { message: string } };
     if (!res.ok || !body.messages) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
@@ -25,29 +30,39 @@ async function fetchStored(device: string, signal: AbortSignal): Promise<DeviceE
   return events;
 }
 
-/** Alarms, logs and status changes of one device, live and from the store, with a level filter. */
-export function EventFeed({ device }: { device: string }) {
+/**
+ * Alarms, logs and status changes of one device, live and from the store, with a level filter.
+ * Following the live range, the newest of them; with a fixed window (a zoom or a custom range),
+ * those within it, as the charts above show it.
+ */
+export function EventFeed({ device, window }: { device: string; window: TimeWindow | null }) {
   const live = useFleet((s) => s.events.get(device) ?? NO_EVENTS);
   const [stored, setStored] = useState<Backfill>({ state: "loading" });
   const [level, setLevel] = useState("all");
+  const from = window?.from;
+  const to = window?.to;
 
   useEffect(() => {
     const abort = new AbortController();
-    fetchStored(device, abort.signal).then(
+    setStored({ state: "loading" });
+    fetchStored(device, from !== undefined && to !== undefined ? { from, to } : null, abort.signal).then(
       (events) => setStored({ state: "ok", events }),
       (err: unknown) => !abort.signal.aborted && setStored({ state: "error", message: err instanceof Error ? err.message : String(err) }),
     );
     return () => abort.abort();
-  }, [device]);
+  }, [device, from, to]);
 
-  const all = useMemo(() => mergeEvents(live, stored.state === "ok" ? stored.events : []), [live, stored]);
+  const all = useMemo(() => {
+    const merged = mergeEvents(live, stored.state === "ok" ? stored.events : []);
+    return from !== undefined && to !== undefined ? merged.filter((e) => e.t >= from && e.t <= to) : merged;
+  }, [live, stored, from, to]);
   const levels = useMemo(() => levelChoices(all.map((e) => e.level)), [all]);
   const shown = level === "all" ? all : all.filter((e) => passesLevel(e.level, level));
 
   return (
     <section className="card events" aria-label="Events">
       <div className="card-head">
-        <strong>Alarms, logs and status</strong>
+        <strong>Alarms, logs and status{window ? " in the window shown" : ""}</strong>
         <label className="small">
           Level{" "}
           <select value={level} onChange={(e) => setLevel(e.target.value)}>

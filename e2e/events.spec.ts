@@ -46,3 +46,25 @@ test("a chart exports its visible points as CSV", async ({ page }) => {
   expect(text.split("\r\n")[0]).toBe("time,epoch_ms,device,field,value,min,max");
   expect(text.split("\r\n").length).toBeGreaterThan(2);
 });
+
+test("with a zoomed or custom window, the feed lists the events within it", async ({ page, baseURL }) => {
+  const client = await mqtt.connectAsync(`${baseURL!.replace(/^http/, "ws")}/mqtt`, { clientId: "e2e-events-window" });
+  try {
+    await client.publishAsync("fleet/plant-b/arm-08/log", JSON.stringify({ seq: 9101, level: "info", msg: "calibrated" }), { qos: 1 });
+  } finally {
+    await client.endAsync();
+  }
+  let at = 0;
+  await untilStored(page.request, "the log seq 9101", async () => {
+    const body = (await (await page.request.get("/api/messages?topic=fleet/plant-b/arm-08/log&limit=10")).json()) as { messages: { seq: number | null; ts: number }[] };
+    at = body.messages.find((m) => m.seq === 9101)?.ts ?? 0;
+    return at > 0;
+  });
+  const events = page.getByTestId("events");
+  await page.goto(`/devices/arm-08?range=5m&from=${at - 60_000}&to=${at + 1000}`);
+  await expect(page.getByRole("region", { name: "Events" })).toContainText("in the window shown");
+  await expect(events.getByText("calibrated", { exact: true })).toBeVisible();
+  await page.goto(`/devices/arm-08?range=5m&from=${at - 120_000}&to=${at - 60_000}`);
+  await expect(page.getByRole("region", { name: "Events" })).toContainText("in the window shown");
+  await expect(page.getByText("calibrated", { exact: true })).toHaveCount(0);
+});
