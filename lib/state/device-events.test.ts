@@ -57,6 +57,7 @@ describe("level filter", () => {
     expect(["warning", "error", "boot"].filter((l) => passesLevel(l, "error"))).toEqual(["error"]);
     expect(["boot", "info", "boot2"].filter((l) => passesLevel(l, "boot"))).toEqual(["boot"]);
     expect(passesLevel("anything", "all")).toBe(true);
+    expect(["constructor", "error"].filter((l) => passesLevel(l, "info"))).toEqual(["error"]);
   });
 
   it("offers the levels present by severity, then the device's own words", () => {
@@ -66,6 +67,11 @@ describe("level filter", () => {
       { value: "error", label: "error" },
       { value: "<b>x</b>", label: "<b>x</b>" },
       { value: "zeta", label: "zeta" },
+    ]);
+    // A device's word that an object's prototype has is still the device's own.
+    expect(levelChoices(["constructor", "info"])).toEqual([
+      { value: "info", label: "info" },
+      { value: "constructor", label: "constructor" },
     ]);
   });
 });

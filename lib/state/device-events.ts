@@ -37,10 +37,11 @@ export function toEvent(topic: string, payload: string, t: number): { device: st
 }
 
 /** Syslog's order of severity, least first, under the spellings devices use. */
-const SEVERITY: Readonly<Record<string, number>> = {
+const SEVERITY: ReadonlyMap<string, number> = new Map(Object.entries({
   trace: 0, debug: 1, info: 2, notice: 3, warn: 4, warning: 4, error: 5, err: 5, critical: 6, crit: 6, alert: 7, emergency: 8, emerg: 8, fatal: 8,
-};
-const severityOf = (level: string): number | undefined => SEVERITY[level.toLowerCase()];
+}));
+// A Map, not an object's keys: a device's level may be "constructor".
+const severityOf = (level: string): number | undefined => SEVERITY.get(level.toLowerCase());
 
 /**
  * Whether an event passes the level filter: a known level lets through itself and every more
