@@ -18,9 +18,10 @@ export function normalizeAddress(address: string): string {
 
 /**
  * The address a request came from, given its TCP peer's (`socket`) and its X-Forwarded-For, in
- * the one spelling of normalizeAddress. A peer that is not a trusted proxy is the client. Through trusted proxies, the
- * header is read from the right, where each proxy appended the address it saw, up to the first
- * address that is not a trusted proxy: what lies left of that, the client wrote itself.
+ * the one spelling of normalizeAddress. A peer that is not a trusted proxy is the client. Through
+ * trusted proxies, the header is read from the right, where each proxy appended the address it
+ * saw, up to the first address that is not a trusted proxy: what lies left of that, the client
+ * wrote itself.
  */
 export function clientAddress(socket: string, forwardedFor: string | undefined, trusted: ReadonlySet<string>): string {
   let client = normalizeAddress(socket);

@@ -81,7 +81,8 @@ export function onlineShare(segments: readonly StatusSegment[]): number | null {
  * one decimal (toward 50) where a whole would read 0 or 100.
  */
 export function sharePercent(share: number): string {
-  if (share >= 1 || share <= 0) return `${Math.round(Math.min(1, Math.max(0, share)) * 100)}%`;
+  if (share >= 1) return "100%";
+  if (share <= 0) return "0%";
   const whole = Math.round(share * 100);
   if (whole > 0 && whole < 100) return `${whole}%`;
   const tenths = whole === 0 ? Math.max(0.1, Math.ceil(share * 1000) / 10) : Math.min(99.9, Math.floor(share * 1000) / 10);

@@ -41,7 +41,7 @@ export function parseView(params: { get(name: string): string | null }): View {
 export function viewProblems(params: { get(name: string): string | null }): string[] {
   const problems: string[] = [];
   const range = params.get("range");
-  if (range !== null && !RANGES.some((r) => r.key === range)) problems.push(`range ${JSON.stringify(range)} is not one of ${RANGES.map((r) => r.key).join(", ")}`);
+  if (range !== null && rangeFromParam(range).key !== range) problems.push(`range ${JSON.stringify(range)} is not one of ${RANGES.map((r) => r.key).join(", ")}`);
   const window = windowProblem(params.get("from"), params.get("to"));
   if (window) problems.push(`from/to: ${window}`);
   return problems;
