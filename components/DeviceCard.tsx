@@ -5,6 +5,7 @@ import { headlineField, messageRate } from "@/lib/state/live-devices";
 import { EMPTY_SERIES } from "@/lib/state/live-series";
 import { formatValue } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
+import { conventionLabel } from "@/lib/devices/labels";
 import { LastSeen } from "./LastSeen";
 import { Sparkline } from "./Sparkline";
 import { StatusDot } from "./StatusDot";
@@ -24,10 +25,15 @@ export function DeviceCard({ id }: { id: string }) {
     <li className="card" data-testid="device-card" data-device={d.id}>
       <div className="card-head">
         {/* Not prefetched: every card in view would fetch its device page, dozens at once when a fleet appears. */}
-        <Link href={`/devices/${encodeURIComponent(d.id)}`} prefetch={false} className="device-id">{d.id}</Link>
-        <StatusDot status={d.status} />
+        <Link href={`/devices/${encodeURIComponent(d.id)}`} prefetch={false} className="device-id">{d.name}</Link>
+        <StatusDot status={d.status} title={d.statusReason ?? undefined} />
       </div>
       <div className="muted small">
+        {d.convention !== "demo" && (
+          <>
+            <span className="badge" data-testid="convention">{conventionLabel(d.convention)}</span>{" "}
+          </>
+        )}
         {d.site} · seen <LastSeen ts={d.lastSeen} /> · <span data-testid="rate">{rate ? `${rate.toFixed(1)} msg/s` : "idle"}</span>
         {alarms > 0 && (
           <>

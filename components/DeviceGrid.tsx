@@ -5,7 +5,8 @@ import { useShallow } from "zustand/react/shallow";
 import { recentAlarms } from "@/lib/state/device-events";
 import { orderDevices, sameRoster, SORTS, type SortKey } from "@/lib/state/fleet-order";
 import { overviewQuery, parseOverview } from "@/lib/state/overview-params";
-import type { LiveDevices } from "@/lib/state/live-devices";
+import type { LiveDevice, LiveDevices } from "@/lib/state/live-devices";
+import { conventionLabel } from "@/lib/devices/labels";
 import { layoutRows, visibleRows } from "@/lib/state/virtual-rows";
 import { DeviceCard } from "./DeviceCard";
 import { useFleet } from "./FleetProvider";
@@ -16,6 +17,11 @@ import { counted } from "@/lib/text/counted";
 const METRICS = { minCardWidth: 230, gap: 12, cardRowHeight: 178, headerHeight: 40 };
 /** Rows rendered beyond the viewport on each side, so a scroll never shows blank space. */
 const OVERSCAN_PX = 600;
+
+/** The filter matches a device's id, name, group, or convention (its id or its label). */
+function matchesNeedle(d: LiveDevice, needle: string): boolean {
+  return [d.id, d.name, d.site, d.convention, conventionLabel(d.convention)].some((s) => s.toLowerCase().includes(needle));
+}
 
 export function DeviceGrid() {
   // The link's view to start from; then the grid's own state, written back to the URL as it
@@ -45,7 +51,7 @@ export function DeviceGrid() {
         return last.rows;
       }
       const ordered = orderDevices(
-        [...s.devices.values()].filter((d) => !needle || d.id.toLowerCase().includes(needle) || d.site.toLowerCase().includes(needle)),
+        [...s.devices.values()].filter((d) => !needle || matchesNeedle(d, needle)),
         s.events,
         sort,
         bySite,
@@ -133,7 +139,7 @@ export function DeviceGrid() {
             ? "Loading devices…"
             : needle
               ? `No device matches “${filter}”.`
-              : "No devices yet. Publish JSON telemetry to fleet/<site>/<device>/telemetry (and online/offline, retained, to fleet/<site>/<device>/status) and it appears here."}
+              : "No devices yet. Devices appear as they publish in a convention Fleetscope reads: Sparkplug B, Homie, Home Assistant discovery, Zigbee2MQTT, Tasmota, your own rules, or the demo layout (JSON telemetry to fleet/<site>/<device>/telemetry, online/offline retained to fleet/<site>/<device>/status)."}
         </p>
       )}
       {/* Always mounted, empty or not, so its size and scroll position are known from the start. */}

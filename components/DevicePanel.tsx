@@ -6,8 +6,9 @@ import { RANGES } from "@/lib/state/history-merge";
 import { EMPTY_SERIES } from "@/lib/state/live-series";
 import { parseView, toggleField, viewProblems, viewQuery, type View } from "@/lib/state/view-params";
 import type { DeviceWithValues } from "@/lib/devices/model";
-import { formatMeasure, guessUnit } from "@/lib/devices/units";
+import { formatMeasure, unitFor } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
+import { conventionLabel } from "@/lib/devices/labels";
 import { LastSeen } from "./LastSeen";
 import { DecimalsPicker } from "./DecimalsPicker";
 import { EventFeed } from "./EventFeed";
@@ -62,6 +63,8 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
   const base = stored.state === "ok" ? stored.device : null;
   const status = live?.status !== "unknown" && live ? live.status : (base?.status ?? "unknown");
   const lastSeen = Math.max(live?.lastSeen ?? 0, base?.lastSeen ?? 0);
+  const statusReason = live?.status !== "unknown" && live ? live.statusReason : (base?.statusReason ?? null);
+  const name = live?.name && live.name !== id ? live.name : (base?.name ?? live?.name ?? id);
   const values: Record<string, number> = { ...Object.fromEntries(Object.entries(base?.values ?? {}).map(([k, v]) => [k, v.value])), ...live?.values };
   // Paused, the values beside the charts hold with them: a number moving over a still chart read as
   // the pause not working.
@@ -86,10 +89,19 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
     <section aria-label={`Device ${id}`}>
       <div className="toolbar">
         <Link href="/">← Fleet</Link>
-        <h1 className="device-id">{id}</h1>
+        <h1 className="device-id">{name}</h1>
+        <span className="badge" data-testid="convention" title="The device convention it was read by">
+          {conventionLabel(live?.convention ?? base?.convention ?? "demo")}
+        </span>
         <StatusDot status={status} />
+        {statusReason && (
+          <span className="muted small" data-testid="status-reason">
+            {statusReason}
+          </span>
+        )}
         <span className="muted">
           {live?.site ?? base?.site} · seen <LastSeen ts={lastSeen} />
+          {name !== id && <> · id {id}</>}
         </span>
         {actions}
       </div>
@@ -119,7 +131,7 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
       {allFields.length === 0 && stored.state !== "loading" && <p className="empty">No numeric telemetry yet.</p>}
       <ul className="panels">
         {fields.map((f) => {
-          const unit = guessUnit(f);
+          const unit = unitFor(f, live?.units[f] ?? base?.values[f]?.unit);
           const decimals = view.decimals[f] ?? null;
           return (
             <li key={f} className="card">

@@ -1,8 +1,9 @@
 import type { DeviceStatus } from "@/lib/devices/model";
 
-export function StatusDot({ status }: { status: DeviceStatus }) {
+/** `title`: why the device has its status, as its convention says it (shown on hover). */
+export function StatusDot({ status, title }: { status: DeviceStatus; title?: string }) {
   return (
-    <span className={`status status-${status}`} data-testid="status">
+    <span className={`status status-${status}`} data-testid="status" title={title}>
       <span className="dot" aria-hidden /> {status}
     </span>
   );

@@ -123,9 +123,30 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       // A retained status replayed later (last seen 0) must not move last seen back.
       await store.append({ messages: [], devices: [{ id, site: "lab", lastSeen: asEpochMs(0), status: "offline" }] });
       const values = { temp: { value: 42, ts: 20 }, current: { value: 1, ts: 10 } };
-      expect(await store.listDevices()).toEqual([{ id, site: "lab", status: "offline", lastSeen: 20, fields: ["current", "temp"], values }]);
+      expect(await store.listDevices()).toEqual([
+        { id, name: "arm-99", group: "lab", site: "lab", convention: "demo", status: "offline", statusReason: null, since: null, lastSeen: 20, fields: ["current", "temp"], values, meta: {} },
+      ]);
       expect(await store.getDevice(id)).toMatchObject({ values: { temp: { value: 42, ts: 20 }, current: { value: 1, ts: 10 } } });
       expect(await store.getDevice(asDeviceId("nope"))).toBeNull();
+    });
+
+    it("keeps what a convention says of a device: name, convention, units, and why and since when it has its status", async () => {
+      const id = asDeviceId("tasmota.plug-1");
+      const base = { id, site: "tasmota", name: "Kitchen plug", convention: "tasmota" as const };
+      await store.append({ messages: [], devices: [{ ...base, lastSeen: asEpochMs(10), status: "online", statusReason: "Tasmota LWT Online", since: asEpochMs(10), meta: { model: "Sonoff S31" } }] });
+      // Still online, for another reason: it has been online since 10, not since 20.
+      await store.append({
+        messages: [],
+        devices: [{ ...base, lastSeen: asEpochMs(20), status: "online", statusReason: "tele STATE", since: asEpochMs(20), values: { "ENERGY.Power": { value: 12.5, ts: asEpochMs(20), unit: "W" } } }],
+      });
+      expect(await store.getDevice(id)).toMatchObject({
+        name: "Kitchen plug", group: "tasmota", convention: "tasmota", status: "online", statusReason: "tele STATE", since: 10,
+        values: { "ENERGY.Power": { value: 12.5, unit: "W" } }, meta: { model: "Sonoff S31" },
+      });
+      // Offline: the status and its reason change, and since with them; a message saying nothing of status keeps them.
+      await store.append({ messages: [], devices: [{ ...base, lastSeen: asEpochMs(0), status: "offline", statusReason: "Tasmota LWT Offline", since: asEpochMs(30) }] });
+      await store.append({ messages: [], devices: [{ ...base, lastSeen: asEpochMs(0), meta: { maker: "Tasmota" } }] });
+      expect(await store.getDevice(id)).toMatchObject({ status: "offline", statusReason: "Tasmota LWT Offline", since: 30, lastSeen: 20, meta: { model: "Sonoff S31", maker: "Tasmota" } });
     });
 
     it("aggregates a series in buckets: min, max, avg, last and count", async () => {

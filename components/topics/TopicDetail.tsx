@@ -1,7 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useMemo, useState } from "react";
-import { parseDemoTopic } from "@/lib/devices/demo-convention";
+import { parseDemoTopic } from "@/lib/devices/conventions/demo";
 import { DECODER_IDS, DECODER_LABELS, decodePayload, payloadLines, type DecoderId } from "@/lib/payload/decoders";
 import { lineDiff } from "@/lib/payload/diff";
 import { payloadPreview } from "@/lib/payload/preview";

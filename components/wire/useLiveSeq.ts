@@ -1,6 +1,6 @@
 "use client";
 import { useEffect, useState } from "react";
-import { parseJsonObject, seqOf } from "@/lib/devices/demo-convention";
+import { parseJsonObject, seqOf } from "@/lib/devices/conventions/demo";
 import { SeqGapCounter, type SeqStreamCounts } from "@/lib/qos/seq-gaps";
 import { MAX_LIVE_PAYLOAD_BYTES } from "@/lib/mqtt/live-feed";
 import type { WatchState } from "@/lib/mqtt/watchers";

@@ -16,6 +16,9 @@ import "server-only";
 import { EventEmitter } from "node:events";
 import mqtt, { type IPublishPacket, type MqttClient, type Packet } from "mqtt";
 import { asEpochMs } from "../devices/model";
+import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
+import type { Convention, Outbound } from "../devices/convention";
+import { Interpreter, type ConventionCounts } from "../devices/registry";
 import type { AppendResult, Batch, DeviceUpdate, MessageRow, QoS, Store } from "../store/types";
 import { CommitBeforePubrec } from "./commit-before-pubrec";
 import { decodeMessage, mergeDeviceUpdates, spoolIdent, type Decoded, type Received, type SampleSkip } from "./decode";
@@ -44,6 +47,8 @@ export interface BridgeOptions {
    * QoS 1/2 until the store catches up, and the broker holds the rest.
    */
   maxSpool?: number;
+  /** The device conventions to read messages by (lib/devices/builtin.ts by default). */
+  conventions?: readonly Convention<never>[];
   /** Each packet the bridge's client sends or receives, for tracing its hop (STACK.md, gotcha 4). */
   onPacket?: (packet: Packet, from: "client" | "server") => void;
 }
@@ -64,6 +69,10 @@ export interface BridgeStats {
   dropped: number;
   /** Telemetry stored without samples, by reason (the raw message is always kept). */
   samplesSkipped: Record<SampleSkip, number>;
+  /** What each convention read, and what it could not make sense of. */
+  conventions: ConventionCounts[];
+  /** Messages the conventions asked to send (rebirth requests) that the broker did not take. */
+  publishFailed: number;
   lastError: string | null;
 }
 
@@ -110,7 +119,10 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   private client: MqttClient | null = null;
   private readonly spool: Spool;
   /** QoS 0 messages and device updates waiting for the next drain. */
-  private memory: { row: MessageRow; device: DeviceUpdate | null }[] = [];
+  private memory: { row: MessageRow; devices: DeviceUpdate[] }[] = [];
+  /** Reads each message by the conventions; its learned state lives as long as the bridge. */
+  readonly interpreter: Interpreter;
+  private publishFailed = 0;
   private timer: NodeJS.Timeout | null = null;
   /** The drain running now, if any: one store transaction at a time, and callers share it. */
   private draining: Promise<void> | null = null;
@@ -131,7 +143,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     samplesSkipped: { too_large: 0, not_json_object: 0, no_numbers: 0 } as Record<SampleSkip, number>,
     lastError: null as string | null,
   };
-  private readonly opts: Required<Omit<BridgeOptions, "username" | "password" | "onPacket">> & Pick<BridgeOptions, "username" | "password" | "onPacket">;
+  private readonly opts: Required<Omit<BridgeOptions, "username" | "password" | "onPacket" | "conventions">> & Pick<BridgeOptions, "username" | "password" | "onPacket">;
 
   constructor(options: BridgeOptions) {
     super();
@@ -144,6 +156,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       maxSpool: 1_000_000,
       ...options,
     };
+    this.interpreter = new Interpreter(options.conventions ?? BUILT_IN_CONVENTIONS);
     this.spool = new Spool(this.opts.spoolPath);
     this.held = new HeldAcks(
       (messages) => {
@@ -214,7 +227,13 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   }
 
   getStats(): BridgeStats {
-    return { ...this.stats, samplesSkipped: { ...this.stats.samplesSkipped }, pending: this.memory.length + this.held.size() + this.spool.size() };
+    return {
+      ...this.stats,
+      samplesSkipped: { ...this.stats.samplesSkipped },
+      pending: this.memory.length + this.held.size() + this.spool.size(),
+      conventions: this.interpreter.counts(),
+      publishFailed: this.publishFailed,
+    };
   }
 
   private onPublish(packet: IPublishPacket, done: (err?: Error) => void) {
@@ -254,9 +273,27 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       this.stats.dropped++; // at most once: the store is down and memory is bounded
       return done();
     }
-    this.memory.push(decodeMessage(received(packet), asEpochMs(Date.now())));
+    this.memory.push(this.decode(received(packet), asEpochMs(Date.now())));
     this.schedule();
     done();
+  }
+
+  /** Decodes by the conventions, and sends what they ask to be sent in answer. */
+  private decode(m: Received, ts: ReturnType<typeof asEpochMs>): Decoded {
+    const d = decodeMessage(m, ts, this.interpreter);
+    if (d.publish) for (const p of d.publish) this.send_(p);
+    return d;
+  }
+
+  private send_(p: Outbound) {
+    const client = this.client;
+    if (!client?.connected) {
+      this.publishFailed++;
+      return;
+    }
+    client.publish(p.topic, typeof p.payload === "string" ? p.payload : Buffer.from(p.payload), { qos: p.qos, retain: p.retain }, (err) => {
+      if (err) this.publishFailed++;
+    });
   }
 
   private spoolPacket(packet: IPublishPacket) {
@@ -293,13 +330,13 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     const spooled = this.spool.takeAfter(afterId, this.opts.maxBatch);
     const fromMemory = this.memory.slice(memoryFrom, memoryFrom + Math.max(0, this.opts.maxBatch - spooled.length));
     const decoded = spooled.map((s) => {
-      const d = decodeMessage(s, asEpochMs(s.ts));
+      const d = this.decode(s, asEpochMs(s.ts));
       // Without a seq the spool row names the message; hashed only then, as it costs a SHA-1.
       if (d.row.ident === null) d.row.ident = spoolIdent(this.spool.instance, s.id);
       return d;
     });
     const all = decoded.concat(fromMemory);
-    const devices = mergeDeviceUpdates(all.flatMap((d) => (d.device ? [d.device] : [])));
+    const devices = mergeDeviceUpdates(all.flatMap((d) => d.devices));
     const lastId = spooled.length > 0 ? spooled[spooled.length - 1]!.id : afterId;
     const skipped = all.flatMap((d) => (d.skipped ? [d.skipped] : []));
     return { batch: { messages: all.map((d) => d.row), devices }, messages: all.length, skipped, spooled: spooled.length, lastId, fromMemory: fromMemory.length };

@@ -1,11 +1,14 @@
 /**
- * What the bridge makes of one received message: the row to store and what it says about a
- * device. Pure, so batching and the device registry are unit-tested without a broker.
+ * What the bridge makes of one received message: the row to store and what the conventions
+ * (lib/devices/registry.ts) say it means for which devices. Pure but for the interpreter's
+ * learned state, so batching and the device registry are unit-tested without a broker.
  */
 import { type DeviceUpdate, type MessageRow, MAX_STORED_PAYLOAD_BYTES, type QoS } from "../store/types";
 import { createHash } from "node:crypto";
 import { asEpochMs, type EpochMs } from "../devices/model";
-import { numericFields, parseDemoTopic, parseJsonObject, parseStatus, seqOf } from "../devices/demo-convention";
+import type { DeviceFacts, Outbound } from "../devices/convention";
+import type { Interpreter } from "../devices/registry";
+import { mergeMeta } from "../store/device-merge";
 
 /** JSON payloads larger than this are stored but not parsed for seq and fields. */
 export const MAX_PARSED_PAYLOAD_BYTES = 64 * 1024;
@@ -23,10 +26,15 @@ export type SampleSkip = "too_large" | "not_json_object" | "no_numbers";
 
 export interface Decoded {
   row: MessageRow;
-  device: DeviceUpdate | null;
+  /** What the message says about each device it concerns (usually one, the row's). */
+  devices: DeviceUpdate[];
   /** Set when a telemetry message yielded no samples. */
   skipped?: SampleSkip;
+  /** What a convention asks to be sent in answer (a Sparkplug rebirth request). */
+  publish?: Outbound[];
 }
+
+const SKIPS = new Set<string>(["too_large", "not_json_object", "no_numbers"]);
 
 /** 64 bits of SHA-1 over topic, seq and payload: the same message redelivered, not a rebooted device's seq 1. */
 export function messageIdent(topic: string, seq: number, payload: Uint8Array): bigint {
@@ -42,53 +50,65 @@ export function spoolIdent(spool: string, id: number): bigint {
   return createHash("sha1").update(`${spool}\u0000${id}`).digest().readBigInt64BE(0);
 }
 
-export function decodeMessage(m: Received, now: EpochMs, fallbackIdent: bigint | null = null): Decoded {
-  const demo = parseDemoTopic(m.topic);
+export function decodeMessage(m: Received, now: EpochMs, conventions: Interpreter, fallbackIdent: bigint | null = null): Decoded {
   const truncated = m.payload.byteLength > MAX_STORED_PAYLOAD_BYTES;
   const payload = truncated ? m.payload.subarray(0, MAX_STORED_PAYLOAD_BYTES) : m.payload;
   // A view on the payload's bytes, not a copy of them.
   const text = m.payload.byteLength <= MAX_PARSED_PAYLOAD_BYTES ? Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength).toString("utf8") : null;
-  const json = text === null ? null : parseJsonObject(text);
-  const seq = seqOf(json);
+  const reading = conventions.read({ topic: m.topic, payload: m.payload, text, retain: m.retain, qos: m.qos, ts: now });
+  const seq = reading.seq;
   const row: MessageRow = {
     ts: now,
     topic: m.topic,
-    device: demo?.device ?? null,
+    device: reading.device,
     qos: m.qos,
     retain: m.retain,
     dup: m.dup,
-    seq,
+    // The store counts loss per topic from an unwrapped counter; a shared or wrapping one
+    // (Sparkplug's 0..255 per edge node) is not one it can count yet, so it stays off the row.
+    seq: seq && seq.modulo === undefined && seq.stream === m.topic ? seq.value : null,
     payload,
     truncated,
-    ident: seq === null ? fallbackIdent : messageIdent(m.topic, seq, m.payload),
+    ident: seq ? messageIdent(m.topic, seq.value, m.payload) : fallbackIdent,
     fields: null,
   };
-  // Only the convention's own kinds describe a device; a stray level (a `/` inside a would-be
-  // device id, say) must not invent one.
-  if (!demo || demo.kind === "other") {
-    row.device = null;
-    return { row, device: null };
+  const devices = reading.facts.map((f) => updateOf(f, now));
+  const own = reading.facts.find((f) => f.id === reading.device);
+  if (own?.measurements) {
+    const fields: Record<string, number> = {};
+    for (const name in own.measurements) fields[name] = own.measurements[name]!.value;
+    if (Object.keys(fields).length > 0) row.fields = fields;
   }
-  const device: DeviceUpdate = { id: demo.device, site: demo.site, lastSeen: now };
-  if (demo.kind === "status" && demo.rest.length === 0 && text !== null) {
-    const status = parseStatus(text);
-    if (status) device.status = status;
-    // A retained status replayed on subscribe is old news: it says what the device is, not that
-    // it spoke just now. It must not make an offline device look recently seen.
-    if (m.retain) device.lastSeen = asEpochMs(0);
+  const out: Decoded = { row, devices };
+  if (reading.problem !== null && SKIPS.has(reading.problem)) out.skipped = reading.problem as SampleSkip;
+  if (reading.publish.length > 0) out.publish = reading.publish;
+  return out;
+}
+
+/** The store's update from a convention's facts. */
+export function updateOf(f: DeviceFacts, now: EpochMs): DeviceUpdate {
+  const u: DeviceUpdate = { id: f.id, site: f.group, name: f.name, convention: f.convention, lastSeen: f.seen ? now : asEpochMs(0) };
+  if (f.liveness) {
+    u.status = f.liveness.status;
+    u.statusReason = f.liveness.reason;
+    u.since = f.liveness.since;
   }
-  if (demo.kind === "telemetry" && demo.rest.length === 0 && !json) {
-    return { row, device, skipped: text === null ? "too_large" : "not_json_object" };
-  }
-  if (demo.kind === "telemetry" && demo.rest.length === 0 && json) {
+  if (f.measurements) {
     const values: NonNullable<DeviceUpdate["values"]> = {};
-    const fields = numericFields(json);
-    for (const [field, value] of Object.entries(fields)) values[field] = { value, ts: now };
-    device.values = values;
-    row.fields = fields;
-    if (Object.keys(fields).length === 0) return { row, device, skipped: "no_numbers" };
+    for (const name in f.measurements) {
+      const m = f.measurements[name]!;
+      values[name] = m.unit === undefined ? { value: m.value, ts: now } : { value: m.value, ts: now, unit: m.unit };
+    }
+    u.values = values;
   }
-  return { row, device };
+  if (f.model !== undefined || f.maker !== undefined || f.sources !== undefined || f.commands !== undefined) {
+    u.meta = {};
+    if (f.model !== undefined) u.meta.model = f.model;
+    if (f.maker !== undefined) u.meta.maker = f.maker;
+    if (f.sources !== undefined) u.meta.sources = f.sources;
+    if (f.commands !== undefined) u.meta.commands = f.commands;
+  }
+  return u;
 }
 
 /** One update per device for a batch, later messages winning, in arrival order. */
@@ -97,10 +117,18 @@ export function mergeDeviceUpdates(updates: Iterable<DeviceUpdate>): DeviceUpdat
   for (const u of updates) {
     const prev = byId.get(u.id);
     if (!prev) {
-      byId.set(u.id, { ...u, values: u.values ? { ...u.values } : undefined });
+      byId.set(u.id, { ...u, values: u.values ? { ...u.values } : undefined, meta: u.meta ? { ...u.meta } : undefined });
       continue;
     }
     prev.site = u.site;
+    prev.name = u.name;
+    prev.convention = u.convention;
+    if (u.meta) prev.meta = mergeMeta(prev.meta ?? {}, u.meta);
+    if (u.status) {
+      // The first change of the batch is when the status began, unless it changes again.
+      if (u.status !== prev.status || prev.since === undefined) prev.since = u.since;
+      prev.statusReason = u.statusReason;
+    }
     prev.lastSeen = asEpochMs(Math.max(prev.lastSeen, u.lastSeen));
     if (u.status) prev.status = u.status;
     // prev.values is this function's own copy: merged in place, not copied again per message.

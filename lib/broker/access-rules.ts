@@ -17,7 +17,7 @@
  *   there was access control; the UI shows the "auth off" badge.
  * Nobody but the broker publishes under `$SYS` [MQTT-4.7.2-1].
  */
-import { DEMO_ROOT } from "../devices/demo-convention";
+import { DEMO_ROOT } from "../devices/conventions/demo";
 import type { Role } from "../auth/roles";
 import { roleAllows } from "../auth/roles";
 

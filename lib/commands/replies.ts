@@ -5,7 +5,7 @@
  * topic) and Correlation Data (the id), and a reply's Correlation Data names its command even when
  * the payload does not. Pure: devices are untrusted, so every reply is parsed defensively.
  */
-import { parseDemoTopic } from "../devices/demo-convention";
+import { parseDemoTopic } from "../devices/conventions/demo";
 import type { Args } from "./args";
 
 export const commandTopic = (site: string, device: string, name: string) => `fleet/${site}/${device}/cmd/${name}`;

@@ -24,6 +24,11 @@ const RULES: { test: RegExp; unit: Unit }[] = [
 ];
 const DEGREES: Unit = { symbol: "°", name: "degrees" };
 
+/** The unit a convention said for the field, else the guess from its name. */
+export function unitFor(field: string, said: string | undefined): Unit | null {
+  return said ? { symbol: said, name: said } : guessUnit(field);
+}
+
 export function guessUnit(field: string): Unit | null {
   const parts = field.split(".");
   const last = parts[parts.length - 1]!;

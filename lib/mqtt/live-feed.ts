@@ -1,6 +1,6 @@
 /**
  * The browser's MQTT connection, one per tab: MQTT.js over WebSocket straight to the broker,
- * subscribed to the demo fleet's telemetry, status, alarms and logs. Messages go to frame
+ * subscribed to what the device conventions read (lib/devices/registry.ts). Messages go to frame
  * batchers, never to React. Pages add their own subscriptions and publish through the handle it
  * puts in the store.
  */
@@ -25,7 +25,6 @@ export interface MqttHandle {
   trace(onBatch: (batch: TraceEvent[]) => void): () => void;
 }
 
-export const LIVE_FILTERS = ["fleet/+/+/telemetry", "fleet/+/+/status", "fleet/+/+/alarm", "fleet/+/+/log"];
 /** Payloads past this are not decoded in the browser (a device may send anything). */
 export const MAX_LIVE_PAYLOAD_BYTES = 64 * 1024;
 
@@ -79,6 +78,7 @@ declare global {
 /** Connects and feeds `store`; the returned function disconnects (for effect cleanup). */
 export function startLiveFeed(store: FleetStore): () => void {
   const { url } = store.getState().connection;
+  const liveFilters = store.getState().conventions.filters();
   const stats = (globalThis.fleetscopeStats ??= { processed: 0 });
   const slow = (stats.slowFlushes ??= []);
   const batcher = createFrameBatcher<LiveMessage>((batch) => {
@@ -161,7 +161,7 @@ export function startLiveFeed(store: FleetStore): () => void {
         }),
       unsubscribe: (filter) => void client.unsubscribe(filter),
     },
-    LIVE_FILTERS,
+    liveFilters,
   );
   const mqttHandle: MqttHandle = {
     watch: (filter, handlers) => watchers.add(filter, handlers),
@@ -189,7 +189,7 @@ export function startLiveFeed(store: FleetStore): () => void {
     opening = false;
     attempts = 0;
     setConnection({ state: "connected", error: null, attempts: 0, retryAt: null, sessions: store.getState().connection.sessions + 1 });
-    client.subscribe(LIVE_FILTERS, { qos: 0 }, (err) => {
+    client.subscribe(liveFilters, { qos: 0 }, (err) => {
       if (err) setConnection({ state: "error", error: `subscribe failed: ${err.message}` });
     });
     watchers.resubscribe();
@@ -204,10 +204,10 @@ export function startLiveFeed(store: FleetStore): () => void {
     if (watchers.size > 0) {
       watchers.route(topic, payload, packet.qos, packet.retain, ts);
       // With a watch as wide as `#`, the fleet's filters no longer pick what arrives.
-      if (!LIVE_FILTERS.some((f) => topicMatches(f, topic))) return;
+      if (!liveFilters.some((f) => topicMatches(f, topic))) return;
     }
     if (payload.byteLength > MAX_LIVE_PAYLOAD_BYTES) return;
-    batcher.push({ topic, payload: decoder.decode(payload), retain: packet.retain, ts });
+    batcher.push({ topic, payload: decoder.decode(payload), bytes: payload, retain: packet.retain, ts });
   });
   open();
   return () => {

@@ -3,7 +3,7 @@
  * changes a device's state sent at QoS 0 can vanish; an alarm at QoS 2 waits behind a four-packet
  * handshake when fast beats sure. Pure; the Delivery panel lists what it returns.
  */
-import { parseDemoTopic } from "../devices/demo-convention";
+import { parseDemoTopic } from "../devices/conventions/demo";
 
 export interface QosUse {
   topic: string;

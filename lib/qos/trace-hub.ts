@@ -7,7 +7,7 @@ import "server-only";
  * their own copy of this module.
  */
 import { EventEmitter } from "node:events";
-import { parseDemoTopic } from "../devices/demo-convention";
+import { parseDemoTopic } from "../devices/conventions/demo";
 import type { Packet } from "mqtt";
 import { ClientTap } from "../mqtt/client-tap";
 import { PACKET_TYPES, type PacketPeek, type WirePacket } from "../mqtt/framer";

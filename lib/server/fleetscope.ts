@@ -18,6 +18,7 @@ import { MQTT_WS_PATH, startEmbeddedBroker, type EmbeddedBroker } from "../broke
 import { clientTapTo, sharedTraceHub } from "../qos/trace-hub";
 import type { Bridge } from "../bridge/bridge";
 import { bridgeFromConfig } from "../bridge/from-config";
+import { setSharedInterpreter } from "../devices/shared";
 import { redact } from "../config/redact";
 import { internalClientCredentials } from "../broker/service-credentials";
 import { asDeviceId } from "../devices/model";
@@ -106,6 +107,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
       if (!broker) setPart("broker", { status: s.connected ? "ok" : "down", embedded: false, url: redact(mqttUrl!) });
     };
     setPart("bridge", { status: "starting" });
+    setSharedInterpreter(bridge.interpreter);
     bridge.on("connect", report).on("offline", report).on("committed", report).on("storeError", report);
     await bridge.start();
     report();

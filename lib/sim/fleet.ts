@@ -5,7 +5,7 @@ import "server-only";
  * QoS 0 now and then; `log` QoS 1; `cmd/<name>` QoS 2 answered on `cmd/<name>/reply`.
  */
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
-import { demoTopic } from "../devices/demo-convention";
+import { demoTopic } from "../devices/conventions/demo";
 import { ARM_ADVERTISEMENT, applyCommand, createArm, planReply, random, step, type ArmState, type CommandReply, type FaultShares } from "./arm";
 
 export interface FleetOptions {

@@ -2,7 +2,7 @@
  * A device's event feed: alarms (QoS 0), logs (QoS 1) and status changes, from the live stream
  * and from the store's messages, as one list newest first. Pure and bounded.
  */
-import { parseDemoTopic, parseJsonObject, parseStatus } from "../devices/demo-convention";
+import { parseDemoTopic, parseJsonObject, parseStatus } from "../devices/conventions/demo";
 
 /** Events kept per device in the browser. */
 export const EVENTS_PER_DEVICE = 200;

@@ -2,7 +2,9 @@ import { expect, it } from "vitest";
 import { orderDevices, sameRoster } from "./fleet-order";
 import type { LiveDevice } from "./live-devices";
 
-const dev = (id: string, site: string, status: LiveDevice["status"], lastSeen: number, arrivals: number[] = []): LiveDevice => ({ id, site, status, lastSeen, values: {}, series: {}, arrivals });
+const dev = (id: string, site: string, status: LiveDevice["status"], lastSeen: number, arrivals: number[] = []): LiveDevice => ({
+  id, name: id, site, convention: "demo", status, statusReason: null, since: null, units: {}, lastSeen, values: {}, series: {}, arrivals,
+});
 const devices = [dev("arm-10", "b", "online", 5, [0, 100, 200]), dev("arm-2", "a", "offline", 9), dev("arm-1", "b", "unknown", 1, [0, 1000])];
 const events = new Map([["arm-1", [{ t: 900, kind: "alarm" as const, level: "warning", text: "x", seq: 1 }]]]);
 const ids = (sort: Parameters<typeof orderDevices>[2], bySite = false) => orderDevices(devices, events, sort, bySite, 1000).map((d) => d.id);

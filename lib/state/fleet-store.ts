@@ -6,6 +6,8 @@ import { createStore } from "zustand/vanilla";
 import type { DeviceWithValues } from "../devices/model";
 import type { MqttHandle } from "../mqtt/live-feed";
 import { applyEventMessages, type DeviceEvents } from "./device-events";
+import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
+import { Interpreter } from "../devices/registry";
 import { applyMessages, mergeKnownDevices, type LiveDevices, type LiveMessage } from "./live-devices";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline" | "error";
@@ -28,6 +30,11 @@ export interface FleetState {
   retryNow: (() => void) | null;
   /** Subscribe and publish on the tab's connection (set by the live feed). */
   mqtt: MqttHandle | null;
+  /**
+   * The device conventions, with what they learned from this tab's messages: not state React
+   * reads, but the reader of the messages that make it, so it lives beside it.
+   */
+  conventions: Interpreter;
   devices: LiveDevices;
   /** Alarms, logs and status changes per device, newest first, bounded. */
   events: DeviceEvents;
@@ -41,8 +48,9 @@ export interface FleetState {
   knownFailed(error: string): void;
 }
 
-export function createFleetStore(url: string) {
+export function createFleetStore(url: string, conventions = new Interpreter(BUILT_IN_CONVENTIONS)) {
   return createStore<FleetState>()((set) => ({
+    conventions,
     connection: { state: "connecting", url, error: null, attempts: 0, retryAt: null, sessions: 0 },
     retryNow: null,
     mqtt: null,
@@ -50,7 +58,7 @@ export function createFleetStore(url: string) {
     events: new Map(),
     known: { state: "loading", error: null },
     setConnection: (patch) => set((s) => ({ connection: { ...s.connection, ...patch } })),
-    applyBatch: (batch) => set((s) => ({ devices: applyMessages(s.devices, batch), events: applyEventMessages(s.events, batch) })),
+    applyBatch: (batch) => set((s) => ({ devices: applyMessages(s.devices, batch, s.conventions), events: applyEventMessages(s.events, batch) })),
     loadKnown: (devices) => set((s) => ({ devices: mergeKnownDevices(s.devices, devices), known: { state: "loaded", error: null } })),
     knownFailed: (error) => set({ known: { state: "error", error } }),
     loadEvents: (messages) => set((s) => ({ events: applyEventMessages(s.events, messages) })),

@@ -1,9 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { asDeviceId, asEpochMs } from "../devices/model";
-import { applyMessages, headlineField, mergeKnownDevices, messageRate, RATE_WINDOW, type LiveDevices } from "./live-devices";
+import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
+import { Interpreter } from "../devices/registry";
+import { applyMessages as apply, headlineField, mergeKnownDevices, messageRate, RATE_WINDOW, type LiveDevices } from "./live-devices";
 import { LIVE_POINTS, toPoints } from "./live-series";
 
 const empty: LiveDevices = new Map();
+// Each call reads with a fresh interpreter: the demo convention learns nothing between messages.
+const applyMessages = (devices: LiveDevices, batch: Parameters<typeof apply>[1]) => apply(devices, batch, new Interpreter(BUILT_IN_CONVENTIONS));
 const tele = (device: string, payload: string, ts: number) => ({ topic: `fleet/lab/${device}/telemetry`, payload, retain: false, ts });
 
 describe("applyMessages", () => {

@@ -2,8 +2,9 @@
  * The browser's live view of the fleet: what a batch of MQTT messages does to it. Pure and
  * immutable (new objects for changed devices only), so React selectors stay narrow.
  */
-import { numericFields, parseDemoTopic, parseJsonObject, parseStatus, seqOf } from "../devices/demo-convention";
-import type { Device, DeviceStatus, DeviceWithValues } from "../devices/model";
+import type { ConventionId, DeviceFacts } from "../devices/convention";
+import { asEpochMs, type Device, type DeviceStatus, type DeviceWithValues } from "../devices/model";
+import type { Interpreter } from "../devices/registry";
 import { appendPoint, EMPTY_SERIES, type LiveSeries } from "./live-series";
 
 /** Fields charted per device; telemetry beyond this keeps its latest value only. */
@@ -11,13 +12,20 @@ export const LIVE_FIELDS = 16;
 
 export interface LiveDevice {
   id: string;
+  name: string;
+  /** The convention's group (site, Sparkplug group, HA area, bridge). */
   site: string;
+  convention: ConventionId;
   status: DeviceStatus;
+  statusReason: string | null;
+  since: number | null;
+  /** Units of fields, as the convention says them. */
+  units: Record<string, string>;
   lastSeen: number;
   values: Record<string, number>;
   /** Bounded, and immutable once returned (lib/state/live-series.ts). */
   series: Record<string, LiveSeries>;
-  /** Receipt times of the last RATE_WINDOW telemetry messages, oldest first. */
+  /** Receipt times of the last RATE_WINDOW messages with measurements, oldest first. */
   arrivals: number[];
 }
 
@@ -37,6 +45,8 @@ export function messageRate(arrivals: readonly number[], now: number): number {
 export interface LiveMessage {
   topic: string;
   payload: string;
+  /** The payload's bytes, for the conventions that read binary (Sparkplug); else made from `payload`. */
+  bytes?: Uint8Array;
   retain: boolean;
   /** When the browser received it. */
   ts: number;
@@ -45,45 +55,61 @@ export interface LiveMessage {
 export type LiveDevices = ReadonlyMap<string, LiveDevice>;
 
 function blank(id: string, site: string): LiveDevice {
-  return { id, site, status: "unknown", lastSeen: 0, values: {}, series: {}, arrivals: [] };
+  return { id, name: id, site, convention: "demo", status: "unknown", statusReason: null, since: null, units: {}, lastSeen: 0, values: {}, series: {}, arrivals: [] };
 }
 
-export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[]): LiveDevices {
+const encoder = new TextEncoder();
+
+/** What a batch of messages does to the live devices, as the conventions read them. */
+export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[], conventions: Interpreter): LiveDevices {
   let next: Map<string, LiveDevice> | null = null;
   // Copy on first write within the batch, then mutate the copy in place: a frame holding many
   // messages for one device copies it once, not once per message.
   const drafts = new Map<string, LiveDevice>();
-  for (const m of batch) {
-    const demo = parseDemoTopic(m.topic);
-    if (!demo || demo.rest.length > 0) continue;
-    if (demo.kind !== "telemetry" && demo.kind !== "status") continue;
+  const draft = (f: DeviceFacts): LiveDevice => {
+    let d = drafts.get(f.id);
+    if (d) return d;
     next ??= new Map(devices);
-    let d = drafts.get(demo.device);
-    if (!d) {
-      const prev = next.get(demo.device) ?? blank(demo.device, demo.site);
-      // Arrivals are copied keeping one place free below their bound: the usual frame brings one
-      // message per device, which then needs no second copy to trim.
-      d = { ...prev, values: { ...prev.values }, series: { ...prev.series }, arrivals: prev.arrivals.slice(-(RATE_WINDOW - 1)) };
-      drafts.set(demo.device, d);
-      next.set(d.id, d);
-    }
-    d.site = demo.site;
-    if (demo.kind === "status") {
-      const status = parseStatus(m.payload);
-      if (status) d.status = status;
-      if (!m.retain) d.lastSeen = m.ts; // a retained status is old news, not a sign of life
-      continue;
-    }
-    d.lastSeen = m.ts;
-    d.arrivals.push(m.ts);
-    const json = parseJsonObject(m.payload);
-    if (!json) continue;
-    const seq = seqOf(json);
-    for (const [f, v] of Object.entries(numericFields(json))) {
-      d.values[f] = v;
-      const series = d.series[f];
-      if (!series && Object.keys(d.series).length >= LIVE_FIELDS) continue;
-      d.series[f] = appendPoint(series ?? EMPTY_SERIES, m.ts, v, seq);
+    const prev = next.get(f.id) ?? blank(f.id, f.group);
+    // Arrivals are copied keeping one place free below their bound: the usual frame brings one
+    // message per device, which then needs no second copy to trim.
+    d = { ...prev, values: { ...prev.values }, series: { ...prev.series }, arrivals: prev.arrivals.slice(-(RATE_WINDOW - 1)) };
+    drafts.set(f.id, d);
+    next.set(d.id, d);
+    return d;
+  };
+  for (const m of batch) {
+    const reading = conventions.read({
+      topic: m.topic,
+      payload: m.bytes ?? encoder.encode(m.payload),
+      text: m.payload,
+      retain: m.retain,
+      qos: 0,
+      ts: asEpochMs(m.ts),
+    });
+    for (const f of reading.facts) {
+      const d = draft(f);
+      d.site = f.group;
+      d.name = f.name;
+      d.convention = f.convention;
+      if (f.liveness) {
+        if (d.status !== f.liveness.status || d.since === null) d.since = f.liveness.since;
+        d.status = f.liveness.status;
+        d.statusReason = f.liveness.reason;
+      }
+      if (f.seen) d.lastSeen = m.ts; // a retained status is old news, not a sign of life
+      const measured = f.measurements;
+      if (!measured) continue;
+      d.arrivals.push(m.ts);
+      const seq = f.id === reading.device ? (reading.seq?.value ?? null) : null;
+      for (const name in measured) {
+        const { value, unit } = measured[name]!;
+        d.values[name] = value;
+        if (unit !== undefined && d.units[name] !== unit) d.units = { ...d.units, [name]: unit };
+        const series = d.series[name];
+        if (!series && Object.keys(d.series).length >= LIVE_FIELDS) continue;
+        d.series[name] = appendPoint(series ?? EMPTY_SERIES, m.ts, value, seq);
+      }
     }
   }
   // Bound what the batch appended: the oldest arrivals fall off, so memory stays flat.
@@ -96,21 +122,44 @@ export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[
  * stored latest values too, so a device that reports rarely shows its last values, not nothing,
  * until it next does. Live values win.
  */
-export function mergeKnownDevices(devices: LiveDevices, known: readonly (Device & { values?: DeviceWithValues["values"] })[]): LiveDevices {
+/** A device as GET /api/devices gives it; older servers gave fewer keys. */
+export type KnownDevice = Pick<Device, "id" | "site" | "status" | "lastSeen" | "fields"> &
+  Partial<Pick<Device, "name" | "convention" | "statusReason" | "since">> & { values?: DeviceWithValues["values"] };
+
+export function mergeKnownDevices(devices: LiveDevices, known: readonly KnownDevice[]): LiveDevices {
   const next = new Map(devices);
   for (const k of known) {
     const stored: Record<string, number> = {};
-    for (const [f, v] of Object.entries(k.values ?? {})) stored[f] = v.value;
+    const units: Record<string, string> = {};
+    for (const [f, v] of Object.entries(k.values ?? {})) {
+      stored[f] = v.value;
+      if (v.unit !== undefined) units[f] = v.unit;
+    }
     const live = next.get(k.id);
     if (!live) {
-      next.set(k.id, { ...blank(k.id, k.site), status: k.status, lastSeen: k.lastSeen, values: stored });
+      next.set(k.id, {
+        ...blank(k.id, k.site),
+        name: k.name ?? k.id,
+        convention: k.convention ?? "demo",
+        status: k.status,
+        statusReason: k.statusReason ?? null,
+        since: k.since ?? null,
+        units,
+        lastSeen: k.lastSeen,
+        values: stored,
+      });
       continue;
     }
     const d = { ...live };
+    if (Object.keys(units).some((f) => !(f in live.units))) d.units = { ...units, ...live.units };
     if (live.lastSeen < k.lastSeen) d.lastSeen = k.lastSeen;
-    if (live.status === "unknown") d.status = k.status;
+    if (live.status === "unknown" && k.status !== "unknown") {
+      d.status = k.status;
+      d.statusReason = k.statusReason ?? null;
+      d.since = k.since ?? null;
+    }
     if (Object.keys(stored).some((f) => !(f in live.values))) d.values = { ...stored, ...live.values };
-    if (d.lastSeen !== live.lastSeen || d.status !== live.status || d.values !== live.values) next.set(k.id, d);
+    if (d.lastSeen !== live.lastSeen || d.status !== live.status || d.values !== live.values || d.units !== live.units) next.set(k.id, d);
   }
   return next;
 }

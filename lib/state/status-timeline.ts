@@ -4,7 +4,7 @@
  * those that arrive live. Pure: the segments tile the window exactly, and a time nothing is known
  * about is `unknown`, never guessed.
  */
-import { parseDemoTopic, parseStatus } from "../devices/demo-convention";
+import { parseDemoTopic, parseStatus } from "../devices/conventions/demo";
 import type { DeviceStatus } from "../devices/model";
 
 export interface StatusChange {

@@ -54,12 +54,18 @@ export class PgWriter {
       if (batch.messages.length > 0) await this.appendMessages(client, batch.messages, result);
       for (const u of batch.devices) {
         await client.query(
-          `INSERT INTO devices (id, site, status, last_seen, latest) VALUES ($1, $2, COALESCE($3, 'unknown'), $4, $5)
+          // As mergeStatus and mergeMeta (device-merge.ts) do for SQLite.
+          `INSERT INTO devices (id, site, status, last_seen, latest, name, convention, status_reason, since, meta)
+           VALUES ($1, $2, COALESCE($3, 'unknown'), $4, $5, COALESCE($6, $1), COALESCE($7, 'demo'), $8, $9, COALESCE($10::jsonb, '{}'::jsonb))
            ON CONFLICT (id) DO UPDATE SET site = excluded.site,
              status = COALESCE($3, devices.status),
+             status_reason = CASE WHEN $3 IS NULL THEN devices.status_reason ELSE COALESCE($8, devices.status_reason) END,
+             since = CASE WHEN $3 IS NULL OR (devices.status = $3 AND devices.since IS NOT NULL) THEN devices.since ELSE $9 END,
+             name = COALESCE($6, devices.name), convention = COALESCE($7, devices.convention),
+             meta = devices.meta || COALESCE($10::jsonb, '{}'::jsonb),
              last_seen = GREATEST(devices.last_seen, excluded.last_seen),
              latest = devices.latest || excluded.latest`,
-          [u.id, u.site, u.status ?? null, u.lastSeen, JSON.stringify(u.values ?? {})],
+          [u.id, u.site, u.status ?? null, u.lastSeen, JSON.stringify(u.values ?? {}), u.name ?? null, u.convention ?? null, u.statusReason ?? null, u.since ?? null, u.meta ? JSON.stringify(u.meta) : null],
         );
       }
     });

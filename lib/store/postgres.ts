@@ -5,7 +5,8 @@ import "server-only";
  * Topics and filters only ever travel as bound parameters or COPY data, never as SQL text.
  */
 import pg from "pg";
-import type { Device, DeviceId, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
+import type { Device, DeviceId, DeviceMeta, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
+import type { ConventionId } from "../devices/convention";
 import { filterToRegex } from "../mqtt/topic";
 import { Partitions } from "./pg-partitions";
 import { PG_USERS_MIGRATION, PgUsers } from "./pg-users";
@@ -113,6 +114,9 @@ export const MIGRATIONS: string[] = [
    INSERT INTO series (device, field) SELECT DISTINCT device, field FROM samples ORDER BY device, field;
    INSERT INTO points SELECT s.id, x.ts, x.value FROM samples x JOIN series s USING (device, field);
    DROP TABLE samples;`,
+  // Device conventions (lib/devices/convention.ts): every device says whose it is and why it has its status.
+  `ALTER TABLE devices ADD COLUMN name TEXT, ADD COLUMN convention TEXT NOT NULL DEFAULT 'demo',
+     ADD COLUMN status_reason TEXT, ADD COLUMN since BIGINT, ADD COLUMN meta JSONB NOT NULL DEFAULT '{}';`,
 ];
 
 /** Any constant: serialises migrations when several bridges and servers start at once. */
@@ -123,16 +127,26 @@ interface DeviceRecord {
   site: string;
   status: string;
   last_seen: string;
-  latest: Record<string, { value: number; ts: number }>;
+  latest: Record<string, { value: number; ts: number; unit?: string }>;
+  name: string | null;
+  convention: string;
+  status_reason: string | null;
+  since: string | null;
+  meta: DeviceMeta;
 }
 
-const withValues = (r: DeviceRecord): DeviceWithValues => ({ ...toDevice(r), values: r.latest as DeviceWithValues["values"] });
+const withValues = (r: DeviceRecord): DeviceWithValues => ({ ...toDevice(r), values: r.latest as DeviceWithValues["values"], meta: r.meta });
 
 function toDevice(r: DeviceRecord): Device {
   return {
     id: r.id as DeviceId,
+    name: r.name ?? r.id,
+    group: r.site,
     site: r.site,
+    convention: r.convention as ConventionId,
     status: r.status as DeviceStatus,
+    statusReason: r.status_reason,
+    since: r.since === null ? null : (Number(r.since) as EpochMs),
     lastSeen: Number(r.last_seen) as EpochMs,
     fields: Object.keys(r.latest).sort(),
   };

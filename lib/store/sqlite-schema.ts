@@ -74,6 +74,12 @@ export const MIGRATIONS: string[] = [
    CREATE TABLE command_replies_unmatched (n INTEGER PRIMARY KEY, ts INTEGER NOT NULL, topic TEXT NOT NULL, device TEXT NOT NULL, reply_id TEXT, payload TEXT NOT NULL);
    CREATE INDEX command_replies_unmatched_ts ON command_replies_unmatched (ts);`,
   SQLITE_USERS_MIGRATION,
+  // Device conventions (lib/devices/convention.ts): every device says whose it is and why it has its status.
+  `ALTER TABLE devices ADD COLUMN name TEXT;
+   ALTER TABLE devices ADD COLUMN convention TEXT NOT NULL DEFAULT 'demo';
+   ALTER TABLE devices ADD COLUMN status_reason TEXT;
+   ALTER TABLE devices ADD COLUMN since INTEGER;
+   ALTER TABLE devices ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';`,
 ];
 
 export const ROLLUPS = [
@@ -103,6 +109,11 @@ export interface DeviceRecord {
   last_seen: number;
   fields: string;
   latest: string;
+  name: string | null;
+  convention: string;
+  status_reason: string | null;
+  since: number | null;
+  meta: string;
 }
 
 export function migrate(db: Database.Database) {

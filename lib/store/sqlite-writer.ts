@@ -11,6 +11,8 @@ import { BatchRollups } from "./batch-rollups";
 import { PRUNABLE, ROLLUPS, upsertRollupSql, type DeviceRecord } from "./sqlite-schema";
 import { PointsWriter } from "./sqlite-points";
 import { isRedelivery, type AppendResult, type Batch, type DeviceUpdate } from "./types";
+import type { DeviceMeta, DeviceValue } from "../devices/model";
+import { mergeMeta, mergeStatus } from "./device-merge";
 
 export class SqliteWriter {
   private readonly insertMessage;
@@ -40,9 +42,11 @@ export class SqliteWriter {
     this.upsertRollup = ROLLUPS.map(([table, grain]) => [db.prepare(upsertRollupSql(table)), grain] as const);
     this.selectDevice = db.prepare<[string], DeviceRecord>(`SELECT * FROM devices WHERE id = ?`);
     this.upsertDevice = db.prepare(
-      `INSERT INTO devices (id, site, status, last_seen, fields, latest) VALUES (@id, @site, @status, @last_seen, @fields, @latest)
+      `INSERT INTO devices (id, site, status, last_seen, fields, latest, name, convention, status_reason, since, meta)
+       VALUES (@id, @site, @status, @last_seen, @fields, @latest, @name, @convention, @status_reason, @since, @meta)
        ON CONFLICT (id) DO UPDATE SET site = excluded.site, status = excluded.status,
-         last_seen = excluded.last_seen, fields = excluded.fields, latest = excluded.latest`,
+         last_seen = excluded.last_seen, fields = excluded.fields, latest = excluded.latest, name = excluded.name,
+         convention = excluded.convention, status_reason = excluded.status_reason, since = excluded.since, meta = excluded.meta`,
     );
     this.points = new PointsWriter(db);
     this.writeBatch = db.transaction((batch: Batch): AppendResult => {
@@ -117,15 +121,21 @@ export class SqliteWriter {
 
   private mergeDevice(u: DeviceUpdate) {
     const old = this.selectDevice.get(u.id);
-    const latest = old ? (JSON.parse(old.latest) as Record<string, { value: number; ts: number }>) : {};
+    const latest = old ? (JSON.parse(old.latest) as Record<string, DeviceValue>) : {};
     if (u.values) Object.assign(latest, u.values);
+    const status = mergeStatus(old ? { status: old.status, reason: old.status_reason, since: old.since } : null, u);
     this.upsertDevice.run({
       id: u.id,
       site: u.site,
-      status: u.status ?? old?.status ?? "unknown",
+      status: status.status,
       last_seen: Math.max(u.lastSeen, old?.last_seen ?? 0),
       fields: JSON.stringify(Object.keys(latest).sort()),
       latest: JSON.stringify(latest),
+      name: u.name ?? old?.name ?? u.id,
+      convention: u.convention ?? old?.convention ?? "demo",
+      status_reason: status.reason,
+      since: status.since,
+      meta: JSON.stringify(mergeMeta(old ? (JSON.parse(old.meta) as DeviceMeta) : {}, u.meta)),
     });
   }
 

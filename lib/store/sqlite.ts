@@ -4,7 +4,8 @@ import "server-only";
  * one transaction on the writer thread that has committed when `append` resolves.
  */
 import type Database from "better-sqlite3";
-import type { Device, DeviceId, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
+import type { Device, DeviceId, DeviceMeta, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
+import type { ConventionId } from "../devices/convention";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { payloadForJson } from "./payload-text";
 import { planSeries } from "./series-plan";
@@ -41,13 +42,22 @@ export function sqlitePathFromUrl(url: string): string {
   return url.replace(/^file:(\/\/)?/, "");
 }
 
-const withValues = (r: DeviceRecord): DeviceWithValues => ({ ...toDevice(r), values: JSON.parse(r.latest) as DeviceWithValues["values"] });
+const withValues = (r: DeviceRecord): DeviceWithValues => ({
+  ...toDevice(r),
+  values: JSON.parse(r.latest) as DeviceWithValues["values"],
+  meta: JSON.parse(r.meta) as DeviceMeta,
+});
 
 function toDevice(r: DeviceRecord): Device {
   return {
     id: r.id as DeviceId,
+    name: r.name ?? r.id,
+    group: r.site,
     site: r.site,
+    convention: r.convention as ConventionId,
     status: r.status as DeviceStatus,
+    statusReason: r.status_reason,
+    since: r.since as EpochMs | null,
     lastSeen: r.last_seen as EpochMs,
     fields: JSON.parse(r.fields) as string[],
   };

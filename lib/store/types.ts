@@ -1,5 +1,6 @@
 /** The storage interface. Every implementation passes the contract suite in test/store.contract.ts. */
-import type { Device, DeviceId, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
+import type { ConventionId } from "../devices/convention";
+import type { DeviceId, DeviceMeta, DeviceStatus, DeviceValue, DeviceWithValues, EpochMs } from "../devices/model";
 import type { CommandLog } from "./command-log";
 import type { SeqStream } from "./delivery";
 import type { Sample, SeriesPoint } from "./series-plan";
@@ -34,10 +35,20 @@ export interface MessageRow {
 /** What a batch says about one device; the store merges it into the registry. */
 export interface DeviceUpdate {
   id: DeviceId;
+  /** The device's group (site, Sparkplug group, HA area, bridge). */
   site: string;
+  /** Unset: the id (the demo fleet's name is its id). */
+  name?: string;
+  /** Unset: `demo`. */
+  convention?: ConventionId;
+  /** 0: the message said what the device is, not that it spoke (a retained replay). */
   lastSeen: EpochMs;
   status?: DeviceStatus;
-  values?: Record<string, { value: number; ts: EpochMs }>;
+  /** With status: why, and since when (kept from before when the status did not change). */
+  statusReason?: string;
+  since?: EpochMs;
+  values?: Record<string, DeviceValue>;
+  meta?: DeviceMeta;
 }
 
 export interface Batch {

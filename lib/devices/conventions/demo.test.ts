@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_FIELDS, numericFields } from "./demo-convention";
+import { MAX_FIELDS, numericFields } from "./demo";
 
 describe("numericFields", () => {
   it("flattens numbers with dots, skipping top-level seq, non-finite values and what nests too deep", () => {

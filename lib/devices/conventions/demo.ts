@@ -1,8 +1,9 @@
 /**
- * The demo fleet convention (DESIGN.md): `fleet/<site>/<deviceId>/<kind>[/...]`.
- * Pure parsing of topic and payload; the bridge and the browser both use it.
+ * The demo fleet convention (docs/architecture.md): `fleet/<site>/<deviceId>/<kind>[/...]`,
+ * the layout the simulator speaks. Device ids are the `<deviceId>` level as it is.
  */
-import type { DeviceId, DeviceStatus } from "./model";
+import type { DeviceId, DeviceStatus } from "../model";
+import type { Convention, DeviceFacts, Interpretation } from "../convention";
 
 export const DEMO_ROOT = "fleet";
 
@@ -83,3 +84,46 @@ export function seqOf(obj: JsonObject | null): number | null {
   const seq = obj?.seq;
   return typeof seq === "number" && Number.isSafeInteger(seq) && seq >= 0 ? seq : null;
 }
+
+/** What the live feed subscribes to for the demo fleet. */
+export const DEMO_FILTERS = [`${DEMO_ROOT}/+/+/telemetry`, `${DEMO_ROOT}/+/+/status`, `${DEMO_ROOT}/+/+/alarm`, `${DEMO_ROOT}/+/+/log`];
+
+export const demo: Convention<null> = {
+  id: "demo",
+  label: "Demo fleet",
+  filters: DEMO_FILTERS,
+  initialState: () => null,
+  claims: (topic) => topic.startsWith(`${DEMO_ROOT}/`),
+  interpret(m): Interpretation | null {
+    const t = parseDemoTopic(m.topic);
+    // Only the convention's own kinds describe a device; a stray level (a `/` inside a would-be
+    // device id, say) must not invent one.
+    if (!t || t.kind === "other") return null;
+    const facts: DeviceFacts = { id: t.device, convention: "demo", name: t.device, group: t.site, seen: true };
+    const out: Interpretation = { device: t.device, facts: [facts] };
+    if (t.rest.length > 0) return out; // command requests and replies: the command service reads them
+    if (t.kind === "status") {
+      const status = m.text === null ? null : parseStatus(m.text);
+      // A retained status replayed on subscribe is old news: it says what the device is, not
+      // that it spoke just now.
+      facts.seen = !m.retain;
+      if (status) facts.liveness = { status, reason: m.retain ? `status ${status} (retained)` : `status ${status}`, since: m.ts };
+      return out;
+    }
+    const json = parseJsonObject(m.text ?? "");
+    const seq = seqOf(json);
+    if (seq !== null) out.seq = { value: seq, stream: m.topic };
+    if (t.kind === "telemetry") {
+      if (!json) {
+        out.problem = m.text === null ? "too_large" : "not_json_object";
+        return out;
+      }
+      const fields = numericFields(json);
+      const measurements: NonNullable<DeviceFacts["measurements"]> = {};
+      for (const f in fields) measurements[f] = { value: fields[f]!, topic: m.topic };
+      facts.measurements = measurements;
+      if (Object.keys(fields).length === 0) out.problem = "no_numbers";
+    }
+    return out;
+  },
+};

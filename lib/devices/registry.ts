@@ -1,0 +1,113 @@
+/**
+ * The conventions in force, and an interpreter that holds each one's learned state. Passed in
+ * with a default, as Aedes takes its access rules: the bridge, the browser and the server make
+ * one each from the same list, so they read every topic alike.
+ */
+import type { Convention, ConventionId, DeviceFacts, Inbound, Interpretation, Outbound, SeqFact } from "./convention";
+import type { DeviceId } from "./model";
+
+/** Messages a convention could not make sense of, counted per convention. */
+export interface ConventionCounts {
+  id: ConventionId;
+  label: string;
+  /** Messages it read. */
+  messages: number;
+  notUnderstood: number;
+  /** The last problem it said, for GET /api/conventions. */
+  lastProblem: string | null;
+}
+
+/** What every convention that claims a message made of it, together. */
+export interface Reading {
+  /** The first convention's device that owns the message (registry order). */
+  device: DeviceId | null;
+  facts: DeviceFacts[];
+  seq: SeqFact | null;
+  publish: Outbound[];
+  /** The first problem said, if any. */
+  problem: string | null;
+  /** Which conventions read it. */
+  by: ConventionId[];
+}
+
+const NOTHING: Reading = Object.freeze({ device: null, facts: [], seq: null, publish: [], problem: null, by: [] }) as Reading;
+
+interface Slot {
+  convention: Convention<unknown>;
+  state: unknown;
+  counts: ConventionCounts;
+}
+
+export class Interpreter {
+  private readonly slots: Slot[];
+
+  constructor(conventions: readonly Convention<never>[]) {
+    this.slots = conventions.map((c) => {
+      const convention = c as unknown as Convention<unknown>;
+      return { convention, state: convention.initialState(), counts: { id: c.id, label: c.label, messages: 0, notUnderstood: 0, lastProblem: null } };
+    });
+  }
+
+  get conventions(): Convention<unknown>[] {
+    return this.slots.map((s) => s.convention);
+  }
+
+  /** Every convention that claims the topic reads the message, in registry order. */
+  read(m: Inbound): Reading {
+    let out: Reading | null = null;
+    for (const slot of this.slots) {
+      if (!slot.convention.claims(m.topic, slot.state)) continue;
+      const r = slot.convention.interpret(m, slot.state);
+      slot.counts.messages++;
+      if (r === null) continue;
+      out ??= { device: null, facts: [], seq: null, publish: [], problem: null, by: [] };
+      out.by.push(slot.convention.id);
+      if (r.problem !== undefined) {
+        slot.counts.notUnderstood++;
+        slot.counts.lastProblem = r.problem;
+        out.problem ??= r.problem;
+      }
+      out.device ??= r.device;
+      if (r.seq && !out.seq) out.seq = r.seq;
+      for (const f of r.facts) out.facts.push(f);
+      if (r.publish) for (const p of r.publish) out.publish.push(p);
+    }
+    return out ?? NOTHING;
+  }
+
+  /** Just the interpretation of one convention (the command service asks the device's own). */
+  slot(id: ConventionId): { convention: Convention<unknown>; state: unknown } | null {
+    return this.slots.find((s) => s.convention.id === id) ?? null;
+  }
+
+  counts(): ConventionCounts[] {
+    return this.slots.map((s) => ({ ...s.counts }));
+  }
+
+  /** Every convention's live filters, static and learned, without repeats. */
+  filters(): string[] {
+    const all = new Set<string>();
+    for (const s of this.slots) {
+      for (const f of s.convention.filters) all.add(f);
+      for (const f of s.convention.learnedFilters?.(s.state) ?? []) all.add(f);
+    }
+    return [...all];
+  }
+
+  /** The learned state a late reader needs (GET /api/conventions/state), by convention. */
+  snapshot(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const s of this.slots) if (s.convention.snapshot) out[s.convention.id] = s.convention.snapshot(s.state);
+    return out;
+  }
+
+  /** Takes snapshots back in; each convention validates its own (they crossed HTTP). */
+  restore(snapshots: Record<string, unknown>): void {
+    for (const s of this.slots) {
+      const snap = Object.hasOwn(snapshots, s.convention.id) ? snapshots[s.convention.id] : undefined;
+      if (snap !== undefined && s.convention.restore) s.convention.restore(snap, s.state);
+    }
+  }
+}
+
+export type { Interpretation };
