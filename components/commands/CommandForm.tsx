@@ -10,6 +10,7 @@ import styles from "./commands.module.css";
 function confirmText(d: CommandDefinition): string {
   const c = d.confirm;
   if (c.kind === "reply") return "confirmed by the device's reply";
+  if (c.kind === "convention") return c.confirm === "echo" ? "confirmed when the device's state shows it" : "confirmed by the device's answer";
   if (c.stream === "status") return `confirmed when the device says ${c.equals} again`;
   return `confirmed when telemetry ${c.field} equals ${c.equalsArg}`;
 }
@@ -147,7 +148,8 @@ export function CommandForm({ device, definitions, onSent }: { device: string; d
         ))}
       </div>
       <p className="muted small" style={{ margin: 0 }}>
-        {def.description ? `${def.description}. ` : ""}Sent at QoS 2 (exactly once to the broker), {confirmText(def)}, times out after {def.timeoutMs / 1000} s
+        {def.description ? `${def.description}. ` : ""}
+        {def.confirm.kind === "convention" ? `Sent to ${def.topic ?? "the device"} as its convention writes it` : "Sent at QoS 2 (exactly once to the broker)"}, {confirmText(def)}, times out after {def.timeoutMs / 1000} s
         {def.source === "advertised" ? " · advertised by the device" : ""}.
       </p>
       {errors[""] && <p className="error">{errors[""]}</p>}

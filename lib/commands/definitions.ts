@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { NO_ARGS, argsSchemaSchema, type ArgsSchema } from "./args";
+import type { ConventionId } from "../devices/convention";
 
 /**
  * What confirms a command on the device, not just at the broker:
@@ -14,6 +15,8 @@ import { NO_ARGS, argsSchemaSchema, type ArgsSchema } from "./args";
  */
 export type ConfirmRule =
   | { kind: "reply" }
+  /** The device's convention writes the request and judges what confirms it (convention-commands.ts). */
+  | { kind: "convention"; convention: ConventionId; confirm: "reply" | "echo" }
   | { kind: "echo"; stream: "telemetry"; field: string; equalsArg: string; tolerance?: number }
   | { kind: "echo"; stream: "status"; equals: "online" | "offline" };
 
@@ -26,6 +29,8 @@ export interface CommandDefinition {
   /** An offline device: refuse the command, or send it anyway (the broker may queue it). */
   whenOffline: "reject" | "send";
   source: "kind" | "advertised";
+  /** Where the request goes, when the convention says (else the demo layout's `cmd/<name>`). */
+  topic?: string;
 }
 
 export const MIN_TIMEOUT_MS = 100;
@@ -40,6 +45,12 @@ const confirmSchema = z.union([
 
 /** Command names are one topic level, and plain enough to read in an audit log. */
 export const commandName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, "must be 1..64 letters, digits, _ or -, starting with a letter");
+/**
+ * A name a request may ask for: a demo command's, or a convention's, which is the device's own
+ * word (a Sparkplug metric `Outputs/LED 1`, a Homie `node.prop`). Whether the device has it is
+ * the definitions' to say; this only bounds it.
+ */
+export const requestedCommandName = z.string().min(1, "must not be empty").max(200, "is at most 200 characters").regex(/^[^\u0000-\u001f\u007f]*$/, "must not hold control characters");
 
 const advertisedCommand = z.object({
   name: commandName,

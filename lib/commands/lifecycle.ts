@@ -9,6 +9,8 @@
  * duplicate reply, a PUBCOMP after the reply) are recorded and change nothing.
  */
 import type { Args } from "./args";
+import type { Expectation } from "../devices/convention";
+import type { StoredRequest } from "./convention-commands";
 import type { ConfirmRule } from "./definitions";
 
 export type CommandState = "queued" | "sent" | "delivered" | "succeeded" | "failed" | "timed_out" | "rejected";
@@ -58,6 +60,9 @@ export interface Command {
   timeoutMs: number;
   deadline: number;
   confirm: ConfirmRule;
+  /** A convention's command: the request as written, and what will confirm it. */
+  request?: StoredRequest;
+  expect?: Expectation;
   state: CommandState;
   transitions: Transition[];
   events: CommandEvent[];
@@ -113,7 +118,7 @@ export function applyInput(c: Command, input: CommandInput): Command {
         return record({ ...failed, error: input.error ?? "the device said it failed" }, input, "failed", detail);
       }
       // A command confirmed by its echo waits for the echo: an "ok" only says it was accepted.
-      if (c.confirm.kind === "echo") return record(reachedAtLeast(c, "sent", input.at), input, "accepted; waiting for the echo", detail);
+      if (c.confirm.kind === "echo" || (c.confirm.kind === "convention" && c.confirm.confirm === "echo")) return record(reachedAtLeast(c, "sent", input.at), input, "accepted; waiting for the echo", detail);
       return record({ ...moveTo(reachedAtLeast(c, "sent", input.at), "succeeded", input.at), result: input.result }, input, "succeeded", detail);
     }
     case "echo":
@@ -141,6 +146,10 @@ function timeoutReason(c: Command): string {
   if (c.state === "sent") return `${base}: the broker never completed the QoS 2 handshake (no PUBCOMP)`;
   const accepted = c.events.some((e) => e.type === "reply" && e.effect.startsWith("accepted"));
   const rule = c.confirm;
+  if (rule.kind === "convention") {
+    const what = rule.confirm === "echo" ? `its state never showed it (${c.expect?.topic ?? "no echo topic"})` : "it never replied";
+    return `${base}: the broker has it, but ${accepted ? "though the device accepted it, " : ""}${what}`;
+  }
   if (rule.kind === "echo" && rule.stream === "telemetry") {
     return `${base}: ${accepted ? "the device accepted it, but its" : "its"} telemetry never showed ${rule.field} = ${String(c.args[rule.equalsArg])}`;
   }

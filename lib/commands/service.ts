@@ -10,6 +10,11 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from "mqtt";
 import { parseJsonObject, parseStatus } from "../devices/conventions/demo";
+import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
+import type { CommandFact, ConventionId, DeviceFacts } from "../devices/convention";
+import { asEpochMs, type DeviceMeta } from "../devices/model";
+import { Interpreter } from "../devices/registry";
+import { conventionDefinitions, conventionVerdict, encodeConventionCommand, requestBytes } from "./convention-commands";
 import type { CommandLog } from "../store/command-log";
 import { commandsFor, parseAdvertisement, type Advertisement, type CommandDefinition } from "./definitions";
 import { applyInput, isFinal, sameRequest, telemetryConfirms, type Command, type CommandInput, type CommandState } from "./lifecycle";
@@ -31,6 +36,10 @@ export const ADVERTISEMENT_FILTER = "fleet/+/+/commands";
 
 export interface CommandDevice extends TargetDevice {
   fields: string[];
+  /** Unset: the demo convention. */
+  convention?: ConventionId;
+  name?: string;
+  meta?: DeviceMeta;
 }
 
 export interface CommandServiceOptions {
@@ -50,6 +59,11 @@ export interface CommandServiceOptions {
   clientId?: string;
   /** The device as the store knows it, or null when it has never been seen. */
   device(id: string): Promise<CommandDevice | null>;
+  /**
+   * The conventions' learned state, to write requests and judge echoes by (a Sparkplug DATA names
+   * metrics by the aliases its BIRTH gave): the bridge's in the same process, else one of its own.
+   */
+  conventions?: Interpreter;
   now?: () => number;
 }
 
@@ -91,9 +105,12 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   /** Replies to commands no longer in memory, handled in arrival order. */
   private untracked: Promise<void> = Promise.resolve();
 
+  private readonly conventions: Interpreter;
+
   constructor(private readonly opts: CommandServiceOptions) {
     super();
     this.now = opts.now ?? Date.now;
+    this.conventions = opts.conventions ?? new Interpreter(BUILT_IN_CONVENTIONS);
     this.writer = new WriteBatcher(opts.log);
   }
 
@@ -171,7 +188,8 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   }
 
   /** The commands a device accepts: its kind's and what it advertised. */
-  definitions(device: { id: string; fields: string[] }): CommandDefinition[] {
+  definitions(device: { id: string; fields: string[]; convention?: ConventionId; meta?: DeviceMeta }): CommandDefinition[] {
+    if (device.convention && device.convention !== "demo") return conventionDefinitions(device.convention, device.meta ?? {});
     return commandsFor(device.fields, this.advertisements.get(device.id) ?? null);
   }
 
@@ -183,8 +201,9 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   async submit(req: CommandRequest): Promise<SubmitResult> {
     const device = await this.opts.device(req.device);
     if (!device) return { kind: "unknown_device" };
-    const decision = decide(req, device, this.definitions(device), randomUUID(), this.now());
+    let decision = decide(req, device, this.definitions(device), randomUUID(), this.now());
     if (decision.kind === "unknown_command") return decision;
+    if (decision.kind === "send" && decision.command.confirm.kind === "convention") decision = this.written(decision.command, device);
     const { command, created } = await this.writer.create(decision.command);
     // A key reused with another request is a client bug: the route answers 409.
     if (!created) return { kind: "existing", command, same: sameRequest(command, decision.command) };
@@ -211,6 +230,19 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     this.tracked.clear();
   }
 
+  /** A convention's command with its request written, or rejected with why it cannot be. */
+  private written(command: Command, device: CommandDevice): Exclude<Decision, { kind: "unknown_command" }> {
+    const rule = command.confirm;
+    const slot = rule.kind === "convention" ? this.conventions.slot(rule.convention) : null;
+    const fact: CommandFact | undefined = device.meta?.commands?.find((c) => c.name === command.name);
+    const reject = (reason: string): Exclude<Decision, { kind: "unknown_command" }> => ({ kind: "invalid", errors: { "": reason }, command: applyInput(command, { type: "reject", at: this.now(), reason }) });
+    if (!slot || !fact) return reject(`${device.id}'s convention is not one this server reads`);
+    const facts: DeviceFacts = { id: device.id as DeviceFacts["id"], convention: slot.convention.id, name: device.name ?? device.id, group: device.site, seen: false };
+    const enc = encodeConventionCommand(slot.convention, slot.state, facts, fact, command.args, command.id);
+    if ("error" in enc) return reject(enc.error);
+    return { kind: "send", command: { ...command, topic: enc.request.topic, request: enc.request, expect: enc.expect } };
+  }
+
   private resume(open: Command[]) {
     for (const c of open) {
       if (c.deadline <= this.now()) {
@@ -225,7 +257,8 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   }
 
   private track(command: Command) {
-    const echoTopic = command.confirm.kind === "echo" ? `fleet/${command.site}/${command.device}/${command.confirm.stream}` : null;
+    const rule = command.confirm;
+    const echoTopic = rule.kind === "echo" ? `fleet/${command.site}/${command.device}/${rule.stream}` : rule.kind === "convention" ? (command.expect?.topic ?? null) : null;
     const t: Tracked = { command, timer: null, saving: Promise.resolve(), echoTopic, done: false };
     this.tracked.set(command.id, t);
     t.timer = setTimeout(() => this.input(command.id, { type: "timeout", at: this.now() }), Math.max(0, command.deadline - this.now()));
@@ -235,6 +268,7 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   private send(command: Command) {
     const client = this.client;
     if (!client) return; // stopped: the command stays queued in the store for the next start
+    if (command.request) return this.sendWritten(client, command, command.request);
     const payload = Buffer.from(requestPayload(command.id, command.args));
     this.byPayload.set(payload, command.id);
     // On MQTT 5 the broker also drops the command once its deadline has passed: a device that
@@ -246,6 +280,20 @@ export class CommandService extends EventEmitter<ServiceEvents> {
       this.byPayload.delete(payload);
       if (this.client !== client) return; // a client given up on (see connect): sent again on the new one
       this.input(command.id, err ? { type: "publish_failed", at: this.now(), error: err.message } : { type: "pubcomp", at: this.now() });
+    });
+  }
+
+  /** A request as its convention wrote it, at the QoS it asked (a Sparkplug DCMD is QoS 0 [tck-id-topics-dcmd-qos]). */
+  private sendWritten(client: MqttClient, command: Command, request: NonNullable<Command["request"]>) {
+    const payload = requestBytes(request);
+    this.byPayload.set(payload, command.id);
+    client.publish(request.topic, payload, { qos: request.qos, retain: request.retain }, (err) => {
+      this.byPayload.delete(payload);
+      if (this.client !== client) return;
+      if (err) return this.input(command.id, { type: "publish_failed", at: this.now(), error: err.message });
+      // At QoS 0 nothing comes back from the broker: written to the socket is as far as it goes.
+      if (request.qos === 0) return this.input(command.id, { type: "published", at: this.now() });
+      this.input(command.id, { type: "pubcomp", at: this.now() });
     });
   }
 
@@ -275,6 +323,10 @@ export class CommandService extends EventEmitter<ServiceEvents> {
       const t = this.tracked.get(id);
       if (!t || isFinal(t.command.state)) continue;
       const rule = t.command.confirm;
+      if (rule.kind === "convention") {
+        this.conventionEcho(t.command, rule.convention, topic, payload, packet);
+        continue;
+      }
       if (rule.kind !== "echo") continue;
       if (rule.stream === "status") {
         if (parseStatus(payload.toString("utf8")) === rule.equals) this.input(t.command.id, { type: "echo", at: this.now(), note: `status ${rule.equals}` });
@@ -283,6 +335,15 @@ export class CommandService extends EventEmitter<ServiceEvents> {
         if (obj && telemetryConfirms(rule, t.command.args, obj)) this.input(t.command.id, { type: "echo", at: this.now(), note: `${rule.field} = ${t.command.args[rule.equalsArg]}` });
       }
     }
+  }
+
+  private conventionEcho(command: Command, convention: ConventionId, topic: string, payload: Buffer, packet: IPublishPacket) {
+    const slot = this.conventions.slot(convention);
+    if (!slot || !command.expect) return;
+    const text = payload.length <= MAX_ADVERTISEMENT_BYTES ? payload.toString("utf8") : null;
+    const msg = { topic, payload, text, retain: packet.retain, qos: packet.qos as 0 | 1 | 2, ts: asEpochMs(this.now()) };
+    const verdict = conventionVerdict(slot.convention, slot.state, command.expect, msg);
+    if (verdict) this.input(command.id, { ...verdict, at: this.now() });
   }
 
   private onAdvertisement(topic: string, payload: Buffer) {

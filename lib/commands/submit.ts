@@ -46,7 +46,7 @@ export function decide(req: CommandRequest, device: TargetDevice, definitions: C
     name: def.name,
     // Invalid arguments are kept only as far as they are plain values, for the audit log.
     args: checked.ok ? checked.args : plainArgs(req.args),
-    topic: commandTopic(device.site, device.id, def.name),
+    topic: def.topic ?? commandTopic(device.site, device.id, def.name),
     actor: req.actor,
     createdAt: now,
     timeoutMs,

@@ -1,6 +1,6 @@
 /** POST /api/commands bodies and GET /api/commands queries, validated before the service sees them. */
 import { z } from "zod";
-import { MAX_TIMEOUT_MS, MIN_TIMEOUT_MS, commandName } from "../commands/definitions";
+import { MAX_TIMEOUT_MS, MIN_TIMEOUT_MS, requestedCommandName } from "../commands/definitions";
 import { COMMAND_STATES } from "../commands/lifecycle";
 import { deviceIdParam, epochMsParam } from "./query-params";
 
@@ -16,7 +16,7 @@ const idempotencyKey = z.string().min(1, "must not be empty").max(200, "is at mo
 export const commandBody = z
   .object({
     device: z.string({ error: "must be a device id (text)" }).pipe(topicLevel),
-    name: z.string({ error: "must be a command name (text)" }).pipe(commandName),
+    name: z.string({ error: "must be a command name (text)" }).pipe(requestedCommandName),
     args: z.record(z.string(), z.unknown(), { error: "must be an object of argument values, e.g. {\"joint\": 1}" }).optional(),
     timeoutMs: z
       .number({ error: "must be a number of milliseconds" })
@@ -46,7 +46,7 @@ export const idempotencyHeader = idempotencyKey;
 export const commandListQuery = z
   .object({
     device: topicLevel.optional(),
-    name: commandName.optional(),
+    name: requestedCommandName.optional(),
     state: z.enum(COMMAND_STATES as [string, ...string[]], { error: `must be one of ${COMMAND_STATES.join(", ")}` }).optional(),
     actor: z.string().min(1).max(200).optional(),
     from: epochMsParam.optional(),

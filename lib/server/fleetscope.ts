@@ -18,7 +18,7 @@ import { MQTT_WS_PATH, startEmbeddedBroker, type EmbeddedBroker } from "../broke
 import { clientTapTo, sharedTraceHub } from "../qos/trace-hub";
 import type { Bridge } from "../bridge/bridge";
 import { bridgeFromConfig } from "../bridge/from-config";
-import { setSharedInterpreter } from "../devices/shared";
+import { setSharedInterpreter, sharedInterpreter } from "../devices/shared";
 import { redact } from "../config/redact";
 import { internalClientCredentials } from "../broker/service-credentials";
 import { asDeviceId } from "../devices/model";
@@ -170,8 +170,9 @@ function startCommands(config: Config, mqttUrl: string, store: Store, embedded: 
     log: store.commands,
     async device(id) {
       const d = await store.getDevice(asDeviceId(id));
-      return d && { id: d.id, site: d.site, status: d.status, fields: d.fields };
+      return d && { id: d.id, site: d.site, status: d.status, fields: d.fields, convention: d.convention, name: d.name, meta: d.meta };
     },
+    conventions: sharedInterpreter() ?? undefined,
   });
   const report = () => {
     const s = commands.status();
