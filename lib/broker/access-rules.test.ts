@@ -70,3 +70,29 @@ describe("subscribe rules", () => {
     expect(ok(decideSubscribe(anonymous, "fleet/#"))).toBe(false);
   });
 });
+
+describe("a device of another convention", () => {
+  const plug: Principal = {
+    kind: "device",
+    id: "plug-1",
+    convention: "tasmota",
+    access: { publish: ["tele/plug-1/#", "stat/plug-1/#"], subscribe: ["cmnd/plug-1/#"] },
+  };
+  it("publishes and subscribes only within what its convention gives its name", () => {
+    expect(ok(decidePublish(plug, "tele/plug-1/SENSOR"))).toBe(true);
+    expect(ok(decidePublish(plug, "stat/plug-1/RESULT"))).toBe(true);
+    expect(ok(decidePublish(plug, "tele/plug-2/SENSOR"))).toBe(false);
+    expect(ok(decidePublish(plug, "cmnd/plug-1/Power"))).toBe(false);
+    expect(ok(decidePublish(plug, "fleet/lab/plug-1/telemetry"))).toBe(false);
+    expect(ok(decideSubscribe(plug, "cmnd/plug-1/#"))).toBe(true);
+    expect(ok(decideSubscribe(plug, "cmnd/plug-1/Power"))).toBe(true);
+    expect(ok(decideSubscribe(plug, "cmnd/+/Power"))).toBe(false);
+    expect(ok(decideSubscribe(plug, "#"))).toBe(false);
+  });
+
+  it("is refused everything when its convention names no topics", () => {
+    const none: Principal = { kind: "device", id: "x", convention: "homie", access: { publish: [], subscribe: [] } };
+    expect(ok(decidePublish(none, "homie/x/$state"))).toBe(false);
+    expect(ok(decideSubscribe(none, "homie/x/#"))).toBe(false);
+  });
+});

@@ -8,6 +8,9 @@
  * - browser operator/admin: publishes through the /topics tool, but never to a topic with a `cmd`
  *   level: commands go through POST /api/commands so every one is audited, and a forged reply
  *   would corrupt the audit too.
+ * - device of another convention (`tasmota=plug-1` in FLEETSCOPE_DEVICE_CREDENTIALS): publishes
+ *   and subscribes only within the topics its convention gives its name (Convention.deviceAccess:
+ *   a Tasmota device its `tele/<t>/#` and `stat/<t>/#`, reading `cmnd/<t>/#`).
  * - device `<id>`: publishes only under `fleet/<site>/<id>/…` (any site), never a command request
  *   `fleet/<site>/<id>/cmd/<name>` (its replies `…/cmd/<name>/reply` are fine); subscribes only
  *   within `fleet/+/<id>/cmd/#`.
@@ -18,13 +21,16 @@
  * Nobody but the broker publishes under `$SYS` [MQTT-4.7.2-1].
  */
 import { DEMO_ROOT } from "../devices/conventions/demo";
+import type { ConventionId } from "../devices/convention";
+import { filterWithin, topicMatches } from "../mqtt/topic";
 import type { Role } from "../auth/roles";
 import { roleAllows } from "../auth/roles";
 
 export type Principal =
   | { kind: "service"; name: string }
   | { kind: "browser"; username: string; role: Role }
-  | { kind: "device"; id: string }
+  /** `access`: the topics a convention's device may use, from its convention; unset for the demo layout. */
+  | { kind: "device"; id: string; convention?: ConventionId; access?: { publish: string[]; subscribe: string[] } }
   | { kind: "anonymous" }
   | { kind: "lab" };
 
@@ -50,6 +56,9 @@ export function decidePublish(p: Principal, topic: string): Decision {
       if (levels.includes("cmd")) return refuse("commands go through POST /api/commands, or a device page's Commands panel");
       return allow;
     case "device":
+      if (p.access) {
+        return p.access.publish.some((f) => topicMatches(f, topic)) ? allow : refuse(`${p.convention} device ${p.id} publishes only to ${p.access.publish.join(", ")}`);
+      }
       if (levels.length < 4 || levels[0] !== DEMO_ROOT || levels[2] !== p.id) return refuse(`device ${p.id} publishes only under ${DEMO_ROOT}/+/${p.id}/#`);
       if (isCommandRequest(levels)) return refuse("a device may not send commands");
       return allow;
@@ -76,6 +85,9 @@ export function decideSubscribe(p: Principal, filter: string): Decision {
     case "lab":
       return allow;
     case "device":
+      if (p.access) {
+        return p.access.subscribe.some((f) => filterWithin(filter, f)) ? allow : refuse(`${p.convention} device ${p.id} subscribes only within ${p.access.subscribe.join(", ")}`);
+      }
       return withinCommands(levels, p.id) ? allow : refuse(`device ${p.id} subscribes only within ${DEMO_ROOT}/+/${p.id}/cmd/#`);
     case "anonymous":
       return withinCommands(levels, null) ? allow : refuse(`an anonymous client subscribes only within ${DEMO_ROOT}/+/+/cmd/#`);
@@ -89,7 +101,7 @@ export function describePrincipal(p: Principal): string {
     case "browser":
       return `browser of ${p.username} (${p.role})`;
     case "device":
-      return `device ${p.id}`;
+      return p.convention && p.convention !== "demo" ? `${p.convention} device ${p.id}` : `device ${p.id}`;
     case "anonymous":
       return "anonymous";
     case "lab":

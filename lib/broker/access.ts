@@ -10,6 +10,8 @@ import { looksLikeBrokerToken, verifyBrokerToken } from "../auth/broker-token";
 import { decidePublish, decideSubscribe, describePrincipal, type Principal } from "./access-rules";
 import { browserConnections, type BrowserConnections } from "./browser-connections";
 import type { DeviceCredentials } from "./device-credentials";
+import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
+import type { ConventionId } from "../devices/convention";
 import { isServiceLogin } from "./service-credentials";
 
 export type AccessHandlers = Required<Pick<AedesOptions, "authenticate" | "authorizePublish" | "authorizeSubscribe">>;
@@ -67,7 +69,8 @@ export function fleetAccess(opts: FleetAccessOptions): FleetAccess {
       const user = verifyBrokerToken(password.toString("utf8"), now());
       return user && user.username === username ? { kind: "browser", ...user } : null;
     }
-    if (username !== undefined && password && opts.devices.check(username, password)) return { kind: "device", id: username };
+    const convention = username !== undefined && password ? opts.devices.check(username, password) : null;
+    if (convention !== null) return deviceOf(username!, convention);
     if (username === undefined && password === undefined) {
       if (opts.authOff) return { kind: "lab" };
       if (opts.anonymousDevices) return { kind: "anonymous" };
@@ -112,3 +115,13 @@ export const openAccess: AccessHandlers = {
   authorizePublish: (_c, packet, done) => done(packet.topic.startsWith("$SYS") ? new Error("$SYS is the broker's") : null),
   authorizeSubscribe: (_c, sub, done) => done(null, sub),
 };
+
+/**
+ * A device principal: a demo device confined by the demo layout's rules, any other by what its
+ * convention allows its name. A convention that names no topics allows nothing, not everything.
+ */
+function deviceOf(name: string, convention: ConventionId): Principal {
+  if (convention === "demo") return { kind: "device", id: name };
+  const c = BUILT_IN_CONVENTIONS.find((x) => x.id === convention);
+  return { kind: "device", id: name, convention, access: c?.deviceAccess?.(name) ?? { publish: [], subscribe: [] } };
+}

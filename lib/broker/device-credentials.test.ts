@@ -29,8 +29,22 @@ describe("device credentials", () => {
 
   it("check a device's password, and refuse unknown devices", () => {
     const c = new DeviceCredentials().add("arm-01", "secret-one");
-    expect(c.check("arm-01", Buffer.from("secret-one"))).toBe(true);
-    expect(c.check("arm-01", Buffer.from("secret-two"))).toBe(false);
-    expect(c.check("arm-02", Buffer.from("secret-one"))).toBe(false);
+    expect(c.check("arm-01", Buffer.from("secret-one"))).toBe("demo");
+    expect(c.check("arm-01", Buffer.from("secret-two"))).toBeNull();
+    expect(c.check("arm-02", Buffer.from("secret-one"))).toBeNull();
+  });
+
+  it("name another convention before a device's native name, and refuse one it does not know", () => {
+    expect(readDeviceCredentials("tasmota=tasmota_A1B2C3:secret-one, sparkplug=plant/edge-1:secret-two, z2m=zigbee2mqtt:secret-3xx")).toEqual([
+      ["tasmota_A1B2C3", "secret-one", "tasmota"],
+      ["plant/edge-1", "secret-two", "sparkplug"],
+      ["zigbee2mqtt", "secret-3xx", "zigbee2mqtt"],
+    ]);
+    expect(() => readDeviceCredentials("arm-01:secret-one,lora=x:secret-two")).toThrow(/entry 2: "lora" is no convention/);
+    expect(() => readDeviceCredentials("tasmota=a+b:secret-one")).toThrow(/entry 1: the tasmota name/);
+    // Without a prefix a `/` is still refused: a demo id is one topic level.
+    expect(() => readDeviceCredentials("a/b:secret-one")).toThrow(/entry 1: the device id/);
+    const c = new DeviceCredentials().add("tasmota_A1B2C3", "secret-one", "tasmota");
+    expect(c.check("tasmota_A1B2C3", Buffer.from("secret-one"))).toBe("tasmota");
   });
 });

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { isIP } from "node:net";
 import { normalizeAddress } from "../auth/peer";
 import { passwordSchema } from "../auth/roles";
-import { readDeviceCredentials } from "../broker/device-credentials";
+import { readDeviceCredentials, type DeviceCredentialEntry } from "../broker/device-credentials";
 
 const port = z.coerce
   .number({ error: "must be a number" })
@@ -96,7 +96,7 @@ export interface Config {
   /** Creates the `admin` user on a first start with no users. */
   adminPassword: string | undefined;
   /** Devices allowed on the embedded broker, `[id, password]`. */
-  deviceCredentials: [string, string][];
+  deviceCredentials: DeviceCredentialEntry[];
   /** Clients without credentials may connect to the embedded broker (confined by access-rules.ts). */
   anonymousDevices: boolean;
   /** How long a login lasts. */
@@ -132,7 +132,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(variable, `${issue.message}${value === undefined ? "" : ` (got ${JSON.stringify(value)})`}`);
   }
   const e = result.data;
-  let deviceCredentials: [string, string][] = [];
+  let deviceCredentials: DeviceCredentialEntry[] = [];
   if (e.FLEETSCOPE_DEVICE_CREDENTIALS) {
     try {
       deviceCredentials = readDeviceCredentials(e.FLEETSCOPE_DEVICE_CREDENTIALS);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { filterToRegex, topicMatches, validateTopicFilter, validateTopicName } from "./topic";
+import { filterToRegex, filterWithin, topicMatches, validateTopicFilter, validateTopicName } from "./topic";
 
 describe("topicMatches", () => {
   it.each([
@@ -57,5 +57,23 @@ describe("filterToRegex", () => {
   it.each(filters)("agrees with topicMatches for %s", (filter) => {
     const re = new RegExp(filterToRegex(filter));
     for (const t of topics) expect(re.test(t), `${filter} vs ${t}`).toBe(topicMatches(filter, t));
+  });
+});
+
+describe("filterWithin", () => {
+  it.each([
+    ["cmnd/plug/#", "cmnd/plug/#", true],
+    ["cmnd/plug/Power", "cmnd/plug/#", true],
+    ["cmnd/plug", "cmnd/plug/#", true], // "a/#" matches "a" too [MQTT-4.7.1-2]
+    ["cmnd/+/Power", "cmnd/plug/#", false],
+    ["cmnd/#", "cmnd/plug/#", false],
+    ["#", "cmnd/plug/#", false],
+    ["a/+/c", "a/+/c", true],
+    ["a/b/c", "a/+/c", true],
+    ["a/#", "a/+/c", false],
+    ["a/b", "a/+/c", false],
+    ["a/b/c/d", "a/+/c", false],
+  ])("%s within %s: %s", (filter, outer, within) => {
+    expect(filterWithin(filter, outer)).toBe(within);
   });
 });

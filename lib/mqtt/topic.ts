@@ -61,6 +61,23 @@ export function topicMatches(filter: string, topic: string): boolean {
 }
 
 /**
+ * Whether every topic `filter` can match is matched by `outer` too (both validated filters): a
+ * subscription confined within what a client may read.
+ */
+export function filterWithin(filter: string, outer: string): boolean {
+  const f = filter.split("/");
+  const o = outer.split("/");
+  for (let i = 0; i < o.length; i++) {
+    const level = o[i]!;
+    if (level === "#") return true;
+    if (i >= f.length) return false;
+    if (f[i] === "#") return false;
+    if (level !== "+" && f[i] !== level) return false;
+  }
+  return f.length === o.length;
+}
+
+/**
  * A validated filter as an anchored POSIX regular expression with the same meaning as
  * `topicMatches`, for stores that match in SQL. It travels as a bound parameter, never as SQL.
  */

@@ -53,7 +53,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
   let mqttUrl = config.mqttUrl;
   if (!mqttUrl) {
     const devices = new DeviceCredentials();
-    for (const [id, password] of config.deviceCredentials) devices.add(id, password);
+    for (const [id, password, convention] of config.deviceCredentials) devices.add(id, password, convention);
     for (const [id, password] of simPasswords) devices.add(id, password);
     const access = fleetAccess({
       devices,
