@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ALARM_WINDOW_MS, applyEventMessages, EVENTS_PER_DEVICE, levelChoices, mergeEvents, passesLevel, recentAlarms, toEvent } from "./device-events";
+import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
+import { Interpreter } from "../devices/registry";
+import { readBatch } from "./live-devices";
+import { ALARM_WINDOW_MS, applyEventMessages as applyRead, EVENTS_PER_DEVICE, levelChoices, mergeEvents, passesLevel, recentAlarms, toEvent } from "./device-events";
+
+const applyEventMessages = (events: Parameters<typeof applyRead>[0], batch: Parameters<typeof readBatch>[0]) => applyRead(events, readBatch(batch, new Interpreter(BUILT_IN_CONVENTIONS)));
 
 describe("toEvent", () => {
   it("reads alarms and logs with their level, code and message", () => {

@@ -2,7 +2,15 @@
  * A device's event feed: alarms (QoS 0), logs (QoS 1) and status changes, from the live stream
  * and from the store's messages, as one list newest first. Pure and bounded.
  */
-import { parseDemoTopic, parseJsonObject, parseStatus } from "../devices/conventions/demo";
+import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
+import { asEpochMs } from "../devices/model";
+import { Interpreter, type Reading } from "../devices/registry";
+
+/** A message and what the conventions made of it, read once for every slice of the store. */
+export interface ReadMessage {
+  m: { ts: number; retain: boolean };
+  reading: Reading;
+}
 
 /** Events kept per device in the browser. */
 export const EVENTS_PER_DEVICE = 200;
@@ -20,20 +28,29 @@ export interface DeviceEvent {
   seq: number | null;
 }
 
-/** A message on `fleet/<site>/<device>/{alarm,log,status}` as an event, else null. */
-export function toEvent(topic: string, payload: string, t: number): { device: string; event: DeviceEvent } | null {
-  const demo = parseDemoTopic(topic);
-  if (!demo || demo.rest.length > 0 || (demo.kind !== "alarm" && demo.kind !== "log" && demo.kind !== "status")) return null;
-  if (demo.kind === "status") {
-    const status = parseStatus(payload);
-    return status ? { device: demo.device, event: { t, kind: "status", level: status === "online" ? "info" : "warning", text: status, seq: null } } : null;
+/**
+ * The events a message's reading holds: alarms and logs its convention saw in it, and status
+ * changes said live (a retained status is the broker's copy of an old one).
+ */
+export function eventsOf(reading: Reading, t: number, retained: boolean): { device: string; event: DeviceEvent }[] {
+  const out: { device: string; event: DeviceEvent }[] = [];
+  for (const f of reading.facts) {
+    const seq = f.id === reading.device ? (reading.seq?.value ?? null) : null;
+    for (const e of f.events ?? []) out.push({ device: f.id, event: { t, kind: e.kind, level: e.level, text: e.text.slice(0, MAX_TEXT), seq } });
+    const l = f.liveness;
+    if (l && !retained) {
+      // The demo's reason is the status itself; any other says why, and the feed says it too.
+      const text = l.reason === `status ${l.status}` ? l.status : `${l.status}: ${l.reason}`;
+      out.push({ device: f.id, event: { t, kind: "status", level: l.status === "online" ? "info" : "warning", text: text.slice(0, MAX_TEXT), seq: null } });
+    }
   }
-  const json = parseJsonObject(payload);
-  const level = typeof json?.level === "string" ? json.level.slice(0, 20) : demo.kind === "alarm" ? "warning" : "info";
-  const words = json ? [json.code, json.msg ?? json.message].filter((x) => typeof x === "string") : [];
-  const text = (words.length ? words.join(": ") : payload).slice(0, MAX_TEXT);
-  const seq = typeof json?.seq === "number" ? json.seq : null;
-  return { device: demo.device, event: { t, kind: demo.kind, level, text, seq } };
+  return out;
+}
+
+/** A stored message as an event, read on its own (a stored backfill, not the live stream). */
+export function toEvent(topic: string, payload: string, t: number, conventions = new Interpreter(BUILT_IN_CONVENTIONS)): { device: string; event: DeviceEvent } | null {
+  const reading = conventions.read({ topic, payload: new TextEncoder().encode(payload), text: payload, retain: false, qos: 0, ts: asEpochMs(t) });
+  return eventsOf(reading, t, false)[0] ?? null;
 }
 
 /** Syslog's order of severity, least first, under the spellings devices use. */
@@ -82,15 +99,15 @@ export type DeviceEvents = ReadonlyMap<string, DeviceEvent[]>;
  * the broker's copy of an old one, sent on every subscribe: stamped with its arrival it would add a
  * "status online" of now to a feed on each page load. The store has it, at the time it happened.
  */
-export function applyEventMessages(events: DeviceEvents, batch: readonly { topic: string; payload: string; ts: number; retain?: boolean }[]): DeviceEvents {
+export function applyEventMessages(events: DeviceEvents, batch: readonly ReadMessage[]): DeviceEvents {
   const incoming = new Map<string, DeviceEvent[]>();
-  for (const m of batch) {
+  for (const { m, reading } of batch) {
     if (m.retain) continue;
-    const e = toEvent(m.topic, m.payload, m.ts);
-    if (!e) continue;
-    const list = incoming.get(e.device);
-    if (list) list.push(e.event);
-    else incoming.set(e.device, [e.event]);
+    for (const e of eventsOf(reading, m.ts, false)) {
+      const list = incoming.get(e.device);
+      if (list) list.push(e.event);
+      else incoming.set(e.device, [e.event]);
+    }
   }
   if (incoming.size === 0) return events;
   const next = new Map(events);

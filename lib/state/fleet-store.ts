@@ -8,7 +8,7 @@ import type { MqttHandle } from "../mqtt/live-feed";
 import { applyEventMessages, type DeviceEvents } from "./device-events";
 import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
 import { Interpreter } from "../devices/registry";
-import { applyMessages, mergeKnownDevices, type LiveDevices, type LiveMessage } from "./live-devices";
+import { applyReadings, mergeKnownDevices, readBatch, type LiveDevices, type LiveMessage } from "./live-devices";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline" | "error";
 
@@ -58,10 +58,16 @@ export function createFleetStore(url: string, conventions = new Interpreter(BUIL
     events: new Map(),
     known: { state: "loading", error: null },
     setConnection: (patch) => set((s) => ({ connection: { ...s.connection, ...patch } })),
-    applyBatch: (batch) => set((s) => ({ devices: applyMessages(s.devices, batch, s.conventions), events: applyEventMessages(s.events, batch) })),
+    applyBatch: (batch) =>
+      set((s) => {
+        const read = readBatch(batch, s.conventions);
+        return { devices: applyReadings(s.devices, read), events: applyEventMessages(s.events, read) };
+      }),
     loadKnown: (devices) => set((s) => ({ devices: mergeKnownDevices(s.devices, devices), known: { state: "loaded", error: null } })),
     knownFailed: (error) => set({ known: { state: "error", error } }),
-    loadEvents: (messages) => set((s) => ({ events: applyEventMessages(s.events, messages) })),
+    // Stored messages are read apart from the live stream: old ones must not teach the live
+    // conventions anything (a stale Sparkplug seq, say).
+    loadEvents: (messages) => set((s) => ({ events: applyEventMessages(s.events, readBatch(messages, new Interpreter(BUILT_IN_CONVENTIONS))) })),
   }));
 }
 

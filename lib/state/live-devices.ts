@@ -5,6 +5,7 @@
 import type { ConventionId, DeviceFacts } from "../devices/convention";
 import { asEpochMs, type Device, type DeviceStatus, type DeviceWithValues } from "../devices/model";
 import type { Interpreter } from "../devices/registry";
+import type { ReadMessage } from "./device-events";
 import { appendPoint, EMPTY_SERIES, type LiveSeries } from "./live-series";
 
 /** Fields charted per device; telemetry beyond this keeps its latest value only. */
@@ -60,8 +61,20 @@ function blank(id: string, site: string): LiveDevice {
 
 const encoder = new TextEncoder();
 
+/** Each message of a batch as the conventions read it: once, for every slice of the store. */
+export function readBatch(batch: readonly LiveMessage[], conventions: Interpreter): ReadMessage[] {
+  return batch.map((m) => ({
+    m,
+    reading: conventions.read({ topic: m.topic, payload: m.bytes ?? encoder.encode(m.payload), text: m.payload, retain: m.retain, qos: 0, ts: asEpochMs(m.ts) }),
+  }));
+}
+
 /** What a batch of messages does to the live devices, as the conventions read them. */
 export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[], conventions: Interpreter): LiveDevices {
+  return applyReadings(devices, readBatch(batch, conventions));
+}
+
+export function applyReadings(devices: LiveDevices, batch: readonly ReadMessage[]): LiveDevices {
   let next: Map<string, LiveDevice> | null = null;
   // Copy on first write within the batch, then mutate the copy in place: a frame holding many
   // messages for one device copies it once, not once per message.
@@ -78,15 +91,7 @@ export function applyMessages(devices: LiveDevices, batch: readonly LiveMessage[
     next.set(d.id, d);
     return d;
   };
-  for (const m of batch) {
-    const reading = conventions.read({
-      topic: m.topic,
-      payload: m.bytes ?? encoder.encode(m.payload),
-      text: m.payload,
-      retain: m.retain,
-      qos: 0,
-      ts: asEpochMs(m.ts),
-    });
+  for (const { m, reading } of batch) {
     for (const f of reading.facts) {
       const d = draft(f);
       d.site = f.group;

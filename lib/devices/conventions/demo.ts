@@ -3,7 +3,7 @@
  * the layout the simulator speaks. Device ids are the `<deviceId>` level as it is.
  */
 import type { DeviceId, DeviceStatus } from "../model";
-import type { Convention, DeviceFacts, Interpretation } from "../convention";
+import type { Convention, DeviceEventFact, DeviceFacts, Interpretation } from "../convention";
 
 export const DEMO_ROOT = "fleet";
 
@@ -88,6 +88,16 @@ export function seqOf(obj: JsonObject | null): number | null {
 /** What the live feed subscribes to for the demo fleet. */
 export const DEMO_FILTERS = [`${DEMO_ROOT}/+/+/telemetry`, `${DEMO_ROOT}/+/+/status`, `${DEMO_ROOT}/+/+/alarm`, `${DEMO_ROOT}/+/+/log`];
 
+/** Characters of an event's text kept; the raw message stays in the store. */
+const MAX_EVENT_TEXT = 500;
+
+/** `{level, code, msg|message}` as the arms send it; anything else as its text. */
+function eventOf(kind: "alarm" | "log", json: JsonObject | null, text: string): DeviceEventFact {
+  const level = typeof json?.level === "string" ? json.level.slice(0, 20) : kind === "alarm" ? "warning" : "info";
+  const words = json ? [json.code, json.msg ?? json.message].filter((x) => typeof x === "string") : [];
+  return { kind, level, text: (words.length ? words.join(": ") : text).slice(0, MAX_EVENT_TEXT) };
+}
+
 export const demo: Convention<null> = {
   id: "demo",
   label: "Demo fleet",
@@ -113,6 +123,7 @@ export const demo: Convention<null> = {
     const json = parseJsonObject(m.text ?? "");
     const seq = seqOf(json);
     if (seq !== null) out.seq = { value: seq, stream: m.topic };
+    if ((t.kind === "alarm" || t.kind === "log") && m.text !== null) facts.events = [eventOf(t.kind, json, m.text)];
     if (t.kind === "telemetry") {
       if (!json) {
         out.problem = m.text === null ? "too_large" : "not_json_object";
