@@ -53,7 +53,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en">
       <body>
         <ActorProvider actor={actor}>
-          <FleetProvider wsUrl={wsUrl}>
+          <FleetProvider wsUrl={wsUrl} rules={serverConfig().conventionRules}>
             <header className="top">
               <Link href="/" className="brand">Fleetscope</Link>
               <nav>

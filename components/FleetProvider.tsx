@@ -2,6 +2,7 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 import { useStore } from "zustand";
 import type { DeviceWithValues } from "@/lib/devices/model";
+import type { Rule } from "@/lib/devices/conventions/rules";
 import { resolveWsUrl, startLiveFeed } from "@/lib/mqtt/live-feed";
 import { ALARM_WINDOW_MS } from "@/lib/state/device-events";
 import { createFleetStore, type FleetState, type FleetStore } from "@/lib/state/fleet-store";
@@ -9,11 +10,13 @@ import { createFleetStore, type FleetState, type FleetStore } from "@/lib/state/
 const FleetContext = createContext<FleetStore | null>(null);
 
 /** Owns the per-tab store, the live MQTT feed and the first GET /api/devices. */
-export function FleetProvider({ wsUrl, children }: { wsUrl: string | null; children: ReactNode }) {
+export function FleetProvider({ wsUrl, rules, children }: { wsUrl: string | null; rules: Rule[]; children: ReactNode }) {
   const [store, setStore] = useState<FleetStore | null>(null);
+  // By value: a refresh of the layout hands a new array with the same rules, which must not reconnect.
+  const rulesKey = JSON.stringify(rules);
 
   useEffect(() => {
-    const s = createFleetStore(resolveWsUrl(wsUrl, window.location));
+    const s = createFleetStore(resolveWsUrl(wsUrl, window.location), JSON.parse(rulesKey) as Rule[]);
     setStore(s);
     const stop = startLiveFeed(s);
     const abort = new AbortController();
@@ -39,7 +42,7 @@ export function FleetProvider({ wsUrl, children }: { wsUrl: string | null; child
       abort.abort();
       stop();
     };
-  }, [wsUrl]);
+  }, [wsUrl, rulesKey]);
 
   if (!store) return <p className="muted" role="status">Connecting…</p>;
   return <FleetContext.Provider value={store}>{children}</FleetContext.Provider>;

@@ -4,6 +4,7 @@ import { bridgeFilter, type Config } from "../config/env";
 import type { Store } from "../store/types";
 import { Bridge, type BridgeOptions } from "./bridge";
 import { spoolPathFor } from "./spool";
+import { conventionsWith } from "../devices/builtin";
 
 /** The bridge the configuration describes, on `url` (the embedded broker's, or MQTT_URL). */
 export function bridgeFromConfig(config: Config, url: string, store: Store, onPacket?: BridgeOptions["onPacket"]): Bridge {
@@ -15,5 +16,6 @@ export function bridgeFromConfig(config: Config, url: string, store: Store, onPa
     filter: bridgeFilter(config),
     spoolPath: spoolPathFor(config.databaseUrl, config.bridgeId),
     onPacket,
+    conventions: conventionsWith(config.conventionRules),
   });
 }

@@ -11,7 +11,7 @@ import { decidePublish, decideSubscribe, describePrincipal, type Principal } fro
 import { browserConnections, type BrowserConnections } from "./browser-connections";
 import type { DeviceCredentials } from "./device-credentials";
 import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
-import type { ConventionId } from "../devices/convention";
+import type { Convention, ConventionId } from "../devices/convention";
 import { isServiceLogin } from "./service-credentials";
 
 export type AccessHandlers = Required<Pick<AedesOptions, "authenticate" | "authorizePublish" | "authorizeSubscribe">>;
@@ -24,6 +24,8 @@ export interface RefusalCounts {
 
 export interface FleetAccessOptions {
   devices: DeviceCredentials;
+  /** Whose topics a convention's device credential allows (lib/devices/builtin.ts by default). */
+  conventions?: readonly Convention<never>[];
   anonymousDevices: boolean;
   /** FLEETSCOPE_AUTH=off: clients without credentials may do anything (a trusted lab). */
   authOff?: boolean;
@@ -70,7 +72,7 @@ export function fleetAccess(opts: FleetAccessOptions): FleetAccess {
       return user && user.username === username ? { kind: "browser", ...user } : null;
     }
     const convention = username !== undefined && password ? opts.devices.check(username, password) : null;
-    if (convention !== null) return deviceOf(username!, convention);
+    if (convention !== null) return deviceOf(username!, convention, opts.conventions ?? BUILT_IN_CONVENTIONS);
     if (username === undefined && password === undefined) {
       if (opts.authOff) return { kind: "lab" };
       if (opts.anonymousDevices) return { kind: "anonymous" };
@@ -120,8 +122,8 @@ export const openAccess: AccessHandlers = {
  * A device principal: a demo device confined by the demo layout's rules, any other by what its
  * convention allows its name. A convention that names no topics allows nothing, not everything.
  */
-function deviceOf(name: string, convention: ConventionId): Principal {
+function deviceOf(name: string, convention: ConventionId, conventions: readonly Convention<never>[]): Principal {
   if (convention === "demo") return { kind: "device", id: name };
-  const c = BUILT_IN_CONVENTIONS.find((x) => x.id === convention);
+  const c = conventions.find((x) => x.id === convention);
   return { kind: "device", id: name, convention, access: c?.deviceAccess?.(name) ?? { publish: [], subscribe: [] } };
 }

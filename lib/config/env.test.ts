@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ConfigError, parseConfig } from "./env";
 
 describe("parseConfig", () => {
@@ -50,6 +53,19 @@ describe("parseConfig", () => {
   ])("names a wrong secret in %o without echoing it", (env, variable) => {
     expect(() => parseConfig(env)).toThrow(new RegExp(`^${variable}: `));
     expect(() => parseConfig(env)).not.toThrow(/short|tiny/);
+  });
+
+  it("reads a user's own conventions from FLEETSCOPE_CONVENTIONS, naming the rule and key of what is wrong", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fleetscope-rules-"));
+    const good = join(dir, "rules.json");
+    writeFileSync(good, JSON.stringify({ rules: [{ name: "plant", pattern: "plant/{site}/{device}/#", fields: [{ topic: "t", path: "$.temp", name: "temp", unit: "°C" }] }] }));
+    expect(parseConfig({ FLEETSCOPE_CONVENTIONS: `@${good}` }).conventionRules).toMatchObject([{ name: "plant" }]);
+    expect(parseConfig({}).conventionRules).toEqual([]);
+    const bad = join(dir, "bad.json");
+    writeFileSync(bad, JSON.stringify({ rules: [{ name: "plant", pattern: "plant/{site}/{device}/#", fields: [{ topic: "t", path: "temp", name: "temp" }] }] }));
+    expect(() => parseConfig({ FLEETSCOPE_CONVENTIONS: `@${bad}` })).toThrow(/^FLEETSCOPE_CONVENTIONS: .*rule "plant": fields\[0\]\.path/);
+    expect(() => parseConfig({ FLEETSCOPE_CONVENTIONS: "@/nonexistent/rules.json" })).toThrow(/^FLEETSCOPE_CONVENTIONS: cannot read/);
+    expect(() => parseConfig({ FLEETSCOPE_CONVENTIONS: "{not json" })).toThrow(/^FLEETSCOPE_CONVENTIONS: is not JSON/);
   });
 
   it("trusts no proxy by default, and the listed ones as one spelling each", () => {

@@ -7,6 +7,8 @@ import { isIP } from "node:net";
 import { normalizeAddress } from "../auth/peer";
 import { passwordSchema } from "../auth/roles";
 import { readDeviceCredentials, type DeviceCredentialEntry } from "../broker/device-credentials";
+import type { Rule } from "../devices/conventions/rules";
+import { readConventionRules } from "../devices/rules-file";
 
 const port = z.coerce
   .number({ error: "must be a number" })
@@ -60,6 +62,7 @@ const schema = z.object({
   FLEETSCOPE_AUTH: onOff.default("on"),
   FLEETSCOPE_ADMIN_PASSWORD: passwordSchema.optional(),
   FLEETSCOPE_DEVICE_CREDENTIALS: z.string().optional(),
+  FLEETSCOPE_CONVENTIONS: z.string().optional(),
   FLEETSCOPE_ANONYMOUS_DEVICES: onOff.default("off"),
   FLEETSCOPE_TRUSTED_PROXIES: z
     .string()
@@ -97,6 +100,8 @@ export interface Config {
   adminPassword: string | undefined;
   /** Devices allowed on the embedded broker, `[id, password]`. */
   deviceCredentials: DeviceCredentialEntry[];
+  /** A user's own device conventions (FLEETSCOPE_CONVENTIONS), beside the built-in ones. */
+  conventionRules: Rule[];
   /** Clients without credentials may connect to the embedded broker (confined by access-rules.ts). */
   anonymousDevices: boolean;
   /** How long a login lasts. */
@@ -141,6 +146,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       throw new ConfigError("FLEETSCOPE_DEVICE_CREDENTIALS", err instanceof Error ? err.message : String(err));
     }
   }
+  let conventionRules: Rule[] = [];
+  if (e.FLEETSCOPE_CONVENTIONS) {
+    try {
+      conventionRules = readConventionRules(e.FLEETSCOPE_CONVENTIONS);
+    } catch (err) {
+      throw new ConfigError("FLEETSCOPE_CONVENTIONS", err instanceof Error ? err.message : String(err));
+    }
+  }
   return {
     port: e.PORT,
     mqttUrl: e.MQTT_URL,
@@ -160,6 +173,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     auth: e.FLEETSCOPE_AUTH === "on",
     adminPassword: e.FLEETSCOPE_ADMIN_PASSWORD,
     deviceCredentials,
+    conventionRules,
     anonymousDevices: e.FLEETSCOPE_ANONYMOUS_DEVICES === "on",
     sessionTtlMs: Math.round(e.FLEETSCOPE_SESSION_HOURS * 3_600_000),
     trustedProxies: new Set(e.FLEETSCOPE_TRUSTED_PROXIES?.split(",").map(normalizeAddress) ?? []),

@@ -19,6 +19,8 @@ import { clientTapTo, sharedTraceHub } from "../qos/trace-hub";
 import type { Bridge } from "../bridge/bridge";
 import { bridgeFromConfig } from "../bridge/from-config";
 import { setSharedInterpreter, sharedInterpreter } from "../devices/shared";
+import { conventionsWith } from "../devices/builtin";
+import { Interpreter } from "../devices/registry";
 import { redact } from "../config/redact";
 import { internalClientCredentials } from "../broker/service-credentials";
 import { asDeviceId } from "../devices/model";
@@ -57,6 +59,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
     for (const [id, password] of simPasswords) devices.add(id, password);
     const access = fleetAccess({
       devices,
+      conventions: conventionsWith(config.conventionRules),
       anonymousDevices: config.anonymousDevices,
       authOff: !config.auth,
       onRefusal: (refused) => setPart("broker", { ...(getPart("broker") ?? { status: "ok" }), refused }),
@@ -172,7 +175,7 @@ function startCommands(config: Config, mqttUrl: string, store: Store, embedded: 
       const d = await store.getDevice(asDeviceId(id));
       return d && { id: d.id, site: d.site, status: d.status, fields: d.fields, convention: d.convention, name: d.name, meta: d.meta };
     },
-    conventions: sharedInterpreter() ?? undefined,
+    conventions: sharedInterpreter() ?? new Interpreter(conventionsWith(config.conventionRules)),
   });
   const report = () => {
     const s = commands.status();

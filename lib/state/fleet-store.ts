@@ -6,7 +6,8 @@ import { createStore } from "zustand/vanilla";
 import type { DeviceWithValues } from "../devices/model";
 import type { MqttHandle } from "../mqtt/live-feed";
 import { applyEventMessages, type DeviceEvents } from "./device-events";
-import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
+import { conventionsWith } from "../devices/builtin";
+import type { Rule } from "../devices/conventions/rules";
 import { Interpreter } from "../devices/registry";
 import { applyReadings, mergeKnownDevices, readBatch, type LiveDevices, type LiveMessage } from "./live-devices";
 
@@ -48,7 +49,8 @@ export interface FleetState {
   knownFailed(error: string): void;
 }
 
-export function createFleetStore(url: string, conventions = new Interpreter(BUILT_IN_CONVENTIONS)) {
+export function createFleetStore(url: string, rules: readonly Rule[] = []) {
+  const conventions = new Interpreter(conventionsWith(rules));
   return createStore<FleetState>()((set) => ({
     conventions,
     connection: { state: "connecting", url, error: null, attempts: 0, retryAt: null, sessions: 0 },
@@ -67,7 +69,7 @@ export function createFleetStore(url: string, conventions = new Interpreter(BUIL
     knownFailed: (error) => set({ known: { state: "error", error } }),
     // Stored messages are read apart from the live stream: old ones must not teach the live
     // conventions anything (a stale Sparkplug seq, say).
-    loadEvents: (messages) => set((s) => ({ events: applyEventMessages(s.events, readBatch(messages, new Interpreter(BUILT_IN_CONVENTIONS))) })),
+    loadEvents: (messages) => set((s) => ({ events: applyEventMessages(s.events, readBatch(messages, new Interpreter(conventionsWith(rules)))) })),
   }));
 }
 

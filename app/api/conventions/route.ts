@@ -1,9 +1,9 @@
 import { NextResponse } from "next/server";
 import { guard } from "@/lib/auth/guard";
 import { internalError } from "@/lib/http/errors";
-import { store } from "@/lib/http/context";
+import { serverConfig, store } from "@/lib/http/context";
 import { otherMethods } from "@/lib/http/method-not-allowed";
-import { BUILT_IN_CONVENTIONS } from "@/lib/devices/builtin";
+import { conventionsWith } from "@/lib/devices/builtin";
 import { sharedInterpreter } from "@/lib/devices/shared";
 
 export const dynamic = "force-dynamic";
@@ -22,7 +22,7 @@ export async function GET(req: Request) {
     for (const d of devices) perConvention.set(d.convention, (perConvention.get(d.convention) ?? 0) + 1);
     const interpreter = sharedInterpreter();
     const counts = new Map((interpreter?.counts() ?? []).map((c) => [c.id, c]));
-    const conventions = (interpreter?.conventions ?? BUILT_IN_CONVENTIONS).map((c) => {
+    const conventions = (interpreter?.conventions ?? conventionsWith(serverConfig().conventionRules)).map((c) => {
       const n = counts.get(c.id);
       return {
         id: c.id,
