@@ -29,6 +29,14 @@ export function FleetProvider({ wsUrl, rules, children }: { wsUrl: string | null
       .catch((err: unknown) => {
         if (!abort.signal.aborted) s.getState().knownFailed(err instanceof Error ? err.message : String(err));
       });
+    // What the bridge's conventions learned before this tab opened (Sparkplug's metric names
+    // from BIRTHs it never saw): without it, live DATA would name metrics by alias only.
+    fetch("/api/conventions/state", { signal: abort.signal })
+      .then(async (res) => {
+        const body = (await res.json()) as { state?: Record<string, unknown> };
+        if (res.ok && body.state) s.getState().conventions.restore(body.state);
+      })
+      .catch(() => undefined);
     // Alarms of the last hour, so the overview's counts do not start from zero.
     const alarms = new URLSearchParams({ topic: "fleet/+/+/alarm", from: String(Date.now() - ALARM_WINDOW_MS), limit: "1000" });
     fetch(`/api/messages?${alarms}`, { signal: abort.signal })

@@ -4,9 +4,11 @@
  */
 import type { Convention } from "./convention";
 import { demo } from "./conventions/demo";
+import { homie } from "./conventions/homie";
+import { tasmota } from "./conventions/tasmota";
 import { ruleConventions, type Rule } from "./conventions/rules";
 
-export const BUILT_IN_CONVENTIONS: readonly Convention<never>[] = [demo as Convention<never>];
+export const BUILT_IN_CONVENTIONS: readonly Convention<never>[] = [demo, homie, tasmota].map((c) => c as Convention<never>);
 
 /** The built-in conventions, then a user's own rules: a known layout is never taken by a rule. */
 export function conventionsWith(rules: readonly Rule[]): readonly Convention<never>[] {
