@@ -4,6 +4,7 @@
  * Ratios are "times better than the reference": above 1 beats it.
  */
 import { benchCommands } from "./commands";
+import { benchConventions } from "./conventions";
 import { benchIngest } from "./ingest";
 import { benchMemory } from "./memory";
 import { benchOverview } from "./overview";
@@ -24,6 +25,7 @@ export interface BenchResult {
 const only = process.argv[2];
 const benches: [string, () => Promise<BenchResult[]>][] = [
   ["ingest", benchIngest],
+  ["conventions", benchConventions],
   ["series", benchSeries],
   ["memory", benchMemory],
   ["startup", benchStartup],

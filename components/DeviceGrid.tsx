@@ -122,7 +122,7 @@ export function DeviceGrid() {
         </label>
         <input
           type="search"
-          placeholder="Filter by device or site"
+          placeholder="Filter by device, group or convention"
           aria-label="Filter devices"
           value={filter}
           onChange={(e) => setFilter(e.target.value)}
