@@ -31,6 +31,8 @@ export const E2E_USERS = {
 } as const;
 /** The device security.spec.ts publishes hostile input as, with its own credentials. */
 export const E2E_DEVICE = { id: "evil-01", password: "e2e-device-password" } as const;
+/** Devices of other conventions real-fleets.spec.ts plays, each confined by its convention's access rules. */
+export const E2E_CONVENTION_DEVICES = { tasmota: "tasmota_E2E001", homie: "thermo-e2e", password: "e2e-convention-password" } as const;
 
 export default defineConfig({
   testDir: "e2e",
@@ -67,7 +69,24 @@ export default defineConfig({
         DATABASE_URL: `file:${process.env.E2E_DB}`,
         FLEETSCOPE_SIM_DEVICES: "12",
         FLEETSCOPE_ADMIN_PASSWORD: E2E_USERS.admin.password,
-        FLEETSCOPE_DEVICE_CREDENTIALS: `${E2E_DEVICE.id}:${E2E_DEVICE.password}`,
+        FLEETSCOPE_DEVICE_CREDENTIALS: [
+          `${E2E_DEVICE.id}:${E2E_DEVICE.password}`,
+          `tasmota=${E2E_CONVENTION_DEVICES.tasmota}:${E2E_CONVENTION_DEVICES.password}`,
+          `homie=${E2E_CONVENTION_DEVICES.homie}:${E2E_CONVENTION_DEVICES.password}`,
+        ].join(","),
+        // A user's own rule, for real-fleets.spec.ts: a plant layout no built-in convention reads.
+        FLEETSCOPE_CONVENTIONS: JSON.stringify({
+          rules: [
+            {
+              name: "plant",
+              pattern: "plant/{site}/line/{line}/{device}/#",
+              group: "{site}",
+              name_from: "{device}",
+              fields: [{ topic: "telemetry", path: "$.motor.temp", name: "temp", unit: "°C" }],
+              status: { topic: "status", online: ["up"], offline: ["down"] },
+            },
+          ],
+        }),
         // The tests' own MQTT clients play devices of every kind (any topic, any device id); the
         // access rules themselves are proven in test/integration/broker-access.test.ts and security.spec.ts.
         FLEETSCOPE_ANONYMOUS_DEVICES: "on",
