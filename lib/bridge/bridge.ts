@@ -19,6 +19,7 @@ import { asEpochMs } from "../devices/model";
 import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
 import type { Convention, Outbound } from "../devices/convention";
 import { Interpreter, type ConventionCounts } from "../devices/registry";
+import { hostState } from "../devices/conventions/sparkplug";
 import type { AppendResult, Batch, DeviceUpdate, MessageRow, QoS, Store } from "../store/types";
 import { CommitBeforePubrec } from "./commit-before-pubrec";
 import { decodeMessage, mergeDeviceUpdates, spoolIdent, type Decoded, type Received, type SampleSkip } from "./decode";
@@ -49,6 +50,11 @@ export interface BridgeOptions {
   maxSpool?: number;
   /** The device conventions to read messages by (lib/devices/builtin.ts by default). */
   conventions?: readonly Convention<never>[];
+  /**
+   * As a Sparkplug host application: its STATE (`spBv1.0/STATE/<id>`, retained) says online while
+   * it runs and its Will says offline, so edge nodes that wait for this host know it is there.
+   */
+  sparkplugHostId?: string;
   /** Each packet the bridge's client sends or receives, for tracing its hop (STACK.md, gotcha 4). */
   onPacket?: (packet: Packet, from: "client" | "server") => void;
 }
@@ -143,7 +149,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     samplesSkipped: { too_large: 0, not_json_object: 0, no_numbers: 0 } as Record<SampleSkip, number>,
     lastError: null as string | null,
   };
-  private readonly opts: Required<Omit<BridgeOptions, "username" | "password" | "onPacket" | "conventions">> & Pick<BridgeOptions, "username" | "password" | "onPacket">;
+  private readonly opts: Required<Omit<BridgeOptions, "username" | "password" | "onPacket" | "conventions" | "sparkplugHostId">> & Pick<BridgeOptions, "username" | "password" | "onPacket" | "sparkplugHostId">;
 
   constructor(options: BridgeOptions) {
     super();
@@ -176,7 +182,10 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     // so the first messages do not wait for it. A store down now is reported; the drain retries.
     await this.opts.store.append({ messages: [], devices: [] }).catch((err: unknown) => this.storeFailed(err));
     if (this.spool.size() > 0) void this.flush();
+    // One timestamp for the session's birth and its Will, as Sparkplug 3.0 pairs them [tck-id-host-topic-phid-death-payload].
+    const host = this.opts.sparkplugHostId ? hostState(this.opts.sparkplugHostId, Date.now()) : null;
     const client = mqtt.connect(this.opts.url, {
+      ...(host ? { will: { topic: host.will.topic, payload: Buffer.from(host.will.payload), qos: host.will.qos, retain: host.will.retain } } : {}),
       clientId: this.opts.clientId,
       clean: false,
       username: this.opts.username,
@@ -202,6 +211,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       client.on("packetreceive", (p) => onPacket(p, "server"));
     }
     client.on("connect", () => {
+      if (host) this.send_(host.online);
       this.stats.connected = true;
       this.stats.lastError = null;
       this.emit("connect");

@@ -17,5 +17,6 @@ export function bridgeFromConfig(config: Config, url: string, store: Store, onPa
     spoolPath: spoolPathFor(config.databaseUrl, config.bridgeId),
     onPacket,
     conventions: conventionsWith(config.conventionRules),
+    sparkplugHostId: config.bridgeId,
   });
 }
