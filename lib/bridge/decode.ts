@@ -6,7 +6,8 @@
 import { type DeviceUpdate, type MessageRow, MAX_STORED_PAYLOAD_BYTES, type QoS } from "../store/types";
 import { createHash } from "node:crypto";
 import { asEpochMs, type EpochMs } from "../devices/model";
-import type { DeviceFacts, Outbound } from "../devices/convention";
+import type { DeviceFacts, Outbound, SeqFact } from "../devices/convention";
+import { parseJsonObject, seqOf } from "../devices/conventions/demo";
 import type { Interpreter } from "../devices/registry";
 import { mergeMeta } from "../store/device-merge";
 
@@ -56,7 +57,9 @@ export function decodeMessage(m: Received, now: EpochMs, conventions: Interprete
   // A view on the payload's bytes, not a copy of them.
   const text = m.payload.byteLength <= MAX_PARSED_PAYLOAD_BYTES ? Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength).toString("utf8") : null;
   const reading = conventions.read({ topic: m.topic, payload: m.payload, text, retain: m.retain, qos: m.qos, ts: now });
-  const seq = reading.seq;
+  // A message no convention counts still carries its own `seq` when its JSON has one: the store
+  // counts loss and recognises redeliveries on any topic by it, as before conventions.
+  const seq = reading.seq ?? (reading.by.length === 0 && text !== null ? topLevelSeq(m.topic, text) : null);
   const row: MessageRow = {
     ts: now,
     topic: m.topic,
@@ -83,6 +86,11 @@ export function decodeMessage(m: Received, now: EpochMs, conventions: Interprete
   if (reading.problem !== null && SKIPS.has(reading.problem)) out.skipped = reading.problem as SampleSkip;
   if (reading.publish.length > 0) out.publish = reading.publish;
   return out;
+}
+
+function topLevelSeq(topic: string, text: string): SeqFact | null {
+  const value = seqOf(parseJsonObject(text));
+  return value === null ? null : { value, stream: topic };
 }
 
 /** The store's update from a convention's facts. */

@@ -3,7 +3,7 @@
  * the layout the simulator speaks. Device ids are the `<deviceId>` level as it is.
  */
 import type { DeviceId, DeviceStatus } from "../model";
-import type { Convention, DeviceEventFact, DeviceFacts, Interpretation } from "../convention";
+import { jsonObjectOf, type Convention, type DeviceEventFact, type DeviceFacts, type Interpretation } from "../convention";
 
 export const DEMO_ROOT = "fleet";
 
@@ -43,16 +43,7 @@ export const MAX_FIELDS = 64;
 export type JsonObject = Record<string, unknown>;
 
 /** The payload as a JSON object, or null for anything else: untrusted devices send all sorts. */
-export function parseJsonObject(payload: string): JsonObject | null {
-  const first = payload.trimStart()[0];
-  if (first !== "{") return null; // skip the exception path for the common non-JSON payloads
-  try {
-    const parsed: unknown = JSON.parse(payload);
-    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as JsonObject) : null;
-  } catch {
-    return null;
-  }
-}
+export const parseJsonObject = (payload: string): JsonObject | null => jsonObjectOf(payload);
 
 /**
  * Numeric fields of a telemetry object, flattened with dots (`joints.0`). `seq` is delivery
