@@ -14,13 +14,15 @@ const ID = /^[A-Za-z0-9_.-]{1,128}$/;
 /** A convention's native name: a Sparkplug `<group>/<edge node>` holds a `/`. */
 const NATIVE_NAME = /^[A-Za-z0-9_.\/-]{1,128}$/;
 
-/** The prefixes an entry may name its convention by, short names included. */
+/**
+ * The prefixes an entry may name its convention by, short names included. Home Assistant
+ * discovery has none: its devices choose their state and command topics freely, so no topics can
+ * be given to one by its name.
+ */
 const CONVENTION_PREFIXES: Record<string, ConventionId> = {
   demo: "demo",
   sparkplug: "sparkplug",
   homie: "homie",
-  homeassistant: "homeassistant",
-  ha: "homeassistant",
   zigbee2mqtt: "zigbee2mqtt",
   z2m: "zigbee2mqtt",
   tasmota: "tasmota",
