@@ -32,6 +32,9 @@ export interface Reading {
 
 const NOTHING: Reading = Object.freeze({ device: null, facts: [], seq: null, publish: [], problem: null, by: [] }) as Reading;
 
+/** Topics whose device is remembered (deviceOfTopic); past it the memory starts over. */
+export const MAX_TOPICS_REMEMBERED = 100_000;
+
 interface Slot {
   convention: Convention<unknown>;
   state: unknown;
@@ -40,6 +43,8 @@ interface Slot {
 
 export class Interpreter {
   private readonly slots: Slot[];
+  /** The device each topic's last reading named: the trace and the Delivery panel attribute packets by it. */
+  private readonly topicDevices = new Map<string, DeviceId>();
 
   constructor(conventions: readonly Convention<never>[]) {
     this.slots = conventions.map((c) => {
@@ -72,7 +77,22 @@ export class Interpreter {
       for (const f of r.facts) out.facts.push(f);
       if (r.publish) for (const p of r.publish) out.publish.push(p);
     }
+    if (out?.device) this.remember(m.topic, out.device);
     return out ?? NOTHING;
+  }
+
+  private remember(topic: string, device: DeviceId) {
+    if (this.topicDevices.get(topic) === device) return;
+    if (this.topicDevices.size >= MAX_TOPICS_REMEMBERED) this.topicDevices.clear();
+    this.topicDevices.set(topic, device);
+  }
+
+  /**
+   * The device a topic belongs to, as the conventions read its last message: without reading a
+   * payload again (a packet in the trace), and so only for topics this interpreter has read.
+   */
+  deviceOfTopic(topic: string): DeviceId | null {
+    return this.topicDevices.get(topic) ?? null;
   }
 
   /** Just the interpretation of one convention (the command service asks the device's own). */

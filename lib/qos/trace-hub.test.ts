@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { MqttFramer } from "../mqtt/framer";
+import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
+import { asEpochMs } from "../devices/model";
+import { Interpreter } from "../devices/registry";
+import { setSharedInterpreter } from "../devices/shared";
 import { RECENT_PACKETS, TraceHub } from "./trace-hub";
 
 describe("TraceHub", () => {
@@ -17,7 +21,11 @@ describe("TraceHub", () => {
 });
 
 describe("TraceHub's recent packets", () => {
-  it("each carry their flow as it was right after them, anomalies included", () => {
+  it("each carry their flow as it was right after them, anomalies included, and the device the bridge's conventions read the topic as", () => {
+    // The bridge in this process has read a message on the topic: its interpreter names the device.
+    const bridgeReads = new Interpreter(BUILT_IN_CONVENTIONS);
+    bridgeReads.read({ topic: "fleet/lab/arm-01/status", payload: new TextEncoder().encode("online"), text: "online", retain: false, qos: 1, ts: asEpochMs(1) });
+    setSharedInterpreter(bridgeReads);
     const hub = new TraceHub();
     const gen = (bytes: number[]) => new MqttFramer().push(new Uint8Array(bytes))[0]!;
     hub.record("arm-01", "client", gen([0x32, 0x1c, 0x00, 0x17, ...Buffer.from("fleet/lab/arm-01/status"), 0x00, 0x05, 0x78]), 100);
@@ -30,6 +38,7 @@ describe("TraceHub's recent packets", () => {
     expect(pubrec).toMatchObject({ type: "pubrec", topic: "fleet/lab/arm-01/status", device: "arm-01", flow: { key: publish!.flow!.key, state: "in_flight", anomalies: ["PUBREC in a QoS 1 flow"] } });
     expect(puback!.flow).toMatchObject({ state: "complete", latencyMs: 3, anomalies: ["PUBREC in a QoS 1 flow", "PUBACK where nothing was expected"] });
     hub.close();
+    setSharedInterpreter(null);
   });
 });
 

@@ -7,7 +7,7 @@ import "server-only";
  * their own copy of this module.
  */
 import { EventEmitter } from "node:events";
-import { parseDemoTopic } from "../devices/conventions/demo";
+import { sharedInterpreter } from "../devices/shared";
 import type { Packet } from "mqtt";
 import { ClientTap } from "../mqtt/client-tap";
 import { PACKET_TYPES, type PacketPeek, type WirePacket } from "../mqtt/framer";
@@ -276,14 +276,12 @@ export class TraceHub extends EventEmitter<HubEvents> {
     return event;
   }
 
-  /** Topics repeat: parse each once (the memo is dropped whole when it grows large). */
-  private readonly devices = new Map<string, string | undefined>();
+  /**
+   * Whose a topic is, as the bridge's conventions read it (lib/devices/shared.ts): a packet that
+   * comes before the bridge has read its topic's first message has no device yet.
+   */
   private deviceOf(topic: string): string | undefined {
-    if (this.devices.has(topic)) return this.devices.get(topic);
-    if (this.devices.size >= 10_000) this.devices.clear();
-    const device = parseDemoTopic(topic)?.device;
-    this.devices.set(topic, device);
-    return device;
+    return sharedInterpreter()?.deviceOfTopic(topic) ?? undefined;
   }
 
   /** Recent packets, oldest first. */
