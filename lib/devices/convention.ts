@@ -139,6 +139,11 @@ export interface Convention<S = unknown> {
   initialState(): S;
   /** Cheap test on the topic alone, before any payload is parsed. */
   claims(topic: string, state: S): boolean;
+  /**
+   * Whose a topic is, from the topic alone, for a convention whose layout says it (a packet in
+   * the trace, before any message on the topic was read). Others learn it from what they read.
+   */
+  deviceOfTopic?(topic: string, state: S): DeviceId | null;
   /** Null: nothing for this convention after all (no device, no problem). */
   interpret(msg: Inbound, state: S): Interpretation | null;
   /**

@@ -92,7 +92,13 @@ export class Interpreter {
    * payload again (a packet in the trace), and so only for topics this interpreter has read.
    */
   deviceOfTopic(topic: string): DeviceId | null {
-    return this.topicDevices.get(topic) ?? null;
+    const known = this.topicDevices.get(topic);
+    if (known) return known;
+    for (const s of this.slots) {
+      const d = s.convention.deviceOfTopic?.(topic, s.state);
+      if (d) return d;
+    }
+    return null;
   }
 
   /** Just the interpretation of one convention (the command service asks the device's own). */

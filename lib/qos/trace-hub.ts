@@ -8,6 +8,8 @@ import "server-only";
  */
 import { EventEmitter } from "node:events";
 import { sharedInterpreter } from "../devices/shared";
+import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
+import { Interpreter } from "../devices/registry";
 import type { Packet } from "mqtt";
 import { ClientTap } from "../mqtt/client-tap";
 import { PACKET_TYPES, type PacketPeek, type WirePacket } from "../mqtt/framer";
@@ -281,8 +283,11 @@ export class TraceHub extends EventEmitter<HubEvents> {
    * comes before the bridge has read its topic's first message has no device yet.
    */
   private deviceOf(topic: string): string | undefined {
-    return sharedInterpreter()?.deviceOfTopic(topic) ?? undefined;
+    return (sharedInterpreter() ?? this.layouts).deviceOfTopic(topic) ?? undefined;
   }
+
+  /** Without a bridge in this process, what the conventions' layouts alone say. */
+  private readonly layouts = new Interpreter(BUILT_IN_CONVENTIONS);
 
   /** Recent packets, oldest first. */
   packets(): TraceEvent[] {

@@ -95,6 +95,8 @@ export const demo: Convention<null> = {
   filters: DEMO_FILTERS,
   initialState: () => null,
   claims: (topic) => topic.startsWith(`${DEMO_ROOT}/`),
+  // Any topic under a device's level is the device's, whatever its kind: a hostile extra level too.
+  deviceOfTopic: (topic) => parseDemoTopic(topic)?.device ?? null,
   interpret(m): Interpretation | null {
     const t = parseDemoTopic(m.topic);
     // Only the convention's own kinds describe a device; a stray level (a `/` inside a would-be
