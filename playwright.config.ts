@@ -32,7 +32,13 @@ export const E2E_USERS = {
 /** The device security.spec.ts publishes hostile input as, with its own credentials. */
 export const E2E_DEVICE = { id: "evil-01", password: "e2e-device-password" } as const;
 /** Devices of other conventions real-fleets.spec.ts plays, each confined by its convention's access rules. */
-export const E2E_CONVENTION_DEVICES = { tasmota: "tasmota_E2E001", homie: "thermo-e2e", password: "e2e-convention-password" } as const;
+export const E2E_CONVENTION_DEVICES = {
+  tasmota: "tasmota_E2E001",
+  homie: "thermo-e2e",
+  zigbee2mqtt: "zigbee2mqtt",
+  sparkplug: "e2e/edge-1",
+  password: "e2e-convention-password",
+} as const;
 
 export default defineConfig({
   testDir: "e2e",
@@ -73,6 +79,8 @@ export default defineConfig({
           `${E2E_DEVICE.id}:${E2E_DEVICE.password}`,
           `tasmota=${E2E_CONVENTION_DEVICES.tasmota}:${E2E_CONVENTION_DEVICES.password}`,
           `homie=${E2E_CONVENTION_DEVICES.homie}:${E2E_CONVENTION_DEVICES.password}`,
+          `z2m=${E2E_CONVENTION_DEVICES.zigbee2mqtt}:${E2E_CONVENTION_DEVICES.password}`,
+          `sparkplug=${E2E_CONVENTION_DEVICES.sparkplug}:${E2E_CONVENTION_DEVICES.password}`,
         ].join(","),
         // A user's own rule, for real-fleets.spec.ts: a plant layout no built-in convention reads.
         FLEETSCOPE_CONVENTIONS: JSON.stringify({

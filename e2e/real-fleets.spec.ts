@@ -9,6 +9,7 @@
  */
 import { expect, test, type Page } from "@playwright/test";
 import mqtt, { type MqttClient } from "mqtt";
+import { get } from "sparkplug-payload";
 import { E2E_CONVENTION_DEVICES } from "../playwright.config";
 
 const run = Date.now().toString(36);
@@ -135,5 +136,131 @@ test("a fleet that follows no convention is read by the user's own rule (FLEETSC
     }).toPass();
   } finally {
     await client.endAsync();
+  }
+});
+
+test("a Zigbee2MQTT bulb, named by the retained bridge/devices (a friendly name with /), switched on from its page and confirmed by the echoed state", async ({ page, baseURL }) => {
+  const base = E2E_CONVENTION_DEVICES.zigbee2mqtt;
+  const name = `hall/bulb ${run}`;
+  const bridge = await device(baseURL!, base, { topic: `${base}/bridge/state`, payload: JSON.stringify({ state: "offline" }) }, true);
+  try {
+    // The shape of Zigbee2MQTT's bridge/devices: a coordinator, then each device with its exposes.
+    const bulb = {
+      ieee_address: "0x90fd9ffffe6494fc",
+      type: "Router",
+      friendly_name: name,
+      definition: {
+        model: "LED1624G9",
+        vendor: "IKEA",
+        description: "TRADFRI LED bulb E14/E26/E27 600 lumen, dimmable, color, opal white",
+        exposes: [
+          { type: "light", features: [
+            { type: "binary", name: "state", property: "state", value_on: "ON", value_off: "OFF", value_toggle: "TOGGLE", access: 7 },
+            { type: "numeric", name: "brightness", property: "brightness", value_min: 0, value_max: 254, access: 7 },
+          ] },
+          { type: "numeric", name: "linkquality", property: "linkquality", unit: "lqi", access: 1 },
+        ],
+      },
+    };
+    await bridge.publishAsync(`${base}/bridge/state`, JSON.stringify({ state: "online" }), { qos: 1, retain: true });
+    await bridge.publishAsync(`${base}/bridge/devices`, JSON.stringify([{ ieee_address: "0x00124b00120144ae", type: "Coordinator", friendly_name: "Coordinator" }, bulb]), { qos: 1, retain: true });
+    await bridge.publishAsync(`${base}/${name}/availability`, JSON.stringify({ state: "online" }), { qos: 1, retain: true });
+    let state = { state: "OFF", brightness: 120, linkquality: 96 };
+    await bridge.publishAsync(`${base}/${name}`, JSON.stringify(state), { qos: 1 });
+    await bridge.subscribeAsync(`${base}/${name}/set`, { qos: 1 });
+    bridge.on("message", (_topic, payload) => {
+      state = { ...state, ...(JSON.parse(payload.toString()) as object) };
+      void bridge.publishAsync(`${base}/${name}`, JSON.stringify(state), { qos: 1 });
+    });
+    const card = await openFromOverview(page, "zigbee2mqtt", name);
+    await expect(card.getByTestId("convention")).toHaveText("Zigbee2MQTT");
+    await card.getByRole("link", { name }).click();
+    await expect(page).toHaveURL(/\/devices\/z2m\.0x90fd9ffffe6494fc$/);
+    await expect(page.getByTestId("value-linkquality")).toHaveText("96\u00a0lqi");
+    const panel = page.getByRole("region", { name: "Commands" });
+    await panel.getByLabel("command", { exact: true }).selectOption("state");
+    await panel.getByLabel(/^state/).selectOption("ON");
+    await panel.getByRole("button", { name: "Send state" }).click();
+    await expect(panel.getByTestId("command-lifecycle")).toHaveAttribute("data-state", "succeeded");
+    await expect(page.getByTestId("value-state")).toHaveText("1");
+  } finally {
+    await bridge.endAsync();
+  }
+});
+
+test("a Home Assistant discovery sensor appears with its device's name and the unit its config gives", async ({ page, baseURL }) => {
+  const node = `e2e${run}`;
+  const client = await device(baseURL!, `ha-${node}`);
+  try {
+    // Abbreviated keys and `~`, as real publishers (Tasmota, ESPHome) write discovery configs.
+    const config = { "~": `e2eha/${node}`, name: "Temperature", stat_t: "~/state", val_tpl: "{{ value_json.temperature | round(1) }}", unit_of_meas: "°C", dev_cla: "temperature", uniq_id: `${node}_t`, dev: { ids: [`e2e_${node}`], name: `Greenhouse ${run}`, mf: "Fleetscope", mdl: "e2e", sa: "Garden" } };
+    await client.publishAsync(`homeassistant/sensor/${node}/temperature/config`, JSON.stringify(config), { qos: 1, retain: true });
+    const card = await openFromOverview(page, "home assistant", config.dev.name);
+    await expect(card).toContainText("Garden");
+    await card.getByRole("link", { name: config.dev.name }).click();
+    await client.publishAsync(`e2eha/${node}/state`, JSON.stringify({ temperature: 24.56 }), { qos: 1 });
+    await expect(page.locator('[data-testid^="value-"]').filter({ hasText: "°C" }).first()).toHaveText("24.6\u00a0°C");
+  } finally {
+    await client.endAsync();
+  }
+});
+
+test("a Sparkplug B edge node: a tab opened after its BIRTH shows metric names and units, not aliases, and a DCMD is confirmed by the next DDATA", async ({ page, baseURL }) => {
+  const [group, edge] = E2E_CONVENTION_DEVICES.sparkplug.split("/") as [string, string];
+  const codec = get("spBv1.0")!;
+  const encode = (p: object) => Buffer.from(codec.encodePayload({ timestamp: Date.now(), ...p } as Parameters<typeof codec.encodePayload>[0]));
+  const t = (verb: string, dev?: string) => `spBv1.0/${group}/${verb}/${edge}${dev ? `/${dev}` : ""}`;
+  let seq = 0;
+  const next = () => (seq = (seq + 1) % 256);
+  const node = await mqtt.connectAsync(`${baseURL!.replace(/^http/, "ws")}/mqtt`, {
+    clientId: `e2e-sparkplug-${run}`,
+    username: E2E_CONVENTION_DEVICES.sparkplug,
+    password: E2E_CONVENTION_DEVICES.password,
+    will: { topic: t("NDEATH"), payload: encode({ metrics: [{ name: "bdSeq", type: "Int64", value: 0 }] }), qos: 1, retain: false },
+  });
+  try {
+    let led = false;
+    await node.subscribeAsync([t("NCMD"), `${t("DCMD")}/#`], { qos: 1 });
+    // The spec's examples (Sparkplug_6_Payloads.adoc): bdSeq and Rebirth on the NBIRTH, aliases and engUnit on the DBIRTH.
+    const births = async () => {
+      seq = 0;
+      await node.publishAsync(t("NBIRTH"), encode({ seq: 0, metrics: [{ name: "bdSeq", type: "Int64", value: 0 }, { name: "Node Control/Rebirth", type: "Boolean", value: false }] }), { qos: 0 });
+      await node.publishAsync(
+        t("DBIRTH", "pump"),
+        encode({
+          seq: next(),
+          metrics: [
+            { name: "Inputs/pressure", alias: 1, type: "Double", value: 101.2, properties: { engUnit: { type: "String", value: "kPa" } } },
+            { name: "Outputs/LED", alias: 2, type: "Boolean", value: led },
+          ],
+        }),
+        { qos: 0 },
+      );
+    };
+    node.on("message", (topic, payload) => {
+      const metrics = codec.decodePayload(payload).metrics ?? [];
+      if (topic === t("NCMD") && metrics.some((m) => m.name === "Node Control/Rebirth" && m.value === true)) return void births();
+      const write = metrics.find((m) => m.name === "Outputs/LED" || m.alias === 2);
+      if (!write) return;
+      led = write.value === true;
+      void node.publishAsync(t("DDATA", "pump"), encode({ seq: next(), metrics: [{ alias: 2, type: "Boolean", value: led }] }), { qos: 0 });
+    });
+    await births();
+    // Opened after the BIRTH: what it shows by name it learned from the bridge's conventions.
+    const card = await openFromOverview(page, "sparkplug", "pump");
+    await expect(card.getByTestId("convention")).toHaveText("Sparkplug B");
+    await card.getByRole("link", { name: "pump" }).click();
+    await expect(page.getByTestId("status-reason")).toHaveText(/DBIRTH/);
+    await node.publishAsync(t("DDATA", "pump"), encode({ seq: next(), metrics: [{ alias: 1, type: "Double", value: 103.4 }] }), { qos: 0 });
+    await expect(page.getByTestId("value-Inputs/pressure")).toHaveText("103.4\u00a0kPa");
+
+    const panel = page.getByRole("region", { name: "Commands" });
+    await panel.getByLabel("command", { exact: true }).selectOption("Outputs/LED");
+    await panel.getByLabel(/^value/).selectOption("true");
+    await panel.getByRole("button", { name: "Send Outputs/LED" }).click();
+    await expect(panel.getByTestId("command-lifecycle")).toHaveAttribute("data-state", "succeeded");
+    expect(led).toBe(true);
+  } finally {
+    await node.endAsync();
   }
 });
