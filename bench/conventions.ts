@@ -19,7 +19,8 @@ import { median } from "./median";
 import type { BenchResult } from "./run";
 
 const MESSAGES = Number(process.env.BENCH_CONVENTIONS_MESSAGES ?? 200_000);
-const ROUNDS = 5;
+// Each round is about a second: a GC or another process on the two cores moves one by several per cent.
+const ROUNDS = 9;
 const DEVICES = 50;
 const sparkplug = get("spBv1.0")!;
 
@@ -76,7 +77,7 @@ function descriptions(): Received[] {
         JSON.stringify({ name: "Temperature", stat_t: `benchha/${d}/state`, val_tpl: "{{ value_json.temperature }}", unit_of_meas: "°C", dev: { ids: [`benchha_${d}`], name: `HA ${d}` } }),
         true,
       ),
-      msg(`homie/5/bench-${d}/$description`, JSON.stringify({ homie: "5.0", version: 1, nodes: { sensor: { properties: { temperature: { datatype: "float", unit: "°C" } } } } }), true),
+      msg(`homie/5/bench-${d}/$description`, JSON.stringify({ homie: "5.0", version: 1, name: `Bench ${d}`, nodes: { sensor: { properties: { temperature: { datatype: "float", unit: "°C" } } } } }), true),
       msg(`homie/5/bench-${d}/$state`, "ready", true),
     );
   }
@@ -113,10 +114,22 @@ function rate(conventions: readonly Convention<never>[], stream: readonly Receiv
   return (stream.length / (performance.now() - start)) * 1000;
 }
 
+/** The conventions whose devices a stream's messages reached: a mixed stream that reached few measures nothing. */
+function reached(stream: readonly Received[], before: readonly Received[]): Set<string> {
+  const interpreter = new Interpreter(BUILT_IN_CONVENTIONS);
+  const now = asEpochMs(Date.now());
+  for (const m of before) decodeMessage(m, now, interpreter);
+  const out = new Set<string>();
+  for (const m of stream.slice(0, 600)) for (const d of decodeMessage(m, now, interpreter).devices) if (d.values) out.add(d.convention ?? "demo");
+  return out;
+}
+
 export async function benchConventions(): Promise<BenchResult[]> {
   const demoMsgs = demoStream(MESSAGES);
   const mixed = mixedStream(MESSAGES);
   const before = descriptions();
+  const got = reached(mixed, before);
+  if (got.size < 6) throw new Error(`the mixed stream gives measurements in only ${[...got].join(", ")}: the bench would not measure every convention`);
   const demoOnly = [demo as Convention<never>];
   const alone: number[] = [];
   const all: number[] = [];

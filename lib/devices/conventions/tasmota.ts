@@ -379,6 +379,8 @@ function locate(topic: string, state: TasmotaState): Located | null {
 
 function claimsTopic(topic: string, state: TasmotaState): boolean {
   if (topic.startsWith("tele/") || topic.startsWith("stat/") || topic.startsWith("cmnd/") || topic.startsWith(TASMOTA_DISCOVERY_PREFIX)) return true;
+  // Most brokers' traffic is not Tasmota's: no learned layout, no string cut per message.
+  if (state.bases.size === 0) return false;
   const slash = topic.lastIndexOf("/");
   return slash > 0 && state.bases.has(topic.slice(0, slash + 1));
 }
