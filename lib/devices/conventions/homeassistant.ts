@@ -214,13 +214,15 @@ export interface HaState {
 
 export function createHomeassistant(prefix: string = HA_DISCOVERY_PREFIX): Convention<HaState> {
   if (!isTopicName(prefix)) throw new Error(`Home Assistant discovery prefix must be a topic name without wildcards, got ${JSON.stringify(prefix)}`);
+  const below = `${prefix}/`;
   return {
     id: "homeassistant",
     label: "Home Assistant discovery",
     filters: [`${prefix}/#`],
     learnedFilters: (state) => learnedFilters(state),
     initialState: () => ({ prefix, configs: new Map(), entities: new Map(), devices: new Map(), byState: new Map(), byAvailability: new Map(), available: new Map() }),
-    claims: (topic, state) => topic === prefix || topic.startsWith(`${prefix}/`) || state.byState.has(topic) || state.byAvailability.has(topic),
+    // Asked of every message: the prefix's text made once, not per call.
+    claims: (topic, state) => topic === prefix || topic.startsWith(below) || state.byState.has(topic) || state.byAvailability.has(topic),
     interpret,
     encodeCommand: (device, command, args, _id, state) => encodeCommand(device, command, args, state),
     confirms,

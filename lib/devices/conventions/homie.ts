@@ -636,13 +636,15 @@ export function createHomie(options: HomieOptions = {}): Convention<HomieState> 
   const root = options.root ?? HOMIE_DEFAULT_ROOT;
   if (root === "" || /[/+#]/.test(root)) throw new Error(`Homie root ${JSON.stringify(root)} must be one topic level without wildcards`);
   const ctx: Ctx = { root, idParts: root === HOMIE_DEFAULT_ROOT ? [] : [`$${root}`] };
+  // Asked of every message: made once, not per call.
+  const below = `${root}/`;
 
   return {
     id: "homie",
     label: "Homie",
     filters: [`${root}/#`],
     initialState: () => ({ devices: new Map() }),
-    claims: (topic) => topic.startsWith(`${root}/`),
+    claims: (topic) => topic.startsWith(below),
 
     interpret(m, state) {
       const t = parseHomieTopic(m.topic, root);

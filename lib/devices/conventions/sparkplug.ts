@@ -29,6 +29,7 @@ import type { DeviceId } from "../model";
 // ---------------------------------------------------------------------------------------------
 
 export const SPARKPLUG_NAMESPACE = "spBv1.0";
+const NAMESPACE_LEVEL = `${SPARKPLUG_NAMESPACE}/`;
 /** What a subscriber needs to see every message this convention reads. */
 export const SPARKPLUG_FILTERS = [`${SPARKPLUG_NAMESPACE}/#`, "STATE/+"] as const;
 
@@ -1173,7 +1174,7 @@ export const sparkplug: Convention<SparkplugState> = {
   label: "Sparkplug B",
   filters: SPARKPLUG_FILTERS,
   initialState: initialSparkplugState,
-  claims: (topic) => topic.startsWith(`${SPARKPLUG_NAMESPACE}/`) || topic.startsWith("STATE/"),
+  claims: (topic) => topic.startsWith(NAMESPACE_LEVEL) || topic.startsWith("STATE/"),
   interpret,
   encodeCommand,
   confirms,

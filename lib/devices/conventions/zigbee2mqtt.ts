@@ -106,7 +106,6 @@ export function createZigbee2mqtt(base: string = ZIGBEE2MQTT_BASE): Convention<Z
     interpret: (msg, state) => interpret(msg, state),
     encodeCommand: (device, command, args, _id, state) => encodeCommand(device, command, args, state),
     confirms: (expect, msg, state) => confirms(expect, msg, state),
-    // Zigbee2MQTT is a bridge: the "device" that connects is the bridge process, named by its base.
     // The name is the bridge's base topic: Zigbee2MQTT is one client for all its devices. With its
     // Home Assistant integration on it also publishes discovery and watches HA's birth message.
     deviceAccess: (name) =>
