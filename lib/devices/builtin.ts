@@ -15,5 +15,6 @@ export const BUILT_IN_CONVENTIONS: readonly Convention<never>[] = [demo, sparkpl
 
 /** The built-in conventions, then a user's own rules: a known layout is never taken by a rule. */
 export function conventionsWith(rules: readonly Rule[]): readonly Convention<never>[] {
-  return rules.length === 0 ? BUILT_IN_CONVENTIONS : [...BUILT_IN_CONVENTIONS, ...(ruleConventions(rules) as Convention<never>[])];
+  if (rules.length === 0) return BUILT_IN_CONVENTIONS;
+  return [...BUILT_IN_CONVENTIONS, ...ruleConventions(rules).map((c) => ({ ...c, onlyUnclaimed: true }) as Convention<never>)];
 }

@@ -134,6 +134,11 @@ export interface Convention<S = unknown> {
   readonly label: string;
   /** What a subscriber needs to see every message this convention reads (the browser's live feed). */
   readonly filters: readonly string[];
+  /**
+   * Reads only what no convention asked before it made a device of: a user's rule never makes a
+   * second device of one a built-in convention already reads.
+   */
+  readonly onlyUnclaimed?: boolean;
   /** Filters learned from what was read (Home Assistant's state topics may be anywhere); bounded. */
   learnedFilters?(state: S): string[];
   initialState(): S;

@@ -42,7 +42,7 @@ interface Slot {
 }
 
 export class Interpreter {
-  private readonly slots: Slot[];
+  private slots: Slot[];
   /** The device each topic's last reading named: the trace and the Delivery panel attribute packets by it. */
   private readonly topicDevices = new Map<string, DeviceId>();
 
@@ -50,6 +50,20 @@ export class Interpreter {
     this.slots = conventions.map((c) => {
       const convention = c as unknown as Convention<unknown>;
       return { convention, state: convention.initialState(), counts: { id: c.id, label: c.label, messages: 0, notUnderstood: 0, lastProblem: null } };
+    });
+  }
+
+  /**
+   * Changes the conventions in force (a rule saved or deleted): those that stay keep what they
+   * learned and their counts; a rule whose text changed starts afresh.
+   */
+  setConventions(conventions: readonly Convention<never>[]): void {
+    const old = new Map(this.slots.map((s) => [s.convention.id, s]));
+    this.slots = conventions.map((c) => {
+      const convention = c as unknown as Convention<unknown>;
+      const kept = old.get(c.id);
+      if (kept && kept.convention === convention) return kept;
+      return { convention, state: convention.initialState(), counts: kept?.counts ?? { id: c.id, label: c.label, messages: 0, notUnderstood: 0, lastProblem: null } };
     });
   }
 
@@ -62,6 +76,7 @@ export class Interpreter {
     let out: Reading | null = null;
     for (const slot of this.slots) {
       if (!slot.convention.claims(m.topic, slot.state)) continue;
+      if (slot.convention.onlyUnclaimed && out !== null && out.facts.length > 0) continue;
       const r = slot.convention.interpret(m, slot.state);
       slot.counts.messages++;
       if (r === null) continue;
