@@ -211,7 +211,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       client.on("packetreceive", (p) => onPacket(p, "server"));
     }
     client.on("connect", () => {
-      if (host) this.send_(host.online);
+      if (host) this.publishAsked(host.online);
       this.stats.connected = true;
       this.stats.lastError = null;
       this.emit("connect");
@@ -291,11 +291,12 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   /** Decodes by the conventions, and sends what they ask to be sent in answer. */
   private decode(m: Received, ts: ReturnType<typeof asEpochMs>): Decoded {
     const d = decodeMessage(m, ts, this.interpreter);
-    if (d.publish) for (const p of d.publish) this.send_(p);
+    if (d.publish) for (const p of d.publish) this.publishAsked(p);
     return d;
   }
 
-  private send_(p: Outbound) {
+  /** A message a convention asked for (a rebirth request) or the host STATE; counted when the broker does not take it. */
+  private publishAsked(p: Outbound) {
     const client = this.client;
     if (!client?.connected) {
       this.publishFailed++;

@@ -14,6 +14,7 @@ import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
 import type { CommandFact, ConventionId, DeviceFacts } from "../devices/convention";
 import { asEpochMs, type DeviceMeta } from "../devices/model";
 import { Interpreter } from "../devices/registry";
+import { MAX_PARSED_PAYLOAD_BYTES } from "../bridge/decode";
 import { conventionDefinitions, conventionVerdict, encodeConventionCommand, requestBytes } from "./convention-commands";
 import type { CommandLog } from "../store/command-log";
 import { commandsFor, parseAdvertisement, type Advertisement, type CommandDefinition } from "./definitions";
@@ -340,7 +341,8 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   private conventionEcho(command: Command, convention: ConventionId, topic: string, payload: Buffer, packet: IPublishPacket) {
     const slot = this.conventions.slot(convention);
     if (!slot || !command.expect) return;
-    const text = payload.length <= MAX_ADVERTISEMENT_BYTES ? payload.toString("utf8") : null;
+    // Read as the bridge reads it: past the bridge's parse limit, the payload has no text.
+    const text = payload.length <= MAX_PARSED_PAYLOAD_BYTES ? payload.toString("utf8") : null;
     const msg = { topic, payload, text, retain: packet.retain, qos: packet.qos as 0 | 1 | 2, ts: asEpochMs(this.now()) };
     const verdict = conventionVerdict(slot.convention, slot.state, command.expect, msg);
     if (verdict) this.input(command.id, { ...verdict, at: this.now() });
