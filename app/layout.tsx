@@ -9,6 +9,7 @@ import { ConnectionBadge } from "@/components/ConnectionBadge";
 import { ConnectionBanner } from "@/components/ConnectionBanner";
 import { FleetProvider } from "@/components/FleetProvider";
 import { pageActor } from "@/lib/auth/page-actor";
+import { sharedRuleWatch } from "@/lib/devices/rule-watch";
 import { serverConfig } from "@/lib/http/context";
 import { loginUrl, PATH_HEADER } from "@/lib/http/page-path";
 import "./globals.css";
@@ -53,7 +54,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en">
       <body>
         <ActorProvider actor={actor}>
-          <FleetProvider wsUrl={wsUrl} rules={serverConfig().conventionRules}>
+          <FleetProvider wsUrl={wsUrl} rules={sharedRuleWatch()?.set.rules ?? serverConfig().conventionRules}>
             <header className="top">
               <Link href="/" className="brand">Fleetscope</Link>
               <nav>

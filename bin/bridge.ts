@@ -5,6 +5,8 @@ import { bridgeFilter } from "../lib/config/env";
 import { redact } from "../lib/config/redact";
 import { Retention } from "../lib/store/retention";
 import { sharedStore } from "../lib/store/shared";
+import { conventionsWith } from "../lib/devices/builtin";
+import { RuleWatch } from "../lib/devices/rule-watch";
 
 const config = configOrExit();
 if (!config.mqttUrl) {
@@ -12,7 +14,11 @@ if (!config.mqttUrl) {
   process.exit(2);
 }
 const store = await sharedStore(config.databaseUrl);
-const bridge = bridgeFromConfig(config, config.mqttUrl, store);
+const bridge = bridgeFromConfig(config, config.mqttUrl, store, config.conventionRules);
+// Rules saved on a server sharing this database apply here too, within RULES_POLL_MS; the
+// first read comes before the first message.
+const rules = new RuleWatch(store.rules, config.conventionRules, (r) => bridge.interpreter.setConventions(conventionsWith(r)));
+await rules.start();
 bridge.on("storeError", (err) => process.stderr.write(`fleetscope bridge: store error, retrying: ${err.message}\n`));
 bridge.on("offline", () => process.stderr.write("fleetscope bridge: broker offline, reconnecting…\n"));
 await bridge.start();
@@ -22,6 +28,7 @@ process.stdout.write(`fleetscope bridge ${config.bridgeId}: ${redact(config.mqtt
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
+    rules.stop();
     void bridge
       .stop()
       .then(() => retention.stop())

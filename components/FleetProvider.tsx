@@ -1,5 +1,5 @@
 "use client";
-import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { useStore } from "zustand";
 import type { DeviceWithValues } from "@/lib/devices/model";
 import type { Rule } from "@/lib/devices/conventions/rules";
@@ -12,11 +12,12 @@ const FleetContext = createContext<FleetStore | null>(null);
 /** Owns the per-tab store, the live MQTT feed and the first GET /api/devices. */
 export function FleetProvider({ wsUrl, rules, children }: { wsUrl: string | null; rules: Rule[]; children: ReactNode }) {
   const [store, setStore] = useState<FleetStore | null>(null);
-  // By value: a refresh of the layout hands a new array with the same rules, which must not reconnect.
+  // By value: a refresh of the layout hands a new array with the same rules.
   const rulesKey = JSON.stringify(rules);
+  const firstRules = useRef(rulesKey);
 
   useEffect(() => {
-    const s = createFleetStore(resolveWsUrl(wsUrl, window.location), JSON.parse(rulesKey) as Rule[]);
+    const s = createFleetStore(resolveWsUrl(wsUrl, window.location), JSON.parse(firstRules.current) as Rule[]);
     setStore(s);
     const stop = startLiveFeed(s);
     const abort = new AbortController();
@@ -50,7 +51,13 @@ export function FleetProvider({ wsUrl, rules, children }: { wsUrl: string | null
       abort.abort();
       stop();
     };
-  }, [wsUrl, rulesKey]);
+  }, [wsUrl]);
+
+  // A rule saved or deleted (the layout refreshed with the new list): read on with it, on the
+  // same connection, keeping what the tab has seen.
+  useEffect(() => {
+    store?.getState().setRules(JSON.parse(rulesKey) as Rule[]);
+  }, [store, rulesKey]);
 
   if (!store) return <p className="muted" role="status">Connecting…</p>;
   return <FleetContext.Provider value={store}>{children}</FleetContext.Provider>;

@@ -1,12 +1,12 @@
 "use client";
 import Link from "next/link";
 import { useMemo, useState } from "react";
-import { parseDemoTopic } from "@/lib/devices/conventions/demo";
 import { DECODER_IDS, DECODER_LABELS, decodePayload, payloadLines, type DecoderId } from "@/lib/payload/decoders";
 import { lineDiff } from "@/lib/payload/diff";
 import { payloadPreview } from "@/lib/payload/preview";
 import type { RecentMessage } from "@/lib/topics/recent";
 import { rateAt, type TopicNode } from "@/lib/topics/tree";
+import { useFleet } from "../FleetProvider";
 import { PayloadView } from "./PayloadView";
 import { TopicChart } from "./TopicChart";
 import s from "./topics.module.css";
@@ -19,12 +19,15 @@ interface Props {
   messages: readonly RecentMessage[];
   stored: { state: "idle" | "loading" | "loaded" | "error"; error?: string; count?: number; next?: string | null; full?: boolean };
   onLoadStored(): void;
+  /** Opens "Make these devices" for a topic no convention reads. */
+  onMakeDevices(): void;
 }
 
 const clock = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour12: false }) + "." + String(t % 1000).padStart(3, "0");
 
 /** The selected topic: what it holds now, decoded; how it changed; its recent messages and chart. */
-export function TopicDetail({ topic, node, now, messages, stored, onLoadStored }: Props) {
+export function TopicDetail({ topic, node, now, messages, stored, onLoadStored, onMakeDevices }: Props) {
+  const conventions = useFleet((st) => st.conventions);
   const [override, setOverride] = useState<DecoderId | "auto">("auto");
   const [diff, setDiff] = useState(false);
   const [picked, setPicked] = useState<number | null>(null);
@@ -36,7 +39,8 @@ export function TopicDetail({ topic, node, now, messages, stored, onLoadStored }
     if (!diff || !decoded || !previous) return null;
     return lineDiff(payloadLines(decodePayload(previous.payload.bytes, topic, decoded.decoder).result), payloadLines(decoded.result));
   }, [diff, decoded, previous, topic]);
-  const device = parseDemoTopic(topic);
+  // Asked again at each redraw: a rule saved meanwhile makes a device of it.
+  const device = conventions.deviceOfTopic(topic);
 
   return (
     <section className={s.detail} aria-label="Selected topic">
@@ -48,7 +52,19 @@ export function TopicDetail({ topic, node, now, messages, stored, onLoadStored }
           {node.qos !== null && <div><dt>last QoS</dt><dd>{node.qos}</dd></div>}
           <div><dt>retained</dt><dd>{node.retained ? "yes" : "no"}</dd></div>
           {node.subtreeTopics > (node.messages > 0 ? 1 : 0) && <div><dt>below</dt><dd>{counted(node.subtreeTopics, "topic")}, {counted(node.subtreeMessages, "msg")}</dd></div>}
-          {device && <div><dt>device</dt><dd><Link href={`/devices/${encodeURIComponent(device.device)}`}>{device.device} panels</Link></dd></div>}
+          {device ? (
+            <div><dt>device</dt><dd><Link href={`/devices/${encodeURIComponent(device)}`}>{device} panels</Link></dd></div>
+          ) : (
+            node.messages > 0 && (
+              <div>
+                <dt>device</dt>
+                <dd>
+                  none reads this topic{" "}
+                  <button type="button" className={s.button} onClick={onMakeDevices}>Make these devices</button>
+                </dd>
+              </div>
+            )
+          )}
         </dl>
       )}
       {!shown ? (

@@ -8,6 +8,7 @@ import { rateAt, TopicTree } from "@/lib/topics/tree";
 import { useFleet } from "../FleetProvider";
 import { useActor } from "../auth/ActorProvider";
 import { PublishForm } from "./PublishForm";
+import { RuleMaker } from "./RuleMaker";
 import { TopicDetail } from "./TopicDetail";
 import { TopicTreeView } from "./TopicTreeView";
 import s from "./topics.module.css";
@@ -46,6 +47,8 @@ export function TopicsExplorer() {
   const [recent, setRecent] = useState<readonly RecentMessage[]>([]);
   const [stored, setStored] = useState<Stored>({ state: "idle" });
   const [pruneMs, setPruneMs] = useState<number | null>(null);
+  /** The topic "Make these devices" was opened from. */
+  const [making, setMaking] = useState<string | null>(null);
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
 
@@ -234,12 +237,13 @@ export function TopicsExplorer() {
         )}
         <div className={s.side}>
           {selected !== null ? (
-            <TopicDetail topic={selected} node={tree.get(selected)} now={now} messages={recent} stored={stored} onLoadStored={() => void loadStored()} />
+            <TopicDetail topic={selected} node={tree.get(selected)} now={now} messages={recent} stored={stored} onLoadStored={() => void loadStored()} onMakeDevices={() => setMaking(selected)} />
           ) : (
             <div className={s.detail}>
               <p className="muted">Select a topic (click, or arrow keys in the tree) to see its payload, history and chart.</p>
             </div>
           )}
+          {making !== null && <RuleMaker key={making} topic={making} tree={tree} version={drawn} onClose={() => setMaking(null)} />}
           {can.publish ? (
             <PublishForm initialTopic={selected ?? ""} onPublished={onPublished} />
           ) : (

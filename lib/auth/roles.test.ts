@@ -11,9 +11,9 @@ describe("roles", () => {
   });
 
   it("offer publishing and commands from operator up, user management to admins only", () => {
-    expect(abilities("viewer")).toEqual({ publish: false, command: false, manageUsers: false });
-    expect(abilities("operator")).toEqual({ publish: true, command: true, manageUsers: false });
-    expect(abilities("admin")).toEqual({ publish: true, command: true, manageUsers: true });
+    expect(abilities("viewer")).toEqual({ publish: false, command: false, manageUsers: false, manageRules: false });
+    expect(abilities("operator")).toEqual({ publish: true, command: true, manageUsers: false, manageRules: false });
+    expect(abilities("admin")).toEqual({ publish: true, command: true, manageUsers: true, manageRules: true });
   });
 
   it("usernames are plain names: no spaces, markup or path characters", () => {

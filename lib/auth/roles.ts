@@ -9,14 +9,14 @@ export const ROLES = ["viewer", "operator", "admin"] as const;
 export type Role = (typeof ROLES)[number];
 export const roleSchema = z.enum(ROLES, { error: `must be one of ${ROLES.join(", ")}` });
 
-/** viewer: sees everything · operator: also sends commands and publishes · admin: also manages users. */
+/** viewer: sees everything · operator: also sends commands and publishes · admin: also manages users and saves convention rules. */
 export function roleAllows(role: Role, need: Role): boolean {
   return ROLES.indexOf(role) >= ROLES.indexOf(need);
 }
 
 /** What the UI offers a role; the server checks again on every request. */
 export function abilities(role: Role) {
-  return { publish: roleAllows(role, "operator"), command: roleAllows(role, "operator"), manageUsers: roleAllows(role, "admin") };
+  return { publish: roleAllows(role, "operator"), command: roleAllows(role, "operator"), manageUsers: roleAllows(role, "admin"), manageRules: roleAllows(role, "admin") };
 }
 
 /** One topic level-safe, log-safe name: letters, digits, `_ . -`, 1..64. */

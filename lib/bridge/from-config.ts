@@ -5,9 +5,13 @@ import type { Store } from "../store/types";
 import { Bridge, type BridgeOptions } from "./bridge";
 import { spoolPathFor } from "./spool";
 import { conventionsWith } from "../devices/builtin";
+import type { Rule } from "../devices/conventions/rules";
 
-/** The bridge the configuration describes, on `url` (the embedded broker's, or MQTT_URL). */
-export function bridgeFromConfig(config: Config, url: string, store: Store, onPacket?: BridgeOptions["onPacket"]): Bridge {
+/**
+ * The bridge the configuration describes, on `url` (the embedded broker's, or MQTT_URL), reading
+ * with `rules` (the file's and the saved ones: lib/devices/rule-watch.ts).
+ */
+export function bridgeFromConfig(config: Config, url: string, store: Store, rules: readonly Rule[], onPacket?: BridgeOptions["onPacket"]): Bridge {
   return new Bridge({
     url,
     ...internalClientCredentials(config),
@@ -16,7 +20,7 @@ export function bridgeFromConfig(config: Config, url: string, store: Store, onPa
     filter: bridgeFilter(config),
     spoolPath: spoolPathFor(config.databaseUrl, config.bridgeId),
     onPacket,
-    conventions: conventionsWith(config.conventionRules),
+    conventions: conventionsWith(rules),
     sparkplugHostId: config.bridgeId,
   });
 }

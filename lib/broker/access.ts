@@ -24,8 +24,11 @@ export interface RefusalCounts {
 
 export interface FleetAccessOptions {
   devices: DeviceCredentials;
-  /** Whose topics a convention's device credential allows (lib/devices/builtin.ts by default). */
-  conventions?: readonly Convention<never>[];
+  /**
+   * Whose topics a convention's device credential allows (lib/devices/builtin.ts by default); a
+   * function when the conventions change while the broker runs (a rule saved), asked at each CONNECT.
+   */
+  conventions?: readonly Convention<never>[] | (() => readonly Convention<never>[]);
   anonymousDevices: boolean;
   /** FLEETSCOPE_AUTH=off: clients without credentials may do anything (a trusted lab). */
   authOff?: boolean;
@@ -72,7 +75,10 @@ export function fleetAccess(opts: FleetAccessOptions): FleetAccess {
       return user && user.username === username ? { kind: "browser", ...user } : null;
     }
     const convention = username !== undefined && password ? opts.devices.check(username, password) : null;
-    if (convention !== null) return deviceOf(username!, convention, opts.conventions ?? BUILT_IN_CONVENTIONS);
+    if (convention !== null) {
+      const conventions = typeof opts.conventions === "function" ? opts.conventions() : (opts.conventions ?? BUILT_IN_CONVENTIONS);
+      return deviceOf(username!, convention, conventions);
+    }
     if (username === undefined && password === undefined) {
       if (opts.authOff) return { kind: "lab" };
       if (opts.anonymousDevices) return { kind: "anonymous" };

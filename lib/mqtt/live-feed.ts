@@ -78,6 +78,7 @@ declare global {
 /** Connects and feeds `store`; the returned function disconnects (for effect cleanup). */
 export function startLiveFeed(store: FleetStore): () => void {
   const { url } = store.getState().connection;
+  // Changed in place when a rule is saved or deleted (Watchers reads the same array).
   const liveFilters = store.getState().conventions.filters();
   const stats = (globalThis.fleetscopeStats ??= { processed: 0 });
   const slow = (stats.slowFlushes ??= []);
@@ -198,6 +199,23 @@ export function startLiveFeed(store: FleetStore): () => void {
     opening = false;
     retryLater();
   });
+  // The conventions changed (a rule saved or deleted): subscribe to what they read now. A
+  // reconnect subscribes to the whole list anyway.
+  const stopFollowingRules = store.subscribe((s, prev) => {
+    if (s.rulesVersion === prev.rulesVersion) return;
+    const next = s.conventions.filters();
+    const added = next.filter((f) => !liveFilters.includes(f));
+    const removed = liveFilters.filter((f) => !next.includes(f));
+    liveFilters.splice(0, liveFilters.length, ...next);
+    if (!client.connected) return;
+    if (added.length) {
+      client.subscribe(added, { qos: 0 }, (err) => {
+        if (err) setConnection({ state: "error", error: `subscribe failed: ${err.message}` });
+      });
+    }
+    const unused = removed.filter((f) => !watchers.watching(f));
+    if (unused.length) client.unsubscribe(unused);
+  });
   client.on("error", (err) => setConnection({ error: err.message }));
   client.on("message", (topic, payload, packet) => {
     const ts = Date.now();
@@ -211,6 +229,7 @@ export function startLiveFeed(store: FleetStore): () => void {
   });
   open();
   return () => {
+    stopFollowingRules();
     stopped = true;
     if (timer) clearTimeout(timer);
     batcher.dispose();

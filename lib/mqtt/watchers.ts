@@ -33,9 +33,15 @@ export class Watchers {
 
   constructor(
     private readonly port: SubscriptionPort,
-    /** Filters the live feed subscribes to itself. */
+    /** Filters the live feed subscribes to itself (it changes them in place when the conventions change). */
     private readonly permanent: readonly string[],
   ) {}
+
+  /** Whether a watch holds this filter's subscription. */
+  watching(filter: string): boolean {
+    for (const w of this.watches) if (w.filter === filter) return true;
+    return false;
+  }
 
   get size(): number {
     return this.watches.size;

@@ -21,6 +21,7 @@ import { bridgeFromConfig } from "../bridge/from-config";
 import { setSharedInterpreter, sharedInterpreter } from "../devices/shared";
 import { conventionsWith } from "../devices/builtin";
 import { Interpreter } from "../devices/registry";
+import { RuleWatch, setSharedRuleWatch } from "../devices/rule-watch";
 import { redact } from "../config/redact";
 import { internalClientCredentials } from "../broker/service-credentials";
 import { asDeviceId } from "../devices/model";
@@ -46,6 +47,16 @@ export interface Running {
 
 export async function startFleetscope(config: Config, opts: { dev: boolean; dir?: string }): Promise<Running> {
   const store = await sharedStore(config.databaseUrl);
+  // The conventions in force follow the saved rules while the server runs: the bridge's
+  // interpreter (which the command service shares) and the broker's access rules with them.
+  let conventions = conventionsWith(config.conventionRules);
+  const interpreters = new Set<Interpreter>();
+  const rules = new RuleWatch(store.rules, config.conventionRules, (r) => {
+    conventions = conventionsWith(r);
+    for (const i of interpreters) i.setConventions(conventions);
+  });
+  await rules.start();
+  setSharedRuleWatch(rules);
   const setupToken = config.auth ? await ensureFirstUser(store, config.adminPassword) : null;
 
   // The simulated arms authenticate as devices like any other (random passwords, this process only),
@@ -59,7 +70,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
     for (const [id, password] of simPasswords) devices.add(id, password);
     const access = fleetAccess({
       devices,
-      conventions: conventionsWith(config.conventionRules),
+      conventions: () => conventions,
       anonymousDevices: config.anonymousDevices,
       authOff: !config.auth,
       onRefusal: (refused) => setPart("broker", { ...(getPart("broker") ?? { status: "ok" }), refused }),
@@ -103,7 +114,8 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
   let bridge: Bridge | null = null;
   if (config.bridge) {
     // With an external broker nothing taps the bridge's connection: its own client reports it.
-    bridge = bridgeFromConfig(config, mqttUrl, store, broker ? undefined : clientTapTo(sharedTraceHub(), config.bridgeId));
+    bridge = bridgeFromConfig(config, mqttUrl, store, rules.set.rules, broker ? undefined : clientTapTo(sharedTraceHub(), config.bridgeId));
+    interpreters.add(bridge.interpreter);
     const report = () => {
       const s = bridge!.getStats();
       setPart("bridge", { status: s.connected && !s.lastError ? "ok" : "down", ...(s.lastError ? { error: s.lastError } : {}), ...s });
@@ -118,7 +130,10 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
     setPart("bridge", { status: "off" });
   }
 
-  const commands = startCommands(config, mqttUrl, store, broker !== null);
+  // Without a bridge here, the command service reads echoes with an interpreter of its own.
+  const commandConventions = sharedInterpreter() ?? new Interpreter(conventions);
+  interpreters.add(commandConventions);
+  const commands = startCommands(config, mqttUrl, store, broker !== null, commandConventions);
   await commands.start();
   setCommandService(commands);
 
@@ -144,6 +159,8 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
     storeDescription: `${store.kind} ${redact(config.databaseUrl)}`,
     setupUrl: setupToken ? `${uiUrl}/login?setup=${setupToken}` : null,
     async stop() {
+      rules.stop();
+      setSharedRuleWatch(null);
       setCommandService(null);
       await commands.stop();
       await fleet?.stop();
@@ -162,7 +179,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
 }
 
 /** The command service on this process's broker connection, reporting itself in /api/health. */
-function startCommands(config: Config, mqttUrl: string, store: Store, embedded: boolean): CommandService {
+function startCommands(config: Config, mqttUrl: string, store: Store, embedded: boolean, conventions: Interpreter): CommandService {
   const commands = new CommandService({
     url: mqttUrl,
     ...internalClientCredentials(config),
@@ -175,7 +192,7 @@ function startCommands(config: Config, mqttUrl: string, store: Store, embedded: 
       const d = await store.getDevice(asDeviceId(id));
       return d && { id: d.id, site: d.site, status: d.status, fields: d.fields, convention: d.convention, name: d.name, meta: d.meta };
     },
-    conventions: sharedInterpreter() ?? new Interpreter(conventionsWith(config.conventionRules)),
+    conventions,
   });
   const report = () => {
     const s = commands.status();

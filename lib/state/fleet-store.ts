@@ -47,9 +47,15 @@ export interface FleetState {
   /** Stored messages (alarms of the last hour) folded into the event feeds. */
   loadEvents(messages: LiveMessage[]): void;
   knownFailed(error: string): void;
+  /** Bumped when the conventions change, so the live feed subscribes to what they read now. */
+  rulesVersion: number;
+  /** The user rules in force changed: live messages are read with these from now on. */
+  setRules(rules: readonly Rule[]): void;
 }
 
-export function createFleetStore(url: string, rules: readonly Rule[] = []) {
+export function createFleetStore(url: string, initialRules: readonly Rule[] = []) {
+  let rules = initialRules;
+  let rulesKey = JSON.stringify(rules);
   const conventions = new Interpreter(conventionsWith(rules));
   return createStore<FleetState>()((set) => ({
     conventions,
@@ -59,6 +65,7 @@ export function createFleetStore(url: string, rules: readonly Rule[] = []) {
     devices: new Map(),
     events: new Map(),
     known: { state: "loading", error: null },
+    rulesVersion: 0,
     setConnection: (patch) => set((s) => ({ connection: { ...s.connection, ...patch } })),
     applyBatch: (batch) =>
       set((s) => {
@@ -70,6 +77,14 @@ export function createFleetStore(url: string, rules: readonly Rule[] = []) {
     // Stored messages are read apart from the live stream: old ones must not teach the live
     // conventions anything (a stale Sparkplug seq, say).
     loadEvents: (messages) => set((s) => ({ events: applyEventMessages(s.events, readBatch(messages, new Interpreter(conventionsWith(rules)))) })),
+    setRules: (next) => {
+      const key = JSON.stringify(next);
+      if (key === rulesKey) return;
+      rules = next;
+      rulesKey = key;
+      conventions.setConventions(conventionsWith(next));
+      set((s) => ({ rulesVersion: s.rulesVersion + 1 }));
+    },
   }));
 }
 

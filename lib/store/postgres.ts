@@ -10,6 +10,7 @@ import type { ConventionId } from "../devices/convention";
 import { filterToRegex } from "../mqtt/topic";
 import { Partitions } from "./pg-partitions";
 import { PG_USERS_MIGRATION, PgUsers } from "./pg-users";
+import { PG_RULES_MIGRATION, PgRules } from "./pg-rules";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { payloadForJson } from "./payload-text";
 import { planSeries } from "./series-plan";
@@ -117,6 +118,8 @@ export const MIGRATIONS: string[] = [
   // Device conventions (lib/devices/convention.ts): every device says whose it is and why it has its status.
   `ALTER TABLE devices ADD COLUMN name TEXT, ADD COLUMN convention TEXT NOT NULL DEFAULT 'demo',
      ADD COLUMN status_reason TEXT, ADD COLUMN since BIGINT, ADD COLUMN meta JSONB NOT NULL DEFAULT '{}';`,
+  // A user's own convention rules saved from /topics, and their audit trail.
+  PG_RULES_MIGRATION,
 ];
 
 /** Any constant: serialises migrations when several bridges and servers start at once. */
@@ -161,6 +164,7 @@ export interface PostgresStoreOptions {
 export class PostgresStore implements Store {
   readonly kind = "postgres" as const;
   readonly users: PgUsers;
+  readonly rules: PgRules;
   private readonly pool: pg.Pool;
   private readonly schema: string;
   private readonly partitions: Partitions;
@@ -176,6 +180,7 @@ export class PostgresStore implements Store {
     this.partitions = new Partitions(this.pool);
     this.commands = new PgCommandLog(this.pool);
     this.users = new PgUsers(this.pool);
+    this.rules = new PgRules(this.pool);
   }
 
   /** Connects and runs the migrations; throws with the server's reason when it cannot. */

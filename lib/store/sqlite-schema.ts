@@ -6,6 +6,7 @@ import Database from "better-sqlite3";
 import { topicMatches } from "../mqtt/topic";
 import { HOUR_MS, MINUTE_MS } from "./series-plan";
 import { SQLITE_USERS_MIGRATION } from "./sqlite-users";
+import { SQLITE_RULES_MIGRATION } from "./sqlite-rules";
 
 /** Each entry runs once, in order; PRAGMA user_version records how many have run. */
 export const MIGRATIONS: string[] = [
@@ -80,6 +81,8 @@ export const MIGRATIONS: string[] = [
    ALTER TABLE devices ADD COLUMN status_reason TEXT;
    ALTER TABLE devices ADD COLUMN since INTEGER;
    ALTER TABLE devices ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';`,
+  // A user's own convention rules saved from /topics, and their audit trail.
+  SQLITE_RULES_MIGRATION,
 ];
 
 export const ROLLUPS = [

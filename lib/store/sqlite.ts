@@ -11,6 +11,7 @@ import { payloadForJson } from "./payload-text";
 import { planSeries } from "./series-plan";
 import { migrate, openDatabase, type DeviceRecord } from "./sqlite-schema";
 import { SqliteUsers } from "./sqlite-users";
+import { SqliteRules } from "./sqlite-rules";
 import { SqliteWriter } from "./sqlite-writer";
 import { WriterThread } from "./writer-thread";
 import type { SeqStream } from "./delivery";
@@ -66,6 +67,7 @@ function toDevice(r: DeviceRecord): Device {
 export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   readonly users: SqliteUsers;
+  readonly rules: SqliteRules;
   private readonly db: Database.Database;
   private readonly selectDevice;
   private readonly selectSeries;
@@ -79,6 +81,7 @@ export class SqliteStore implements Store {
     this.db = openDatabase(path);
     migrate(this.db);
     this.users = new SqliteUsers(this.db);
+    this.rules = new SqliteRules(this.db);
     this.selectDevice = this.db.prepare<[string], DeviceRecord>(`SELECT * FROM devices WHERE id = ?`);
     this.selectSeries = this.db.prepare<[string, string], { id: number }>(`SELECT id FROM series WHERE device = ? AND field = ?`);
     this.writer = path === ":memory:" ? new SqliteWriter(this.db) : new WriterThread({ kind: "sqlite", path });

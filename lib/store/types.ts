@@ -4,6 +4,7 @@ import type { DeviceId, DeviceMeta, DeviceStatus, DeviceValue, DeviceWithValues,
 import type { CommandLog } from "./command-log";
 import type { SeqStream } from "./delivery";
 import type { Sample, SeriesPoint } from "./series-plan";
+import type { RuleStore } from "./rules";
 import type { UserStore } from "./users";
 
 export type { Sample };
@@ -114,6 +115,8 @@ export interface Store {
   readonly commands: CommandLog;
   /** Users and sessions (lib/store/users.ts). */
   readonly users: UserStore;
+  /** A user's own convention rules saved from /topics, with their audit trail (lib/store/rules.ts). */
+  readonly rules: RuleStore;
   /**
    * Writes the batch in one transaction; resolves only once it is durable. Batches are written
    * in call order, and one sent while an earlier one is pending is written only if that one

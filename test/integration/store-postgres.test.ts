@@ -5,6 +5,7 @@ import { MIGRATIONS, PostgresStore } from "../../lib/store/postgres";
 import { commandLogContract } from "../commands.contract";
 import { storeContract } from "../store.contract";
 import { usersContract } from "../users.contract";
+import { rulesContract } from "../rules.contract";
 
 /** The PostgreSQL every machine here runs (trust auth, database `test`); each store gets its own schema. */
 const URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -25,6 +26,7 @@ const openPostgres = async () => {
 };
 storeContract("PostgreSQL", openPostgres);
 usersContract("PostgreSQL", openPostgres);
+rulesContract("PostgreSQL", openPostgres);
 commandLogContract("PostgreSQL", openPostgres);
 
 describe("PostgreSQL partitions", () => {

@@ -7,6 +7,7 @@ import { asEpochMs } from "../../lib/devices/model";
 import { commandLogContract } from "../commands.contract";
 import { storeContract } from "../store.contract";
 import { usersContract } from "../users.contract";
+import { rulesContract } from "../rules.contract";
 
 const dir = mkdtempSync(join(tmpdir(), "fleetscope-sqlite-"));
 let n = 0;
@@ -15,6 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const openSqlite = async () => new SqliteStore(join(dir, `store-${n++}.db`));
 storeContract("SQLite", openSqlite);
 usersContract("SQLite", openSqlite);
+rulesContract("SQLite", openSqlite);
 commandLogContract("SQLite", openSqlite);
 
 describe("SQLite store file", () => {

@@ -5,6 +5,7 @@ import { serverConfig, store } from "@/lib/http/context";
 import { otherMethods } from "@/lib/http/method-not-allowed";
 import { conventionsWith } from "@/lib/devices/builtin";
 import { sharedInterpreter } from "@/lib/devices/shared";
+import { sharedRuleWatch } from "@/lib/devices/rule-watch";
 
 export const dynamic = "force-dynamic";
 export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
@@ -22,7 +23,7 @@ export async function GET(req: Request) {
     for (const d of devices) perConvention.set(d.convention, (perConvention.get(d.convention) ?? 0) + 1);
     const interpreter = sharedInterpreter();
     const counts = new Map((interpreter?.counts() ?? []).map((c) => [c.id, c]));
-    const conventions = (interpreter?.conventions ?? conventionsWith(serverConfig().conventionRules)).map((c) => {
+    const conventions = (interpreter?.conventions ?? conventionsWith(sharedRuleWatch()?.set.rules ?? serverConfig().conventionRules)).map((c) => {
       const n = counts.get(c.id);
       return {
         id: c.id,

@@ -197,8 +197,11 @@ const commandSchema = z.strictObject({
   confirm: confirmSchema,
 });
 
+/** A rule's name: also what a saved rule's URL carries. */
+export const ruleNameSchema = z.string().regex(RULE_NAME, `must be 1–${MAX_NAME_LENGTH} letters, digits, "_" or "-", starting with a letter or digit`);
+
 export const ruleSchema = z.strictObject({
-  name: z.string().regex(RULE_NAME, `must be 1–${MAX_NAME_LENGTH} letters, digits, "_" or "-", starting with a letter or digit`),
+  name: ruleNameSchema,
   label: z.string().min(1).max(MAX_LABEL_LENGTH).optional(),
   pattern: z.string().superRefine(
     refuseWith((s) => {
