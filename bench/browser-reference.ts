@@ -34,10 +34,10 @@ export async function countingPage(browser: Browser, port: number, filter: strin
   return { page, count: () => page.evaluate(() => (window as unknown as { count: number }).count) };
 }
 
-/** Runs the fleet publisher: `devices` telemetry topics at `rate` msgs/s in total for `seconds`; resolves with messages sent. */
-export function publishFleet(url: string, devices: number, rate: number, seconds: number): Promise<number> {
+/** Runs the fleet publisher: `devices` devices of `convention` at `rate` msgs/s in total for `seconds`; resolves with messages sent. */
+export function publishFleet(url: string, devices: number, rate: number, seconds: number, convention: "demo" | "sparkplug" = "demo"): Promise<number> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ["--import", "tsx", "bench/overview-publisher.ts", url, String(devices), String(rate), String(seconds)], { stdio: ["ignore", "pipe", "inherit"] });
+    const p = spawn(process.execPath, ["--import", "tsx", "bench/overview-publisher.ts", url, String(devices), String(rate), String(seconds), convention], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     p.stdout.on("data", (d: Buffer) => (out += d.toString()));
     p.once("exit", (code) => (code === 0 ? resolve(Number(out.trim())) : reject(new Error(`publisher exited with ${code}`))));

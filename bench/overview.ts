@@ -31,7 +31,9 @@ const APPEARING_MS = 5000;
 /** How often the heap is sampled while the stream runs. */
 const HEAP_EVERY_MS = 60_000;
 
-const publish = (url: string) => publishFleet(url, DEVICES, RATE, SECONDS);
+type FleetKind = "demo" | "sparkplug";
+/** What the bare page counts: every message of the fleet's convention. */
+const BARE_FILTER: Record<FleetKind, string> = { demo: "fleet/+/+/telemetry", sparkplug: "spBv1.0/#" };
 
 /**
  * The share of a core the renderers' main threads ran over [from, to] (page clock), in percent:
@@ -57,14 +59,19 @@ async function brokerDrops(port: number): Promise<number> {
   return Number(/^fleetscope_broker_qos0_dropped_total (\d+)$/m.exec(text)?.[1] ?? 0);
 }
 
-export async function benchOverview(): Promise<BenchResult[]> {
+export const benchOverview = () => overviewBench("demo");
+/** The same page and stream for a Sparkplug B fleet: protobuf decoding and alias tables in the tab. */
+export const benchOverviewSparkplug = () => overviewBench("sparkplug");
+
+async function overviewBench(kind: FleetKind): Promise<BenchResult[]> {
+  const publish = (url: string) => publishFleet(url, DEVICES, RATE, SECONDS, kind);
   const server = await startServerProcess({ FLEETSCOPE_SIM_DEVICES: "0", FLEETSCOPE_BRIDGE: "off" });
   const { port } = server;
   const tcpUrl = await server.ready;
   const browser = await launchChromium();
   try {
     // Reference: a bare page that only counts messages with MQTT.js.
-    const bare = await countingPage(browser, port, "fleet/+/+/telemetry", OBSERVE_MAIN_THREAD);
+    const bare = await countingPage(browser, port, BARE_FILTER[kind], OBSERVE_MAIN_THREAD);
     const bareGc = await traceGc(bare.page, await bare.page.context().newCDPSession(bare.page));
     await resetMainThread(bare.page);
     const bareSpent = await watchSpent(bare.page);
@@ -130,7 +137,7 @@ export async function benchOverview(): Promise<BenchResult[]> {
     const dropped = (await brokerDrops(port)) - dropsBefore;
     const appRate = stats.processed / SECONDS;
     const mib = (h: { js: number; buffers: number }) => `${h.js.toFixed(0)}${h.buffers >= 0.5 ? ` + ${h.buffers.toFixed(0)} in ArrayBuffers` : ""}`;
-    const run = `overview, ${DEVICES} devices at ${RATE} msgs/s for ${SECONDS} s`;
+    const run = `overview, ${DEVICES} ${kind === "sparkplug" ? "Sparkplug B " : ""}devices at ${RATE} msgs/s for ${SECONDS} s`;
     // What each long task was, so the next one to remove is named, not guessed.
     for (const [when, m] of [[`while the fleet appears (first ${APPEARING_MS / 1000} s)`, appearing], [`after the first ${APPEARING_MS / 1000} s`, main]] as const)
       if (m.described.length) process.stdout.write(`${run}: long tasks ${when}, longest first (s into the stream, ms: parts):\n${listLongTasks(m)}\n`);

@@ -7,7 +7,7 @@ import { benchCommands } from "./commands";
 import { benchConventions } from "./conventions";
 import { benchIngest } from "./ingest";
 import { benchMemory } from "./memory";
-import { benchOverview } from "./overview";
+import { benchOverview, benchOverviewSparkplug } from "./overview";
 import { benchSeries } from "./series";
 import { benchStartup } from "./startup";
 import { benchTaps } from "./taps";
@@ -30,6 +30,7 @@ const benches: [string, () => Promise<BenchResult[]>][] = [
   ["memory", benchMemory],
   ["startup", benchStartup],
   ["overview", benchOverview],
+  ["overview-sparkplug", benchOverviewSparkplug],
   ["topic-tree", benchTopicTree],
   ["taps", benchTaps],
   ["commands", benchCommands],

@@ -1,38 +1,27 @@
 "use client";
 import { useEffect, useMemo, useState } from "react";
 import type { DeviceEvent } from "@/lib/state/device-events";
-import { onlineShare, sharePercent, STATUS_BACKFILL_LIMIT, statusAt, statusChanges, statusSegments, type StatusChange } from "@/lib/state/status-timeline";
+import { changeAt, onlineShare, sharePercent, STATUS_BACKFILL_LIMIT, statusAt, statusSegments, storedChanges, type StatusChange, type StoredStatusHistory } from "@/lib/state/status-timeline";
 import type { TimeWindow } from "@/lib/state/time-window";
 import { useFleet } from "./FleetProvider";
 
 /** How often a live window slides; status changes are rare, a bar this coarse is enough. */
 const TICK_MS = 5000;
-/**
- * How far before the window to look for the status it opens with. The store indexes messages by
- * time only, so this bounds the scan for a device that has said nothing for long; older is unknown.
- */
-const LOOKBACK_MS = 24 * 3_600_000;
 const NO_EVENTS: DeviceEvent[] = [];
 
 type Stored = { state: "loading" } | { state: "error"; message: string } | { state: "ok"; changes: StatusChange[]; truncated: boolean };
 
-interface MessagesBody {
-  messages?: { ts: number; topic: string; payload: string; encoding: string }[];
-  next?: string | null;
-  error?: { message: string };
-}
-
-async function fetchMessages(q: Record<string, string>, signal: AbortSignal): Promise<Required<Pick<MessagesBody, "messages" | "next">>> {
-  const res = await fetch(`/api/messages?${new URLSearchParams(q)}`, { signal });
-  const body = (await res.json()) as MessagesBody;
-  if (!res.ok || !body.messages) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
-  return { messages: body.messages.filter((m) => m.encoding === "utf8"), next: body.next ?? null };
+async function fetchHistory(device: string, q: Record<string, string>, signal: AbortSignal): Promise<StoredStatusHistory> {
+  const res = await fetch(`/api/devices/${encodeURIComponent(device)}/status?${new URLSearchParams(q)}`, { signal });
+  const body = (await res.json()) as Partial<StoredStatusHistory> & { error?: { message: string } };
+  if (!res.ok || !body.changes) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+  return body as StoredStatusHistory;
 }
 
 const clock = (t: number, span: number) =>
   span > 24 * 3_600_000 ? new Date(t).toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }) : new Date(t).toLocaleTimeString();
 
-/** Online/offline over the page's range or window: stored status messages, then live ones. */
+/** Online/offline over the page's range or window: the stored status changes, then live ones. */
 export function StatusTimeline({ device, rangeMs, window: fixed }: { device: string; rangeMs: number; window: TimeWindow | null }) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
@@ -47,19 +36,8 @@ export function StatusTimeline({ device, rangeMs, window: fixed }: { device: str
     const abort = new AbortController();
     const askedTo = fixed ? fixed.to : Date.now();
     const askedFrom = fixed ? fixed.from : askedTo - rangeMs;
-    const topic = `fleet/+/${device}/status`;
-    Promise.all([
-      fetchMessages({ topic, from: String(askedFrom), to: String(askedTo), limit: String(STATUS_BACKFILL_LIMIT) }, abort.signal),
-      // The status the window opens with: the last one before it.
-      fetchMessages({ topic, from: String(Math.max(0, askedFrom - LOOKBACK_MS)), to: String(Math.max(0, askedFrom - 1)), limit: "1" }, abort.signal),
-    ]).then(
-      ([inside, before]) => {
-        // Newest first: when the store holds more than the limit, what is left out is the oldest,
-        // and the status before the window is then not the one the fetched part opens with.
-        const truncated = inside.next !== null;
-        const changes = statusChanges(device, truncated ? inside.messages : [...inside.messages, ...before.messages]);
-        setStored({ state: "ok", changes, truncated });
-      },
+    fetchHistory(device, { from: String(askedFrom), to: String(askedTo), limit: String(STATUS_BACKFILL_LIMIT) }, abort.signal).then(
+      (history) => setStored({ state: "ok", changes: storedChanges(history), truncated: history.truncated }),
       (err: unknown) => !abort.signal.aborted && setStored({ state: "error", message: err instanceof Error ? err.message : String(err) }),
     );
     return () => abort.abort();
@@ -68,7 +46,7 @@ export function StatusTimeline({ device, rangeMs, window: fixed }: { device: str
   const events = useFleet((s) => s.events.get(device) ?? NO_EVENTS);
   const live = useMemo(() => {
     const out: StatusChange[] = [];
-    for (const e of events) if (e.kind === "status" && (e.text === "online" || e.text === "offline")) out.push({ t: e.t, status: e.text });
+    for (const e of events) if (e.kind === "status" && (e.status === "online" || e.status === "offline")) out.push(e.reason ? { t: e.t, status: e.status, reason: e.reason } : { t: e.t, status: e.status });
     return out;
   }, [events]);
   // The status the broker holds (retained, taken in by the devices store) when it differs from the
@@ -86,7 +64,8 @@ export function StatusTimeline({ device, rangeMs, window: fixed }: { device: str
   const from = fixed ? fixed.from : to - rangeMs;
   const segments = useMemo(() => {
     const all = [...(stored.state === "ok" ? stored.changes : []), ...live, ...(noticed ? [noticed] : [])];
-    return statusSegments(all, statusAt(all, from), from, to);
+    const opening = changeAt(all, from);
+    return statusSegments(all, opening?.status ?? "unknown", from, to, opening?.reason);
   }, [live, stored, noticed, from, to]);
 
   const span = to - from;
@@ -115,10 +94,11 @@ export function StatusTimeline({ device, rangeMs, window: fixed }: { device: str
             className={`segment segment-${s.status}`}
             data-status={s.status}
             style={{ left: `${((s.from - from) / span) * 100}%`, width: `${((s.to - s.from) / span) * 100}%` }}
-            title={`${s.status} ${clock(s.from, span)} – ${clock(s.to, span)}`}
+            title={`${s.status} ${clock(s.from, span)} – ${clock(s.to, span)}${s.reason ? `: ${s.reason}` : ""}`}
           >
             <span className="sr-only">
               {s.status} from {clock(s.from, span)} to {clock(s.to, span)}
+              {s.reason ? `: ${s.reason}` : ""}
             </span>
           </li>
         ))}

@@ -62,6 +62,10 @@ test("a Tasmota plug appears with its convention and LWT reason, charts power in
     }
     await expect(page.getByTestId("value-ENERGY.Power")).toHaveText("42\u00a0W");
     await expect(page.getByTestId("value-ENERGY.Voltage")).toHaveText("230\u00a0V");
+    // Its status history, stored with the reason as any convention's is: still there after a reload.
+    await page.reload();
+    const online = page.getByTestId("status-timeline").locator('[data-status="online"]');
+    await expect(online.last()).toHaveAttribute("title", /: Tasmota LWT Online$/);
 
     const panel = page.getByRole("region", { name: "Commands" });
     await panel.getByLabel("command", { exact: true }).selectOption("Power1");

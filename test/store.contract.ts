@@ -254,6 +254,35 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(summarizeDelivery(d.streams, d.duplicates)).toMatchObject({ received: 6, lost: 3, byQos: { "0": { received: 2, lost: 1 }, "1": { received: 3, lost: 0 }, "2": { received: 1, lost: 2 } } });
     });
 
+    it("keeps each device's status changes with their reasons: the history a range opens with, inside it, and bounded", async () => {
+      const id = asDeviceId("spBv1.0.plant.edge-1");
+      const base = { id, site: "plant", convention: "sparkplug" as const };
+      const update = (ts: number, status: "online" | "offline", reason: string, lastSeen = ts) => ({ ...base, lastSeen: asEpochMs(lastSeen), status, statusReason: reason, since: asEpochMs(ts) });
+      await store.append({ messages: [], devices: [update(100, "online", "NBIRTH bdSeq 0")] });
+      // The same status again is no change, whatever its reason; a retained replay changes the
+      // device but dates nothing, so the offline after it is a change again.
+      await store.append({ messages: [], devices: [update(150, "online", "NDATA")] });
+      await store.append({ messages: [], devices: [update(200, "offline", "NDEATH bdSeq 0")] });
+      await store.append({ messages: [], devices: [{ ...base, lastSeen: asEpochMs(0), status: "online", statusReason: "retained" }] });
+      await store.append({ messages: [], devices: [update(300, "offline", "NDEATH bdSeq 1")] });
+      await store.append({ messages: [], devices: [update(400, "online", "NBIRTH bdSeq 1"), { id: asDeviceId("other"), site: "x", lastSeen: asEpochMs(410), status: "offline", since: asEpochMs(410) }] });
+      const h = await store.queryStatusHistory({ device: id, from: asEpochMs(150), to: asEpochMs(1000), limit: 10 });
+      expect(h.changes).toEqual([
+        { ts: 400, status: "online", reason: "NBIRTH bdSeq 1" },
+        { ts: 300, status: "offline", reason: "NDEATH bdSeq 1" },
+        { ts: 200, status: "offline", reason: "NDEATH bdSeq 0" },
+      ]);
+      expect(h.before).toEqual({ ts: 100, status: "online", reason: "NBIRTH bdSeq 0" });
+      expect(h.truncated).toBe(false);
+      const cut = await store.queryStatusHistory({ device: id, from: asEpochMs(0), to: asEpochMs(1000), limit: 2 });
+      expect(cut.changes.map((c) => c.ts)).toEqual([400, 300]);
+      expect(cut).toMatchObject({ truncated: true, before: null });
+      expect((await store.queryStatusHistory({ device: asDeviceId("nobody"), from: asEpochMs(0), to: asEpochMs(1000), limit: 10 })).changes).toEqual([]);
+      // Retention takes old changes as it takes old messages.
+      for (let n = await store.prune(asEpochMs(250), 10); n > 0; n = await store.prune(asEpochMs(250), 10));
+      expect((await store.queryStatusHistory({ device: id, from: asEpochMs(0), to: asEpochMs(1000), limit: 10 })).changes.map((c) => c.ts)).toEqual([400, 300]);
+    });
+
     it("prunes data older than a cutoff in bounded chunks and keeps the rest", async () => {
       const old = Array.from({ length: 30 }, (_, i) => telemetry(1000 + i, "arm-5", { temp: i }, i + 1));
       const fresh = Array.from({ length: 5 }, (_, i) => telemetry(10 * 3_600_000 + i, "arm-5", { temp: i }, 100 + i));

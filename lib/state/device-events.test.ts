@@ -50,7 +50,7 @@ describe("applyEventMessages", () => {
       { topic: "fleet/s/a1/status", payload: "offline", ts: 200, retain: false },
       { topic: "fleet/s/a1/alarm", payload: '{"code":"HOT"}', ts: 300, retain: true },
     ]);
-    expect(events.get("a1")).toEqual([{ t: 200, kind: "status", level: "warning", text: "offline", seq: null }]);
+    expect(events.get("a1")).toEqual([{ t: 200, kind: "status", level: "warning", text: "offline", seq: null, status: "offline", reason: "status offline" }]);
     const retainedOnly = new Map();
     expect(applyEventMessages(retainedOnly, [{ topic: "fleet/s/a1/status", payload: "online", ts: 400, retain: true }])).toBe(retainedOnly);
   });

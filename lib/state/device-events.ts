@@ -3,7 +3,7 @@
  * and from the store's messages, as one list newest first. Pure and bounded.
  */
 import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
-import { asEpochMs } from "../devices/model";
+import { asEpochMs, type DeviceStatus } from "../devices/model";
 import { Interpreter, type Reading } from "../devices/registry";
 
 /** A message and what the conventions made of it, read once for every slice of the store. */
@@ -26,6 +26,9 @@ export interface DeviceEvent {
   level: string;
   text: string;
   seq: number | null;
+  /** A status event's status and its reason, as the convention said them. */
+  status?: DeviceStatus;
+  reason?: string;
 }
 
 /**
@@ -41,7 +44,7 @@ export function eventsOf(reading: Reading, t: number, retained: boolean): { devi
     if (l && !retained) {
       // The demo's reason is the status itself; any other says why, and the feed says it too.
       const text = l.reason === `status ${l.status}` ? l.status : `${l.status}: ${l.reason}`;
-      out.push({ device: f.id, event: { t, kind: "status", level: l.status === "online" ? "info" : "warning", text: text.slice(0, MAX_TEXT), seq: null } });
+      out.push({ device: f.id, event: { t, kind: "status", level: l.status === "online" ? "info" : "warning", text: text.slice(0, MAX_TEXT), seq: null, status: l.status, reason: l.reason.slice(0, MAX_TEXT) } });
     }
   }
   return out;

@@ -1,19 +1,34 @@
 import { describe, expect, it } from "vitest";
-import { onlineShare, sharePercent, statusAt, statusChanges, statusSegments } from "./status-timeline";
+import { onlineShare, sharePercent, statusAt, statusSegments, storedChanges } from "./status-timeline";
 
-describe("statusChanges", () => {
-  it("reads this device's status messages and skips everything else", () => {
-    const messages = [
-      { topic: "fleet/lab/a1/status", payload: "online", ts: 10 },
-      { topic: "fleet/lab/a1/status", payload: " OFFLINE ", ts: 20 },
-      { topic: "fleet/lab/a1/status", payload: "rebooting", ts: 25 },
-      { topic: "fleet/lab/a2/status", payload: "online", ts: 30 },
-      { topic: "fleet/lab/a1/telemetry", payload: "online", ts: 40 },
-      { topic: "fleet/lab/a1/status/extra", payload: "online", ts: 50 },
-    ];
-    expect(statusChanges("a1", messages)).toEqual([
-      { t: 10, status: "online" },
+describe("storedChanges", () => {
+  it("takes the window's changes and the one it opens with, with their reasons, and nothing that is not online or offline", () => {
+    const h = {
+      changes: [
+        { ts: 30, status: "online", reason: "NBIRTH bdSeq 1" },
+        { ts: 25, status: "unknown", reason: null },
+        { ts: 20, status: "offline", reason: null },
+      ],
+      before: { ts: 5, status: "online", reason: "LWT Online" },
+      truncated: false,
+    };
+    expect(storedChanges(h)).toEqual([
+      { t: 30, status: "online", reason: "NBIRTH bdSeq 1" },
       { t: 20, status: "offline" },
+      { t: 5, status: "online", reason: "LWT Online" },
+    ]);
+    // Cut: the oldest of the window are missing, so the change before it does not open what was fetched.
+    expect(storedChanges({ ...h, truncated: true }).map((c) => c.t)).toEqual([30, 20]);
+  });
+});
+
+describe("statusSegments with reasons", () => {
+  it("gives each segment the reason of the change that began it", () => {
+    const changes = [{ t: 300, status: "offline" as const, reason: "NDEATH bdSeq 0" }, { t: 700, status: "online" as const, reason: "NBIRTH bdSeq 1" }];
+    expect(statusSegments(changes, "online", 0, 1000, "LWT Online")).toEqual([
+      { from: 0, to: 300, status: "online", reason: "LWT Online" },
+      { from: 300, to: 700, status: "offline", reason: "NDEATH bdSeq 0" },
+      { from: 700, to: 1000, status: "online", reason: "NBIRTH bdSeq 1" },
     ]);
   });
 });

@@ -53,6 +53,15 @@ export class PgWriter {
     await inTransaction(this.pool, async (client) => {
       if (batch.messages.length > 0) await this.appendMessages(client, batch.messages, result);
       for (const u of batch.devices) {
+        // As statusChangeOf (device-merge.ts): a status other than the stored one, dated.
+        const ts = u.since ?? u.lastSeen;
+        if (u.status && ts > 0) {
+          await client.query(
+            `INSERT INTO status_changes (device, ts, status, reason) SELECT $1, $2, $3, $4
+             WHERE NOT EXISTS (SELECT 1 FROM devices WHERE id = $1 AND status = $3)`,
+            [u.id, ts, u.status, u.statusReason ?? null],
+          );
+        }
         await client.query(
           // As mergeStatus and mergeMeta (device-merge.ts) do for SQLite.
           `INSERT INTO devices (id, site, status, last_seen, latest, name, convention, status_reason, since, meta)

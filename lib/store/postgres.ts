@@ -20,7 +20,8 @@ import { WriterThread } from "./writer-thread";
 import type { SeqStream } from "./delivery";
 import type { CommandLog } from "./command-log";
 import { PgCommandLog } from "./pg-commands";
-import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, Store } from "./types";
+import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, Store } from "./types";
+import { statusHistory } from "./device-merge";
 
 /** Each entry runs once, in order, recorded in schema_migrations. */
 export const MIGRATIONS: string[] = [
@@ -120,6 +121,10 @@ export const MIGRATIONS: string[] = [
      ADD COLUMN status_reason TEXT, ADD COLUMN since BIGINT, ADD COLUMN meta JSONB NOT NULL DEFAULT '{}';`,
   // A user's own convention rules saved from /topics, and their audit trail.
   PG_RULES_MIGRATION,
+  // Every convention's status changes with their reasons: the device page's status history.
+  `CREATE TABLE status_changes (device TEXT NOT NULL, ts BIGINT NOT NULL, status TEXT NOT NULL, reason TEXT);
+   CREATE INDEX status_changes_device_ts ON status_changes (device, ts);
+   CREATE INDEX status_changes_ts ON status_changes (ts);`,
 ];
 
 /** Any constant: serialises migrations when several bridges and servers start at once. */
@@ -309,11 +314,20 @@ export class PostgresStore implements Store {
     };
   }
 
+  async queryStatusHistory(q: StatusHistoryQuery): Promise<StatusHistory> {
+    type Row = { ts: string; status: string; reason: string | null };
+    const [inside, before] = await Promise.all([
+      this.pool.query<Row>(`SELECT ts, status, reason FROM status_changes WHERE device = $1 AND ts BETWEEN $2 AND $3 ORDER BY ts DESC LIMIT $4`, [q.device, q.from, q.to, q.limit + 1]),
+      this.pool.query<Row>(`SELECT ts, status, reason FROM status_changes WHERE device = $1 AND ts < $2 ORDER BY ts DESC LIMIT 1`, [q.device, q.from]),
+    ]);
+    return statusHistory(inside.rows, before.rows[0], q.limit);
+  }
+
   async prune(before: EpochMs, maxRows: number): Promise<number> {
     // Whole days go by dropping their partitions; the rest (the default partition, the day
     // straddling the cutoff, the unpartitioned tables) in chunks.
     let deleted = await this.partitions.dropBefore(before);
-    for (const [table, col] of [["messages", "ts"], ["points", "ts"], ["idents", "ts"], ["duplicates", "ts"], ["command_replies_unmatched", "ts"], ["rollup_minute", "bucket"], ["rollup_hour", "bucket"]] as const) {
+    for (const [table, col] of [["messages", "ts"], ["points", "ts"], ["idents", "ts"], ["duplicates", "ts"], ["command_replies_unmatched", "ts"], ["status_changes", "ts"], ["rollup_minute", "bucket"], ["rollup_hour", "bucket"]] as const) {
       const r = await this.pool.query(`DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ${col} < $1 LIMIT $2)`, [before, maxRows]);
       deleted += r.rowCount ?? 0;
     }

@@ -83,6 +83,10 @@ export const MIGRATIONS: string[] = [
    ALTER TABLE devices ADD COLUMN meta TEXT NOT NULL DEFAULT '{}';`,
   // A user's own convention rules saved from /topics, and their audit trail.
   SQLITE_RULES_MIGRATION,
+  // Every convention's status changes with their reasons: the device page's status history.
+  `CREATE TABLE status_changes (device TEXT NOT NULL, ts INTEGER NOT NULL, status TEXT NOT NULL, reason TEXT);
+   CREATE INDEX status_changes_device_ts ON status_changes (device, ts);
+   CREATE INDEX status_changes_ts ON status_changes (ts);`,
 ];
 
 export const ROLLUPS = [
@@ -95,6 +99,7 @@ export const PRUNABLE = [
   ["messages", "ts"],
   ["duplicates", "ts"],
   ["command_replies_unmatched", "ts"],
+  ["status_changes", "ts"],
 ] as const;
 
 /** Merges a batch's partial aggregate into the stored one. */

@@ -12,7 +12,7 @@ import { PRUNABLE, ROLLUPS, upsertRollupSql, type DeviceRecord } from "./sqlite-
 import { PointsWriter } from "./sqlite-points";
 import { isRedelivery, type AppendResult, type Batch, type DeviceUpdate } from "./types";
 import type { DeviceMeta, DeviceValue } from "../devices/model";
-import { mergeMeta, mergeStatus } from "./device-merge";
+import { mergeMeta, mergeStatus, statusChangeOf } from "./device-merge";
 
 export class SqliteWriter {
   private readonly insertMessage;
@@ -24,6 +24,7 @@ export class SqliteWriter {
   private readonly upsertRollup;
   private readonly selectDevice;
   private readonly upsertDevice;
+  private readonly insertStatusChange;
   /** device → field → series id; ids never change once made. */
   private readonly seriesIds = new Map<string, Map<string, number>>();
   private readonly points: PointsWriter;
@@ -48,6 +49,7 @@ export class SqliteWriter {
          last_seen = excluded.last_seen, fields = excluded.fields, latest = excluded.latest, name = excluded.name,
          convention = excluded.convention, status_reason = excluded.status_reason, since = excluded.since, meta = excluded.meta`,
     );
+    this.insertStatusChange = db.prepare(`INSERT INTO status_changes (device, ts, status, reason) VALUES (?, ?, ?, ?)`);
     this.points = new PointsWriter(db);
     this.writeBatch = db.transaction((batch: Batch): AppendResult => {
       const result: AppendResult = { stored: 0, duplicates: 0 };
@@ -123,7 +125,10 @@ export class SqliteWriter {
     const old = this.selectDevice.get(u.id);
     const latest = old ? (JSON.parse(old.latest) as Record<string, DeviceValue>) : {};
     if (u.values) Object.assign(latest, u.values);
-    const status = mergeStatus(old ? { status: old.status, reason: old.status_reason, since: old.since } : null, u);
+    const stored = old ? { status: old.status, reason: old.status_reason, since: old.since } : null;
+    const status = mergeStatus(stored, u);
+    const change = statusChangeOf(stored, u);
+    if (change) this.insertStatusChange.run(u.id, change.ts, change.status, change.reason);
     this.upsertDevice.run({
       id: u.id,
       site: u.site,

@@ -17,7 +17,8 @@ import { WriterThread } from "./writer-thread";
 import type { SeqStream } from "./delivery";
 import type { CommandLog } from "./command-log";
 import { SqliteCommandLog } from "./sqlite-commands";
-import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, Store } from "./types";
+import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, Store } from "./types";
+import { statusHistory } from "./device-merge";
 
 interface BucketRecord {
   b: number;
@@ -207,6 +208,15 @@ export class SqliteStore implements Store {
       .prepare<typeof p, { qos: QoS; n: number }>(`SELECT qos, count(*) AS n FROM duplicates WHERE device = @device AND ts BETWEEN @from AND @to GROUP BY qos`)
       .all(p);
     return { streams, duplicates: new Map(dups.map((d) => [d.qos, d.n])) };
+  }
+
+  async queryStatusHistory(q: StatusHistoryQuery): Promise<StatusHistory> {
+    type Row = { ts: number; status: string; reason: string | null };
+    const inside = this.db
+      .prepare<[string, number, number, number], Row>(`SELECT ts, status, reason FROM status_changes WHERE device = ? AND ts BETWEEN ? AND ? ORDER BY ts DESC LIMIT ?`)
+      .all(q.device, q.from, q.to, q.limit + 1);
+    const before = this.db.prepare<[string, number], Row>(`SELECT ts, status, reason FROM status_changes WHERE device = ? AND ts < ? ORDER BY ts DESC LIMIT 1`).get(q.device, q.from);
+    return statusHistory(inside, before, q.limit);
   }
 
   async prune(before: EpochMs, maxRows: number): Promise<number> {

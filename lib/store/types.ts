@@ -94,6 +94,29 @@ export interface StoredMessage {
   truncated: boolean;
 }
 
+/** A device's status as it changed, with why (the convention's reason). */
+export interface StoredStatusChange {
+  ts: EpochMs;
+  status: DeviceStatus;
+  reason: string | null;
+}
+
+export interface StatusHistoryQuery {
+  device: DeviceId;
+  from: EpochMs;
+  to: EpochMs;
+  limit: number;
+}
+
+export interface StatusHistory {
+  /** In [from, to], newest first, at most `limit`. */
+  changes: StoredStatusChange[];
+  /** The last change before `from`: the status the range opens with. */
+  before: StoredStatusChange | null;
+  /** More changes lie in the range than `limit`: the oldest are left out. */
+  truncated: boolean;
+}
+
 export interface MessageQuery {
   /** A topic name or an MQTT filter with `+` / `#`, already validated. */
   topic?: string;
@@ -131,6 +154,8 @@ export interface Store {
   queryMessages(query: MessageQuery): Promise<MessagePage>;
   /** Aggregated in the database (raw samples, or minute or hour rollups for long ranges). */
   querySeries(query: SeriesQuery): Promise<Series>;
+  /** The device's status changes in [from, to], each with its reason, for every convention. */
+  queryStatusHistory(query: StatusHistoryQuery): Promise<StatusHistory>;
   /** Each topic's seq stream of a device in [from, to], and the duplicates recognised per QoS. */
   queryDelivery(query: DeliveryQuery): Promise<{ streams: SeqStream[]; duplicates: Map<QoS, number> }>;
   /**

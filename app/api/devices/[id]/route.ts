@@ -1,8 +1,8 @@
 import { NextResponse } from "next/server";
 import { guard } from "@/lib/auth/guard";
-import { apiError, badRequest, internalError } from "@/lib/http/errors";
+import { apiError, internalError } from "@/lib/http/errors";
+import { deviceIdOfPath } from "@/lib/http/device-path";
 import { store } from "@/lib/http/context";
-import { asDeviceId } from "@/lib/devices/model";
 import { commandsFor } from "@/lib/commands/definitions";
 import { commandService } from "@/lib/commands/shared";
 import { otherMethods } from "@/lib/http/method-not-allowed";
@@ -10,18 +10,13 @@ import { otherMethods } from "@/lib/http/method-not-allowed";
 export const dynamic = "force-dynamic";
 export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
 
-/** Device ids are one topic level: any text but `/`, `+`, `#`, bounded in length. */
-const MAX_ID_LENGTH = 256;
-
 export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
   const actor = await guard(req, "viewer");
   if (actor instanceof Response) return actor;
-  const { id } = await ctx.params;
-  if (id.length === 0 || id.length > MAX_ID_LENGTH || /[/+#\u0000]/.test(id)) {
-    return badRequest(`id: must be one topic level of 1..${MAX_ID_LENGTH} characters without / + #`);
-  }
+  const id = deviceIdOfPath((await ctx.params).id);
+  if (id instanceof Response) return id;
   try {
-    const device = await (await store()).getDevice(asDeviceId(id));
+    const device = await (await store()).getDevice(id);
     if (!device) return apiError(404, "not_found", `no device ${JSON.stringify(id)} has been seen`);
     // Advertised commands come from the service's subscription; without one, the kind's still show.
     const service = commandService();
