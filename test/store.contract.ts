@@ -254,6 +254,40 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(summarizeDelivery(d.streams, d.duplicates)).toMatchObject({ received: 6, lost: 3, byQos: { "0": { received: 2, lost: 1 }, "1": { received: 3, lost: 0 }, "2": { received: 1, lost: 2 } } });
     });
 
+    it("counts a counter shared across topics and wrapping (a Sparkplug edge node's) over its whole stream, in arrival order", async () => {
+      const stream = "spBv1.0.plant.edge-1";
+      const node = asDeviceId(stream);
+      const dev = asDeviceId("spBv1.0.plant.edge-1.pump");
+      // 300 messages of one counter, 0..255 wrapping, the node's and its device's interleaved: two
+      // lost (100, and 260 = 4 after the wrap), two arriving swapped (150 after 151), one at QoS 1;
+      // then a restart (NBIRTH, seq 0) and two more.
+      const order = Array.from({ length: 300 }, (_, i) => i).filter((i) => i !== 100 && i !== 260);
+      order.splice(order.indexOf(150), 2, 151, 150);
+      const sent = [...order.map((i) => ({ seq: i % 256, restart: i === 0 })), { seq: 0, restart: true }, { seq: 1, restart: false }, { seq: 2, restart: false }];
+      const restartAt = 1000 + order.length;
+      await store.append({
+        messages: sent.map(({ seq, restart }, i) =>
+          row(1000 + i, `spBv1.0/plant/${i % 2 ? "DDATA" : "NDATA"}/edge-1${i % 2 ? "/pump" : ""}`, `m${i}`, {
+            device: i % 2 ? dev : node,
+            qos: i === 10 ? 1 : 0,
+            ident: BigInt(7000 + i),
+            sharedSeq: { stream, seq, modulo: 256, restart },
+          }),
+        ),
+        devices: [],
+      });
+      for (const device of [node, dev]) {
+        const d = await store.queryDelivery({ device, from: asEpochMs(0), to: asEpochMs(5000) });
+        expect(d.streams).toEqual([
+          { topic: stream, qos: 0, received: 297 + 3, lost: 2 },
+          { topic: stream, qos: 1, received: 1, lost: 0 },
+        ]);
+      }
+      // A range holding only the last run: no loss is counted from a value before it.
+      const tail = await store.queryDelivery({ device: dev, from: asEpochMs(restartAt), to: asEpochMs(5000) });
+      expect(tail.streams).toEqual([{ topic: stream, qos: 0, received: 3, lost: 0 }]);
+    });
+
     it("keeps each device's status changes with their reasons: the history a range opens with, inside it, and bounded", async () => {
       const id = asDeviceId("spBv1.0.plant.edge-1");
       const base = { id, site: "plant", convention: "sparkplug" as const };

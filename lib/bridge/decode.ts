@@ -67,9 +67,10 @@ export function decodeMessage(m: Received, now: EpochMs, conventions: Interprete
     qos: m.qos,
     retain: m.retain,
     dup: m.dup,
-    // The store counts loss per topic from an unwrapped counter; a shared or wrapping one
-    // (Sparkplug's 0..255 per edge node) is not one it can count yet, so it stays off the row.
+    // The topic's own counter; a shared or wrapping one (Sparkplug's 0..255 per edge node) is
+    // counted over its whole stream instead (sharedSeq).
     seq: seq && seq.modulo === undefined && seq.stream === m.topic ? seq.value : null,
+    sharedSeq: seq && (seq.modulo !== undefined || seq.stream !== m.topic) ? { stream: seq.stream, seq: seq.value, modulo: seq.modulo ?? 0, restart: seq.restart === true } : null,
     payload,
     truncated,
     ident: seq ? messageIdent(m.topic, seq.value, m.payload) : fallbackIdent,

@@ -115,6 +115,8 @@ export interface SeqFact {
   stream: string;
   /** Sparkplug counts 0..255 and wraps; unset: no wrap. */
   modulo?: number;
+  /** The counter starts afresh here (a Sparkplug NBIRTH): no loss is counted from the value before. */
+  restart?: boolean;
 }
 
 export interface Interpretation {

@@ -132,6 +132,14 @@ export class PgWriter {
       rows = this.encode(keep);
     }
     result.stored = rows.messages.rows;
+    const marks = (dups.length ? m.filter((r) => !dups.includes(r)) : m).filter((r) => r.sharedSeq);
+    if (marks.length > 0) {
+      await client.query(
+        `INSERT INTO seq_marks (stream, device, ts, seq, modulo, restart, qos)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::int[], $6::boolean[], $7::smallint[])`,
+        [marks.map((r) => r.sharedSeq!.stream), marks.map((r) => r.device), marks.map((r) => r.ts), marks.map((r) => r.sharedSeq!.seq), marks.map((r) => r.sharedSeq!.modulo), marks.map((r) => r.sharedSeq!.restart), marks.map((r) => r.qos)],
+      );
+    }
     await copyBinary(client, "messages (ts, topic, device, qos, retain, dup, seq, payload, truncated, ident)", rows.messages);
     await copyBinary(client, "points (series, ts, value)", rows.points);
     result.duplicates = dups.length;

@@ -17,7 +17,7 @@ import { planSeries } from "./series-plan";
 import { withClient } from "./pg-checkout";
 import { schemaPool } from "./pg-writer";
 import { WriterThread } from "./writer-thread";
-import type { SeqStream } from "./delivery";
+import { sharedStreamsSql, type SeqStream } from "./delivery";
 import type { CommandLog } from "./command-log";
 import { PgCommandLog } from "./pg-commands";
 import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, Store } from "./types";
@@ -125,6 +125,12 @@ export const MIGRATIONS: string[] = [
   `CREATE TABLE status_changes (device TEXT NOT NULL, ts BIGINT NOT NULL, status TEXT NOT NULL, reason TEXT);
    CREATE INDEX status_changes_device_ts ON status_changes (device, ts);
    CREATE INDEX status_changes_ts ON status_changes (ts);`,
+  // Counters shared by several topics or wrapping (a Sparkplug edge node's 0..255): loss is
+  // counted over the whole stream in arrival order, not per topic (delivery.ts).
+  `CREATE TABLE seq_marks (n BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, stream TEXT NOT NULL, device TEXT, ts BIGINT NOT NULL, seq BIGINT NOT NULL, modulo INTEGER NOT NULL, restart BOOLEAN NOT NULL, qos SMALLINT NOT NULL);
+   CREATE INDEX seq_marks_stream_ts ON seq_marks (stream, ts);
+   CREATE INDEX seq_marks_device_ts ON seq_marks (device, ts);
+   CREATE INDEX seq_marks_ts ON seq_marks (ts);`,
 ];
 
 /** Any constant: serialises migrations when several bridges and servers start at once. */
@@ -304,12 +310,13 @@ export class PostgresStore implements Store {
        GROUP BY topic, qos ORDER BY topic, qos`,
       params,
     );
+    const shared = await this.pool.query<{ topic: string; qos: number; received: string; lost: string }>(sharedStreamsSql({ device: "$1", from: "$2", to: "$3" }), params);
     const dups = await this.pool.query<{ qos: number; n: string }>(
       `SELECT qos, count(*) AS n FROM duplicates WHERE device = $1 AND ts BETWEEN $2 AND $3 GROUP BY qos`,
       params,
     );
     return {
-      streams: streams.rows.map((r) => ({ topic: r.topic, qos: r.qos as QoS, received: Number(r.received), lost: Number(r.lost) })),
+      streams: [...streams.rows, ...shared.rows].map((r) => ({ topic: r.topic, qos: r.qos as QoS, received: Number(r.received), lost: Number(r.lost) })),
       duplicates: new Map(dups.rows.map((d) => [d.qos as QoS, Number(d.n)])),
     };
   }
@@ -327,7 +334,7 @@ export class PostgresStore implements Store {
     // Whole days go by dropping their partitions; the rest (the default partition, the day
     // straddling the cutoff, the unpartitioned tables) in chunks.
     let deleted = await this.partitions.dropBefore(before);
-    for (const [table, col] of [["messages", "ts"], ["points", "ts"], ["idents", "ts"], ["duplicates", "ts"], ["command_replies_unmatched", "ts"], ["status_changes", "ts"], ["rollup_minute", "bucket"], ["rollup_hour", "bucket"]] as const) {
+    for (const [table, col] of [["messages", "ts"], ["points", "ts"], ["idents", "ts"], ["duplicates", "ts"], ["command_replies_unmatched", "ts"], ["status_changes", "ts"], ["seq_marks", "ts"], ["rollup_minute", "bucket"], ["rollup_hour", "bucket"]] as const) {
       const r = await this.pool.query(`DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ${col} < $1 LIMIT $2)`, [before, maxRows]);
       deleted += r.rowCount ?? 0;
     }

@@ -87,6 +87,12 @@ export const MIGRATIONS: string[] = [
   `CREATE TABLE status_changes (device TEXT NOT NULL, ts INTEGER NOT NULL, status TEXT NOT NULL, reason TEXT);
    CREATE INDEX status_changes_device_ts ON status_changes (device, ts);
    CREATE INDEX status_changes_ts ON status_changes (ts);`,
+  // Counters shared by several topics or wrapping (a Sparkplug edge node's 0..255): loss is
+  // counted over the whole stream in arrival order, not per topic (delivery.ts).
+  `CREATE TABLE seq_marks (n INTEGER PRIMARY KEY, stream TEXT NOT NULL, device TEXT, ts INTEGER NOT NULL, seq INTEGER NOT NULL, modulo INTEGER NOT NULL, restart INTEGER NOT NULL, qos INTEGER NOT NULL);
+   CREATE INDEX seq_marks_stream_ts ON seq_marks (stream, ts);
+   CREATE INDEX seq_marks_device_ts ON seq_marks (device, ts);
+   CREATE INDEX seq_marks_ts ON seq_marks (ts);`,
 ];
 
 export const ROLLUPS = [
@@ -100,6 +106,7 @@ export const PRUNABLE = [
   ["duplicates", "ts"],
   ["command_replies_unmatched", "ts"],
   ["status_changes", "ts"],
+  ["seq_marks", "ts"],
 ] as const;
 
 /** Merges a batch's partial aggregate into the stored one. */

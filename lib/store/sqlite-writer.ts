@@ -17,6 +17,7 @@ import { mergeMeta, mergeStatus, statusChangeOf } from "./device-merge";
 export class SqliteWriter {
   private readonly insertMessage;
   private readonly insertDuplicate;
+  private readonly insertSeqMark;
   private readonly insertSeries;
   private readonly selectSeries;
   private readonly selectIdent;
@@ -38,6 +39,7 @@ export class SqliteWriter {
     this.selectIdent = db.prepare<[bigint | null], { id: number; ts: number }>(`SELECT id, ts FROM messages WHERE ident = ?`);
     this.releaseIdent = db.prepare<[number]>(`UPDATE messages SET ident = NULL WHERE id = ?`);
     this.insertDuplicate = db.prepare(`INSERT INTO duplicates (ts, topic, device, qos, seq) VALUES (?, ?, ?, ?, ?)`);
+    this.insertSeqMark = db.prepare(`INSERT INTO seq_marks (stream, device, ts, seq, modulo, restart, qos) VALUES (?, ?, ?, ?, ?, ?, ?)`);
     this.insertSeries = db.prepare(`INSERT OR IGNORE INTO series (device, field) VALUES (?, ?)`);
     this.selectSeries = db.prepare<[string, string], { id: number }>(`SELECT id FROM series WHERE device = ? AND field = ?`);
     this.upsertRollup = ROLLUPS.map(([table, grain]) => [db.prepare(upsertRollupSql(table)), grain] as const);
@@ -73,6 +75,8 @@ export class SqliteWriter {
             continue;
           }
           result.stored++;
+          const shared = m.sharedSeq;
+          if (shared) this.insertSeqMark.run(shared.stream, m.device, m.ts, shared.seq, shared.modulo, shared.restart ? 1 : 0, m.qos);
           if (m.device && m.fields) {
             for (const field in m.fields) {
               const value = m.fields[field]!;

@@ -14,7 +14,7 @@ import { SqliteUsers } from "./sqlite-users";
 import { SqliteRules } from "./sqlite-rules";
 import { SqliteWriter } from "./sqlite-writer";
 import { WriterThread } from "./writer-thread";
-import type { SeqStream } from "./delivery";
+import { sharedStreamsSql, type SeqStream } from "./delivery";
 import type { CommandLog } from "./command-log";
 import { SqliteCommandLog } from "./sqlite-commands";
 import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, Store } from "./types";
@@ -204,6 +204,7 @@ export class SqliteStore implements Store {
          GROUP BY topic, qos ORDER BY topic, qos`,
       )
       .all(p);
+    streams.push(...this.db.prepare<typeof p, SeqStream>(sharedStreamsSql({ device: "@device", from: "@from", to: "@to" })).all(p));
     const dups = this.db
       .prepare<typeof p, { qos: QoS; n: number }>(`SELECT qos, count(*) AS n FROM duplicates WHERE device = @device AND ts BETWEEN @from AND @to GROUP BY qos`)
       .all(p);

@@ -31,6 +31,20 @@ export interface MessageRow {
   ident: bigint | null;
   /** Numeric telemetry fields; stored as samples (and rollups) for the row's device. */
   fields: Record<string, number> | null;
+  /**
+   * A counter that is not the topic's own (`seq` is then null): one shared by several topics,
+   * or one that wraps (a Sparkplug edge node's 0..255). Stored apart, so loss is counted over
+   * the whole stream in arrival order (lib/store/delivery.ts).
+   */
+  sharedSeq?: SharedSeq | null;
+}
+
+export interface SharedSeq {
+  stream: string;
+  seq: number;
+  /** 0: no wrap. */
+  modulo: number;
+  restart: boolean;
 }
 
 /** What a batch says about one device; the store merges it into the registry. */

@@ -14,7 +14,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Bridge } from "../../lib/bridge/bridge";
 import { CommandService } from "../../lib/commands/service";
 import type { Command } from "../../lib/commands/lifecycle";
-import type { DeviceWithValues } from "../../lib/devices/model";
+import { asEpochMs, type DeviceWithValues } from "../../lib/devices/model";
+import { edgeNodeDeviceId } from "../../lib/devices/conventions/sparkplug";
+import { summarizeDelivery } from "../../lib/store/delivery";
 import { ConventionFleet, type SimConvention } from "../../lib/sim/conventions";
 import { SqliteStore } from "../../lib/store/sqlite";
 import { BROKERS, type TestBroker } from "../helpers/brokers";
@@ -141,6 +143,9 @@ describe.each(BROKERS)("convention commands on %s", { timeout: 60_000 }, (broker
       await edge.publishAsync(MARKER, "end", { qos: 1 });
       await waitFor("the marker", () => marked);
       expect(rebirths).toEqual(["spBv1.0/gap/NCMD/edge-1"]);
+      // Delivery counts the edge node's one counter: 0, 1, 4, 5, 9 are five received, five lost.
+      const d = await store.queryDelivery({ device: edgeNodeDeviceId("gap", "edge-1"), from: asEpochMs(0), to: asEpochMs(Date.now() + 1000) });
+      expect(summarizeDelivery(d.streams, d.duplicates)).toMatchObject({ received: 5, lost: 5 });
       await edge.endAsync();
     } finally {
       await watcher.endAsync();

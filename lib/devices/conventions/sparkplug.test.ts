@@ -139,7 +139,7 @@ describe("BIRTH (the spec's NBIRTH and DBIRTH examples)", () => {
     expect(f.liveness).toEqual({ status: "online", reason: "NBIRTH bdSeq 3", since: T0 });
     // Float 12.1 travels as float32; read back as the float32's shortest decimal.
     expect(f.measurements).toEqual({ "Supply Voltage": { value: 12.1, unit: "V", topic: topic("NBIRTH") } });
-    expect(r.seq).toEqual({ value: 0, stream: EDGE_ID, modulo: 256 });
+    expect(r.seq).toEqual({ value: 0, stream: EDGE_ID, modulo: 256, restart: true });
     expect(r.publish).toBeUndefined();
     expect(r.problem).toBeUndefined();
   });

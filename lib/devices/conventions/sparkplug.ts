@@ -700,7 +700,7 @@ function trackSeq(c: Ctx, node: EdgeNodeState): void {
   const seq = c.d.seq;
   if (seq === null) return forgive(c.state, "missing_seq");
   if (!Number.isInteger(seq) || seq >= SEQ_MODULO) return forgive(c.state, "seq_out_of_range");
-  c.out.seq = { value: seq, stream: node.id, modulo: SEQ_MODULO };
+  c.out.seq = c.t.verb === "NBIRTH" ? { value: seq, stream: node.id, modulo: SEQ_MODULO, restart: true } : { value: seq, stream: node.id, modulo: SEQ_MODULO };
   const prev = node.lastSeq;
   node.lastSeq = seq;
   if (c.t.verb === "NBIRTH" || prev === null) return;
