@@ -6,6 +6,7 @@
 import { benchCommands } from "./commands";
 import { benchConventions } from "./conventions";
 import { benchIngest } from "./ingest";
+import { benchMixedIngest } from "./mixed-ingest";
 import { benchMemory } from "./memory";
 import { benchOverview, benchOverviewSparkplug } from "./overview";
 import { benchSeries } from "./series";
@@ -26,6 +27,7 @@ const only = process.argv[2];
 const benches: [string, () => Promise<BenchResult[]>][] = [
   ["ingest", benchIngest],
   ["conventions", benchConventions],
+  ["mixed-ingest", benchMixedIngest],
   ["series", benchSeries],
   ["memory", benchMemory],
   ["startup", benchStartup],
