@@ -105,11 +105,21 @@ describe("PcapngReader", () => {
     ["a trailing length that disagrees", () => { const f = concat(shb(), idb(1)); f[f.length - 4] = 24; return f; }, /at its start but 24 at its end/],
     ["a trailing length that disagrees on a skipped block", () => { const f = concat(shb(), block(0x99, (w) => w.raw(data(8)))); f[f.length - 4] = 4; return f; }, /at its start but 4 at its end/],
     ["a version it does not know", () => { const f = shb(); f[12] = 2; return f; }, /unsupported pcapng version 2\.0/],
+    ["a block shorter than its fixed fields", () => concat(shb(), block(1, (w) => w.raw(data(4)))), /has length 16, shorter than 20/],
   ])("reports %s and reads no further", (_, make, message) => {
     const file = concat(make(), idb(1), epb(0, 0n, data(1)));
     const { frames, problems } = readAll(file);
     expect(frames).toEqual([]);
     expect(problems).toEqual([{ offset: expect.any(Number), message: expect.stringMatching(message) }]);
+  });
+
+  it("skips a simple packet block before any interface, and ignores options that run past their block", () => {
+    const badOptions = idb(1, { tsresol: 9 });
+    badOptions[16 + 2] = 40; // the first option's length
+    const { frames, problems } = readAll(concat(shb(), spb(data(4)), badOptions, epb(0, 7n, data(1))));
+    expect(problems.map((p) => p.message)).toEqual([expect.stringMatching(/simple packet block before any interface/), expect.stringMatching(/options run past it/)]);
+    // The interface is kept, with the default microsecond resolution.
+    expect(frames).toMatchObject([{ ts: 0.007 }]);
   });
 
   it("reports a truncated last block, also one being skipped, and keeps what came before", () => {

@@ -110,7 +110,7 @@ export class TcpStream {
 
   /**
    * The part of a segment not yet passed on, or undefined if it is all old. Its repeated bytes
-   * are counted once per segment, as Wireshark counts a retransmission.
+   * are counted once per segment however many they are: the count is of retransmissions, not bytes.
    */
   private trim(h: Held): Held | undefined {
     const next = this.next!;

@@ -93,7 +93,7 @@ export class TcpReassembler {
 
     let conn = this.connections.get(key);
     // A client's SYN that is not a repeat of the one seen opens a new connection on the same ports.
-    if (conn && flags & SYN && !(flags & ACK) && (conn.closed || conn.clientKey !== srcKey || conn.c2s.isn !== seq)) {
+    if (conn && flags & SYN && !(flags & ACK) && (conn.clientKey !== srcKey || conn.c2s.isn !== seq)) {
       this.finish(conn, "reused", ts, out);
       this.connections.delete(key);
       conn = undefined;
