@@ -57,6 +57,8 @@ const schema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, "must be 1..64 letters, digits, _ . or -")
     .optional(),
+  FLEETSCOPE_CAPTURE_MAX_MB: z.coerce.number({ error: "must be a number" }).int("must be a whole number of MB").min(1, "must be at least 1").max(1_000_000).default(512),
+  FLEETSCOPE_CAPTURE_DIR: z.string().optional(),
   MQTT_BROWSER_USERNAME: z.string().optional(),
   MQTT_BROWSER_PASSWORD: z.string().optional(),
   FLEETSCOPE_AUTH: onOff.default("on"),
@@ -108,6 +110,10 @@ export interface Config {
   sessionTtlMs: number;
   /** Reverse proxies whose X-Forwarded-For names the client (lib/auth/peer.ts), normalized. */
   trustedProxies: ReadonlySet<string>;
+  /** An imported capture larger than this is refused (413). */
+  captureMaxBytes: number;
+  /** Where imported captures and their decoded packets are kept: beside a SQLite file, else ./data/captures. */
+  captureDir: string;
 }
 
 export class ConfigError extends Error {
@@ -177,7 +183,17 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     anonymousDevices: e.FLEETSCOPE_ANONYMOUS_DEVICES === "on",
     sessionTtlMs: Math.round(e.FLEETSCOPE_SESSION_HOURS * 3_600_000),
     trustedProxies: new Set(e.FLEETSCOPE_TRUSTED_PROXIES?.split(",").map(normalizeAddress) ?? []),
+    captureMaxBytes: e.FLEETSCOPE_CAPTURE_MAX_MB * 1024 * 1024,
+    captureDir: e.FLEETSCOPE_CAPTURE_DIR ?? defaultCaptureDir(e.DATABASE_URL),
   };
+}
+
+/** `captures/` beside the SQLite file (so a test's own database gets its own), else ./data/captures. */
+function defaultCaptureDir(databaseUrl: string): string {
+  const file = /^file:(.+)$/.exec(databaseUrl)?.[1];
+  if (!file || file === ":memory:") return "data/captures";
+  const slash = file.lastIndexOf("/");
+  return `${slash >= 0 ? file.slice(0, slash) : "."}/captures`;
 }
 
 /** What the bridge subscribes to: everything, or its group's share of everything. */

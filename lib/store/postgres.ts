@@ -11,6 +11,7 @@ import { filterToRegex } from "../mqtt/topic";
 import { Partitions } from "./pg-partitions";
 import { PG_USERS_MIGRATION, PgUsers } from "./pg-users";
 import { PG_RULES_MIGRATION, PgRules } from "./pg-rules";
+import { PG_CAPTURES_MIGRATION, PgCaptures } from "./pg-captures";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { payloadForJson } from "./payload-text";
 import { planSeries } from "./series-plan";
@@ -131,6 +132,8 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX seq_marks_stream_ts ON seq_marks (stream, ts);
    CREATE INDEX seq_marks_device_ts ON seq_marks (device, ts);
    CREATE INDEX seq_marks_ts ON seq_marks (ts);`,
+  // Imported packet captures (lib/captures): their summaries; the bytes are files.
+  PG_CAPTURES_MIGRATION,
 ];
 
 /** Any constant: serialises migrations when several bridges and servers start at once. */
@@ -176,6 +179,7 @@ export class PostgresStore implements Store {
   readonly kind = "postgres" as const;
   readonly users: PgUsers;
   readonly rules: PgRules;
+  readonly captures: PgCaptures;
   private readonly pool: pg.Pool;
   private readonly schema: string;
   private readonly partitions: Partitions;
@@ -192,6 +196,7 @@ export class PostgresStore implements Store {
     this.commands = new PgCommandLog(this.pool);
     this.users = new PgUsers(this.pool);
     this.rules = new PgRules(this.pool);
+    this.captures = new PgCaptures(this.pool);
   }
 
   /** Connects and runs the migrations; throws with the server's reason when it cannot. */

@@ -7,6 +7,7 @@ import { topicMatches } from "../mqtt/topic";
 import { HOUR_MS, MINUTE_MS } from "./series-plan";
 import { SQLITE_USERS_MIGRATION } from "./sqlite-users";
 import { SQLITE_RULES_MIGRATION } from "./sqlite-rules";
+import { SQLITE_CAPTURES_MIGRATION } from "./sqlite-captures";
 
 /** Each entry runs once, in order; PRAGMA user_version records how many have run. */
 export const MIGRATIONS: string[] = [
@@ -93,6 +94,8 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX seq_marks_stream_ts ON seq_marks (stream, ts);
    CREATE INDEX seq_marks_device_ts ON seq_marks (device, ts);
    CREATE INDEX seq_marks_ts ON seq_marks (ts);`,
+  // Imported packet captures (lib/captures): their summaries; the bytes are files.
+  SQLITE_CAPTURES_MIGRATION,
 ];
 
 export const ROLLUPS = [

@@ -12,6 +12,7 @@ import { planSeries } from "./series-plan";
 import { migrate, openDatabase, type DeviceRecord } from "./sqlite-schema";
 import { SqliteUsers } from "./sqlite-users";
 import { SqliteRules } from "./sqlite-rules";
+import { SqliteCaptures } from "./sqlite-captures";
 import { SqliteWriter } from "./sqlite-writer";
 import { WriterThread } from "./writer-thread";
 import { sharedStreamsSql, type SeqStream } from "./delivery";
@@ -69,6 +70,7 @@ export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   readonly users: SqliteUsers;
   readonly rules: SqliteRules;
+  readonly captures: SqliteCaptures;
   private readonly db: Database.Database;
   private readonly selectDevice;
   private readonly selectSeries;
@@ -83,6 +85,7 @@ export class SqliteStore implements Store {
     migrate(this.db);
     this.users = new SqliteUsers(this.db);
     this.rules = new SqliteRules(this.db);
+    this.captures = new SqliteCaptures(this.db);
     this.selectDevice = this.db.prepare<[string], DeviceRecord>(`SELECT * FROM devices WHERE id = ?`);
     this.selectSeries = this.db.prepare<[string, string], { id: number }>(`SELECT id FROM series WHERE device = ? AND field = ?`);
     this.writer = path === ":memory:" ? new SqliteWriter(this.db) : new WriterThread({ kind: "sqlite", path });

@@ -4,6 +4,7 @@ import type { DeviceId, DeviceMeta, DeviceStatus, DeviceValue, DeviceWithValues,
 import type { CommandLog } from "./command-log";
 import type { SeqStream } from "./delivery";
 import type { Sample, SeriesPoint } from "./series-plan";
+import type { CaptureStore } from "./captures";
 import type { RuleStore } from "./rules";
 import type { UserStore } from "./users";
 
@@ -154,6 +155,8 @@ export interface Store {
   readonly users: UserStore;
   /** A user's own convention rules saved from /topics, with their audit trail (lib/store/rules.ts). */
   readonly rules: RuleStore;
+  /** Imported packet captures' summaries (lib/store/captures.ts). */
+  readonly captures: CaptureStore;
   /**
    * Writes the batch in one transaction; resolves only once it is durable. Batches are written
    * in call order, and one sent while an earlier one is pending is written only if that one

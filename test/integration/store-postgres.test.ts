@@ -6,6 +6,7 @@ import { commandLogContract } from "../commands.contract";
 import { storeContract } from "../store.contract";
 import { usersContract } from "../users.contract";
 import { rulesContract } from "../rules.contract";
+import { capturesContract } from "../captures.contract";
 
 /** The PostgreSQL every machine here runs (trust auth, database `test`); each store gets its own schema. */
 const URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -27,6 +28,7 @@ const openPostgres = async () => {
 storeContract("PostgreSQL", openPostgres);
 usersContract("PostgreSQL", openPostgres);
 rulesContract("PostgreSQL", openPostgres);
+capturesContract("PostgreSQL", openPostgres);
 commandLogContract("PostgreSQL", openPostgres);
 
 describe("PostgreSQL partitions", () => {

@@ -8,6 +8,7 @@ import { commandLogContract } from "../commands.contract";
 import { storeContract } from "../store.contract";
 import { usersContract } from "../users.contract";
 import { rulesContract } from "../rules.contract";
+import { capturesContract } from "../captures.contract";
 
 const dir = mkdtempSync(join(tmpdir(), "fleetscope-sqlite-"));
 let n = 0;
@@ -17,6 +18,7 @@ const openSqlite = async () => new SqliteStore(join(dir, `store-${n++}.db`));
 storeContract("SQLite", openSqlite);
 usersContract("SQLite", openSqlite);
 rulesContract("SQLite", openSqlite);
+capturesContract("SQLite", openSqlite);
 commandLogContract("SQLite", openSqlite);
 
 describe("SQLite store file", () => {
