@@ -15,6 +15,8 @@ import { UNDECODABLE_PATH_BODY, undecodablePath } from "../http/raw-path";
 import { fleetAccess } from "../broker/access";
 import { DeviceCredentials } from "../broker/device-credentials";
 import { MQTT_WS_PATH, startEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded";
+import { startWsRelay } from "../broker/ws-relay";
+import { hashSessionToken, sessionTokenFrom } from "../auth/session-token";
 import { clientTapTo, sharedTraceHub } from "../qos/trace-hub";
 import type { Bridge } from "../bridge/bridge";
 import { bridgeFromConfig } from "../bridge/from-config";
@@ -100,9 +102,12 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
     }
     void handle(req, res);
   });
+  // An external broker browsers are not told another WebSocket URL for: relayed, logged-in tabs only.
+  const relay = !broker && !config.mqttWsUrl ? startWsRelay(mqttUrl, (req) => relayAllowed(config, store, req.headers.cookie ?? null)) : null;
   server.on("upgrade", (req, socket, head) => {
     const path = (req.url ?? "").split("?")[0];
     if (broker && path === MQTT_WS_PATH) broker.handleUpgrade(req, socket, head);
+    else if (relay && path === MQTT_WS_PATH) relay.handleUpgrade(req, socket, head);
     else nextUpgrades.emit("upgrade", req, socket, head);
   });
   await new Promise<void>((resolve, reject) => {
@@ -166,6 +171,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
       await fleet?.stop();
       await bridge?.stop();
       await retention?.stop();
+      relay?.close();
       server.closeAllConnections();
       const closed = new Promise<void>((r) => server.close(() => r()));
       // The broker ends its WebSocket clients, which the HTTP server still counts and would
@@ -203,4 +209,11 @@ function startCommands(config: Config, mqttUrl: string, store: Store, embedded: 
   commands.on("error", (err) => setPart("commands", { status: "down", error: `store: ${err.message}` }));
   commands.on("connection", report);
   return commands;
+}
+
+/** Whether an upgrade's session may use the relay: any logged-in user (the broker checks the rest). */
+async function relayAllowed(config: Config, store: Store, cookie: string | null): Promise<boolean> {
+  if (!config.auth) return true;
+  const token = sessionTokenFrom(cookie);
+  return token !== null && (await store.users.sessionUser(hashSessionToken(token), Date.now())) !== null;
 }
