@@ -3,7 +3,7 @@ import Link from "next/link";
 import { recentAlarms } from "@/lib/state/device-events";
 import { headlineField, messageRate } from "@/lib/state/live-devices";
 import { EMPTY_SERIES } from "@/lib/state/live-series";
-import { formatValue } from "@/lib/devices/units";
+import { formatValue, unitFor } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
 import { conventionLabel } from "@/lib/devices/labels";
 import { LastSeen } from "./LastSeen";
@@ -48,7 +48,10 @@ export function DeviceCard({ id }: { id: string }) {
         {shown.map((f) => (
           <div key={f}>
             <dt>{f}</dt>
-            <dd data-testid={`value-${f}`}>{formatValue(d.values[f]!)}</dd>
+            <dd>
+              <span data-testid={`value-${f}`}>{formatValue(d.values[f]!)}</span>
+              {unitSymbol(f, d.units[f])}
+            </dd>
           </div>
         ))}
       </dl>
@@ -56,4 +59,10 @@ export function DeviceCard({ id }: { id: string }) {
       <Sparkline series={(field && d.series[field]) || EMPTY_SERIES} />
     </li>
   );
+}
+
+/** The field's unit after its value, apart from it (the value's own text stays the number). */
+function unitSymbol(field: string, said: string | undefined) {
+  const unit = unitFor(field, said);
+  return unit ? <span className="muted" title={unit.name}>{`\u00a0${unit.symbol}`}</span> : null;
 }

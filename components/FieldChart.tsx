@@ -5,14 +5,13 @@ import { Area, ComposedChart, Line, ReferenceArea, ResponsiveContainer, Tooltip,
 import { mergeHistoryAndLive, type HistoryBucket } from "@/lib/state/history-merge";
 import { toPoints, type LiveSeries } from "@/lib/state/live-series";
 import type { TimeWindow } from "@/lib/state/time-window";
-import { formatMeasure, type Unit } from "@/lib/devices/units";
+import { axisLabels, axisWidth, formatMeasure, type Unit } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
 import { ScaleProbe, useDragZoom } from "./useDragZoom";
 
 /** Buckets asked of the store: about one per two pixels of a chart this wide. */
 const HISTORY_POINTS = 400;
 /** Room for a tick such as "-123.45 °C". */
-const YAXIS_WIDTH = 68;
 
 type History =
   | { state: "loading" }
@@ -105,6 +104,16 @@ export function FieldChart({ device, field, rangeMs, window: fixed, live: incomi
   );
   const { selection, inverse, handlers } = useDragZoom(onZoom, [start, end]);
   const measure = (v: number) => formatMeasure(v, unit, decimals);
+  // As wide as its longest label: a fixed width cut "100.8 kPa" to "00.8 kPa".
+  const yWidth = useMemo(() => {
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const p of data) {
+      lo = Math.min(lo, p.band?.[0] ?? p.v, p.v);
+      hi = Math.max(hi, p.band?.[1] ?? p.v, p.v);
+    }
+    return Number.isFinite(lo) ? axisWidth(axisLabels(lo, hi, (v) => formatMeasure(v, unit, decimals))) : 44;
+  }, [data, unit, decimals]);
 
   if (history.state === "error") return <p className="error small" role="alert">Could not load history: {history.message}</p>;
   if (history.state === "loading" && live.length === 0) return <div className="spark-empty" style={{ height: 160 }}>loading history…</div>;
@@ -132,7 +141,7 @@ export function FieldChart({ device, field, rangeMs, window: fixed, live: incomi
         <ResponsiveContainer width="100%" height={160}>
           <ComposedChart data={data} margin={{ top: 6, right: 8, bottom: 0, left: 0 }}>
             <XAxis dataKey="t" type="number" domain={[start, end]} allowDataOverflow tickFormatter={(t: number) => time(t, end - start)} minTickGap={40} />
-            <YAxis domain={["auto", "auto"]} width={YAXIS_WIDTH} tickFormatter={measure} />
+            <YAxis domain={["auto", "auto"]} width={yWidth} tickFormatter={measure} />
             <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} formatter={(v) => (Array.isArray(v) ? v.map((x) => measure(Number(x))).join(" – ") : measure(Number(v)))} />
             <Area dataKey="band" stroke="none" fill="var(--accent)" fillOpacity={0.18} isAnimationActive={false} connectNulls={false} name="min–max" />
             <Line dataKey="v" stroke="var(--accent)" dot={false} isAnimationActive={false} strokeWidth={1.5} name={field} />

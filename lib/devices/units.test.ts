@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDecimals, formatMeasure, formatValue, guessUnit, MAX_DECIMALS, parseDecimals } from "./units";
+import { axisLabels, axisWidth, formatDecimals, formatMeasure, formatValue, guessUnit, MAX_DECIMALS, parseDecimals } from "./units";
 
 describe("guessUnit", () => {
   it("knows the demo arm's fields", () => {
@@ -48,5 +48,16 @@ describe("decimals in the URL", () => {
     expect(parseDecimals(null)).toEqual({});
     expect(parseDecimals(`temp:${MAX_DECIMALS + 1},:2,current:x,a:1.5,b:-1,volt`)).toEqual({});
     expect(parseDecimals("odd:name:2")).toEqual({ "odd:name": 2 });
+  });
+});
+
+describe("y-axis width", () => {
+  it("fits the longest label the axis may draw, so 100.8 kPa is not cut to 00.8 kPa", () => {
+    const kpa = { symbol: "kPa", name: "kPa" };
+    const labels = axisLabels(99.75, 100.8, (v) => formatMeasure(v, kpa, null));
+    expect(labels).toContain("100.8\u00a0kPa");
+    expect(axisWidth(labels)).toBeGreaterThanOrEqual("100.8\u00a0kPa".length * 7);
+    expect(axisWidth(["1"])).toBe(44);
+    expect(axisWidth(["x".repeat(100)])).toBe(160);
   });
 });

@@ -67,3 +67,18 @@ export function formatDecimals(decimals: Readonly<Record<string, number>>): stri
   const entries = Object.entries(decimals).sort(([a], [b]) => a.localeCompare(b));
   return entries.length ? entries.map(([f, d]) => `${f}:${d}`).join(",") : null;
 }
+
+/** Pixels a y-axis needs for its tick labels: about 7 px a character at the chart's font, bounded. */
+export function axisWidth(labels: readonly string[]): number {
+  const chars = labels.reduce((n, l) => Math.max(n, l.length), 0);
+  return Math.min(160, Math.max(44, Math.ceil(chars * 7 + 14)));
+}
+
+/**
+ * The labels a y-axis over [lo, hi] may draw, as `format` writes them: the ends, and points
+ * between them whose rounding can take more digits than either end (99.75 … 100.8).
+ */
+export function axisLabels(lo: number, hi: number, format: (v: number) => string): string[] {
+  const step = (hi - lo) / 4;
+  return [0, 1, 2, 3, 4].map((i) => format(lo + i * step));
+}

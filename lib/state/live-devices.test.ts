@@ -105,3 +105,13 @@ describe("messageRate", () => {
     expect(messageRate([1000], 1000)).toBe(0);
   });
 });
+
+describe("the message rate", () => {
+  it("leaves retained values out: a tab that subscribes gets them all at once, and none was sent now", () => {
+    const retained = Array.from({ length: 20 }, (_, i) => ({ ...tele("arm-98", `{"seq":${i},"temp":40}`, 1000 + i), retain: true }));
+    const d = applyMessages(new Map(), retained).get(asDeviceId("arm-98"))!;
+    expect(d.values.temp).toBe(40);
+    expect(d.arrivals).toEqual([]);
+    expect(messageRate(d.arrivals, 1100)).toBe(0);
+  });
+});

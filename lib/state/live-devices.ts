@@ -105,7 +105,8 @@ export function applyReadings(devices: LiveDevices, batch: readonly ReadMessage[
       if (f.seen) d.lastSeen = m.ts; // a retained status is old news, not a sign of life
       const measured = f.measurements;
       if (!measured) continue;
-      d.arrivals.push(m.ts);
+      // A retained value is the broker's copy of an old one: it says nothing of the rate.
+      if (!m.retain) d.arrivals.push(m.ts);
       const seq = f.id === reading.device ? (reading.seq?.value ?? null) : null;
       for (const name in measured) {
         const { value, unit } = measured[name]!;

@@ -208,6 +208,12 @@ describe("DATA", () => {
     expect(factOf(r, EDGE_ID).events?.[0]?.text).toMatch(/Rebirth requested: unknown alias 999/);
   });
 
+  it("says why a node heard only in DATA has no status yet: no BIRTH seen, a rebirth requested", () => {
+    const r = read(ddataAliasOnly(7, [{ alias: 10, intValue: 5 }]), sparkplug.initialState());
+    expect(r.publish).toHaveLength(1);
+    expect(factOf(r, EDGE_ID).liveness).toEqual({ status: "unknown", reason: "no BIRTH seen yet: rebirth requested", since: T0 });
+  });
+
   it("turns 64-bit Longs into numbers (signed Int64, UInt64 past 2^32) and reads UInt32 past 2^31", () => {
     const s = sparkplug.initialState();
     const p = fromSpec(specNbirth, NODE_ALIASES);

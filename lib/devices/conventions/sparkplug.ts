@@ -687,7 +687,10 @@ function askRebirth(c: Ctx, node: EdgeNodeState, why: string): void {
   node.lastRebirthAt = c.m.ts;
   c.state.rebirths.requested++;
   (c.out.publish ??= []).push(rebirthRequest(node.group, node.edge, c.m.ts));
-  addEvent(edgeFact(c, node), { kind: "log", level: "notice", text: `Rebirth requested: ${why}` });
+  const f = edgeFact(c, node);
+  addEvent(f, { kind: "log", level: "notice", text: `Rebirth requested: ${why}` });
+  // A node only heard in DATA: say what it waits for, not just "unknown".
+  if (node.session === "none") f.liveness = { status: "unknown", reason: "no BIRTH seen yet: rebirth requested", since: c.m.ts };
 }
 
 /**
