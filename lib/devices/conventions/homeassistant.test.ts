@@ -172,6 +172,23 @@ describe("homeassistant: the device form", () => {
     expect(one(read(s, msg("foobar/sensors/bla2/state", "7"))!.facts).measurements!.bla2!.value).toBe(7);
   });
 
+  it("leaves out only the component whose template it cannot run, and says which, on which topic", () => {
+    const s = homeassistant.initialState();
+    const r = configure(s, "homeassistant/device/weather01/config", {
+      dev: { ids: ["weather01"], name: "Weather" },
+      o: { name: "station" },
+      stat_t: "weather/01/state",
+      cmps: {
+        wt: { p: "sensor", name: "Temp", val_tpl: "{{ value_json.t }}", unit_of_meas: "°C" },
+        ws: { p: "sensor", name: "Wind", val_tpl: "{{ (value_json.wind_ms * 3.6) | round(1) }}", unit_of_meas: "km/h" },
+      },
+    });
+    expect(one(r.facts)).toMatchObject({ id: "ha.weather01", name: "Weather" });
+    expect(r.problem).toMatch(/^homeassistant\/device\/weather01\/config: component ws: value_template: /);
+    const st = one(read(s, msg("weather/01/state", { t: 12.5, wind_ms: 3 }))!.facts);
+    expect(st.measurements).toEqual({ wt: { value: 12.5, unit: "°C", topic: "weather/01/state" } });
+  });
+
   it("refuses device forms HA refuses: no device, no origin, a component without platform", () => {
     const s = homeassistant.initialState();
     const before = fingerprint(s);

@@ -273,9 +273,22 @@ function configMessage(msg: Inbound, state: HaState, component: string, nodeId: 
   const json = jsonObjectOf(msg.text);
   if (!json) return refuse("discovery config is not a JSON object");
   try {
-    const specs = component === "device" ? deviceFormSpecs(json, msg.topic, nodeId, objectId) : [entitySpec(expandEntity(json), msg.topic, null, component, nodeId, objectId)];
-    const entities = specs.map(buildEntity);
-    return commit(state, msg.topic, entities);
+    if (component !== "device") return commit(state, msg.topic, [buildEntity(entitySpec(expandEntity(json), msg.topic, null, component, nodeId, objectId))]);
+    // One component the device form cannot read (a template outside the subset) is left out,
+    // and said; the device and its other components are not.
+    const skipped: string[] = [];
+    const entities = deviceFormSpecs(json, msg.topic, nodeId, objectId, skipped).flatMap((spec) => {
+      try {
+        return [buildEntity(spec)];
+      } catch (e) {
+        if (!(e instanceof Refused)) throw e;
+        skipped.push(`component ${spec.componentId}: ${e.message}`);
+        return [];
+      }
+    });
+    const out = commit(state, msg.topic, entities);
+    if (skipped.length > 0 && out.problem === undefined) out.problem = `${msg.topic}: ${skipped.join("; ")}`;
+    return out;
   } catch (e) {
     if (e instanceof Refused) return refuse(e.message);
     throw e;
@@ -304,7 +317,7 @@ function expandEntity(o: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
-function deviceFormSpecs(json: Record<string, unknown>, configTopic: string, nodeId: string | null, objectId: string): HaEntitySpec[] {
+function deviceFormSpecs(json: Record<string, unknown>, configTopic: string, nodeId: string | null, objectId: string, skipped: string[]): HaEntitySpec[] {
   const root = expandEntity(json);
   if (!isObject(root.device)) throw new Refused("device discovery config without a device block");
   if (!isObject(root.origin)) throw new Refused("device discovery config without an origin (o)");
@@ -322,7 +335,12 @@ function deviceFormSpecs(json: Record<string, unknown>, configTopic: string, nod
     for (const option of SHARED_OPTIONS) if (Object.hasOwn(root, option) && !Object.hasOwn(c, option)) c[option] = root[option];
     c.device = root.device;
     // In the device form the topic's object_id names the device; the cmps key names the entity.
-    specs.push(entitySpec(c, configTopic, id, platform, nodeId ?? objectId, id));
+    try {
+      specs.push(entitySpec(c, configTopic, id, platform, nodeId ?? objectId, id));
+    } catch (e) {
+      if (!(e instanceof Refused)) throw e;
+      skipped.push(`component ${id}: ${e.message}`);
+    }
   }
   return specs;
 }
