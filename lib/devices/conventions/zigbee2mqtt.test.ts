@@ -131,15 +131,28 @@ describe("zigbee2mqtt: state", () => {
     expect(read(s, msg("zigbee2mqtt/not_a_device", { a: 1 }))).toBeNull();
   });
 
-  it("before the list, takes a JSON object on <base>/<x> as device <x> provisionally", () => {
+  it("before the list, takes an IEEE-named device at once, and holds a renamed one's state until the list names it", () => {
     const s = zigbee2mqtt.initialState();
-    const named = one(read(s, msg("zigbee2mqtt/kitchen/floor_light", { state: "ON" }))!.facts);
-    expect(named.id).toBe(deviceIdFrom("z2m", "kitchen/floor_light"));
     // Never renamed: the friendly name is the IEEE address, so the id is already the final one.
     expect(one(read(s, msg("zigbee2mqtt/0x00158d00040757a6", { temperature: 20 }))!.facts).id).toBe(z2mDeviceId("0x00158d00040757a6"));
+    // Renamed: no device under a name the list may say is another's; kept for the list instead.
+    expect(read(s, msg("zigbee2mqtt/kitchen/floor_light", { state: "ON", brightness: 40 }))).toEqual({ device: null, facts: [] });
+    expect(read(s, msg("zigbee2mqtt/kitchen/floor_light", { state: "ON", brightness: 90 }))).toEqual({ device: null, facts: [] });
+    expect(read(s, msg("zigbee2mqtt/kitchen/floor_light/availability", { state: "online" }))).toEqual({ device: null, facts: [] });
     expect(read(s, msg("zigbee2mqtt/some/text", "hello"))).toBeNull();
     expect(read(s, msg("zigbee2mqtt/bridge/info", { version: "2.1.0" }))).toBeNull();
-    expect(one(read(s, msg("zigbee2mqtt/a/b/availability", "online"))!.facts)).toMatchObject({ name: "a/b", liveness: { status: "online" } });
+    const r = zigbee2mqtt.interpret(msg("zigbee2mqtt/bridge/devices", LIST, { retain: true }), s)!;
+    const bulb = r.facts.filter((f) => f.id === z2mDeviceId(BULB.ieee_address));
+    expect(bulb.some((f) => f.measurements?.brightness?.value === 90)).toBe(true);
+    expect(bulb.some((f) => f.liveness?.status === "online")).toBe(true);
+    expect(r.facts.every((f) => f.id !== deviceIdFrom("z2m", "kitchen/floor_light"))).toBe(true);
+    expect(s.held.size).toBe(0);
+  });
+
+  it("makes a device that leaves the list unknown, saying so", () => {
+    const s = listed();
+    const r = zigbee2mqtt.interpret(msg("zigbee2mqtt/bridge/devices", [COORDINATOR, AQARA_WSDCGQ11LM, BULB, KITCHEN], { retain: true, ts: 2000 }), s)!;
+    expect(r.facts.find((f) => f.id === z2mDeviceId(IKEA_LED1624G9.ieee_address))).toMatchObject({ liveness: { status: "unknown", reason: "no longer in Zigbee2MQTT's bridge/devices", since: 2000 } });
   });
 
   it("says not_json_object for a state that is not an object", () => {

@@ -10,13 +10,13 @@
  *
  * A friendly name may contain `/` (`kitchen/floor_light`), so a topic is never split into levels
  * to find the name: the names come from `bridge/devices`, and a topic belongs to the longest
- * listed name it starts with. Before the list is known, a JSON object on `<base>/<x>` is taken
- * as device `<x>` provisionally.
+ * listed name it starts with. Before the list is known, a JSON object on `<base>/<x>` whose
+ * `<x>` is an IEEE address (a device never renamed) is that device at once; any other is held
+ * (its last state and availability, at most MAX_Z2M_HELD topics) and read when the list comes,
+ * so a renamed device is never made twice under two ids.
  *
- * Device ids: `deviceIdFrom("z2m", ieee)` once the list gives the IEEE address, since that
- * survives renames; before, `deviceIdFrom("z2m", friendly name)`. A device never renamed has its
- * IEEE address as friendly name, so both ids agree for it; a renamed one seen before the list
- * arrives is a second, stale entry (the seam has no alias fact to fold it in).
+ * Device ids: `deviceIdFrom("z2m", ieee)`, from the list's IEEE address, since that survives
+ * renames. A device that leaves the list becomes `unknown`, "no longer in bridge/devices".
  *
  * The bridge going offline makes every listed device's liveness `unknown` ("Zigbee2MQTT bridge
  * offline"): nobody reports for them any more, so their last availability is no longer known.
@@ -30,6 +30,8 @@ import type { ArgsJsonSchema, CommandFact, Convention, DeviceFacts, Expectation,
 export const ZIGBEE2MQTT_BASE = "zigbee2mqtt";
 /** Devices taken from one `bridge/devices` list; a longer list is refused whole, with a reason. */
 export const MAX_Z2M_DEVICES = 1000;
+/** Topics whose last message waits for `bridge/devices` (see the header); past it, the oldest go. */
+export const MAX_Z2M_HELD = 500;
 /** Exposed properties kept per device (a thermostat has ~40). */
 export const MAX_Z2M_FIELDS = 256;
 /** Measurements read from one state message. */
@@ -77,6 +79,8 @@ export interface Z2mState {
   byName: Map<string, Z2mDevice>;
   byId: Map<string, Z2mDevice>;
   bridge: "online" | "offline" | null;
+  /** Before the list: the last state or availability message per topic of a name not yet known. */
+  held: Map<string, Inbound>;
 }
 
 /** Zigbee2MQTT's id for a device, the same whichever convention (its own, HA discovery) names it. */
@@ -101,7 +105,7 @@ export function createZigbee2mqtt(base: string = ZIGBEE2MQTT_BASE): Convention<Z
     id: "zigbee2mqtt",
     label: "Zigbee2MQTT",
     filters: [`${base}/#`],
-    initialState: () => ({ base, listed: false, byName: new Map(), byId: new Map(), bridge: null }),
+    initialState: () => ({ base, listed: false, byName: new Map(), byId: new Map(), bridge: null, held: new Map() }),
     claims: (topic) => topic.startsWith(prefix),
     interpret: (msg, state) => interpret(msg, state),
     encodeCommand: (device, command, args, _id, state) => encodeCommand(device, command, args, state),
@@ -131,6 +135,7 @@ function interpret(msg: Inbound, state: Z2mState): Interpretation | null {
   if (rest === "bridge" || rest.startsWith("bridge/")) return bridgeMessage(rest.slice(7), msg, state);
   const target = state.listed ? listedTarget(rest, state) : provisionalTarget(rest, msg);
   if (!target) return null;
+  if (!state.listed && !isIeeeName(target.name) && (target.suffix === "" || target.suffix === "/availability")) return hold(msg, state);
   const facts = deviceFacts(target.name, target.device, state, !msg.retain);
   if (target.suffix === "") return stateMessage(msg, facts, target.device);
   if (target.suffix === "/availability") return availabilityMessage(msg, facts);
@@ -173,9 +178,19 @@ function deviceFacts(name: string, device: Z2mDevice | null, state: Z2mState, se
   return { id: device?.id ?? provisionalId(name), convention: "zigbee2mqtt", name, group: state.base, seen };
 }
 
-/** A device not renamed is named by its IEEE address: its provisional id is then already the final one. */
+const isIeeeName = (name: string) => /^0x[0-9a-fA-F]{16}$/.test(name);
+
+/** A device not renamed is named by its IEEE address: its id is known before the list. */
 function provisionalId(name: string): DeviceId {
-  return /^0x[0-9a-fA-F]{16}$/.test(name) ? z2mDeviceId(name) : deviceIdFrom("z2m", name);
+  return isIeeeName(name) ? z2mDeviceId(name) : deviceIdFrom("z2m", name);
+}
+
+/** Kept for the list to name (the last per topic), bounded: the oldest goes first. */
+function hold(msg: Inbound, state: Z2mState): Interpretation {
+  state.held.delete(msg.topic);
+  if (state.held.size >= MAX_Z2M_HELD) state.held.delete(state.held.keys().next().value!);
+  state.held.set(msg.topic, msg);
+  return { device: null, facts: [] };
 }
 
 function stateMessage(msg: Inbound, facts: DeviceFacts, device: Z2mDevice | null): Interpretation {
@@ -301,10 +316,19 @@ function deviceList(msg: Inbound, state: Z2mState): Interpretation {
   // +1: the list also carries the coordinator, which is not kept.
   if (list.length > MAX_Z2M_DEVICES + 1) return { device: null, facts: [], problem: `bridge/devices lists ${list.length} devices, more than ${MAX_Z2M_DEVICES}` };
   const { devices, skipped } = devicesOf(list);
+  const before = state.byId;
   state.listed = true;
   state.byName = new Map(devices.map((d) => [d.name, d]));
   state.byId = new Map(devices.map((d) => [d.id, d]));
   const out: Interpretation = { device: null, facts: devices.map((d) => describeDevice(d, state.base)) };
+  // Removed from the network (or its list): nobody will report for it any more.
+  for (const d of before.values()) {
+    if (!state.byId.has(d.id)) out.facts.push({ id: d.id, convention: "zigbee2mqtt", name: d.name, group: state.base, seen: false, liveness: { status: "unknown", reason: "no longer in Zigbee2MQTT's bridge/devices", since: msg.ts } });
+  }
+  // What came before the list, read now that it names the devices.
+  const held = [...state.held.values()];
+  state.held.clear();
+  for (const m of held) for (const f of interpret(m, state)?.facts ?? []) out.facts.push(f);
   if (skipped > 0) out.problem = `${skipped} bridge/devices entries not understood`;
   return out;
 }
