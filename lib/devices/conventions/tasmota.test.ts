@@ -207,7 +207,7 @@ describe("telemetry", () => {
     expect(m.LoadAvg).toEqual({ value: 19, topic: "tele/huzzah_1/STATE" });
     for (const gone of ["Time", "Uptime", "SleepMode", "Wifi.SSId", "Wifi.BSSId", "Wifi.Downtime"]) expect(m[gone]).toBeUndefined();
     // Without discovery the POWER keys are the relays there are.
-    expect(f.commands?.map((c) => [c.name, c.topic])).toEqual([["Power", "cmnd/huzzah_1/Power"]]);
+    expect(f.commands?.map((c) => [c.name, c.topic])).toEqual([["Power1", "cmnd/huzzah_1/Power1"]]);
   });
 
   it("does not give a light's fade Speed a wind speed unit", () => {
@@ -293,8 +293,8 @@ describe("commands", () => {
     const state = tasmota.initialState();
     const f = only(read(state, "tele/huzzah_1/STATE", HUZZAH_STATE_RELAY));
     const { request, expect: e } = tasmota.encodeCommand!(f, f.commands![0]!, { state: "OFF" }, "c", state);
-    expect(request.topic).toBe("cmnd/huzzah_1/Power");
-    expect(e).toEqual({ kind: "echo", topic: "stat/huzzah_1/RESULT", path: ["POWER"], value: "OFF" });
+    expect(request.topic).toBe("cmnd/huzzah_1/Power1");
+    expect(e).toEqual({ kind: "echo", topic: "stat/huzzah_1/RESULT", path: ["POWER1"], value: "OFF" });
     expect(tasmota.confirms!(e, msg("stat/huzzah_1/RESULT", '{"POWER1":"OFF"}'), state)).toMatchObject({ ok: true });
   });
 

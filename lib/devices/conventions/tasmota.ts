@@ -446,7 +446,9 @@ function readDeviceTopic(m: Inbound, at: Located): Interpretation | null {
     // Without discovery, the POWER keys a STATE shows are the relays there are.
     if (!dev && suffix === "STATE" && facts.measurements) {
       const relays = Object.keys(facts.measurements).filter((k) => POWER_KEY.test(k));
-      if (relays.length > 0) facts.commands = powerCommands(`cmnd/${at.topic}/`, relays.map((k) => Number(k.slice(5) || "0")).filter((i) => i > 0));
+      // A lone `POWER` is relay 1 (Tasmota answers Power1 with POWER): the same Power1 its discovery names,
+      // so which of the two came first does not change the command's name.
+      if (relays.length > 0) facts.commands = powerCommands(`cmnd/${at.topic}/`, [...new Set(relays.map((k) => Number(k.slice(5) || "1")))]);
     }
     return out;
   }
