@@ -92,6 +92,15 @@ describe("Homie v4", () => {
     expect(factOf(read(state, "homie/super-car/engine/temperature/$name", "T", true), "homie.super-car").measurements).toBeUndefined();
   });
 
+  it("gives the value its unit when $unit comes after both (a broker's retained replay, in topic order)", () => {
+    const state = homie.initialState();
+    read(state, "homie/super-car/engine/temperature", "21.5", true);
+    const datatype = read(state, "homie/super-car/engine/temperature/$datatype", "float", true);
+    expect(factOf(datatype, "homie.super-car").measurements).toEqual({ "engine.temperature": { value: 21.5, topic: "homie/super-car/engine/temperature" } });
+    const unit = read(state, "homie/super-car/engine/temperature/$unit", "°C", true);
+    expect(factOf(unit, "homie.super-car").measurements).toEqual({ "engine.temperature": { value: 21.5, unit: "°C", topic: "homie/super-car/engine/temperature" } });
+  });
+
   it("offers a settable boolean as a command, encodes it as Homie text and confirms it by the echo", () => {
     const state = homie.initialState();
     const rs = feed(state, V4_KITCHEN_LIGHT);

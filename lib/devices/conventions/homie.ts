@@ -78,6 +78,8 @@ export interface HomieProperty {
   format: string | null;
   settable: boolean;
   retained: boolean;
+  /** The last value read, so a `$unit` that comes after it (a broker's retained replay is in topic order) still reaches it. */
+  last?: { text: string; topic: string };
 }
 
 export interface HomieDevice {
@@ -279,6 +281,7 @@ function flushPending(dev: HomieDevice, out: Record<string, Measurement>): void 
     const p = dev.properties.get(key);
     if (!p || p.datatype === null) continue;
     dev.pending.delete(key);
+    p.last = v;
     const r = measurementOf(p, v.text, v.topic);
     if (r && "m" in r) out[fieldOf(key)] = r.m;
   }
@@ -499,6 +502,7 @@ function readValue(r: Reading, dev: HomieDevice, node: string, prop: string, tex
   const m = measurementOf(p, text, r.m.topic);
   if (m === null) return out;
   if ("problem" in m) return { ...out, problem: m.problem };
+  p.last = { text, topic: r.m.topic };
   facts.measurements = { [fieldOf(key)]: m.m };
   return out;
 }
@@ -550,6 +554,11 @@ function readPropertyAttribute(r: Reading, dev: HomieDevice, node: string, prop:
   const facts = factsOf(r.ctx, dev, false);
   facts.commands = commandsOf(r.ctx, dev);
   const measurements: Record<string, Measurement> = {};
+  // A unit said after the value: the value again, now with it.
+  if (attr === "$unit" && p.last) {
+    const again = measurementOf(p, p.last.text, p.last.topic);
+    if (again && "m" in again) measurements[fieldOf(key)] = again.m;
+  }
   flushPending(dev, measurements);
   if (Object.keys(measurements).length > 0) facts.measurements = measurements;
   const out: Interpretation = { device: r.id, facts: [facts] };
