@@ -26,7 +26,7 @@ function AdvertisementProblems({ problems }: { problems: string[] }) {
 
 /** The device page's commands: a form per definition, the last command's lifecycle live, and the device's history. */
 export function CommandPanel({ device }: { device: string }) {
-  const [defs, setDefs] = useState<Loaded<{ commands: CommandDefinition[]; commandProblems: string[] }>>({ state: "loading" });
+  const [defs, setDefs] = useState<Loaded<{ commands: CommandDefinition[]; commandProblems: string[]; convention: string }>>({ state: "loading" });
   const [history, setHistory] = useState<Loaded<Command[]>>({ state: "loading" });
   const [shown, setShown] = useState<Command | null>(null);
   const { command, error } = useCommand(shown);
@@ -34,8 +34,8 @@ export function CommandPanel({ device }: { device: string }) {
 
   useEffect(() => {
     const abort = new AbortController();
-    getJson<{ commands?: CommandDefinition[]; commandProblems?: string[] }>(`/api/devices/${encodeURIComponent(device)}`, abort.signal).then(
-      (d) => setDefs({ state: "ok", value: { commands: d.commands ?? [], commandProblems: d.commandProblems ?? [] } }),
+    getJson<{ commands?: CommandDefinition[]; commandProblems?: string[]; convention?: string }>(`/api/devices/${encodeURIComponent(device)}`, abort.signal).then(
+      (d) => setDefs({ state: "ok", value: { commands: d.commands ?? [], commandProblems: d.commandProblems ?? [], convention: d.convention ?? "demo" } }),
       (err: unknown) => !abort.signal.aborted && setDefs({ state: "error", message: err instanceof Error ? err.message : String(err) }),
     );
     return () => abort.abort();
@@ -65,10 +65,18 @@ export function CommandPanel({ device }: { device: string }) {
     return (
       <section className="card" aria-label="Commands">
         <strong>Commands</strong>
-        <p className="muted small">
-          This device accepts no commands Fleetscope knows of. A device lists its own by publishing, retained, on <code>fleet/&lt;site&gt;/{device}/commands</code> a JSON{" "}
-          <code>{`{"commands":[{"name":"calibrate","args":{"type":"object","properties":{…}}}]}`}</code>.
-        </p>
+        {defs.value.convention === "demo" ? (
+          <p className="muted small">
+            This device accepts no commands Fleetscope knows of. A device lists its own by publishing, retained, on <code>fleet/&lt;site&gt;/{device}/commands</code> a JSON{" "}
+            <code>{`{"commands":[{"name":"calibrate","args":{"type":"object","properties":{…}}}]}`}</code>.
+          </p>
+        ) : defs.value.convention.startsWith("rule:") ? (
+          <p className="muted small">
+            This device accepts no commands: its rule names none. Add <code>commands</code> to the rule (see the README, &quot;Your own rules&quot;).
+          </p>
+        ) : (
+          <p className="muted small">This device has said of no command it takes: its convention offers those it describes (a settable property, a writable metric, a command topic).</p>
+        )}
         <AdvertisementProblems problems={defs.value.commandProblems} />
       </section>
     );

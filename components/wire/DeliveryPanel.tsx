@@ -66,7 +66,7 @@ export function DeliveryPanel({ device }: { device: string }) {
     <section className={s.panel} aria-label="Delivery" data-testid="delivery">
       <h2>Delivery</h2>
       <p className="muted small">
-        Handshakes on each hop the embedded broker sees ({state === "live" ? "live" : state === "reconnecting" ? "reconnecting…" : "connecting…"}
+        Handshakes on each hop the server's taps see ({state === "live" ? "live" : state === "reconnecting" ? "reconnecting…" : "connecting…"}
         {(packets.at(-1)?.sampled ?? 1) > 1 ? `, sampled 1:${packets.at(-1)!.sampled}` : ""}); loss and duplicates from the stored `seq` over 24 h, and
         live from the `seq` of the messages this tab has received since it opened
         {restarts > 0 ? ` (the device restarted its counter ${restarts === 1 ? "once" : `${restarts} times`}: counted from each restart afresh)` : ""}.{" "}

@@ -67,7 +67,7 @@ export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
     <div>
       <h1>Wire</h1>
       <p className="muted small">
-        Every packet the embedded broker exchanged with its clients, as its taps saw them. QoS is per hop: a device → broker PUBLISH and the
+        Every packet the server's taps saw: the embedded broker's with each client, or with an external broker the bridge's and this tab's own connections. QoS is per hop: a device → broker PUBLISH and the
         broker → subscriber deliveries are separate handshakes.
       </p>
       <div className={s.controls}>
