@@ -15,6 +15,14 @@ try {
   // `mosquitto -h` exits 3 after printing its help; only a missing binary is a problem.
   if (err.code === "ENOENT") missing.push("mosquitto for the broker integration tests: apt-get update && apt-get install -y mosquitto mosquitto-clients");
 }
+// The wire-capture tests make their captures with tcpdump and check the decoding against tshark.
+for (const [tool, pkg] of [["tcpdump", "tcpdump"], ["tshark", "tshark"]]) {
+  try {
+    execFileSync(tool, ["--version"], { stdio: "ignore" });
+  } catch (err) {
+    if (err.code === "ENOENT") missing.push(`${tool} for the wire-capture tests: apt-get update && apt-get install -y ${pkg}`);
+  }
+}
 const pg = await new Promise((resolve) => {
   const s = connect({ host: "127.0.0.1", port: 5432 });
   s.setTimeout(2000);

@@ -3,7 +3,7 @@ import { WireView } from "@/components/wire/WireView";
 
 export const metadata: Metadata = { title: "Wire · Fleetscope" };
 
-export default async function WirePage({ searchParams }: { searchParams: Promise<{ device?: string }> }) {
-  const { device } = await searchParams;
-  return <WireView initialDevice={typeof device === "string" ? device : ""} />;
+export default async function WirePage({ searchParams }: { searchParams: Promise<{ device?: string; capture?: string }> }) {
+  const { device, capture } = await searchParams;
+  return <WireView initialDevice={typeof device === "string" ? device : ""} initialCapture={typeof capture === "string" ? capture : ""} />;
 }

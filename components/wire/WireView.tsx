@@ -1,14 +1,22 @@
 "use client";
 import { useEffect, useMemo, useState } from "react";
+import { useRouter } from "next/navigation";
+import type { CaptureSummary } from "@/lib/captures/summary";
 import { appendWindow, currentFlow, latestFlows, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
 import { traceMatches } from "@/lib/http/trace-params";
 import type { WirePacketType } from "@/lib/mqtt/framer";
 import { useFleet } from "../FleetProvider";
+import { CaptureSource } from "./CaptureSource";
+import { CaptureSummaryView } from "./CaptureSummaryView";
 import { PacketDetail } from "./PacketDetail";
 import s from "./wire.module.css";
 
 /** Rows drawn; the window behind them holds more for the detail's message paths. */
 const SHOWN = 300;
+/** Packets of a capture read at once (the API's page), in capture order. */
+const CAPTURE_PAGE = 5000;
+
+type Captured = { state: "loading" } | { state: "error"; message: string } | { state: "ok"; summary: CaptureSummary; more: boolean };
 const TYPE_CHOICES = [
   { label: "handshakes", value: "publish,puback,pubrec,pubrel,pubcomp" },
   { label: "PUBLISH", value: "publish" },
@@ -21,7 +29,10 @@ const TYPE_CHOICES = [
 const clock = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour12: false }) + "." + String(t % 1000).padStart(3, "0");
 
 /** `/wire`: recent packets across the fleet as the embedded broker's taps saw them. */
-export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
+export function WireView({ initialDevice = "", initialCapture = "" }: { initialDevice?: string; initialCapture?: string }) {
+  const router = useRouter();
+  const [source, setSource] = useState(initialCapture);
+  const [captured, setCaptured] = useState<Captured>({ state: "loading" });
   const [types, setTypes] = useState(TYPE_CHOICES[0]!.value);
   const [device, setDevice] = useState(initialDevice);
   const [qos, setQos] = useState("");
@@ -40,8 +51,38 @@ export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
     return mqtt.trace((batch) => setPackets((w) => appendWindow(w, batch)));
   }, [own, paused, mqtt]);
 
+  // A capture: its summary, and its packets as the trace shows them (filtered on the server, as live).
   useEffect(() => {
-    if (paused) return;
+    if (!source) return;
+    const abort = new AbortController();
+    const params = new URLSearchParams({ limit: String(CAPTURE_PAGE) });
+    if (types) params.set("type", types);
+    if (qos) params.set("qos", qos);
+    if (hop.trim()) params.set("client", hop.trim());
+    setCaptured({ state: "loading" });
+    setPackets([]);
+    const base = `/api/captures/${encodeURIComponent(source)}`;
+    Promise.all([fetch(base, { signal: abort.signal }), fetch(`${base}/packets?${params}`, { signal: abort.signal })])
+      .then(async ([a, b]) => {
+        const summary = (await a.json()) as CaptureSummary & { error?: { message: string } };
+        const page = (await b.json()) as { packets?: TracedPacket[]; next?: string | null; error?: { message: string } };
+        if (!a.ok) throw new Error(summary.error?.message ?? `HTTP ${a.status}`);
+        if (!b.ok || !page.packets) throw new Error(page.error?.message ?? `HTTP ${b.status}`);
+        setPackets(page.packets);
+        setCaptured({ state: "ok", summary, more: !!page.next });
+      })
+      .catch((err: unknown) => !abort.signal.aborted && setCaptured({ state: "error", message: err instanceof Error ? err.message : String(err) }));
+    return () => abort.abort();
+  }, [source, types, qos, hop]);
+
+  const pick = (id: string) => {
+    setSource(id);
+    setSelected(null);
+    router.replace(id ? `/wire?capture=${encodeURIComponent(id)}` : "/wire");
+  };
+
+  useEffect(() => {
+    if (paused || source) return;
     const params = new URLSearchParams({ backlog: "500" });
     if (types) params.set("type", types);
     if (device.trim()) params.set("device", device.trim());
@@ -49,7 +90,7 @@ export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
     if (hop.trim()) params.set("hop", hop.trim());
     setPackets([]);
     return startTraceFeed(params, (batch) => setPackets((w) => appendWindow(w, batch)), setState);
-  }, [types, device, qos, hop, paused]);
+  }, [types, device, qos, hop, paused, source]);
 
   const query = useMemo(
     () => ({ device: device.trim() || undefined, hop: hop.trim() || undefined, type: types ? (types.split(",") as WirePacketType[]) : undefined, qos: qos ? Number(qos) : undefined, backlog: 0 }),
@@ -70,6 +111,13 @@ export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
         Every packet the server's taps saw: the embedded broker's with each client, or with an external broker the bridge's and this tab's own connections. QoS is per hop: a device → broker PUBLISH and the
         broker → subscriber deliveries are separate handshakes.
       </p>
+      <CaptureSource source={source} onSource={pick} />
+      {source && captured.state === "ok" && <CaptureSummaryView summary={captured.summary} />}
+      {source && captured.state === "error" && (
+        <p className="error" role="alert">
+          Could not open the capture: {captured.message}
+        </p>
+      )}
       <div className={s.controls}>
         <label>
           packets
@@ -104,7 +152,19 @@ export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
           {paused ? "Resume" : "Pause"}
         </button>
         <span className="small muted" role="status">
-          {paused ? "paused" : state === "live" ? "live" : state === "reconnecting" ? "connection lost, retrying…" : "connecting…"}
+          {source
+            ? captured.state === "loading"
+              ? "reading the capture…"
+              : captured.state === "ok"
+                ? `capture: ${packets.length} packets${captured.more ? ` (the first ${CAPTURE_PAGE} matching)` : ""}`
+                : "capture unreadable"
+            : paused
+              ? "paused"
+              : state === "live"
+                ? "live"
+                : state === "reconnecting"
+                  ? "connection lost, retrying…"
+                  : "connecting…"}
           {sampled > 1 && <strong className={s.warn}> · sampled 1:{sampled}</strong>}
         </span>
       </div>
@@ -114,7 +174,9 @@ export function WireView({ initialDevice = "" }: { initialDevice?: string }) {
             <p className="muted" style={{ padding: "1rem" }}>
               {packets.length > 0
                 ? "No packet matches these filters."
-                : `No packets yet${device ? ` for ${device}` : ""}. They appear as clients talk to the embedded broker (with an external broker there is nothing to tap here).`}
+                : source
+                  ? "This capture holds no MQTT packets of these kinds."
+                  : `No packets yet${device ? ` for ${device}` : ""}. They appear as clients talk to the embedded broker; with an external broker, open a capture (tcpdump on its host) to see every hop.`}
             </p>
           ) : (
             <table className={s.table} aria-label="Packets">

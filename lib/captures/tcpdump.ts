@@ -13,6 +13,8 @@ export interface LiveCaptureOptions {
   onChunk(chunk: Uint8Array): void;
   /** The capture ended: null after stop(), else why. */
   onEnd(problem: string | null): void;
+  /** tcpdump is listening: what is sent from now on is captured. */
+  onReady?(): void;
   /** tcpdump's path, for tests. */
   command?: string;
 }
@@ -36,7 +38,8 @@ export function explainTcpdump(stderr: string, code: number | null): string {
 }
 
 export function startLiveCapture(opts: LiveCaptureOptions): { stop(): void; process: ChildProcess } {
-  const args = ["-U", "-w", "-", "-i", opts.interface, ...(opts.filter ? [opts.filter] : [])];
+  // --immediate-mode: each packet as it comes, not in kernel blocks a stop could leave unread.
+  const args = ["--immediate-mode", "-U", "-w", "-", "-i", opts.interface, ...(opts.filter ? [opts.filter] : [])];
   const child = spawn(opts.command ?? "tcpdump", args, { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   let stopped = false;
@@ -47,8 +50,13 @@ export function startLiveCapture(opts: LiveCaptureOptions): { stop(): void; proc
     opts.onEnd(problem);
   };
   child.stdout.on("data", (c: Buffer) => opts.onChunk(c));
+  let ready = false;
   child.stderr.on("data", (c: Buffer) => {
     stderr = (stderr + c.toString()).slice(-4000);
+    if (!ready && /listening on/.test(stderr)) {
+      ready = true;
+      opts.onReady?.();
+    }
   });
   child.once("error", (err: NodeJS.ErrnoException) =>
     end(err.code === "ENOENT" ? "tcpdump is not installed: apt-get install -y tcpdump" : `could not start tcpdump: ${err.message}`),
