@@ -235,3 +235,41 @@ describe("MqttStreamDecoder: TLS", () => {
   });
 });
 
+
+describe("MqttStreamDecoder on damaged streams", () => {
+  function random(seed: number) {
+    let s = seed >>> 0;
+    return () => {
+      s = (s * 1664525 + 1013904223) >>> 0;
+      return s / 2 ** 32;
+    };
+  }
+
+  it("never throws, and never invents more packets than bytes, on random streams with gaps, in every mode", () => {
+    const next = random(11);
+    const starts = [connect({}), connect({ level: 5 }), UPGRADE_REQUEST, Uint8Array.of(0x16, 3, 1), new Uint8Array(0)];
+    for (let n = 0; n < 400; n++) {
+      const c = conn(100 + n, [1883, 8083, 8883, 9001, 4000][n % 5]!, n % 3 !== 0);
+      const events: TcpStreamEvent[] = [open(c)];
+      if (!c.handshake) events.push(gap(c, "c2s"), gap(c, "s2c"));
+      events.push(data(c, "c2s", starts[n % starts.length]!));
+      if (n % 5 === 2) events.push(data(c, "s2c", UPGRADE_RESPONSE));
+      let bytes = 0;
+      for (let k = 0; k < 30; k++) {
+        const dir = next() < 0.5 ? "c2s" : "s2c";
+        if (next() < 0.1) events.push(lost(c, dir, 1 + Math.floor(next() * 100)));
+        const chunk = Uint8Array.from({ length: Math.floor(next() * 60) }, () => Math.floor(next() * 256));
+        // Some chunks are real packets or frames, so the decoders get past their first byte.
+        const real = [publish({ qos: 1 }), packet(0x40, u16(1)), wsFrame({ opcode: 2, payload: publish({}), mask: dir === "c2s" ? MASK : undefined })][k % 3]!;
+        const payload = next() < 0.5 ? real : chunk;
+        bytes += payload.length;
+        events.push(data(c, dir, payload));
+      }
+      events.push(close(c));
+      let result: ReturnType<typeof run> | undefined;
+      expect(() => (result = run(events))).not.toThrow();
+      // Every packet takes at least two bytes.
+      expect(result!.out.packets.length).toBeLessThanOrEqual(bytes / 2 + 10);
+    }
+  });
+});

@@ -196,7 +196,7 @@ class Connection {
   close(ts: number): void {
     if (this.mode === "undecided") this.classify(true);
     for (const dir of DIRS) {
-      this.ws[dir]?.end(ts);
+      this.ws[dir]?.end();
       this.framers[dir]?.end(ts);
     }
     if (this.version === undefined && this.pending.length > 0) this.decideVersion(this.leans5 > 0 ? 5 : 4, true, "the connection ended before any packet told 3.1.1 and 5 apart");

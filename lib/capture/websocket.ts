@@ -104,15 +104,16 @@ export class WebSocketReader {
   }
 
   gap(ts: number): void {
-    this.sink.gap(ts);
+    // What was gathered before the hole goes on first, then the hole.
     this.finishSearch();
+    this.sink.gap(ts);
     this.headerLength = 0;
     this.opcode = -1;
     this.searching = true;
     this.message = "binary";
   }
 
-  end(ts: number): void {
+  end(): void {
     this.finishSearch();
   }
 
