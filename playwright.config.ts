@@ -98,6 +98,8 @@ export default defineConfig({
         // The tests' own MQTT clients play devices of every kind (any topic, any device id); the
         // access rules themselves are proven in test/integration/broker-access.test.ts and security.spec.ts.
         FLEETSCOPE_ANONYMOUS_DEVICES: "on",
+        // Small, so captures.spec.ts can see a file past it refused without uploading 512 MB.
+        FLEETSCOPE_CAPTURE_MAX_MB: "2",
         // As behind a reverse proxy on the same host: security.spec.ts sends X-Forwarded-For as one would.
         FLEETSCOPE_TRUSTED_PROXIES: "127.0.0.1,::1",
         // Commands in the e2e tests must end as sent: the arms neither fail them nor lose replies.

@@ -1,0 +1,57 @@
+/**
+ * Wire capture as an operator meets it: "Open capture…" on /wire uploads a tcpdump file, the page
+ * shows what it holds (connections, flows, packets in the trace's own table) and keeps it at a
+ * link; a cut or malformed file is imported with what could be read and says what is wrong; a
+ * file past FLEETSCOPE_CAPTURE_MAX_MB is refused, and the server stays up.
+ */
+import { readFileSync } from "node:fs";
+import { expect, test } from "@playwright/test";
+
+const FIXTURES = "lib/capture/fixtures";
+
+test("an uploaded capture opens on /wire with its connections, flows and packets, at a link of its own", async ({ page }) => {
+  await page.goto("/wire");
+  await page.getByLabel("Capture file").setInputFiles(`${FIXTURES}/mqtt311.pcap`);
+  await expect(page).toHaveURL(/\/wire\?capture=cap-/);
+  const summary = page.getByRole("region", { name: "Capture summary" });
+  await expect(summary.getByRole("heading")).toHaveText("mqtt311.pcap");
+  await expect(summary.getByTestId("capture-figures")).toContainText("MQTT packets");
+  await expect(summary.getByRole("table", { name: "Connections" })).toContainText("arm-01");
+  // The packets in the same table the live trace fills, handshakes by default.
+  const rows = page.getByRole("table", { name: "Packets" }).locator("tbody tr");
+  await expect(rows.first()).toBeVisible();
+  await expect(page.getByRole("table", { name: "Packets" })).toContainText("PUBLISH");
+  const url = page.url();
+  await page.reload();
+  await expect(page).toHaveURL(url);
+  await expect(summary.getByRole("heading")).toHaveText("mqtt311.pcap");
+
+  const id = new URL(url).searchParams.get("capture")!;
+  const list = (await (await page.request.get("/api/captures")).json()) as { captures: { id: string; name: string }[] };
+  expect(list.captures.find((c) => c.id === id)).toMatchObject({ name: "mqtt311.pcap" });
+  const packets = (await (await page.request.get(`/api/captures/${id}/packets?type=PUBLISH&limit=2`)).json()) as { packets: { type: string; hop: string }[]; next: string | null };
+  expect(packets.packets.map((p) => p.type)).toEqual(["publish", "publish"]);
+  expect(packets.next).not.toBeNull();
+  expect((await page.request.get(`/api/captures/${id}/packets?qos=3`)).status()).toBe(400);
+  expect((await page.request.delete(`/api/captures/${id}`)).status()).toBe(200);
+  expect((await page.request.get(`/api/captures/${id}`)).status()).toBe(404);
+});
+
+test("a cut file, a file that is no capture, and one past the limit each say what is wrong, and the server stays up", async ({ page }) => {
+  const cut = await page.request.post("/api/captures?name=cut.pcap", { data: readFileSync(`${FIXTURES}/mqtt5-truncated.pcap`), headers: { "content-type": "application/octet-stream" } });
+  expect(cut.status()).toBe(201);
+  const c = (await cut.json()) as { mqttPackets: number; truncated: number; problems: { message: string }[] };
+  expect(c.mqttPackets).toBeGreaterThan(0);
+  expect(c.problems.map((p) => p.message).join(" ")).toMatch(/truncat|cut/i);
+
+  const junk = await page.request.post("/api/captures?name=notes.txt", { data: Buffer.from("this is not a capture\n".repeat(100)), headers: { "content-type": "application/octet-stream" } });
+  expect(junk.status()).toBe(201);
+  const j = (await junk.json()) as { mqttPackets: number; problems: { message: string }[] };
+  expect(j.mqttPackets).toBe(0);
+  expect(j.problems.length).toBeGreaterThan(0);
+
+  const big = await page.request.post("/api/captures?name=big.pcap", { data: Buffer.alloc(3 * 1024 * 1024, 0xab), headers: { "content-type": "application/octet-stream" } });
+  expect(big.status()).toBe(413);
+  expect(((await big.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
+  expect((await page.request.get("/api/health")).ok()).toBe(true);
+});
