@@ -3,6 +3,7 @@
  * the same run on the same machine, so the ratio, not the raw number, is what to compare.
  * Ratios are "times better than the reference": above 1 beats it.
  */
+import { benchCapture } from "./capture";
 import { benchCommands } from "./commands";
 import { benchConventions } from "./conventions";
 import { benchIngest } from "./ingest";
@@ -36,6 +37,7 @@ const benches: [string, () => Promise<BenchResult[]>][] = [
   ["topic-tree", benchTopicTree],
   ["taps", benchTaps],
   ["commands", benchCommands],
+  ["capture", benchCapture],
 ];
 for (const [name, bench] of benches) {
   if (only && only !== name) continue;
