@@ -44,6 +44,16 @@ describe("recent messages of a topic", () => {
     expect(merged.map(text)).toEqual(["v3", "v2"]);
   });
 
+  it("drops the stored copy of a retained message the broker replays long after it was stored, and only that copy", () => {
+    const list = addLive([], "t", [{ topic: "t", payload: enc.encode("v3"), qos: 1, retain: true, ts: 60_000 }]);
+    const merged = addStored(list, [
+      { ts: 1000, topic: "t", qos: 1, retain: false, payload: "v3", encoding: "utf8" },
+      { ts: 900, topic: "t", qos: 1, retain: false, payload: "v2", encoding: "utf8" },
+      { ts: 800, topic: "t", qos: 1, retain: false, payload: "v3", encoding: "utf8" },
+    ]);
+    expect(merged.map((m) => [text(m), m.source])).toEqual([["v3", "live"], ["v2", "stored"], ["v3", "stored"]]);
+  });
+
   it("with nothing seen live, the store's newest come first", () => {
     expect(storedUntil([], 500)).toBe(500);
   });

@@ -62,6 +62,13 @@ export function addStored(list: readonly RecentMessage[], stored: readonly Store
     // replayed), so the cut by time can let a live message's stored copy through.
     .filter((m) => !live.some((l) => Math.abs(l.ts - m.ts) <= SAME_MESSAGE_MS && sameBytes(l.payload.bytes, m.payload.bytes)))
     .sort((a, b) => b.ts - a.ts);
+  // A retained message replayed on subscribe is the broker's copy of the newest stored one with
+  // its bytes, however long ago that was stored: that one copy is not listed twice.
+  for (const l of live) {
+    if (!l.retain) continue;
+    const copy = older.findIndex((m) => sameBytes(l.payload.bytes, m.payload.bytes));
+    if (copy >= 0) older.splice(copy, 1);
+  }
   const storedCount = list.filter((m) => m.source === "stored").length;
   return list.concat(older.slice(0, Math.max(0, RECENT_STORED - storedCount)));
 }
