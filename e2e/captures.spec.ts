@@ -33,6 +33,12 @@ test("an uploaded capture opens on /wire with its connections, flows and packets
   expect(packets.packets.map((p) => p.type)).toEqual(["publish", "publish"]);
   expect(packets.next).not.toBeNull();
   expect((await page.request.get(`/api/captures/${id}/packets?qos=3`)).status()).toBe(400);
+  const csv = await page.request.get(`/api/captures/${id}/flows`);
+  expect(csv.headers()["content-type"]).toContain("text/csv");
+  const lines = (await csv.text()).trimEnd().split("\r\n");
+  expect(lines[0]).toMatch(/^first_time,first_epoch_ms,client,/);
+  expect(lines.length).toBeGreaterThan(1);
+  expect(lines.slice(1).every((l) => l.includes(",complete,") || l.includes(",in_flight,") || l.includes(",stuck,"))).toBe(true);
   expect((await page.request.delete(`/api/captures/${id}`)).status()).toBe(200);
   expect((await page.request.get(`/api/captures/${id}`)).status()).toBe(404);
 });

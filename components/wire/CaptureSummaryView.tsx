@@ -69,7 +69,10 @@ export function CaptureSummaryView({ summary }: { summary: CaptureSummary }) {
           </ul>
         </details>
       )}
-      <p className="small"><a href={`/api/captures/${encodeURIComponent(summary.id)}/file`}>Download the file</a> (for Wireshark)</p>
+      <p className="small">
+        <a href={`/api/captures/${encodeURIComponent(summary.id)}/file`}>Download the file</a> (for Wireshark) ·{" "}
+        <a href={`/api/captures/${encodeURIComponent(summary.id)}/flows`}>Flows as CSV</a>
+      </p>
     </section>
   );
 }
