@@ -87,22 +87,34 @@ describe.each(BROKERS)("a capture of %s", { timeout: 60_000 }, (_name, startBrok
     try {
       // Mosquitto's WebSocket listener can announce itself a moment before it accepts.
       await accepting(ports.ws);
-      const file = await record([ports.mqtt, ports.ws], async () => {
-        const sub = await mqtt.connectAsync(broker.wsUrl, { clientId: `cap-sub-${tag}`, protocolVersion: 4, reconnectPeriod: 0 });
+      const once = (round: number) =>
+        record([ports.mqtt, ports.ws], async () => {
+        const sub = await mqtt.connectAsync(broker.wsUrl, { clientId: `cap-sub-${tag}-${round}`, protocolVersion: 4, reconnectPeriod: 0 });
         await sub.subscribeAsync("cap/#", { qos: 2 });
         const got = new Promise<void>((resolve) => {
           let seen = 0;
           sub.on("message", () => ++seen === 3 && resolve());
         });
-        const dev = await mqtt.connectAsync(broker.tcpUrl, { clientId: `cap-dev-${tag}`, reconnectPeriod: 0 });
+        const dev = await mqtt.connectAsync(broker.tcpUrl, { clientId: `cap-dev-${tag}-${round}`, reconnectPeriod: 0 });
         for (const qos of [0, 1, 2] as const) await dev.publishAsync(`cap/q${qos}`, `payload ${qos}`, { qos });
         await got;
         await dev.endAsync();
         await sub.endAsync();
       });
+      // On two busy cores tcpdump can record a segment after the one that answers it. Neither
+      // tshark nor this reader then sees that connection's CONNECT: such a file tests the machine,
+      // not the decoder, and is made again, at most three times; the first in which tshark sees it is compared.
+      let file = "";
+      let round = 0;
+      let theirs: string[] = [];
+      for (; round < 3; round++) {
+        file = await once(round);
+        theirs = tshark(file, ports.mqtt);
+        if (theirs[0] === "1   ") break;
+      }
+      expect(theirs[0], "tshark saw the device's CONNECT in one of three captures").toBe("1   ");
       const ours = await imported(file);
-      const theirs = tshark(file, ports.mqtt);
-      const device = `cap-dev-${tag}`;
+      const device = `cap-dev-${tag}-${round}`;
       expect(theirs.length).toBeGreaterThanOrEqual(8);
       expect(ours.packets.filter((p) => p.hop === device).map((e) => `${CODE[e.type]} ${e.id ?? ""} ${e.type === "publish" ? e.qos : ""} ${e.type === "publish" ? (e.topic ?? "") : ""}`)).toEqual(theirs);
       expect(ours.summary.malformed).toBe(0);
