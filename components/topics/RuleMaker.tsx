@@ -2,7 +2,9 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
-import { parseRules, previewRule, suggestRule, type Preview, type Rule } from "@/lib/devices/conventions/rules";
+import { parseRules, type Rule } from "@/lib/devices/conventions/rules";
+import { previewRule, type Preview } from "@/lib/devices/conventions/rule-preview";
+import { suggestRule } from "@/lib/devices/conventions/rule-suggest";
 import { compilePattern } from "@/lib/devices/conventions/topic-pattern";
 import { sampleMessages, siblingTopics } from "@/lib/topics/rule-sample";
 import type { TopicTree } from "@/lib/topics/tree";

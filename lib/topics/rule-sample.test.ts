@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { previewRule, suggestRule } from "../devices/conventions/rules";
+import { previewRule } from "../devices/conventions/rule-preview";
+import { suggestRule } from "../devices/conventions/rule-suggest";
 import { sampleMessages, siblingTopics } from "./rule-sample";
 import { TopicTree } from "./tree";
 

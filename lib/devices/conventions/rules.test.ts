@@ -6,11 +6,11 @@ import {
   MAX_RULES,
   compileRule,
   parseRules,
-  previewRule,
   ruleConvention,
-  suggestRule,
   type Rule,
 } from "./rules";
+import { previewRule } from "./rule-preview";
+import { suggestRule } from "./rule-suggest";
 
 const utf8 = new TextEncoder();
 const msg = (topic: string, text: string | null, extra: Partial<Inbound> = {}): Inbound => ({

@@ -553,7 +553,7 @@ function deviceIdOf(c: CompiledRule, captures: ReadonlyMap<string, string>): Dev
  * The payload as a value paths can read: JSON when it parses, else the trimmed text itself, so
  * `$` of `online` is "online" and `$` of `21.5` is 21.5.
  */
-function payloadValue(text: string): unknown {
+export function payloadValue(text: string): unknown {
   const t = text.trim();
   if (!/^[{["0-9-]/.test(t) && t !== "true" && t !== "false" && t !== "null") return t; // skip the exception path
   try {
@@ -580,7 +580,7 @@ const clip = (s: string) => (s.length > MAX_EVENT_TEXT ? `${s.slice(0, MAX_EVENT
 /** A scalar as status or level text; null for anything else. */
 const scalarText = (v: unknown): string | null => (typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : null);
 
-interface Reading {
+export interface Reading {
   out: Interpretation;
   /** Everything the rule could not make sense of in this message (previewRule shows them all). */
   notes: string[];
@@ -652,7 +652,7 @@ function factsOf(c: CompiledRule, m: PatternMatch, msg: Inbound): DeviceFacts {
 }
 
 /** What the rule makes of one message, with every problem; null when the pattern does not match. */
-function read(c: CompiledRule, msg: Inbound): Reading | null {
+export function read(c: CompiledRule, msg: Inbound): Reading | null {
   const m = matchPattern(c.pattern, msg.topic);
   if (!m) return null;
   const device = deviceIdOf(c, m.captures);
@@ -785,178 +785,3 @@ export function ruleConvention(rule: Rule): Convention<RuleState> {
 
 /** Every rule of a file, as conventions in file order. */
 export const ruleConventions = (rules: readonly Rule[]): Convention<RuleState>[] => rules.map(ruleConvention);
-
-// ---------------------------------------------------------------------------------------------
-// Preview
-
-export interface PreviewDevice {
-  id: DeviceId;
-  name: string;
-  group: string;
-  /** The latest value of each field, in the rule's order. */
-  fields: { name: string; value: number; unit?: string }[];
-  status: DeviceStatus;
-  /** Messages of the preview that belong to it. */
-  messages: number;
-}
-
-export interface Preview {
-  devices: PreviewDevice[];
-  /** Messages whose topic the pattern does not match. */
-  unmatched: number;
-  /** What the rule could not read, each once, with how often past the first ("(×3)"). */
-  problems: string[];
-}
-
-function previewDevice(devices: Map<DeviceId, PreviewDevice>, facts: DeviceFacts, problems: Map<string, number>): PreviewDevice | null {
-  const known = devices.get(facts.id);
-  if (known) return known;
-  if (devices.size >= MAX_PREVIEW_DEVICES) {
-    const note = `more than ${MAX_PREVIEW_DEVICES} devices: only the first are shown`;
-    problems.set(note, (problems.get(note) ?? 0) + 1);
-    return null;
-  }
-  const d: PreviewDevice = { id: facts.id, name: facts.name, group: facts.group, fields: [], status: "unknown", messages: 0 };
-  devices.set(facts.id, d);
-  return d;
-}
-
-function applyFacts(d: PreviewDevice, facts: DeviceFacts, order: readonly string[]): void {
-  d.messages++;
-  if (facts.liveness) d.status = facts.liveness.status;
-  const ms = facts.measurements;
-  if (!ms) return;
-  for (const name of Object.keys(ms)) {
-    const m = ms[name]!;
-    const entry = { name, value: m.value, ...(m.unit !== undefined ? { unit: m.unit } : {}) };
-    const i = d.fields.findIndex((f) => f.name === name);
-    if (i >= 0) d.fields[i] = entry;
-    else d.fields.push(entry);
-  }
-  d.fields.sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
-}
-
-/**
- * What a rule would make of messages already seen, before it is saved: the devices with their
- * latest values, how many messages it leaves aside, and what it could not read. Pure.
- */
-export function previewRule(rule: Rule, messages: readonly Inbound[]): Preview {
-  const r = compileRule(rule);
-  if (!r.ok) return { devices: [], unmatched: messages.length, problems: r.errors.map((e) => `rule "${rule.name}": ${e}`) };
-  const c = r.compiled;
-  const order = c.fields.map((f) => f.name);
-  const devices = new Map<DeviceId, PreviewDevice>();
-  const problems = new Map<string, number>();
-  let unmatched = 0;
-  for (const msg of messages.slice(0, MAX_PREVIEW_MESSAGES)) {
-    const reading = read(c, msg);
-    if (!reading) {
-      unmatched++;
-      continue;
-    }
-    for (const note of reading.notes) problems.set(note, (problems.get(note) ?? 0) + 1);
-    for (const facts of reading.out.facts) {
-      const d = previewDevice(devices, facts, problems);
-      if (d) applyFacts(d, facts, order);
-    }
-  }
-  const listed = [...problems].slice(0, MAX_PREVIEW_PROBLEMS).map(([text, n]) => (n > 1 ? `${text} (×${n})` : text));
-  if (messages.length > MAX_PREVIEW_MESSAGES) listed.push(`only the first ${MAX_PREVIEW_MESSAGES} of ${messages.length} messages were read`);
-  return { devices: [...devices.values()], unmatched, problems: listed };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Suggesting a rule
-
-/** suggestRule looks this deep into a payload for numbers. */
-const SUGGEST_DEPTH = 4;
-
-/**
- * Where the device sits in a topic's levels: among `siblings` of the same length, the last level
- * before the topic's own last that differs (that is the level that tells devices apart); without
- * any, the second-to-last (`…/<device>/telemetry`); a one-level topic is the device itself.
- */
-function deviceLevel(levels: readonly string[], siblings: readonly string[][]): number {
-  if (levels.length === 1) return 0;
-  for (let i = levels.length - 2; i >= 0; i--) if (siblings.some((s) => s[i] !== levels[i])) return i;
-  return levels.length - 2;
-}
-
-/** A level that becomes a wildcard is named after the literal level before it (`line/3` → {line}). */
-function wildcardName(levels: readonly string[], i: number, used: Set<string>): string {
-  const before = i > 0 ? levels[i - 1]! : "";
-  const name = WILDCARD_NAME.test(before) && !used.has(before) ? before : `level${i + 1}`;
-  used.add(name);
-  return name;
-}
-
-function suggestPattern(levels: readonly string[], siblings: readonly string[][]): { pattern: string; sub: string } {
-  const at = deviceLevel(levels, siblings);
-  const used = new Set(["device"]);
-  const head = levels.slice(0, at).map((l, i) => {
-    if (/[{}+#\u0000]/.test(l)) return "+"; // not writable as pattern text
-    return siblings.some((s) => s[i] !== l) ? `{${wildcardName(levels, i, used)}}` : l;
-  });
-  const sub = levels.slice(at + 1).join("/");
-  const pattern = [...head, "{device}", ...(at < levels.length - 1 ? ["#"] : [])].join("/");
-  return { pattern, sub: /[{}+#\u0000]/.test(sub) ? "#" : sub };
-}
-
-/** Numeric leaves of a JSON value, in document order, at most MAX_FIELDS_PER_RULE. */
-function numericLeaves(value: unknown, path: PathSegment[], out: PathSegment[][], depth: number): void {
-  if (out.length >= MAX_FIELDS_PER_RULE) return;
-  if (typeof value === "number" && Number.isFinite(value)) out.push(path);
-  else if (value !== null && typeof value === "object" && depth < SUGGEST_DEPTH) {
-    if (Array.isArray(value)) value.forEach((v, i) => numericLeaves(v, [...path, i], out, depth + 1));
-    else for (const k of Object.keys(value)) numericLeaves((value as Record<string, unknown>)[k], [...path, k], out, depth + 1);
-  }
-}
-
-function fieldName(path: readonly PathSegment[], used: Set<string>): string {
-  let base = path.map(String).join(".").replace(/[^A-Za-z0-9_.:-]/g, "_").replace(/^[.:-]+/, "").slice(0, 60) || "value";
-  if (base === "__proto__") base = "proto";
-  let name = base;
-  for (let n = 2; used.has(name); n++) name = `${base}_${n}`;
-  used.add(name);
-  return name;
-}
-
-function ruleNameFrom(level: string): string {
-  const s = level.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^[^A-Za-z0-9]+/, "").slice(0, MAX_NAME_LENGTH);
-  return s || "my-devices";
-}
-
-/**
- * A starting rule from one topic and its payload, for the editor to refine. The pattern keeps
- * the topic's levels as text except the device level (see deviceLevel) as `{device}` and, given
- * `siblings` (other topics seen under the same tree), the levels that vary among them; what
- * follows the device level becomes the parts' sub-topic. The payload decides the parts: a JSON
- * object gives a field per number (nested up to 4 deep; a top-level whole `seq` becomes
- * `seq_path`), a plain number one field at `$`, `online`/`offline` a status.
- */
-export function suggestRule(topic: string, payloadText: string, siblings: readonly string[] = []): Rule {
-  const levels = topic.split("/");
-  const same = siblings.map((s) => s.split("/")).filter((s) => s.length === levels.length);
-  const { pattern, sub } = suggestPattern(levels, same);
-  const rule: Rule = { name: ruleNameFrom(levels[0]!), pattern };
-  const topicKey = sub === "" ? {} : { topic: sub };
-  const value = payloadValue(payloadText);
-  if (typeof value === "string" && /^(online|offline)$/i.test(value)) {
-    rule.status = { ...topicKey, online: ["online"], offline: ["offline"] };
-    return rule;
-  }
-  if (typeof value === "number") {
-    rule.fields = [{ ...topicKey, path: "$", name: fieldName([levels[levels.length - 1]!], new Set()) }];
-    return rule;
-  }
-  if (value === null || typeof value !== "object") return rule;
-  const top = value as Record<string, unknown>;
-  const seq = Array.isArray(value) || !Object.hasOwn(top, "seq") ? undefined : top.seq;
-  if (typeof seq === "number" && Number.isSafeInteger(seq) && seq >= 0) rule.seq_path = "$.seq";
-  const leaves: PathSegment[][] = [];
-  numericLeaves(value, [], leaves, 0);
-  const used = new Set<string>();
-  const fields = leaves.filter((p) => !(rule.seq_path && p.length === 1 && p[0] === "seq")).map((p) => ({ ...topicKey, path: formatPath(p), name: fieldName(p, used) }));
-  if (fields.length) rule.fields = fields;
-  return rule;
-}
