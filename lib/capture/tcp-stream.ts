@@ -24,6 +24,12 @@ export interface StreamLimits {
   maxHeldTotalBytes: number;
   /** How long, in capture time, a hole may stay open before it counts as lost. */
   holeTimeoutMs: number;
+  /**
+   * How long, in capture time, a hole the other side acknowledged may still fill. A capture on a
+   * busy multi-core host can record a segment after the acknowledgement it caused (each core
+   * timestamps its own packets), so an acknowledged hole is only likely lost, not certainly.
+   */
+  ackGraceMs: number;
 }
 
 interface Held {
@@ -49,6 +55,9 @@ export class TcpStream {
   finished = false;
   /** The initial sequence number, when the SYN was seen. */
   isn: number | undefined;
+  /** The furthest the other side acknowledged past `next`, and when it first did. */
+  private ackedTo: number | undefined;
+  private ackedAt = 0;
 
   constructor(
     private readonly conn: TcpConnection,
@@ -83,18 +92,30 @@ export class TcpStream {
   }
 
   /**
-   * The other side acknowledged up to `ack`. A hole it acknowledged was delivered to it but
-   * missed by the capture, and no retransmission will fill it: it is a gap now. Only holes before
-   * held data are judged, so a stray acknowledgement cannot invent bytes that were never sent.
+   * The other side acknowledged up to `ack`. A hole it acknowledged was delivered to it, so unless
+   * the capture recorded its segment late (within `ackGraceMs`) the capture missed it and no
+   * retransmission will fill it: it becomes a gap. Only holes before held data are judged, so a
+   * stray acknowledgement cannot invent bytes that were never sent.
    */
   acked(ack: number, ts: number, out: TcpStreamEvent[]): void {
+    if (this.next !== undefined && !this.finished && seqDiff(ack, this.next) > 0) {
+      if (this.ackedTo === undefined) this.ackedAt = ts;
+      if (this.ackedTo === undefined || seqDiff(ack, this.ackedTo) > 0) this.ackedTo = ack;
+    }
+    this.expire(ts, out);
+  }
+
+  /** Declares the acknowledged holes lost once their grace is over. */
+  private judgeAcked(ts: number, out: TcpStreamEvent[]) {
+    const ack = this.ackedTo;
+    if (ack === undefined || this.held.length === 0 || ts - this.ackedAt < this.ctx.limits.ackGraceMs) return;
     while (this.held.length > 0 && !this.finished && seqDiff(ack, this.next!) > 0) {
       const first = this.held[0]!.seq;
       const end = seqDiff(ack, first) < 0 ? ack : first;
       this.skipTo(end, "lost", ts, out);
       if (end === ack) break;
     }
-    this.expire(ts, out);
+    this.ackedTo = undefined;
   }
 
   /** Gives up on every hole: held bytes are passed on, each run after a gap. */
@@ -147,6 +168,7 @@ export class TcpStream {
         }
         out.push({ kind: "data", conn: this.conn, dir: this.dir, ts: h.ts, bytes: h.bytes });
         this.next = (this.next! + h.bytes.length) >>> 0;
+        if (this.ackedTo !== undefined && seqDiff(this.ackedTo, this.next) <= 0) this.ackedTo = undefined;
       }
       if (h.fin) {
         // The FIN uses one sequence number; anything held beyond it is not part of the stream.
@@ -175,8 +197,9 @@ export class TcpStream {
     out.push({ kind: "gap", conn: this.conn, dir: this.dir, ts, bytes, reason });
   }
 
-  /** A hole older than the timeout will not fill now: give up on it. */
+  /** A hole older than the timeout, or acknowledged past its grace, will not fill now: give up on it. */
   private expire(ts: number, out: TcpStreamEvent[]) {
+    this.judgeAcked(ts, out);
     while (this.held.length > 0 && ts - this.held[0]!.ts >= this.ctx.limits.holeTimeoutMs) this.skipTo(this.held[0]!.seq, "lost", ts, out);
   }
 

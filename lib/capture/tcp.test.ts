@@ -93,18 +93,33 @@ describe("TcpReassembler", () => {
     expect(w.tcp.retransmissions).toBe(4);
   });
 
-  it("turns a hole the other side acknowledged into a gap at once: the capture missed those bytes", () => {
-    const w = new Wire();
+  it("turns a hole the other side acknowledged into a gap once its grace is over: the capture missed those bytes", () => {
+    const w = new Wire({ limits: { ackGraceMs: 100 } });
     handshake(w);
     w.send("client", data(1001, "one"));
     w.send("client", data(1010, "three")); // "two..." at 1004 was never captured
-    w.send("server", { seq: 5001, ack: 1015 });
+    w.send("server", { seq: 5001, ack: 1015 }, 0);
+    expect(w.stream("c2s")).toBe("one");
+    w.send("server", { seq: 5001, ack: 1015 }, 100);
     expect(w.stream("c2s")).toBe("one[gap 6 lost]three");
     expect(w.events.find((e) => e.kind === "gap")).toMatchObject({ bytes: 6, reason: "lost", dir: "c2s" });
   });
 
+  it("takes a segment recorded after its acknowledgement, as a busy multi-core capture does, without a gap", () => {
+    const w = new Wire({ limits: { ackGraceMs: 100 } });
+    handshake(w);
+    w.send("client", data(1001, "one"), 0);
+    w.send("client", data(1010, "three"), 1);
+    w.send("server", { seq: 5001, ack: 1015 }, 2);
+    w.send("client", data(1004, "two..."), 3); // recorded late, timestamped by another core
+    w.send("server", { seq: 5001, ack: 1015 }, 500);
+    expect(w.stream("c2s")).toBe("onetwo...three");
+    expect(w.tcp.gaps).toBe(0);
+    expect(w.tcp.retransmissions).toBe(0);
+  });
+
   it("judges only the acknowledged part of a hole", () => {
-    const w = new Wire();
+    const w = new Wire({ limits: { ackGraceMs: 0 } });
     handshake(w);
     w.send("client", data(1001, "one"));
     w.send("client", data(1010, "three"));
@@ -190,7 +205,7 @@ describe("TcpReassembler", () => {
   });
 
   it("closes after a FIN whose lost bytes before it were acknowledged", () => {
-    const w = new Wire();
+    const w = new Wire({ limits: { ackGraceMs: 0 } });
     handshake(w);
     w.send("client", data(1001, "abc"));
     w.send("client", { seq: 1010, flags: FIN | ACK });

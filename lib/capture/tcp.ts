@@ -25,6 +25,9 @@ export const DEFAULT_TCP_LIMITS: TcpLimits = {
   // Linux gives up retransmitting after minutes, but a hole still open after this long in a
   // capture is far likelier a segment the capture dropped than one still to come.
   holeTimeoutMs: 30_000,
+  // Loopback captures on two busy cores were seen recording a segment a few milliseconds after
+  // its acknowledgement; a second is ample and still short next to the hole timeout.
+  ackGraceMs: 1_000,
 };
 
 export interface TcpOptions {
