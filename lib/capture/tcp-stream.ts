@@ -110,8 +110,8 @@ export class TcpStream {
     const ack = this.ackedTo;
     if (ack === undefined || this.held.length === 0 || ts - this.ackedAt < this.ctx.limits.ackGraceMs) return;
     while (this.held.length > 0 && !this.finished && seqDiff(ack, this.next!) > 0) {
-      const first = this.held[0]!.seq;
-      const end = seqDiff(ack, first) < 0 ? ack : first;
+      const first: number = this.held[0]!.seq;
+      const end: number = seqDiff(ack, first) < 0 ? ack : first;
       this.skipTo(end, "lost", ts, out);
       if (end === ack) break;
     }

@@ -59,6 +59,9 @@ const schema = z.object({
     .optional(),
   FLEETSCOPE_CAPTURE_MAX_MB: z.coerce.number({ error: "must be a number" }).int("must be a whole number of MB").min(1, "must be at least 1").max(1_000_000).default(512),
   FLEETSCOPE_CAPTURE_DIR: z.string().optional(),
+  FLEETSCOPE_CAPTURE_INTERFACE: z.string().regex(/^[A-Za-z0-9_.:@-]{1,64}$/, "must be a network interface name, such as lo or eth0").optional(),
+  FLEETSCOPE_CAPTURE_FILTER: z.string().max(1000).optional(),
+  FLEETSCOPE_BROKER_PERSISTENCE: z.enum(["sqlite", "memory"], { error: "must be sqlite or memory" }).default("sqlite"),
   MQTT_BROWSER_USERNAME: z.string().optional(),
   MQTT_BROWSER_PASSWORD: z.string().optional(),
   FLEETSCOPE_AUTH: onOff.default("on"),
@@ -114,6 +117,14 @@ export interface Config {
   captureMaxBytes: number;
   /** Where imported captures and their decoded packets are kept: beside a SQLite file, else ./data/captures. */
   captureDir: string;
+  /** Set: `npm start` captures this interface live, as `npm run capture` does. */
+  captureInterface: string | undefined;
+  /** The tcpdump filter of that live capture. */
+  captureFilter: string | undefined;
+  /** How the embedded broker keeps retained messages, sessions and queues: a SQLite file, or memory only. */
+  brokerPersistence: "sqlite" | "memory";
+  /** The embedded broker's SQLite file, beside the store's SQLite file (else ./data). */
+  brokerPersistenceFile: string;
 }
 
 export class ConfigError extends Error {
@@ -184,16 +195,20 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     sessionTtlMs: Math.round(e.FLEETSCOPE_SESSION_HOURS * 3_600_000),
     trustedProxies: new Set(e.FLEETSCOPE_TRUSTED_PROXIES?.split(",").map(normalizeAddress) ?? []),
     captureMaxBytes: e.FLEETSCOPE_CAPTURE_MAX_MB * 1024 * 1024,
-    captureDir: e.FLEETSCOPE_CAPTURE_DIR ?? defaultCaptureDir(e.DATABASE_URL),
+    captureDir: e.FLEETSCOPE_CAPTURE_DIR ?? `${dataDir(e.DATABASE_URL)}/captures`,
+    captureInterface: e.FLEETSCOPE_CAPTURE_INTERFACE,
+    captureFilter: e.FLEETSCOPE_CAPTURE_FILTER,
+    brokerPersistence: e.FLEETSCOPE_BROKER_PERSISTENCE,
+    brokerPersistenceFile: `${dataDir(e.DATABASE_URL)}/broker.db`,
   };
 }
 
-/** `captures/` beside the SQLite file (so a test's own database gets its own), else ./data/captures. */
-function defaultCaptureDir(databaseUrl: string): string {
+/** The SQLite file's folder (so a test's own database gets its own files beside it), else ./data. */
+function dataDir(databaseUrl: string): string {
   const file = /^file:(.+)$/.exec(databaseUrl)?.[1];
-  if (!file || file === ":memory:") return "data/captures";
+  if (!file || file === ":memory:") return "data";
   const slash = file.lastIndexOf("/");
-  return `${slash >= 0 ? file.slice(0, slash) : "."}/captures`;
+  return slash >= 0 ? file.slice(0, slash) : ".";
 }
 
 /** What the bridge subscribes to: everything, or its group's share of everything. */
