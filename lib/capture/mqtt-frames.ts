@@ -51,6 +51,11 @@ export class MqttFramer {
     private readonly sink: FramerSink,
   ) {}
 
+  /** Whether bytes wait for a packet boundary to be found: packets may be among them. */
+  get holding(): boolean {
+    return this.searching && this.search.length > 0;
+  }
+
   /** The stream is joined after its start: the first packet boundary is not known. */
   startMidStream(): void {
     this.reset();

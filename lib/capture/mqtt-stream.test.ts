@@ -51,6 +51,17 @@ describe("MqttStreamDecoder: versions", () => {
     expect(summary).toMatchObject({ version: 5, versionInferred: true, versionEvidence: expect.stringMatching(/^a PUBACK only MQTT 5 allows/) });
   });
 
+  it("joined mid-stream, hands on both directions in capture order though each framer confirms its first packet late", () => {
+    const c = conn(40, 1883, false);
+    const ack = (id: number) => packet(0x40, u16(id));
+    const pub = (id: number) => publish({ qos: 1, id, payload: text(`{"seq":${id}}`) });
+    // Each framer takes its first packet only once the next header confirms it: the client's
+    // PUBLISH 2 waits for PUBLISH 3, while the PUBACK that answered it was already confirmed.
+    const events = [open(c), gap(c, "s2c"), data(c, "s2c", ack(1), 1), gap(c, "c2s"), data(c, "c2s", pub(2), 2), data(c, "s2c", ack(2), 3), data(c, "c2s", pub(3), 4), data(c, "s2c", ack(3), 5), close(c)];
+    const { out } = run(events);
+    expect(out.packets.map((p) => `${p.dir} ${p.packet.type} ${p.ts}`)).toEqual(["s2c PUBACK 1", "c2s PUBLISH 2", "s2c PUBACK 3", "c2s PUBLISH 4", "s2c PUBACK 5"]);
+  });
+
   it("infers MQTT 5 from properties that parse, and 3.1.1 from properties that cannot", () => {
     const c5 = conn(3, 1883, false);
     const five = run([open(c5), gap(c5, "c2s"), data(c5, "c2s", publish({ v5: true, qos: 1, properties: props([0x26, concat(str("site"), str("north"))]) })), close(c5)]);

@@ -31,6 +31,8 @@ export interface MqttStreamOptions {
 export const MAX_UNDECIDED_PACKETS = 32;
 /** Problems kept per connection; the rest are counted. */
 export const MAX_CONNECTION_PROBLEMS = 20;
+/** Packets held in one direction while the other searches for its first packet boundary. */
+const MAX_ORDERING_PACKETS = 256;
 /** Bytes held before a connection is known to be MQTT or not. */
 const MAX_UNCLASSIFIED_BYTES = 64 * 1024;
 
@@ -135,6 +137,7 @@ class Connection {
   private c2sFromStart = true;
   private c2sPackets = 0;
   private readonly aliases: Record<Direction, Map<number, string>> = { c2s: new Map(), s2c: new Map() };
+  private ordering: MqttPacketEvent[] = [];
 
   constructor(
     private readonly conn: TcpConnection,
@@ -176,9 +179,8 @@ class Connection {
       this.hold({ dir, bytes, ts });
       if (dir === "c2s" && this.prefix.length < 16) this.prefix = join(this.prefix, bytes.subarray(0, 16 - this.prefix.length));
       this.classify(false);
-      return;
-    }
-    this.route(dir, bytes, ts);
+    } else this.route(dir, bytes, ts);
+    this.releaseOrdered();
   }
 
   gap(dir: Direction, ts: number): void {
@@ -188,9 +190,8 @@ class Connection {
       this.hold({ dir, bytes: null, ts });
       // A client stream that starts with a gap (or has one before it could be told) goes by its port.
       if (dir === "c2s") this.classify(true);
-      return;
-    }
-    this.routeGap(dir, ts);
+    } else this.routeGap(dir, ts);
+    this.releaseOrdered();
   }
 
   close(ts: number): void {
@@ -200,6 +201,7 @@ class Connection {
       this.framers[dir]?.end(ts);
     }
     if (this.version === undefined && this.pending.length > 0) this.decideVersion(this.leans5 > 0 ? 5 : 4, true, "the connection ended before any packet told 3.1.1 and 5 apart");
+    this.releaseOrdered();
     this.finishTls();
   }
 
@@ -408,13 +410,9 @@ class Connection {
       return;
     }
     const both = readBothWays(f.bytes, f.packetLength, sender);
-    if (both.vote.kind === "decided") {
-      this.decideVersion(both.vote.version, true, both.vote.evidence);
-      this.emit(dir, f.ts, this.version === 5 ? both.as5 : both.as4);
-      return;
-    }
-    if (both.vote.leans5) this.leans5++;
     this.pending.push({ dir, ts: f.ts, as4: both.as4, as5: both.as5 });
+    if (both.vote.kind === "decided") return this.decideVersion(both.vote.version, true, both.vote.evidence);
+    if (both.vote.leans5) this.leans5++;
     if (this.pending.length >= MAX_UNDECIDED_PACKETS) {
       this.decideVersion(this.leans5 > 0 ? 5 : 4, true, `${this.pending.length} packets allowed by both 3.1.1 and 5${this.leans5 ? `, ${this.leans5} reading better as 5` : ""}`);
     }
@@ -427,6 +425,8 @@ class Connection {
     this.summary.versionEvidence = evidence;
     const pending = this.pending;
     this.pending = [];
+    // In capture order: a framer joining mid-stream hands on its first packets late (releaseOrdered).
+    pending.sort((a, b) => a.ts - b.ts);
     for (const p of pending) this.emit(p.dir, p.ts, version === 5 ? p.as5 : p.as4);
   }
 
@@ -464,7 +464,25 @@ class Connection {
     const counts = s.packets[dir];
     const key: MqttPacketType | "MALFORMED" = packet.type;
     counts[key] = (counts[key] ?? 0) + 1;
-    this.out.packets.push({ conn: s.conn, dir, ts, transport: this.transport, packet });
+    const event = { conn: s.conn, dir, ts, transport: this.transport, packet };
+    if (this.ordering.length > 0 || this.framers[dir === "c2s" ? "s2c" : "c2s"]?.holding) this.ordering.push(event);
+    else this.out.packets.push(event);
+  }
+
+  /**
+   * Passes on the packets held while the other direction searched for its first boundary, in
+   * time order. A framer joining mid-stream takes a packet only once the next header confirms it,
+   * so the client's first PUBLISH can come out after the PUBACK that answered it: held, the two
+   * are put back in the order they were captured, and the flow is not taken for an orphan.
+   */
+  private releaseOrdered() {
+    if (this.ordering.length === 0) return;
+    if (this.ordering.length < MAX_ORDERING_PACKETS && DIRS.some((d) => this.framers[d]?.holding)) return;
+    const held = this.ordering;
+    this.ordering = [];
+    // Stable: each direction's own order is kept where times are equal.
+    held.sort((a, b) => a.ts - b.ts);
+    for (const e of held) this.out.packets.push(e);
   }
 
   private problem(message: string) {

@@ -8,7 +8,7 @@ import "server-only";
 import { createWriteStream, type WriteStream } from "node:fs";
 import { once } from "node:events";
 import { MqttCapture } from "../capture/mqtt-capture";
-import type { MqttStreamOutput } from "../capture/mqtt-stream";
+import type { MqttStreamOptions, MqttStreamOutput } from "../capture/mqtt-stream";
 import type { ConnectionSummary } from "../capture/mqtt-types";
 import { CaptureTrace } from "./capture-trace";
 import { capturePaths, ensureCaptureDir, removeCaptureFiles } from "./files";
@@ -30,6 +30,8 @@ export interface ImportOptions {
   now: number;
   /** Called now and then with the bytes read so far. */
   onProgress?(bytes: number): void;
+  /** Which server ports carry MQTT, beyond the defaults (lib/capture/mqtt-stream.ts). */
+  ports?: MqttStreamOptions;
 }
 
 async function write(stream: WriteStream, data: Uint8Array | string): Promise<void> {
@@ -45,7 +47,7 @@ export async function importCapture(input: AsyncIterable<Uint8Array>, o: ImportO
   const paths = capturePaths(o.dir, o.id);
   const raw = createWriteStream(paths.raw);
   const lines = createWriteStream(paths.packets);
-  const capture = new MqttCapture();
+  const capture = new MqttCapture(o.ports);
   const trace = new CaptureTrace();
   const closed: ConnectionSummary[] = [];
   let omitted = 0;

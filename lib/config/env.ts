@@ -61,6 +61,7 @@ const schema = z.object({
   FLEETSCOPE_CAPTURE_DIR: z.string().optional(),
   FLEETSCOPE_CAPTURE_INTERFACE: z.string().regex(/^[A-Za-z0-9_.:@-]{1,64}$/, "must be a network interface name, such as lo or eth0").optional(),
   FLEETSCOPE_CAPTURE_FILTER: z.string().max(1000).optional(),
+  FLEETSCOPE_CAPTURE_ROTATE_MINUTES: z.coerce.number({ error: "must be a number" }).min(0.1, "must be at least 0.1").max(24 * 60).default(10),
   FLEETSCOPE_BROKER_PERSISTENCE: z.enum(["sqlite", "memory"], { error: "must be sqlite or memory" }).default("sqlite"),
   MQTT_BROWSER_USERNAME: z.string().optional(),
   MQTT_BROWSER_PASSWORD: z.string().optional(),
@@ -121,6 +122,8 @@ export interface Config {
   captureInterface: string | undefined;
   /** The tcpdump filter of that live capture. */
   captureFilter: string | undefined;
+  /** That live capture is saved as a new capture this often. */
+  captureRotateMs: number;
   /** How the embedded broker keeps retained messages, sessions and queues: a SQLite file, or memory only. */
   brokerPersistence: "sqlite" | "memory";
   /** The embedded broker's SQLite file, beside the store's SQLite file (else ./data). */
@@ -198,6 +201,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     captureDir: e.FLEETSCOPE_CAPTURE_DIR ?? `${dataDir(e.DATABASE_URL)}/captures`,
     captureInterface: e.FLEETSCOPE_CAPTURE_INTERFACE,
     captureFilter: e.FLEETSCOPE_CAPTURE_FILTER,
+    captureRotateMs: Math.round(e.FLEETSCOPE_CAPTURE_ROTATE_MINUTES * 60_000),
     brokerPersistence: e.FLEETSCOPE_BROKER_PERSISTENCE,
     brokerPersistenceFile: `${dataDir(e.DATABASE_URL)}/broker.db`,
   };

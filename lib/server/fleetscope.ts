@@ -33,6 +33,7 @@ import { CommandService } from "../commands/service";
 import { setCommandService } from "../commands/shared";
 import type { Store } from "../store/types";
 import { Retention } from "../store/retention";
+import { startServerCapture } from "../captures/server-capture";
 import { sharedStore } from "../store/shared";
 
 export interface Running {
@@ -145,6 +146,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
   // Every process with a bridge prunes; several at once only share the work.
   const retention = config.bridge ? new Retention(store, config.retentionDays) : null;
   retention?.start();
+  const capture = startServerCapture(config, store);
 
   let fleet: Fleet | null = null;
   if (config.simDevices > 0) {
@@ -178,6 +180,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
       // otherwise wait for: open tabs would go on believing the broker was live.
       await broker?.close();
       await closed;
+      await capture?.stop();
       await app.close();
       await store.close();
     },

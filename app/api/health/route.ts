@@ -26,10 +26,18 @@ export async function GET(req: Request) {
   const broker = getPart("broker") ?? { status: "off" };
   const bridge = getPart("bridge") ?? { status: "off" };
   const commands = getPart("commands") ?? { status: "off" };
-  const full = { broker, store: storePart, bridge, commands };
+  // A live capture inside the server (FLEETSCOPE_CAPTURE_INTERFACE); off unless asked for.
+  const capture = getPart("capture") ?? { status: "off" };
+  const full = { broker, store: storePart, bridge, commands, capture };
   const parts = detailed
     ? full
-    : { broker: { status: broker.status }, store: { status: storePart.status }, bridge: { status: bridge.status }, commands: { status: commands.status } };
+    : {
+        broker: { status: broker.status },
+        store: { status: storePart.status },
+        bridge: { status: bridge.status },
+        commands: { status: commands.status },
+        capture: { status: capture.status },
+      };
   const down = Object.entries(full).filter(([, p]) => p.status === "down");
   if (down.length === 0) return NextResponse.json({ status: "ok", ...parts });
   const named = down.map(([name, p]) => (detailed && p.error ? `${name} (${p.error})` : name));

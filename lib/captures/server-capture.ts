@@ -1,0 +1,53 @@
+import "server-only";
+/**
+ * FLEETSCOPE_CAPTURE_INTERFACE inside `npm start`: the live recorder, saving a capture every
+ * FLEETSCOPE_CAPTURE_ROTATE_MINUTES, its state in /api/health as the `capture` part. A capture
+ * that cannot run (tcpdump missing or not permitted) is reported there, and the rest of the server
+ * goes on.
+ */
+import type { Config } from "../config/env";
+import { setPart } from "../health/parts";
+import type { Store } from "../store/types";
+import { startLiveRecorder, type LiveRecorder } from "./live-recorder";
+
+export function startServerCapture(config: Config, store: Store): LiveRecorder | null {
+  const iface = config.captureInterface;
+  if (!iface) {
+    setPart("capture", { status: "off" });
+    return null;
+  }
+  const base = { interface: iface, filter: config.captureFilter ?? null, rotateMinutes: config.captureRotateMs / 60_000 };
+  let saved = 0;
+  let bytes = 0;
+  let lastId: string | null = null;
+  const report = (status: "ok" | "starting") => setPart("capture", { status, ...base, saved, lastCapture: lastId, segmentBytes: bytes });
+  report("starting");
+  const recorder = startLiveRecorder({
+    interface: iface,
+    filter: config.captureFilter,
+    dir: config.captureDir,
+    captures: store.captures,
+    name: `live-${iface}`,
+    actor: "capture",
+    rotateMs: config.captureRotateMs,
+    segmentBytes: config.captureMaxBytes,
+    onReady: () => report("ok"),
+    onProgress: (b) => {
+      bytes = b;
+      report("ok");
+    },
+    onSaved: (s) => {
+      saved++;
+      lastId = s.id;
+      bytes = 0;
+      report("ok");
+    },
+  });
+  recorder.done.then(
+    ({ problem }) => {
+      if (problem) setPart("capture", { status: "down", ...base, saved, lastCapture: lastId, error: problem });
+    },
+    (err: unknown) => setPart("capture", { status: "down", ...base, saved, lastCapture: lastId, error: `saving a capture failed: ${err instanceof Error ? err.message : String(err)}` }),
+  );
+  return recorder;
+}
