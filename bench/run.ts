@@ -4,6 +4,7 @@
  * Ratios are "times better than the reference": above 1 beats it.
  */
 import { benchCapture } from "./capture";
+import { benchCaptureLive } from "./capture-live";
 import { benchCommands } from "./commands";
 import { benchConventions } from "./conventions";
 import { benchIngest } from "./ingest";
@@ -38,6 +39,7 @@ const benches: [string, () => Promise<BenchResult[]>][] = [
   ["taps", benchTaps],
   ["commands", benchCommands],
   ["capture", benchCapture],
+  ["capture-live", benchCaptureLive],
 ];
 for (const [name, bench] of benches) {
   if (only && only !== name) continue;

@@ -6,11 +6,11 @@ import "server-only";
  * capture goes on. `npm run capture` keeps one capture until Ctrl-C; FLEETSCOPE_CAPTURE_INTERFACE
  * records in segments inside `npm start`.
  */
-import { DEFAULT_MQTT_PORTS, DEFAULT_TLS_PORTS, DEFAULT_WEBSOCKET_PORTS } from "../capture/mqtt-stream";
 import type { CaptureStore } from "../store/captures";
 import { ChunkQueue } from "./chunk-queue";
 import { importCapture } from "./import";
 import { PcapCutter } from "./pcap-cutter";
+import type { CapturePorts } from "./ports";
 import { captureName, newCaptureId } from "./requests";
 import type { CaptureSummary } from "./summary";
 import { startLiveCapture } from "./tcpdump";
@@ -28,6 +28,8 @@ export interface LiveRecorderOptions {
   rotateMs: number;
   /** Cut once a segment holds this many bytes. */
   segmentBytes: number;
+  /** Which server ports carry MQTT (lib/captures/ports.ts); each segment adds those the last one found. */
+  ports: CapturePorts;
   onReady?(): void;
   /** Bytes read into the current segment so far, now and then. */
   onProgress?(bytes: number): void;
@@ -56,7 +58,7 @@ export function startLiveRecorder(o: LiveRecorderOptions): LiveRecorder {
   const cutter = new PcapCutter();
   // A segment after the first starts mid-stream, where only a known port tells MQTT from other
   // TCP (a CONNECT is what tells it otherwise): each segment learns the ports of the last.
-  const ports = { mqtt: new Set(DEFAULT_MQTT_PORTS), tls: new Set(DEFAULT_TLS_PORTS), ws: new Set(DEFAULT_WEBSOCKET_PORTS) };
+  const ports = { mqtt: new Set(o.ports.mqttPorts), tls: new Set(o.ports.tlsPorts), ws: new Set(o.ports.webSocketPorts) };
   const learn = (s: CaptureSummary) => {
     for (const c of s.connections) (c.transport === "tls" ? ports.tls : c.transport === "websocket" ? ports.ws : ports.mqtt).add(c.server.port);
   };

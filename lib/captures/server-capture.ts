@@ -31,6 +31,7 @@ export function startServerCapture(config: Config, store: Store): LiveRecorder |
     actor: "capture",
     rotateMs: config.captureRotateMs,
     segmentBytes: config.captureMaxBytes,
+    ports: config.capturePorts,
     onReady: () => report("ok"),
     onProgress: (b) => {
       bytes = b;

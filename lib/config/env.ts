@@ -3,6 +3,7 @@
  * wrong value stops start-up with one line naming the variable and what is wrong.
  */
 import { z } from "zod";
+import { DEFAULT_CAPTURE_PORTS, parseCapturePorts, type CapturePorts } from "../captures/ports";
 import { isIP } from "node:net";
 import { normalizeAddress } from "../auth/peer";
 import { passwordSchema } from "../auth/roles";
@@ -61,6 +62,7 @@ const schema = z.object({
   FLEETSCOPE_CAPTURE_DIR: z.string().optional(),
   FLEETSCOPE_CAPTURE_INTERFACE: z.string().regex(/^[A-Za-z0-9_.:@-]{1,64}$/, "must be a network interface name, such as lo or eth0").optional(),
   FLEETSCOPE_CAPTURE_FILTER: z.string().max(1000).optional(),
+  FLEETSCOPE_CAPTURE_PORTS: z.string().max(2000).default(DEFAULT_CAPTURE_PORTS),
   FLEETSCOPE_CAPTURE_ROTATE_MINUTES: z.coerce.number({ error: "must be a number" }).min(0.1, "must be at least 0.1").max(24 * 60).default(10),
   FLEETSCOPE_BROKER_PERSISTENCE: z.enum(["sqlite", "memory"], { error: "must be sqlite or memory" }).default("sqlite"),
   MQTT_BROWSER_USERNAME: z.string().optional(),
@@ -124,6 +126,8 @@ export interface Config {
   captureFilter: string | undefined;
   /** That live capture is saved as a new capture this often. */
   captureRotateMs: number;
+  /** Which server ports carry MQTT in a capture (lib/captures/ports.ts). */
+  capturePorts: CapturePorts;
   /** How the embedded broker keeps retained messages, sessions and queues: a SQLite file, or memory only. */
   brokerPersistence: "sqlite" | "memory";
   /** The embedded broker's SQLite file, beside the store's SQLite file (else ./data). */
@@ -166,6 +170,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       throw new ConfigError("FLEETSCOPE_DEVICE_CREDENTIALS", err instanceof Error ? err.message : String(err));
     }
   }
+  let capturePorts: CapturePorts;
+  try {
+    capturePorts = parseCapturePorts(e.FLEETSCOPE_CAPTURE_PORTS);
+  } catch (err) {
+    throw new ConfigError("FLEETSCOPE_CAPTURE_PORTS", err instanceof Error ? err.message : String(err));
+  }
   let conventionRules: Rule[] = [];
   if (e.FLEETSCOPE_CONVENTIONS) {
     try {
@@ -202,6 +212,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     captureInterface: e.FLEETSCOPE_CAPTURE_INTERFACE,
     captureFilter: e.FLEETSCOPE_CAPTURE_FILTER,
     captureRotateMs: Math.round(e.FLEETSCOPE_CAPTURE_ROTATE_MINUTES * 60_000),
+    capturePorts,
     brokerPersistence: e.FLEETSCOPE_BROKER_PERSISTENCE,
     brokerPersistenceFile: `${dataDir(e.DATABASE_URL)}/broker.db`,
   };

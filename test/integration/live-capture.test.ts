@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, describe, expect, it } from "vitest";
+import { DEFAULT_CAPTURE_PORTS, parseCapturePorts } from "../../lib/captures/ports";
 import { startLiveRecorder } from "../../lib/captures/live-recorder";
 import type { CaptureSummary } from "../../lib/captures/summary";
 import { SqliteStore } from "../../lib/store/sqlite";
@@ -34,6 +35,7 @@ describe("live capture in segments", () => {
       actor: "capture",
       rotateMs: 60_000,
       segmentBytes: 4096,
+      ports: parseCapturePorts(DEFAULT_CAPTURE_PORTS),
       onReady: () => ready(),
       onSaved: (s) => saved.push(s),
     });

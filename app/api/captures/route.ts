@@ -5,6 +5,7 @@ import { apiError, internalError } from "@/lib/http/errors";
 import { otherMethods } from "@/lib/http/method-not-allowed";
 import { CaptureTooLargeError, importCapture } from "@/lib/captures/import";
 import { captureName, newCaptureId } from "@/lib/captures/requests";
+import { parseCapturePorts, withPorts } from "@/lib/captures/ports";
 import type { CaptureSummary } from "@/lib/captures/summary";
 
 export const dynamic = "force-dynamic";
@@ -27,7 +28,7 @@ export async function GET(req: Request) {
 }
 
 /**
- * POST /api/captures?name=<file name> (operator) with a pcap or pcapng file as the body → 201 the
+ * POST /api/captures?name=<file name>&ports=<more ports, as FLEETSCOPE_CAPTURE_PORTS> (operator) with a pcap or pcapng file as the body → 201 the
  * summary (`{ id, name, bytes, frames, mqttPackets, byType, connections, flows, malformed,
  * tcpGaps, … }`); 413 past FLEETSCOPE_CAPTURE_MAX_MB. A file that is not a capture, or is cut or
  * malformed, is still kept with what could be read, and its `problems` say what is wrong.
@@ -42,9 +43,18 @@ export async function POST(req: Request) {
   if (!req.body) return apiError(400, "bad_request", "the body must be the capture file (pcap or pcapng)");
   const now = Date.now();
   const id = newCaptureId(now);
-  const name = captureName(new URL(req.url).searchParams.get("name"), now);
+  const params = new URL(req.url).searchParams;
+  const name = captureName(params.get("name"), now);
+  let ports = config.capturePorts;
   try {
-    const summary = await importCapture(req.body as unknown as AsyncIterable<Uint8Array>, { dir: config.captureDir, id, name, maxBytes: config.captureMaxBytes, actor: actor.username, now });
+    // More ports for this file, beside FLEETSCOPE_CAPTURE_PORTS: a broker on a port of its own.
+    const extra = params.get("ports");
+    if (extra !== null) ports = withPorts(ports, parseCapturePorts(extra));
+  } catch (err) {
+    return apiError(400, "bad_request", `ports: ${(err as Error).message}`);
+  }
+  try {
+    const summary = await importCapture(req.body as unknown as AsyncIterable<Uint8Array>, { dir: config.captureDir, id, name, maxBytes: config.captureMaxBytes, actor: actor.username, now, ports });
     await (await store()).captures.save({ id, name, createdAt: now, createdBy: actor.username, bytes: summary.bytes, summary: JSON.stringify(summary) });
     return NextResponse.json(summary, { status: 201 });
   } catch (err) {
