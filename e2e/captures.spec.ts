@@ -61,3 +61,43 @@ test("a cut file, a file that is no capture, and one past the limit each say wha
   expect(((await big.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
   expect((await page.request.get("/api/health")).ok()).toBe(true);
 });
+
+test("a capture on the broker host shows a QoS 2 message on every hop, and the device's Delivery panel reads it", async ({ page }) => {
+  // mqtt311.pcap: arm-01 publishes at QoS 0, 1 and 2 to a Mosquitto; sub-mqttv311 subscribes at QoS 2.
+  const res = await page.request.post("/api/captures?name=broker-host.pcap", { data: readFileSync(`${FIXTURES}/mqtt311.pcap`), headers: { "content-type": "application/octet-stream" } });
+  expect(res.status()).toBe(201);
+  const { id, devices } = (await res.json()) as { id: string; devices: string[] };
+  expect(devices).toEqual(["arm-01"]);
+
+  await page.goto(`/wire?capture=${id}`);
+  const sent = page
+    .getByRole("table", { name: "Packets" })
+    .locator('tbody tr[data-type="publish"]')
+    .filter({ has: page.locator("td:nth-child(2)", { hasText: /^arm-01$/ }) });
+  // Newest first: the QoS 2 one.
+  await sent.first().click();
+  const detail = page.getByRole("region", { name: "Packet detail" });
+  await expect(detail.getByRole("heading")).toHaveText("PUBLISH on arm-01 (client → broker)");
+  const arrows = detail.getByTestId("sequence-arrow");
+  // PUBLISH, PUBREC, PUBREL, PUBCOMP on the device's hop and again on the subscriber's.
+  await expect(arrows).toHaveCount(8);
+  for (const hop of ["arm-01", "sub-mqttv311"]) {
+    await expect(arrows.and(page.locator(`[data-hop="${hop}"]`))).toHaveCount(4);
+    await expect(arrows.and(page.locator(`[data-hop="${hop}"][data-packet="pubcomp"]`))).toHaveCount(1);
+  }
+
+  await page.getByRole("region", { name: "Capture summary" }).getByRole("link", { name: "arm-01" }).click();
+  await expect(page).toHaveURL(new RegExp(`/devices/arm-01\\?capture=${id}$`));
+  const delivery = page.getByTestId("delivery");
+  await expect(delivery.getByRole("status")).toContainText("broker-host.pcap");
+  await expect(delivery.getByLabel("Handshakes from")).toHaveValue(id);
+  // QoS 2: both hops' handshakes complete, with their latencies; QoS 1 likewise.
+  const qos2 = delivery.locator('tr[data-qos="2"] td');
+  await expect(qos2.nth(1)).toHaveText("2");
+  await expect(qos2.nth(5)).toHaveText(/^\d+(\.\d+)? \/ \d+(\.\d+)? \/ \d+(\.\d+)?$/);
+  await expect(delivery.locator('tr[data-qos="1"] td').nth(1)).toHaveText("2");
+  // Back to the live taps.
+  await delivery.getByLabel("Handshakes from").selectOption("");
+  await expect(page).toHaveURL(/\/devices\/arm-01$/);
+  expect((await page.request.delete(`/api/captures/${id}`)).status()).toBe(200);
+});

@@ -1,16 +1,9 @@
 "use client";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import type { CaptureSummary } from "@/lib/captures/summary";
 import { useActor } from "../auth/ActorProvider";
+import { useCaptureList } from "./useCapture";
 import s from "./wire.module.css";
-
-export interface CaptureListItem {
-  id: string;
-  name: string;
-  bytes: number;
-  createdAt: number;
-  mqttPackets: number;
-}
 
 type Upload = { state: "idle" } | { state: "uploading"; name: string; sent: number; total: number } | { state: "error"; message: string };
 
@@ -22,24 +15,10 @@ const mb = (n: number) => `${(n / 1024 / 1024).toFixed(n < 10 * 1024 * 1024 ? 1 
  */
 export function CaptureSource({ source, onSource }: { source: string; onSource(id: string): void }) {
   const { can } = useActor();
-  const [captures, setCaptures] = useState<CaptureListItem[] | null>(null);
-  const [listError, setListError] = useState<string | null>(null);
+  const { captures, error: listError, reload: load } = useCaptureList();
   const [upload, setUpload] = useState<Upload>({ state: "idle" });
   const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLInputElement>(null);
-
-  const load = useCallback(async () => {
-    try {
-      const res = await fetch("/api/captures");
-      const body = (await res.json()) as { captures?: CaptureListItem[]; error?: { message: string } };
-      if (!res.ok || !body.captures) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
-      setCaptures(body.captures);
-      setListError(null);
-    } catch (err) {
-      setListError(`could not list captures: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  }, []);
-  useEffect(() => void load(), [load]);
 
   const send = (file: File) => {
     // XHR, not fetch: only it reports upload progress.

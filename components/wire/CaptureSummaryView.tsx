@@ -1,12 +1,16 @@
 "use client";
+import Link from "next/link";
 import type { CaptureSummary } from "@/lib/captures/summary";
 import s from "./wire.module.css";
 
+const DEVICES_SHOWN = 50;
 const clock = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour12: false }) + "." + String(Math.floor(t) % 1000).padStart(3, "0");
 
 /** An imported capture's summary: what it holds, each connection, and what is wrong with it. Text only: names come from the file. */
 export function CaptureSummaryView({ summary }: { summary: CaptureSummary }) {
   const types = Object.entries(summary.byType).sort((a, b) => b[1] - a[1]);
+  // Summaries kept before devices were listed have none.
+  const devices = summary.devices ?? [];
   return (
     <section className={s.panel} aria-label="Capture summary">
       <h2 className={s.heading}>{summary.name}</h2>
@@ -18,6 +22,18 @@ export function CaptureSummaryView({ summary }: { summary: CaptureSummary }) {
         {summary.retransmissions > 0 ? ` · ${summary.retransmissions} TCP retransmissions (not MQTT duplicates)` : ""}
       </p>
       {types.length > 0 && <p className="small muted">{types.map(([t, n]) => `${t} ${n}`).join(" · ")}</p>}
+      {devices.length > 0 && (
+        <p className="small" aria-label="Devices in the capture">
+          Delivery panels, from this capture:{" "}
+          {devices.slice(0, DEVICES_SHOWN).map((d, i) => (
+            <span key={d}>
+              {i > 0 ? " · " : ""}
+              <Link href={`/devices/${encodeURIComponent(d)}?${new URLSearchParams({ capture: summary.id })}`}>{d}</Link>
+            </span>
+          ))}
+          {devices.length > DEVICES_SHOWN ? ` and ${devices.length - DEVICES_SHOWN} more` : ""}
+        </p>
+      )}
       {summary.problems.length > 0 && (
         <ul className="error small" role="alert" aria-label="Capture problems">
           {summary.problems.slice(0, 20).map((p) => (

@@ -1,5 +1,6 @@
 "use client";
 import Link from "next/link";
+import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { deliveryFigures } from "@/lib/qos/delivery-stats";
 import { QOS_PROMISES, qosWarnings } from "@/lib/qos/guidance";
@@ -7,24 +8,43 @@ import { seqCountsByQos } from "@/lib/qos/seq-gaps";
 import type { Delivery } from "@/lib/store/delivery";
 import { appendWindow, currentFlow, latestFlows, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
 import { PacketDetail } from "./PacketDetail";
+import { useCapture, useCaptureList } from "./useCapture";
 import { useLiveSeq } from "./useLiveSeq";
 import s from "./wire.module.css";
 
 const LEVELS = ["0", "1", "2"] as const;
 const RECENT_PUBLISHES = 20;
 const ms = (v: number | null) => (v === null ? "—" : `${v}`);
+const HANDSHAKE_TYPES = "publish,puback,pubrec,pubrel,pubcomp";
 
-/** A device's Delivery panel: each QoS level's handshakes as traced live, and loss and duplicates from the store and as this tab sees them. */
+/**
+ * A device's Delivery panel: each QoS level's handshakes as traced live (or as a capture holds
+ * them, `?capture=<id>`: the way to see them with a broker that is not ours to tap), and loss and
+ * duplicates from the store and as this tab sees them.
+ */
 export function DeliveryPanel({ device }: { device: string }) {
-  const [packets, setPackets] = useState<TracedPacket[]>([]);
+  const router = useRouter();
+  const search = useSearchParams();
+  const capture = search.get("capture") ?? "";
+  const captured = useCapture(capture, { device, type: HANDSHAKE_TYPES });
+  const [live, setLive] = useState<TracedPacket[]>([]);
   const [state, setState] = useState<TraceFeedState>("connecting");
   const [stored, setStored] = useState<{ delivery: Delivery | null; error: string | null }>({ delivery: null, error: null });
   const [selected, setSelected] = useState<number | null>(null);
 
   useEffect(() => {
-    const params = new URLSearchParams({ device, type: "publish,puback,pubrec,pubrel,pubcomp", backlog: "1000" });
-    return startTraceFeed(params, (batch) => setPackets((w) => appendWindow(w, batch)), setState);
-  }, [device]);
+    if (capture) return;
+    const params = new URLSearchParams({ device, type: HANDSHAKE_TYPES, backlog: "1000" });
+    return startTraceFeed(params, (batch) => setLive((w) => appendWindow(w, batch)), setState);
+  }, [device, capture]);
+  const packets = useMemo(() => (!capture ? live : captured.state === "ok" ? captured.packets : []), [capture, live, captured]);
+  const pickSource = (id: string) => {
+    setSelected(null);
+    const next = new URLSearchParams(search.toString());
+    if (id) next.set("capture", id);
+    else next.delete("capture");
+    router.replace(`?${next}`, { scroll: false });
+  };
 
   useEffect(() => {
     const abort = new AbortController();
@@ -52,7 +72,7 @@ export function DeliveryPanel({ device }: { device: string }) {
   const warnings = useMemo(() => qosWarnings(sent.map((p) => ({ topic: p.topic ?? "", qos: p.qos }))), [sent]);
   const { streams: liveStreams, state: liveState } = useLiveSeq(device);
   // Each stream under the QoS its device published at (the trace's last PUBLISH on that topic).
-  const live = useMemo(() => {
+  const liveSeq = useMemo(() => {
     const qosOf = new Map(sent.map((p) => [p.topic, p.qos]));
     return seqCountsByQos(liveStreams, (topic) => qosOf.get(topic));
   }, [liveStreams, sent]);
@@ -65,13 +85,34 @@ export function DeliveryPanel({ device }: { device: string }) {
   return (
     <section className={s.panel} aria-label="Delivery" data-testid="delivery">
       <h2>Delivery</h2>
+      <DeliverySource capture={capture} onSource={pickSource} />
       <p className="muted small">
-        Handshakes on each hop the server's taps see ({state === "live" ? "live" : state === "reconnecting" ? "reconnecting…" : "connecting…"}
-        {(packets.at(-1)?.sampled ?? 1) > 1 ? `, sampled 1:${packets.at(-1)!.sampled}` : ""}); loss and duplicates from the stored `seq` over 24 h, and
-        live from the `seq` of the messages this tab has received since it opened
+        {capture ? (
+          <span role="status">
+            Handshakes on each hop in the capture{" "}
+            {captured.state === "ok"
+              ? `${captured.summary.name} (${captured.packets.length} packets of this device's messages${captured.more ? ", the first page" : ""})`
+              : captured.state === "error"
+                ? "(unreadable)"
+                : "(reading…)"}
+            ;
+          </span>
+        ) : (
+          <>
+            Handshakes on each hop the server&apos;s taps see ({state === "live" ? "live" : state === "reconnecting" ? "reconnecting…" : "connecting…"}
+            {(packets.at(-1)?.sampled ?? 1) > 1 ? `, sampled 1:${packets.at(-1)!.sampled}` : ""});
+          </>
+        )}{" "}
+        loss and duplicates from the stored `seq` over 24 h, and live from the `seq` of the messages this tab has received since it opened
         {restarts > 0 ? ` (the device restarted its counter ${restarts === 1 ? "once" : `${restarts} times`}: counted from each restart afresh)` : ""}.{" "}
-        <Link href={`/wire?device=${encodeURIComponent(device)}`}>All packets</Link>
+        <Link href={capture ? `/wire?${new URLSearchParams({ capture, device })}` : `/wire?device=${encodeURIComponent(device)}`}>All packets</Link>
       </p>
+      {capture && captured.state === "error" && (
+        <p className="error small" role="alert">
+          Could not read the capture: {captured.message}
+        </p>
+      )}
+      {capture && captured.state === "ok" && captured.packets.length === 0 && <p className="small muted">This capture holds no handshake of this device&apos;s messages.</p>}
       <table className={s.figures} aria-label="Delivery by QoS" data-live-seq={liveState}>
         <thead>
           <tr>
@@ -104,9 +145,9 @@ export function DeliveryPanel({ device }: { device: string }) {
                 <td>{d?.received ?? "…"}</td>
                 <td>{d?.lost ?? "…"}</td>
                 <td>{d?.duplicates ?? "…"}</td>
-                <td data-testid="live-received">{live[q].received}</td>
-                <td data-testid="live-lost">{live[q].lost}</td>
-                <td data-testid="live-duplicates">{live[q].duplicates}</td>
+                <td data-testid="live-received">{liveSeq[q].received}</td>
+                <td data-testid="live-lost">{liveSeq[q].lost}</td>
+                <td data-testid="live-duplicates">{liveSeq[q].duplicates}</td>
               </tr>
             );
           })}
@@ -135,5 +176,27 @@ export function DeliveryPanel({ device }: { device: string }) {
       )}
       {picked && <PacketDetail packet={picked} packets={packets} nested />}
     </section>
+  );
+}
+
+/** Where the panel's handshakes come from: the live taps, or a kept capture. */
+function DeliverySource({ capture, onSource }: { capture: string; onSource(id: string): void }) {
+  const { captures, error } = useCaptureList();
+  // Nothing to choose between until a capture is kept.
+  if (!capture && (!captures || captures.length === 0)) return null;
+  return (
+    <label className="small" style={{ flexDirection: "row", alignItems: "center", gap: "0.4rem" }}>
+      handshakes from
+      <select value={capture} onChange={(e) => onSource(e.target.value)} aria-label="Handshakes from">
+        <option value="">the live taps</option>
+        {captures?.map((c) => (
+          <option key={c.id} value={c.id}>
+            capture {c.name} ({new Date(c.createdAt).toLocaleString(undefined, { hour12: false })})
+          </option>
+        ))}
+        {capture && captures && !captures.some((c) => c.id === capture) && <option value={capture}>capture {capture}</option>}
+      </select>
+      {error && <span className="error">{error}</span>}
+    </label>
   );
 }

@@ -3,18 +3,19 @@ import { arrowOf, type Lane } from "@/lib/qos/delivery-stats";
 import type { TracedPacket } from "@/lib/state/trace-feed";
 import s from "./wire.module.css";
 
-const LANES: Lane[] = ["device", "broker", "bridge", "browser"];
-const LANE_X: Record<Lane, number> = { device: 60, broker: 220, bridge: 380, browser: 540 };
+const LANES: Lane[] = ["device", "broker", "bridge", "browser", "subscriber"];
+const LANE_X: Record<Lane, number> = { device: 60, broker: 200, bridge: 340, browser: 480, subscriber: 620 };
 const ROW = 34;
 const TOP = 36;
 
-/** One message's packets across hops: lanes device / broker / bridge / browser, an arrow each, with its time. */
+/** One message's packets across hops: lanes device / broker / bridge / browser / other subscribers, an arrow each, with its time. */
 export function SequenceDiagram({ packets }: { packets: readonly TracedPacket[] }) {
   if (packets.length === 0) return null;
+  const origin = packets.find((p) => p.type === "publish" && p.from === "client")?.hop;
   const t0 = packets[0]!.t;
   const height = TOP + packets.length * ROW + 10;
   return (
-    <svg className={s.diagram} viewBox={`0 0 600 ${height}`} width={600} height={height} style={{ maxWidth: "100%", height: "auto" }} role="img" aria-label="Sequence diagram">
+    <svg className={s.diagram} viewBox={`0 0 680 ${height}`} width={680} height={height} style={{ maxWidth: "100%", height: "auto" }} role="img" aria-label="Sequence diagram">
       <defs>
         <marker id="arrowhead" markerWidth="8" markerHeight="8" refX="7" refY="4" orient="auto">
           <path d="M0,0 L8,4 L0,8 z" fill="var(--accent)" />
@@ -27,7 +28,7 @@ export function SequenceDiagram({ packets }: { packets: readonly TracedPacket[] 
         </g>
       ))}
       {packets.map((p, i) => {
-        const { from, to } = arrowOf(p);
+        const { from, to } = arrowOf(p, origin);
         const y = TOP + i * ROW + 14;
         const [x1, x2] = [LANE_X[from], LANE_X[to]];
         return (

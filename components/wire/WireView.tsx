@@ -1,7 +1,6 @@
 "use client";
 import { useEffect, useMemo, useState } from "react";
 import { useRouter } from "next/navigation";
-import type { CaptureSummary } from "@/lib/captures/summary";
 import { appendWindow, currentFlow, latestFlows, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
 import { traceMatches } from "@/lib/http/trace-params";
 import type { WirePacketType } from "@/lib/mqtt/framer";
@@ -9,14 +8,12 @@ import { useFleet } from "../FleetProvider";
 import { CaptureSource } from "./CaptureSource";
 import { CaptureSummaryView } from "./CaptureSummaryView";
 import { PacketDetail } from "./PacketDetail";
+import { CAPTURE_PAGE, useCapture } from "./useCapture";
 import s from "./wire.module.css";
 
 /** Rows drawn; the window behind them holds more for the detail's message paths. */
 const SHOWN = 300;
-/** Packets of a capture read at once (the API's page), in capture order. */
-const CAPTURE_PAGE = 5000;
 
-type Captured = { state: "loading" } | { state: "error"; message: string } | { state: "ok"; summary: CaptureSummary; more: boolean };
 const TYPE_CHOICES = [
   { label: "handshakes", value: "publish,puback,pubrec,pubrel,pubcomp" },
   { label: "PUBLISH", value: "publish" },
@@ -32,7 +29,6 @@ const clock = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour12:
 export function WireView({ initialDevice = "", initialCapture = "" }: { initialDevice?: string; initialCapture?: string }) {
   const router = useRouter();
   const [source, setSource] = useState(initialCapture);
-  const [captured, setCaptured] = useState<Captured>({ state: "loading" });
   const [types, setTypes] = useState(TYPE_CHOICES[0]!.value);
   const [device, setDevice] = useState(initialDevice);
   const [qos, setQos] = useState("");
@@ -52,28 +48,10 @@ export function WireView({ initialDevice = "", initialCapture = "" }: { initialD
   }, [own, paused, mqtt]);
 
   // A capture: its summary, and its packets as the trace shows them (filtered on the server, as live).
+  const captured = useCapture(source, { type: types, qos, client: hop.trim(), device: device.trim() });
   useEffect(() => {
-    if (!source) return;
-    const abort = new AbortController();
-    const params = new URLSearchParams({ limit: String(CAPTURE_PAGE) });
-    if (types) params.set("type", types);
-    if (qos) params.set("qos", qos);
-    if (hop.trim()) params.set("client", hop.trim());
-    setCaptured({ state: "loading" });
-    setPackets([]);
-    const base = `/api/captures/${encodeURIComponent(source)}`;
-    Promise.all([fetch(base, { signal: abort.signal }), fetch(`${base}/packets?${params}`, { signal: abort.signal })])
-      .then(async ([a, b]) => {
-        const summary = (await a.json()) as CaptureSummary & { error?: { message: string } };
-        const page = (await b.json()) as { packets?: TracedPacket[]; next?: string | null; error?: { message: string } };
-        if (!a.ok) throw new Error(summary.error?.message ?? `HTTP ${a.status}`);
-        if (!b.ok || !page.packets) throw new Error(page.error?.message ?? `HTTP ${b.status}`);
-        setPackets(page.packets);
-        setCaptured({ state: "ok", summary, more: !!page.next });
-      })
-      .catch((err: unknown) => !abort.signal.aborted && setCaptured({ state: "error", message: err instanceof Error ? err.message : String(err) }));
-    return () => abort.abort();
-  }, [source, types, qos, hop]);
+    if (source) setPackets(captured.state === "ok" ? captured.packets : []);
+  }, [source, captured]);
 
   const pick = (id: string) => {
     setSource(id);
@@ -153,7 +131,7 @@ export function WireView({ initialDevice = "", initialCapture = "" }: { initialD
         </button>
         <span className="small muted" role="status">
           {source
-            ? captured.state === "loading"
+            ? captured.state === "loading" || captured.state === "idle"
               ? "reading the capture…"
               : captured.state === "ok"
                 ? `capture: ${packets.length} packets${captured.more ? ` (the first ${CAPTURE_PAGE} matching)` : ""}`

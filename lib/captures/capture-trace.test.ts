@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ConnLabel, DecodedPacket, MqttPacketEvent } from "../capture/mqtt-types";
 import { CaptureTrace, fixedHeaderHex } from "./capture-trace";
+import { packetMatches, parsePacketsQuery } from "./requests";
 
 const conn = (n: number) => `#${n} 127.0.0.1:5000${n} → 127.0.0.1:1883` as ConnLabel;
 const ev = (c: ConnLabel, dir: "c2s" | "s2c", ts: number, packet: DecodedPacket): MqttPacketEvent => ({ conn: c, dir, ts, transport: "tcp", packet });
@@ -31,6 +32,23 @@ describe("a capture as the live trace", () => {
     expect(t.flows.get("arm-01")!.byQos["1"]).toEqual({ complete: 0, in_flight: 1, stuck: 1 });
     // The PUBACK for an id nothing sent is an orphan, said as the live trace says it.
     expect(t.anomalies.map((x) => x.text)).toContain("PUBACK for packet id 77 with no PUBLISH in flight");
+    expect([...t.devices]).toEqual(["arm-01"]);
+  });
+
+  it("marks a device's message with the device on every hop, the broker's copy to a subscriber too", () => {
+    const t = new CaptureTrace();
+    const [dev, sub] = [conn(3), conn(4)];
+    const events = [
+      ev(dev, "c2s", 1, connect("arm-02")),
+      ev(sub, "c2s", 2, connect("dashboard")),
+      ev(dev, "c2s", 3, publish(1, 5, "fleet/lab/arm-02/telemetry")),
+      ev(sub, "s2c", 4, publish(1, 9, "fleet/lab/arm-02/telemetry")),
+      ev(sub, "c2s", 5, ack("PUBACK", 9)),
+      ev(dev, "s2c", 6, ack("PUBACK", 5)),
+    ].map((e) => t.event(e)!);
+    const query = parsePacketsQuery(new URLSearchParams({ device: "arm-02" }));
+    if (!query.ok) throw new Error(query.message);
+    expect(events.filter((e) => packetMatches(query.query, e)).map((e) => `${e.hop} ${e.type}`)).toEqual(["arm-02 publish", "dashboard publish", "dashboard puback", "arm-02 puback"]);
   });
 
   it("keeps a connection without CONNECT under its addresses, and lists malformed packets with their rule", () => {

@@ -16,6 +16,8 @@ const FLOW_TYPES = new Set(["PUBLISH", "PUBACK", "PUBREC", "PUBREL", "PUBCOMP"])
 const TYPE_CODE: Record<string, number> = { CONNECT: 1, CONNACK: 2, PUBLISH: 3, PUBACK: 4, PUBREC: 5, PUBREL: 6, PUBCOMP: 7, SUBSCRIBE: 8, SUBACK: 9, UNSUBSCRIBE: 10, UNSUBACK: 11, PINGREQ: 12, PINGRESP: 13, DISCONNECT: 14, AUTH: 15 };
 /** Malformed packets and flow anomalies a summary lists; the counts go on past them. */
 export const MAX_LISTED = 200;
+/** Devices a summary names; more are still in the packets. */
+export const MAX_DEVICES_LISTED = 1000;
 
 export interface FlowCounts {
   complete: number;
@@ -60,6 +62,8 @@ export class CaptureTrace {
   malformedCount = 0;
   readonly anomalies: { hop: string; flow: string; text: string }[] = [];
   anomalyCount = 0;
+  /** The devices whose messages the capture holds, by the built-in conventions, first seen first. */
+  readonly devices = new Set<string>();
 
   /** The hop a connection's packets are on: its client id once its CONNECT is seen. */
   hopOf(conn: ConnLabel): string {
@@ -120,7 +124,10 @@ export class CaptureTrace {
     }
     if (event.topic) {
       const device = this.conventions.deviceOfTopic(event.topic);
-      if (device) event.device = device;
+      if (device) {
+        event.device = device;
+        if (this.devices.size < MAX_DEVICES_LISTED) this.devices.add(device);
+      }
     }
     return event;
   }

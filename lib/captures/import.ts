@@ -105,6 +105,7 @@ export async function importCapture(input: AsyncIterable<Uint8Array>, o: ImportO
     malformedPackets: trace.malformed,
     anomalies: trace.anomalies,
     anomalyCount: trace.anomalyCount,
+    devices: [...trace.devices],
     problems: t.problems,
     createdAt: o.now,
     createdBy: o.actor,

@@ -25,6 +25,7 @@ const packetsQuery = z
       .refine((ts) => ts.every((t) => (PACKET_TYPES as readonly string[]).includes(t) && t !== "reserved"), "must be packet types, e.g. PUBLISH,PUBACK")
       .optional(),
     client: z.string().max(256).optional(),
+    device: z.string().max(256).optional(),
     qos: z.enum(["0", "1", "2"], { error: "must be 0, 1 or 2" }).optional(),
     limit: z.coerce.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(MAX_PACKETS_PAGE, `must be at most ${MAX_PACKETS_PAGE}`).optional(),
     cursor: z.string().max(40).optional(),
@@ -46,6 +47,7 @@ export function parsePacketsQuery(params: URLSearchParams): { ok: true; query: P
 export function packetMatches(q: PacketsQuery, e: TraceEvent): boolean {
   if (q.type && !q.type.includes(e.type as WirePacketType)) return false;
   if (q.client !== undefined && q.client !== "" && e.hop !== q.client) return false;
+  if (q.device !== undefined && q.device !== "" && e.device !== q.device) return false;
   if (q.qos !== undefined && (!e.flow || String(e.qos) !== q.qos)) return false;
   return true;
 }

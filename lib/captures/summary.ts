@@ -36,6 +36,8 @@ export interface CaptureSummary {
   malformedPackets: { hop: string; ts: number; dir: "c2s" | "s2c"; rule: string; reason: string; error: string }[];
   anomalies: { hop: string; flow: string; text: string }[];
   anomalyCount: number;
+  /** The devices whose messages it holds (at most MAX_DEVICES_LISTED), for their Delivery panels. */
+  devices: string[];
   problems: CaptureProblem[];
   createdAt: number;
   createdBy: string;

@@ -45,6 +45,12 @@ describe("sequence diagram lanes and message paths", () => {
     expect(arrowOf({ hop: "fleetscope-bridge", from: "server" })).toEqual({ from: "broker", to: "bridge" });
     expect(arrowOf({ hop: "fleetscope-ui-1a2b", from: "client" })).toEqual({ from: "browser", to: "broker" });
     expect(arrowOf({ hop: "this tab (fleetscope-ui-1a2b)", from: "server" })).toEqual({ from: "broker", to: "browser" });
+    // A device's message to a subscriber of no kind we know (mosquitto_sub, another device): a lane of its own.
+    expect(arrowOf({ hop: "mosquitto_sub-1", from: "server" }, "arm-01")).toEqual({ from: "broker", to: "subscriber" });
+    expect(arrowOf({ hop: "arm-01", from: "client" }, "arm-01")).toEqual({ from: "device", to: "broker" });
+    expect(arrowOf({ hop: "fleetscope-bridge", from: "server" }, "arm-01")).toEqual({ from: "broker", to: "bridge" });
+    // A command from the bridge's client reaches the device in the device lane.
+    expect(arrowOf({ hop: "arm-01", from: "server" }, "fleetscope-bridge-commands")).toEqual({ from: "broker", to: "device" });
   });
 
   it("follows one message from its sender to each subscriber, with the handshakes", () => {

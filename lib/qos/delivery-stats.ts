@@ -47,16 +47,22 @@ export function deliveryFigures(events: readonly TraceEvent[]): DeliveryFigures 
 }
 
 /** Where a packet's arrow starts and ends in the sequence diagram. */
-export type Lane = "device" | "broker" | "bridge" | "browser";
+export type Lane = "device" | "broker" | "bridge" | "browser" | "subscriber";
 
-export function laneOf(hop: string): Exclude<Lane, "broker"> {
+export function laneOf(hop: string): "device" | "bridge" | "browser" {
   if (hop.startsWith("fleetscope-bridge") || hop.startsWith("bench-bridge")) return "bridge";
   if (hop.startsWith("fleetscope-ui-") || hop.startsWith("this tab")) return "browser";
   return "device";
 }
 
-export function arrowOf(e: Pick<TraceEvent, "hop" | "from">): { from: Lane; to: Lane } {
-  const lane = laneOf(e.hop);
+/**
+ * A packet's arrow. Given the hop the message came from, a receiver of the sender's own kind (a
+ * device's message to another device or to any other subscriber, as a capture on a broker host
+ * shows) is drawn in a lane of its own, not on top of the sender.
+ */
+export function arrowOf(e: Pick<TraceEvent, "hop" | "from">, originHop?: string): { from: Lane; to: Lane } {
+  const own = laneOf(e.hop);
+  const lane: Lane = originHop !== undefined && e.hop !== originHop && own === laneOf(originHop) ? "subscriber" : own;
   return e.from === "client" ? { from: lane, to: "broker" } : { from: "broker", to: lane };
 }
 

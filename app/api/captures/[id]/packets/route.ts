@@ -12,8 +12,9 @@ export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
 const DEFAULT_PAGE = 1000;
 
 /**
- * GET /api/captures/{id}/packets?type=&client=&qos=&limit=&cursor= → `{ packets: [TraceEvent…],
- * next }` in capture order, in the shape /api/trace streams; pass `next` back as `cursor`.
+ * GET /api/captures/{id}/packets?type=&client=&device=&qos=&limit=&cursor= → `{ packets:
+ * [TraceEvent…], next }` in capture order, in the shape /api/trace streams; pass `next` back as
+ * `cursor`. `device` keeps the packets of that device's messages, on every hop.
  */
 export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }) {
   const found = await requestedCapture(req, ctx, "viewer");
