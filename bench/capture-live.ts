@@ -12,9 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { DEFAULT_CAPTURE_PORTS, parseCapturePorts, withPorts } from "../lib/captures/ports";
-import { startLiveRecorder } from "../lib/captures/live-recorder";
-import type { CaptureSummary } from "../lib/captures/summary";
 import { SqliteStore } from "../lib/store/sqlite";
+import { recordLoopback } from "../test/helpers/loopback-recorder";
 import { startMosquitto } from "../test/helpers/mosquitto";
 import type { BenchResult } from "./run";
 
@@ -30,12 +29,7 @@ export async function benchCaptureLive(): Promise<BenchResult[]> {
   const store = new SqliteStore(join(dir, "store.db"));
   try {
     const port = Number(new URL(broker.tcpUrl).port);
-    const saved: CaptureSummary[] = [];
-    let ready!: () => void;
-    const listening = new Promise<void>((r) => (ready = r));
-    const recorder = startLiveRecorder({
-      interface: "lo",
-      filter: `tcp port ${port}`,
+    const { recorder, saved } = await recordLoopback(port, {
       dir,
       captures: store.captures,
       name: "bench-live",
@@ -44,10 +38,7 @@ export async function benchCaptureLive(): Promise<BenchResult[]> {
       segmentBytes: Number.MAX_SAFE_INTEGER,
       // As `npm run capture -- --ports <the broker's port>` is told.
       ports: withPorts(parseCapturePorts(DEFAULT_CAPTURE_PORTS), parseCapturePorts(String(port))),
-      onReady: () => ready(),
-      onSaved: (s) => saved.push(s),
     });
-    await Promise.race([listening, recorder.done.then((r) => Promise.reject(new Error(r.problem ?? "tcpdump ended")))]);
     const count = RATE * SECONDS;
     const { stdout } = await run(process.execPath, ["--import", "tsx", "bench/paced-publisher.ts", broker.tcpUrl, String(count), String(RATE), String(DEVICES)]);
     const seconds = Number(stdout.trim());

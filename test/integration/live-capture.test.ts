@@ -10,10 +10,9 @@ import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_CAPTURE_PORTS, parseCapturePorts } from "../../lib/captures/ports";
-import { startLiveRecorder } from "../../lib/captures/live-recorder";
-import type { CaptureSummary } from "../../lib/captures/summary";
 import { SqliteStore } from "../../lib/store/sqlite";
 import { startAedes } from "../helpers/brokers";
+import { recordLoopback } from "../helpers/loopback-recorder";
 
 const dir = mkdtempSync(join(tmpdir(), "fleetscope-live-capture-"));
 afterAll(() => (process.env.KEEP_CAPTURES ? console.log(dir) : rmSync(dir, { recursive: true, force: true })));
@@ -23,12 +22,7 @@ describe("live capture in segments", () => {
     const broker = await startAedes();
     const store = new SqliteStore(join(dir, "store.db"));
     const port = Number(new URL(broker.tcpUrl).port);
-    const saved: CaptureSummary[] = [];
-    let ready!: () => void;
-    const listening = new Promise<void>((r) => (ready = r));
-    const recorder = startLiveRecorder({
-      interface: "lo",
-      filter: `tcp port ${port}`,
+    const { recorder, saved } = await recordLoopback(port, {
       dir: join(dir, "captures"),
       captures: store.captures,
       name: "live-lo",
@@ -36,10 +30,7 @@ describe("live capture in segments", () => {
       rotateMs: 60_000,
       segmentBytes: 4096,
       ports: parseCapturePorts(DEFAULT_CAPTURE_PORTS),
-      onReady: () => ready(),
-      onSaved: (s) => saved.push(s),
     });
-    await Promise.race([listening, recorder.done.then((r) => Promise.reject(new Error(r.problem ?? "tcpdump ended")))]);
     const device = await mqtt.connectAsync(broker.tcpUrl, { clientId: "live-dev", reconnectPeriod: 0 });
     const COUNT = 300;
     for (let i = 0; i < COUNT; i++) await device.publishAsync(`fleet/live/${i}`, JSON.stringify({ seq: i, pad: "x".repeat(40) }), { qos: 1 });
