@@ -35,6 +35,9 @@ const lines = [
   `  MQTT WebSocket  ${running.mqttWsUrl}`,
   `  store           ${running.storeDescription}`,
   `  demo fleet      ${config.simDevices} simulated device${config.simDevices === 1 ? "" : "s"}`,
+  ...(config.captureInterface
+    ? [`  capture         ${config.captureInterface}${config.captureFilter ? ` (${config.captureFilter})` : ""}, kept every ${config.captureRotateMs / 60_000} min: ${running.uiUrl}/wire`]
+    : []),
   !config.auth
     ? "  login           off (FLEETSCOPE_AUTH=off): everyone who reaches the port is an admin"
     : running.setupUrl

@@ -74,8 +74,9 @@ test("a capture on the broker host shows a QoS 2 message on every hop, and the d
     .getByRole("table", { name: "Packets" })
     .locator('tbody tr[data-type="publish"]')
     .filter({ has: page.locator("td:nth-child(2)", { hasText: /^arm-01$/ }) });
-  // Newest first: the QoS 2 one.
-  await sent.first().click();
+  // Newest first: the QoS 2 one; rows are picked with the keyboard as with the mouse.
+  await sent.first().focus();
+  await page.keyboard.press("Enter");
   const detail = page.getByRole("region", { name: "Packet detail" });
   await expect(detail.getByRole("heading")).toHaveText("PUBLISH on arm-01 (client → broker)");
   const arrows = detail.getByTestId("sequence-arrow");

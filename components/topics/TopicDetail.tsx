@@ -11,6 +11,7 @@ import { PayloadView } from "./PayloadView";
 import { TopicChart } from "./TopicChart";
 import s from "./topics.module.css";
 import { counted } from "@/lib/text/counted";
+import { clockTime } from "@/lib/text/milliseconds";
 
 interface Props {
   topic: string;
@@ -23,7 +24,6 @@ interface Props {
   onMakeDevices(): void;
 }
 
-const clock = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour12: false }) + "." + String(t % 1000).padStart(3, "0");
 
 /** The selected topic: what it holds now, decoded; how it changed; its recent messages and chart. */
 export function TopicDetail({ topic, node, now, messages, stored, onLoadStored, onMakeDevices }: Props) {
@@ -85,7 +85,7 @@ export function TopicDetail({ topic, node, now, messages, stored, onLoadStored, 
               <input type="checkbox" checked={diff} onChange={(e) => setDiff(e.target.checked)} disabled={!previous} /> diff with the previous value
             </label>
             <span className="muted small">
-              {clock(shown.ts)} · QoS {shown.qos}
+              {clockTime(shown.ts)} · QoS {shown.qos}
               {shown.retain ? " · retained" : ""} · {shown.payload.size} bytes
               {shown.payload.truncated ? ` (first ${shown.payload.bytes.byteLength} kept)` : ""}
             </span>
@@ -129,7 +129,7 @@ export function TopicDetail({ topic, node, now, messages, stored, onLoadStored, 
           {messages.map((m) => (
             <li key={`${m.source}-${m.ts}-${m.payload.size}`}>
               <button type="button" aria-pressed={m === shown} onClick={() => setPicked(m.ts)}>
-                <span>{clock(m.ts)}</span>
+                <span>{clockTime(m.ts)}</span>
                 <span>QoS {m.qos}</span>
                 <span>{m.source === "stored" ? "stored" : m.retain ? "retained" : "live"}</span>
                 <span>{payloadPreview(m.payload)}</span>

@@ -1,10 +1,10 @@
 "use client";
 import Link from "next/link";
 import type { CaptureSummary } from "@/lib/captures/summary";
+import { clockTime } from "@/lib/text/milliseconds";
 import s from "./wire.module.css";
 
 const DEVICES_SHOWN = 50;
-const clock = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour12: false }) + "." + String(Math.floor(t) % 1000).padStart(3, "0");
 
 /** An imported capture's summary: what it holds, each connection, and what is wrong with it. Text only: names come from the file. */
 export function CaptureSummaryView({ summary }: { summary: CaptureSummary }) {
@@ -69,7 +69,7 @@ export function CaptureSummaryView({ summary }: { summary: CaptureSummary }) {
           <ul className="small" aria-label="Malformed packets">
             {summary.malformedPackets.map((m, i) => (
               <li key={i}>
-                {clock(m.ts)} {m.hop} {m.dir === "c2s" ? "→ broker" : "broker →"}: {m.reason} {m.rule}
+                {clockTime(m.ts)} {m.hop} {m.dir === "c2s" ? "→ broker" : "broker →"}: {m.reason} {m.rule}
               </li>
             ))}
           </ul>

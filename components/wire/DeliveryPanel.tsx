@@ -7,6 +7,7 @@ import { QOS_PROMISES, qosWarnings } from "@/lib/qos/guidance";
 import { seqCountsByQos } from "@/lib/qos/seq-gaps";
 import type { Delivery } from "@/lib/store/delivery";
 import { appendWindow, currentFlow, latestFlows, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
+import { formatMs } from "@/lib/text/milliseconds";
 import { PacketDetail } from "./PacketDetail";
 import { useCapture, useCaptureList } from "./useCapture";
 import { useLiveSeq } from "./useLiveSeq";
@@ -14,7 +15,7 @@ import s from "./wire.module.css";
 
 const LEVELS = ["0", "1", "2"] as const;
 const RECENT_PUBLISHES = 20;
-const ms = (v: number | null) => (v === null ? "—" : `${v}`);
+const ms = (v: number | null) => (v === null ? "—" : formatMs(v));
 const HANDSHAKE_TYPES = "publish,puback,pubrec,pubrel,pubcomp";
 
 /**

@@ -5,6 +5,7 @@ import type { TracedPacket } from "@/lib/state/trace-feed";
 import { SequenceDiagram } from "./SequenceDiagram";
 import s from "./wire.module.css";
 import { counted } from "@/lib/text/counted";
+import { formatMs } from "@/lib/text/milliseconds";
 
 /** The fixed header bit by bit beside its raw bytes, the rest of the packet, its flow and its message's path. */
 export function PacketDetail({ packet, packets, nested = false }: { packet: TracedPacket; packets: readonly TracedPacket[]; nested?: boolean }) {
@@ -57,7 +58,7 @@ export function PacketDetail({ packet, packets, nested = false }: { packet: Trac
       {packet.flow && (
         <div className="small">
           flow: <span className={s[`state-${packet.flow.state}`]}>{packet.flow.state.replace("_", " ")}</span>
-          {packet.flow.latencyMs !== null ? `, handshake ${packet.flow.latencyMs} ms` : ""}
+          {packet.flow.latencyMs !== null ? `, handshake ${formatMs(packet.flow.latencyMs)} ms` : ""}
           {packet.flow.retransmissions > 0 ? `, ${packet.flow.retransmissions} retransmission(s)` : ""}
           {packet.flow.anomalies.map((a) => (
             <div key={a} className={s.warn}>

@@ -1,6 +1,7 @@
 "use client";
 import { arrowOf, type Lane } from "@/lib/qos/delivery-stats";
 import type { TracedPacket } from "@/lib/state/trace-feed";
+import { formatMs } from "@/lib/text/milliseconds";
 import s from "./wire.module.css";
 
 const LANES: Lane[] = ["device", "broker", "bridge", "browser", "subscriber"];
@@ -37,7 +38,7 @@ export function SequenceDiagram({ packets }: { packets: readonly TracedPacket[] 
             <text x={(x1 + x2) / 2} y={y - 5} textAnchor="middle">
               {p.type.toUpperCase()}
               {p.id !== undefined ? ` #${p.id}` : ""}
-              {p.dup ? " DUP" : ""} +{p.t - t0} ms
+              {p.dup ? " DUP" : ""} +{formatMs(p.t - t0)} ms
             </text>
           </g>
         );

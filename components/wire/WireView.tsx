@@ -7,6 +7,7 @@ import type { WirePacketType } from "@/lib/mqtt/framer";
 import { useFleet } from "../FleetProvider";
 import { CaptureSource } from "./CaptureSource";
 import { CaptureSummaryView } from "./CaptureSummaryView";
+import { clockTime } from "@/lib/text/milliseconds";
 import { PacketDetail } from "./PacketDetail";
 import { CAPTURE_PAGE, useCapture } from "./useCapture";
 import s from "./wire.module.css";
@@ -23,7 +24,6 @@ const TYPE_CHOICES = [
   { label: "everything", value: "" },
 ];
 
-const clock = (t: number) => new Date(t).toLocaleTimeString(undefined, { hour12: false }) + "." + String(t % 1000).padStart(3, "0");
 
 /** `/wire`: recent packets across the fleet as the embedded broker's taps saw them. */
 export function WireView({ initialDevice = "", initialCapture = "" }: { initialDevice?: string; initialCapture?: string }) {
@@ -172,8 +172,19 @@ export function WireView({ initialDevice = "", initialCapture = "" }: { initialD
               </thead>
               <tbody>
                 {shown.map((p) => (
-                  <tr key={p.seq} aria-selected={p.seq === selected} onClick={() => setSelected(p.seq)} data-type={p.type}>
-                    <td>{clock(p.t)}</td>
+                  <tr
+                    key={p.seq}
+                    aria-selected={p.seq === selected}
+                    tabIndex={0}
+                    onClick={() => setSelected(p.seq)}
+                    onKeyDown={(e) => {
+                      if (e.key !== "Enter" && e.key !== " ") return;
+                      e.preventDefault();
+                      setSelected(p.seq);
+                    }}
+                    data-type={p.type}
+                  >
+                    <td>{clockTime(p.t)}</td>
                     <td>{p.hop}</td>
                     <td>{p.from === "client" ? "→ broker" : "broker →"}</td>
                     <td>

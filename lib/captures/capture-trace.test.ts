@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ConnLabel, DecodedPacket, MqttPacketEvent } from "../capture/mqtt-types";
-import { CaptureTrace, fixedHeaderHex } from "./capture-trace";
+import { CaptureTrace, endpointsOf, fixedHeaderHex } from "./capture-trace";
 import { packetMatches, parsePacketsQuery } from "./requests";
 
 const conn = (n: number) => `#${n} 127.0.0.1:5000${n} → 127.0.0.1:1883` as ConnLabel;
@@ -33,6 +33,13 @@ describe("a capture as the live trace", () => {
     // The PUBACK for an id nothing sent is an orphan, said as the live trace says it.
     expect(t.anomalies.map((x) => x.text)).toContain("PUBACK for packet id 77 with no PUBLISH in flight");
     expect([...t.devices]).toEqual(["arm-01"]);
+  });
+
+  it("names a connection whose CONNECT came before the capture by the client id it is told", () => {
+    const c = conn(5);
+    const t = new CaptureTrace(new Map([[endpointsOf(c), "arm-07"]]));
+    expect(t.event(ev(c, "c2s", 1, publish(1, 3, "fleet/lab/arm-07/telemetry")))).toMatchObject({ hop: "arm-07" });
+    expect(t.hopOf(conn(6))).toBe(conn(6));
   });
 
   it("marks a device's message with the device on every hop, the broker's copy to a subscriber too", () => {

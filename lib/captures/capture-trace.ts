@@ -49,7 +49,18 @@ export function fixedHeaderHex(p: Exclude<DecodedPacket, MalformedPacket>): stri
   return bytes.map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** A connection's endpoints, `client > server`: its label without the capture's own number. */
+export function endpointsOf(conn: ConnLabel): string {
+  return conn.slice(conn.indexOf(" ") + 1);
+}
+
 export class CaptureTrace {
+  /**
+   * `clientIds`: the client id of connections whose CONNECT came before this capture began, by
+   * their endpoints (a live capture's later segments learn them from the earlier ones).
+   */
+  constructor(private readonly clientIds: ReadonlyMap<string, string> = new Map()) {}
+
   private readonly tracker = new FlowTracker(STUCK_AFTER_MS);
   private readonly hops = new Map<ConnLabel, string>();
   private readonly counted = new WeakSet<Flow>();
@@ -67,7 +78,11 @@ export class CaptureTrace {
 
   /** The hop a connection's packets are on: its client id once its CONNECT is seen. */
   hopOf(conn: ConnLabel): string {
-    return this.hops.get(conn) ?? conn;
+    const hop = this.hops.get(conn);
+    if (hop !== undefined) return hop;
+    const known = this.clientIds.get(endpointsOf(conn));
+    if (known !== undefined) this.hops.set(conn, known);
+    return known ?? conn;
   }
 
   /** The packet as a TraceEvent, or null for one that breaks a rule (listed in `malformed`). */

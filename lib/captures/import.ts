@@ -32,6 +32,8 @@ export interface ImportOptions {
   onProgress?(bytes: number): void;
   /** Which server ports carry MQTT, beyond the defaults (lib/capture/mqtt-stream.ts). */
   ports?: MqttStreamOptions;
+  /** Client ids of connections that began before the capture, by endpoints (capture-trace.ts). */
+  clientIds?: ReadonlyMap<string, string>;
 }
 
 async function write(stream: WriteStream, data: Uint8Array | string): Promise<void> {
@@ -48,7 +50,7 @@ export async function importCapture(input: AsyncIterable<Uint8Array>, o: ImportO
   const raw = createWriteStream(paths.raw);
   const lines = createWriteStream(paths.packets);
   const capture = new MqttCapture(o.ports);
-  const trace = new CaptureTrace();
+  const trace = new CaptureTrace(o.clientIds);
   const closed: ConnectionSummary[] = [];
   let omitted = 0;
   const take = async (out: MqttStreamOutput) => {
@@ -83,8 +85,9 @@ export async function importCapture(input: AsyncIterable<Uint8Array>, o: ImportO
   const flows = trace.finish();
   const t = capture.totals;
   const connections: CaptureConnection[] = closed.map((c) => {
-    const hop = c.clientId ? c.clientId : c.conn;
-    return { ...c, hop, flows: trace.flows.get(hop) ?? { byState: { complete: 0, in_flight: 0, stuck: 0 }, byQos: { "0": { complete: 0, in_flight: 0, stuck: 0 }, "1": { complete: 0, in_flight: 0, stuck: 0 }, "2": { complete: 0, in_flight: 0, stuck: 0 } } } };
+    const hop = trace.hopOf(c.conn);
+    // A client id known from before the capture is kept as the connection's, for the next segment to learn.
+    return { ...c, ...(c.clientId === undefined && hop !== c.conn ? { clientId: hop } : {}), hop, flows: trace.flows.get(hop) ?? { byState: { complete: 0, in_flight: 0, stuck: 0 }, byQos: { "0": { complete: 0, in_flight: 0, stuck: 0 }, "1": { complete: 0, in_flight: 0, stuck: 0 }, "2": { complete: 0, in_flight: 0, stuck: 0 } } } };
   });
   const { MALFORMED: _malformed, ...byType } = t.byType;
   return {

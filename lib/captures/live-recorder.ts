@@ -7,6 +7,7 @@ import "server-only";
  * records in segments inside `npm start`.
  */
 import type { CaptureStore } from "../store/captures";
+import { endpointsOf } from "./capture-trace";
 import { ChunkQueue } from "./chunk-queue";
 import { importCapture } from "./import";
 import { PcapCutter } from "./pcap-cutter";
@@ -59,8 +60,13 @@ export function startLiveRecorder(o: LiveRecorderOptions): LiveRecorder {
   // A segment after the first starts mid-stream, where only a known port tells MQTT from other
   // TCP (a CONNECT is what tells it otherwise): each segment learns the ports of the last.
   const ports = { mqtt: new Set(o.ports.mqttPorts), tls: new Set(o.ports.tlsPorts), ws: new Set(o.ports.webSocketPorts) };
+  // And the client ids of connections still open, so their hops keep their names.
+  const clientIds = new Map<string, string>();
   const learn = (s: CaptureSummary) => {
-    for (const c of s.connections) (c.transport === "tls" ? ports.tls : c.transport === "websocket" ? ports.ws : ports.mqtt).add(c.server.port);
+    for (const c of s.connections) {
+      (c.transport === "tls" ? ports.tls : c.transport === "websocket" ? ports.ws : ports.mqtt).add(c.server.port);
+      if (c.clientId) clientIds.set(endpointsOf(c.conn), c.clientId);
+    }
   };
   // Each import starts once the one before has finished, so it knows that one's ports.
   let previous: Promise<unknown> = Promise.resolve();
@@ -86,6 +92,7 @@ export function startLiveRecorder(o: LiveRecorderOptions): LiveRecorder {
         now,
         onProgress: o.onProgress,
         ports: { mqttPorts: [...ports.mqtt], tlsPorts: [...ports.tls], webSocketPorts: [...ports.ws] },
+        clientIds: new Map(clientIds),
       }),
     );
     previous = imported.then((summary) => {

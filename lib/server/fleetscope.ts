@@ -117,6 +117,10 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
   });
   const port = (server.address() as { port: number }).port;
 
+  // A live capture starts before this server's own clients connect, so it holds their CONNECTs.
+  const capture = startServerCapture(config, store);
+  await capture?.ready;
+
   let bridge: Bridge | null = null;
   if (config.bridge) {
     // With an external broker nothing taps the bridge's connection: its own client reports it.
@@ -146,7 +150,6 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
   // Every process with a bridge prunes; several at once only share the work.
   const retention = config.bridge ? new Retention(store, config.retentionDays) : null;
   retention?.start();
-  const capture = startServerCapture(config, store);
 
   let fleet: Fleet | null = null;
   if (config.simDevices > 0) {
@@ -180,7 +183,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
       // otherwise wait for: open tabs would go on believing the broker was live.
       await broker?.close();
       await closed;
-      await capture?.stop();
+      await capture?.recorder.stop();
       await app.close();
       await store.close();
     },

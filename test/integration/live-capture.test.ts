@@ -48,6 +48,8 @@ describe("live capture in segments", () => {
     expect(total("PUBACK")).toBe(COUNT);
     expect(total("CONNECT")).toBe(1);
     for (const s of saved) {
+      // Each segment after the first starts mid-stream, yet names the hop by the CONNECT before it.
+      expect(s.connections.map((c) => c.hop)).toEqual(["live-dev"]);
       expect(s.problems).toEqual([]);
       expect(s.malformed).toBe(0);
     }
