@@ -10,6 +10,19 @@ describe("parseConfig", () => {
     expect(c).toMatchObject({ port: 3000, mqttUrl: undefined, mqttTcpPort: 1883, databaseUrl: "file:./data/fleetscope.db", simDevices: 12, bridge: true });
   });
 
+  it("keeps captures and the embedded broker's file beside the SQLite store, each store its own broker file", () => {
+    const c = parseConfig({ DATABASE_URL: "file:/tmp/e2e/lab.db" });
+    expect(c.captureDir).toBe("/tmp/e2e/captures");
+    expect(c.brokerPersistenceFile).toBe("/tmp/e2e/lab-broker.db");
+    expect(parseConfig({}).brokerPersistenceFile).toBe("./data/fleetscope-broker.db");
+    expect(parseConfig({ DATABASE_URL: "file:store" }).brokerPersistenceFile).toBe("store-broker.db");
+    expect(parseConfig({ DATABASE_URL: "postgres://localhost/fleet" }).brokerPersistenceFile).toBe("data/broker.db");
+    expect(parseConfig({}).brokerPersistence).toBe("sqlite");
+    expect(() => parseConfig({ FLEETSCOPE_BROKER_PERSISTENCE: "redis" })).toThrow(/FLEETSCOPE_BROKER_PERSISTENCE/);
+    expect(() => parseConfig({ FLEETSCOPE_CAPTURE_PORTS: "1883,http" })).toThrow(/FLEETSCOPE_CAPTURE_PORTS.*"http" is not a port/);
+    expect(() => parseConfig({ FLEETSCOPE_CAPTURE_INTERFACE: "-w /etc/x" })).toThrow(/FLEETSCOPE_CAPTURE_INTERFACE/);
+  });
+
   it("runs no simulated devices against an external broker unless asked", () => {
     expect(parseConfig({ MQTT_URL: "mqtt://broker:1883" }).simDevices).toBe(0);
     expect(parseConfig({ MQTT_URL: "mqtt://broker:1883", FLEETSCOPE_SIM_DEVICES: "3" }).simDevices).toBe(3);

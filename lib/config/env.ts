@@ -130,7 +130,7 @@ export interface Config {
   capturePorts: CapturePorts;
   /** How the embedded broker keeps retained messages, sessions and queues: a SQLite file, or memory only. */
   brokerPersistence: "sqlite" | "memory";
-  /** The embedded broker's SQLite file, beside the store's SQLite file (else ./data). */
+  /** The embedded broker's SQLite file: the store's SQLite file's name with `-broker` (else ./data/broker.db). */
   brokerPersistenceFile: string;
 }
 
@@ -214,8 +214,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     captureRotateMs: Math.round(e.FLEETSCOPE_CAPTURE_ROTATE_MINUTES * 60_000),
     capturePorts,
     brokerPersistence: e.FLEETSCOPE_BROKER_PERSISTENCE,
-    brokerPersistenceFile: `${dataDir(e.DATABASE_URL)}/broker.db`,
+    brokerPersistenceFile: brokerFile(e.DATABASE_URL),
   };
+}
+
+/** `x.db` → `x-broker.db`, beside it: each store (two servers may share a folder) its own broker file. */
+function brokerFile(databaseUrl: string): string {
+  const file = /^file:(.+)$/.exec(databaseUrl)?.[1];
+  if (!file || file === ":memory:") return "data/broker.db";
+  return file.replace(/(\.[A-Za-z0-9]+)?$/, (ext) => `-broker${ext || ".db"}`);
 }
 
 /** The SQLite file's folder (so a test's own database gets its own files beside it), else ./data. */
