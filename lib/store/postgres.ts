@@ -12,6 +12,7 @@ import { Partitions } from "./pg-partitions";
 import { PG_USERS_MIGRATION, PgUsers } from "./pg-users";
 import { PG_RULES_MIGRATION, PgRules } from "./pg-rules";
 import { PG_CAPTURES_MIGRATION, PgCaptures } from "./pg-captures";
+import { PG_ALERTS_MIGRATION, PgAlerts } from "./pg-alerts";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { payloadForJson } from "./payload-text";
 import { planSeries } from "./series-plan";
@@ -134,6 +135,8 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX seq_marks_ts ON seq_marks (ts);`,
   // Imported packet captures (lib/captures): their summaries; the bytes are files.
   PG_CAPTURES_MIGRATION,
+  // Alerts (lib/alerts): rules, per (rule, device) states, transitions, episodes, silences, snapshots, the notification outbox.
+  PG_ALERTS_MIGRATION,
 ];
 
 /** Any constant: serialises migrations when several bridges and servers start at once. */
@@ -180,6 +183,7 @@ export class PostgresStore implements Store {
   readonly users: PgUsers;
   readonly rules: PgRules;
   readonly captures: PgCaptures;
+  readonly alerts: PgAlerts;
   private readonly pool: pg.Pool;
   private readonly schema: string;
   private readonly partitions: Partitions;
@@ -197,6 +201,7 @@ export class PostgresStore implements Store {
     this.users = new PgUsers(this.pool);
     this.rules = new PgRules(this.pool);
     this.captures = new PgCaptures(this.pool);
+    this.alerts = new PgAlerts(this.pool);
   }
 
   /** Connects and runs the migrations; throws with the server's reason when it cannot. */

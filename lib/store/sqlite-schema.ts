@@ -8,6 +8,7 @@ import { HOUR_MS, MINUTE_MS } from "./series-plan";
 import { SQLITE_USERS_MIGRATION } from "./sqlite-users";
 import { SQLITE_RULES_MIGRATION } from "./sqlite-rules";
 import { SQLITE_CAPTURES_MIGRATION } from "./sqlite-captures";
+import { SQLITE_ALERTS_MIGRATION } from "./sqlite-alerts";
 
 /** Each entry runs once, in order; PRAGMA user_version records how many have run. */
 export const MIGRATIONS: string[] = [
@@ -96,6 +97,8 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX seq_marks_ts ON seq_marks (ts);`,
   // Imported packet captures (lib/captures): their summaries; the bytes are files.
   SQLITE_CAPTURES_MIGRATION,
+  // Alerts (lib/alerts): rules, per (rule, device) states, transitions, episodes, silences, snapshots, the notification outbox.
+  SQLITE_ALERTS_MIGRATION,
 ];
 
 export const ROLLUPS = [

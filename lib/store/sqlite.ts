@@ -13,6 +13,7 @@ import { migrate, openDatabase, type DeviceRecord } from "./sqlite-schema";
 import { SqliteUsers } from "./sqlite-users";
 import { SqliteRules } from "./sqlite-rules";
 import { SqliteCaptures } from "./sqlite-captures";
+import { SqliteAlerts } from "./sqlite-alerts";
 import { SqliteWriter } from "./sqlite-writer";
 import { WriterThread } from "./writer-thread";
 import { sharedStreamsSql, type SeqStream } from "./delivery";
@@ -71,6 +72,7 @@ export class SqliteStore implements Store {
   readonly users: SqliteUsers;
   readonly rules: SqliteRules;
   readonly captures: SqliteCaptures;
+  readonly alerts: SqliteAlerts;
   private readonly db: Database.Database;
   private readonly selectDevice;
   private readonly selectSeries;
@@ -86,6 +88,7 @@ export class SqliteStore implements Store {
     this.users = new SqliteUsers(this.db);
     this.rules = new SqliteRules(this.db);
     this.captures = new SqliteCaptures(this.db);
+    this.alerts = new SqliteAlerts(this.db);
     this.selectDevice = this.db.prepare<[string], DeviceRecord>(`SELECT * FROM devices WHERE id = ?`);
     this.selectSeries = this.db.prepare<[string, string], { id: number }>(`SELECT id FROM series WHERE device = ? AND field = ?`);
     this.writer = path === ":memory:" ? new SqliteWriter(this.db) : new WriterThread({ kind: "sqlite", path });

@@ -4,6 +4,7 @@ import type { DeviceId, DeviceMeta, DeviceStatus, DeviceValue, DeviceWithValues,
 import type { CommandLog } from "./command-log";
 import type { SeqStream } from "./delivery";
 import type { Sample, SeriesPoint } from "./series-plan";
+import type { AlertStore } from "./alerts";
 import type { CaptureStore } from "./captures";
 import type { RuleStore } from "./rules";
 import type { UserStore } from "./users";
@@ -157,6 +158,8 @@ export interface Store {
   readonly rules: RuleStore;
   /** Imported packet captures' summaries (lib/store/captures.ts). */
   readonly captures: CaptureStore;
+  /** Alert rules, states, transitions, episodes, silences and the notification outbox (lib/store/alerts.ts). */
+  readonly alerts: AlertStore;
   /**
    * Writes the batch in one transaction; resolves only once it is durable. Batches are written
    * in call order, and one sent while an earlier one is pending is written only if that one

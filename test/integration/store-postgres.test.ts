@@ -7,6 +7,7 @@ import { storeContract } from "../store.contract";
 import { usersContract } from "../users.contract";
 import { rulesContract } from "../rules.contract";
 import { capturesContract } from "../captures.contract";
+import { alertsContract } from "../alerts.contract";
 
 /** The PostgreSQL every machine here runs (trust auth, database `test`); each store gets its own schema. */
 const URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -29,6 +30,7 @@ storeContract("PostgreSQL", openPostgres);
 usersContract("PostgreSQL", openPostgres);
 rulesContract("PostgreSQL", openPostgres);
 capturesContract("PostgreSQL", openPostgres);
+alertsContract("PostgreSQL", openPostgres, (key) => (schemas.push(`${run}_${key}`), PostgresStore.open({ connectionString: URL, schema: `${run}_${key}` })));
 commandLogContract("PostgreSQL", openPostgres);
 
 describe("PostgreSQL partitions", () => {

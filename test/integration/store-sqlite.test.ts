@@ -9,6 +9,7 @@ import { storeContract } from "../store.contract";
 import { usersContract } from "../users.contract";
 import { rulesContract } from "../rules.contract";
 import { capturesContract } from "../captures.contract";
+import { alertsContract } from "../alerts.contract";
 
 const dir = mkdtempSync(join(tmpdir(), "fleetscope-sqlite-"));
 let n = 0;
@@ -19,6 +20,7 @@ storeContract("SQLite", openSqlite);
 usersContract("SQLite", openSqlite);
 rulesContract("SQLite", openSqlite);
 capturesContract("SQLite", openSqlite);
+alertsContract("SQLite", openSqlite, async (key) => new SqliteStore(join(dir, `${key}.db`)));
 commandLogContract("SQLite", openSqlite);
 
 describe("SQLite store file", () => {
