@@ -3,10 +3,12 @@
  * the same run on the same machine, so the ratio, not the raw number, is what to compare.
  * Ratios are "times better than the reference": above 1 beats it.
  */
+import { benchBroker } from "./broker";
 import { benchCapture } from "./capture";
 import { benchCaptureLive } from "./capture-live";
 import { benchCommands } from "./commands";
 import { benchConventions } from "./conventions";
+import { benchFuzz } from "./fuzz";
 import { benchIngest } from "./ingest";
 import { benchMixedIngest } from "./mixed-ingest";
 import { benchMemory } from "./memory";
@@ -37,9 +39,11 @@ const benches: [string, () => Promise<BenchResult[]>][] = [
   ["overview-sparkplug", benchOverviewSparkplug],
   ["topic-tree", benchTopicTree],
   ["taps", benchTaps],
+  ["broker", benchBroker],
   ["commands", benchCommands],
   ["capture", benchCapture],
   ["capture-live", benchCaptureLive],
+  ["fuzz", benchFuzz],
 ];
 for (const [name, bench] of benches) {
   if (only && only !== name) continue;

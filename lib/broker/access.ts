@@ -109,7 +109,9 @@ export function fleetAccess(opts: FleetAccessOptions): FleetAccess {
       const p = principals.get(client);
       const d = p ? decideSubscribe(p, sub.topic) : { ok: false as const, reason: "no authenticated client" };
       if (d.ok) return done(null, sub);
-      refused("subscribe", `subscription by ${printable(client.id)} (${p ? describePrincipal(p) : "unknown"}) to ${printable(sub.topic)}: ${d.reason}`);
+      // Aedes can hand over a SUBSCRIBE read while its CONNECT is still being processed, before the
+      // client has an id (or a principal): it is refused, and must not take the broker down.
+      refused("subscribe", `subscription by ${printable(client.id ?? "(none)")} (${p ? describePrincipal(p) : "unknown"}) to ${printable(sub.topic)}: ${d.reason}`);
       // [MQTT-3.9.3-2]: a null subscription answers 0x80 in the SUBACK; the connection stays.
       done(null, null);
     },

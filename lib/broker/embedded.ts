@@ -10,6 +10,8 @@ import { Aedes } from "aedes";
 import { WebSocketServer, createWebSocketStream, type WebSocket } from "ws";
 import type { TraceHub } from "../qos/trace-hub";
 import type { AccessHandlers } from "./access";
+import { SqlitePersistence } from "./persistence/sqlite-persistence";
+import { withClientIdRule } from "./client-id";
 import { forwardsTo, qos0Drops, WS_WRITE_HIGH_WATER_MARK, type Qos } from "./slow-readers";
 import { tapConnection } from "./tap";
 import { frameEnds } from "./ws-frames";
@@ -86,18 +88,26 @@ export const defaultAccess: AccessHandlers = {
   authorizeSubscribe: (_client, _sub, done) => done(null, null),
 };
 
+/** Where the broker keeps sessions, queues and retained messages: a SQLite file, or memory (lost at exit). */
+export type BrokerPersistence = { kind: "sqlite"; file: string } | { kind: "memory" };
+
 /**
  * `trace`: every connection's packets go to this hub (the Wire view and Delivery panels).
  * `access`: who may connect, publish and subscribe (lib/broker/access.ts); nobody by default.
+ * `persistence`: lib/broker/persistence/; memory (aedes' own) unless given.
  */
-export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string; trace?: TraceHub; access?: AccessHandlers }): Promise<EmbeddedBroker> {
-  const access = opts.access ?? defaultAccess;
+export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string; trace?: TraceHub; access?: AccessHandlers; persistence?: BrokerPersistence }): Promise<EmbeddedBroker> {
+  // [MQTT-3.1.3-8] before any access rule: lib/broker/client-id.ts.
+  const access = withClientIdRule(opts.access ?? defaultAccess);
   // Bytes waiting to be sent to each WebSocket connection, by the stream Aedes writes to. TCP
   // clients are not in it: devices and services read as fast as they choose, and back-pressure
   // on them stays as it was.
   const backlogs = new WeakMap<object, () => number>();
   let dropped = 0;
+  const persistence = opts.persistence?.kind === "sqlite" ? new SqlitePersistence({ file: opts.persistence.file }) : undefined;
   const broker = await Aedes.createBroker({
+    persistence,
+    preConnect: access.preConnect,
     authenticate: access.authenticate,
     authorizePublish: access.authorizePublish,
     authorizeSubscribe: access.authorizeSubscribe,
@@ -160,6 +170,8 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => tcp.close(() => r()));
       await new Promise<void>((r) => broker.close(() => r()));
+      // After the clients are gone: what their closing queued (wills removed) is committed first.
+      await persistence?.destroy();
     },
   };
 }

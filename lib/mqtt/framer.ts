@@ -207,6 +207,12 @@ export class MqttFramer {
   private complete(onPacket: (p: WirePacket) => void) {
     const first = this.header[0]!;
     const code = first >> 4;
+    if (code === 3 && (first & 0x06) === 0x06) {
+      // [MQTT-3.3.1-4]: no PUBLISH has both QoS bits set; the broker closes such a connection, and
+      // a QoS 3 handed on would be a flow of a kind nothing downstream knows.
+      this.failed = "PUBLISH with QoS 3";
+      return;
+    }
     const p = this.packet;
     p.type = PACKET_TYPES[code]!;
     p.header = this.headerViews[this.headerLength]!;

@@ -79,7 +79,13 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
       onRefusal: (refused) => setPart("broker", { ...(getPart("broker") ?? { status: "ok" }), refused }),
     });
     // Every device connection's packets go to the trace hub the Wire view and Delivery panels read.
-    broker = await startEmbeddedBroker({ tcpPort: config.mqttTcpPort, trace: sharedTraceHub(), access });
+    broker = await startEmbeddedBroker({
+      tcpPort: config.mqttTcpPort,
+      trace: sharedTraceHub(),
+      access,
+      // Sessions, queues and retained messages outlive a restart unless FLEETSCOPE_BROKER_PERSISTENCE=memory.
+      persistence: config.brokerPersistence === "sqlite" ? { kind: "sqlite", file: config.brokerPersistenceFile } : { kind: "memory" },
+    });
     mqttUrl = `mqtt://127.0.0.1:${broker.tcpPort}`;
     setPart("broker", { status: "ok", embedded: true, url: mqttUrl });
   } else {
