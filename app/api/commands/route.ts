@@ -1,6 +1,7 @@
 import type { NextRequest } from "next/server";
 import { NextResponse } from "next/server";
-import { guard } from "@/lib/auth/guard";
+import { guard, type Actor } from "@/lib/auth/guard";
+import { roleAllows } from "@/lib/auth/roles";
 import { describeArgErrors } from "@/lib/commands/args";
 import { commandsToCsv } from "@/lib/commands/audit-csv";
 import { commandService } from "@/lib/commands/shared";
@@ -22,10 +23,10 @@ const accepted = (c: Command, replayed = false) =>
 
 /** POST /api/commands: validate, record, send; 202 with the command as recorded. */
 export async function POST(req: NextRequest) {
-  // Anyone signed in gets this far, so a viewer's attempt is recorded (as rejected) before the 403.
   const actor = await guard(req, "viewer");
   if (actor instanceof Response) return actor;
-  const forbidden = actor.role === "viewer" ? `${actor.username} is a viewer; sending commands takes the operator role` : undefined;
+  // The role before anything the body names is checked or looked up: a viewer gets 403 whatever it names (issue 21).
+  if (!roleAllows(actor.role, "operator")) return viewerRefused(req, actor);
   // JSON only: a browser cannot send it cross-site without a CORS preflight, which this server never grants.
   if (!/^application\/json\b/i.test(req.headers.get("content-type") ?? "")) {
     return apiError(415, "unsupported_media_type", "send the command as JSON, with Content-Type: application/json");
@@ -50,7 +51,6 @@ export async function POST(req: NextRequest) {
       timeoutMs: body.data.timeoutMs,
       key,
       actor: actor.username,
-      forbidden,
     });
     switch (r.kind) {
       case "send":
@@ -73,6 +73,25 @@ export async function POST(req: NextRequest) {
     }
   } catch (err) {
     return internalError("recording a command", err);
+  }
+}
+
+/**
+ * A viewer's POST: 403 whatever it names. A well-formed request for a command a known device has
+ * is also recorded as rejected, for the audit (README, Commands), and the 403 carries it.
+ */
+async function viewerRefused(req: NextRequest, actor: Actor): Promise<Response> {
+  const reason = `${actor.username} is a viewer; sending commands takes the operator role`;
+  const refused = (command?: Command) => apiError(403, "forbidden", reason, command ? { command } : undefined);
+  const service = commandService();
+  if (!service || !/^application\/json\b/i.test(req.headers.get("content-type") ?? "")) return refused();
+  const body = await readJsonBody(req, commandBody, { maxBytes: MAX_COMMAND_BODY_BYTES, describe: describeBodyError });
+  if (!body.ok) return refused();
+  try {
+    const r = await service.submit({ device: body.data.device, name: body.data.name, args: body.data.args, timeoutMs: body.data.timeoutMs, actor: actor.username, forbidden: reason });
+    return refused(r.kind === "forbidden" ? r.command : undefined);
+  } catch (err) {
+    return internalError("recording a viewer's command", err);
   }
 }
 
