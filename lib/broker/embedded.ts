@@ -11,6 +11,7 @@ import { WebSocketServer, createWebSocketStream, type WebSocket } from "ws";
 import type { TraceHub } from "../qos/trace-hub";
 import type { AccessHandlers } from "./access";
 import { SqlitePersistence } from "./persistence/sqlite-persistence";
+import { backupSocketPath, serveBrokerBackups, type BrokerBackups } from "../backup/broker-socket";
 import { withClientIdRule } from "./client-id";
 import { forwardsTo, qos0Drops, WS_WRITE_HIGH_WATER_MARK, type Qos } from "./slow-readers";
 import { tapConnection } from "./tap";
@@ -79,6 +80,20 @@ function sendInFrames(stream: Duplex, ws: WebSocket): void {
       ws.send(frame, i === ends.length - 1 ? callback : undefined);
     });
   };
+}
+
+/**
+ * Answers backup requests for the broker's file, on the socket `backupSocketPath` names. A broker
+ * that cannot open it still runs, and says so: only `npm run backup` needs it.
+ */
+async function serveBackups(file: string, persistence: SqlitePersistence): Promise<BrokerBackups | null> {
+  const socketPath = backupSocketPath(file);
+  try {
+    return await serveBrokerBackups({ brokerFile: file, socketPath, backup: (destination) => persistence.backup(destination) });
+  } catch (err) {
+    process.stderr.write(`fleetscope: broker backups unavailable: cannot listen on ${socketPath}: ${(err as Error).message}\n`);
+    return null;
+  }
 }
 
 /** A broker started without rules lets nobody in: access is something to decide, never a default to forget. */
@@ -156,6 +171,9 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
     broker.handle(stream, req);
   });
 
+  // `npm run backup` asks this process for a copy of the file it holds locked (lib/backup/broker-socket.ts).
+  const backups = opts.persistence?.kind === "sqlite" && persistence ? await serveBackups(opts.persistence.file, persistence) : null;
+
   return {
     tcpPort,
     requestedPortTaken,
@@ -170,6 +188,7 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => tcp.close(() => r()));
       await new Promise<void>((r) => broker.close(() => r()));
+      await backups?.close();
       // After the clients are gone: what their closing queued (wills removed) is committed first.
       await persistence?.destroy();
     },

@@ -290,6 +290,16 @@ export class SqlitePersistence {
     return Readable.from(wills());
   }
 
+  /**
+   * Writes a consistent copy of the file to `destination` (a new file) while the broker goes on:
+   * SQLite's online backup API on this connection, in steps between which the broker serves, and
+   * which carries what this connection commits meanwhile into the copy (lib/backup/broker-socket.ts).
+   */
+  async backup(destination: string): Promise<void> {
+    if (this.destroyed) throw new Error("the broker's persistence is closed");
+    await this.db.backup(destination);
+  }
+
   /** Commits what is queued and closes the file. */
   async destroy(): Promise<void> {
     if (this.destroyed) throw new Error("the broker's persistence was destroyed twice");
