@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { headers } from "next/headers";
 import Link from "next/link";
+import { AlertBadge } from "@/components/alerts/AlertBadge";
 import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { ActorProvider } from "@/components/auth/ActorProvider";
@@ -62,6 +63,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <Link href="/topics">Topics</Link>
                 <Link href="/wire">Wire</Link>
                 <Link href="/commands">Commands</Link>
+                <AlertBadge />
                 <Link href="/settings">Settings</Link>
               </nav>
               <ConnectionBadge />

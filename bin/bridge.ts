@@ -7,6 +7,7 @@ import { Retention } from "../lib/store/retention";
 import { sharedStore } from "../lib/store/shared";
 import { conventionsWith } from "../lib/devices/builtin";
 import { RuleWatch } from "../lib/devices/rule-watch";
+import { startAlerts, stopAlerts } from "../lib/alerting/from-config";
 
 const config = configOrExit();
 if (!config.mqttUrl) {
@@ -24,13 +25,16 @@ bridge.on("offline", () => process.stderr.write("fleetscope bridge: broker offli
 await bridge.start();
 const retention = new Retention(store, config.retentionDays);
 retention.start();
+// This bridge's stream is evaluated for alerts while it holds the alert lease (lib/alerting/lease.ts).
+const alerts = await startAlerts(config, store, bridge, null, `http://localhost:${config.port}`);
+alerts.on("error", (err) => process.stderr.write(`fleetscope bridge: alerts: ${err.message}\n`));
 process.stdout.write(`fleetscope bridge ${config.bridgeId}: ${redact(config.mqttUrl)} (${bridgeFilter(config)}) → ${store.kind} ${redact(config.databaseUrl)}\n`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     rules.stop();
-    void bridge
-      .stop()
+    void stopAlerts(alerts)
+      .then(() => bridge.stop())
       .then(() => retention.stop())
       .then(() => store.close())
       .then(() => process.exit(0));

@@ -105,7 +105,7 @@ test.describe("without a session", () => {
     expect(((await undecodable.json()) as { error: { code: string } }).error.code).toBe("bad_request");
     // Health stays public for probes, with each part's status and nothing more.
     const health = await request.get("/api/health");
-    expect(await health.json()).toEqual({ status: "ok", broker: { status: "ok" }, store: { status: "ok" }, bridge: { status: "ok" }, commands: { status: "ok" }, capture: { status: "off" } });
+    expect(await health.json()).toEqual({ status: "ok", broker: { status: "ok" }, store: { status: "ok" }, bridge: { status: "ok" }, commands: { status: "ok" }, capture: { status: "off" }, alerts: { status: "ok" } });
   });
 
   test("login is throttled per account after five failures, whatever the password", async ({ request }) => {

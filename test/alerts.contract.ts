@@ -217,6 +217,41 @@ export function alertsContract(name: string, open: () => Promise<Store>, openAt:
       expect(await a.getMeta(HOSTILE)).toBe("x");
     });
 
+    it("keeps the audit trail newest first, narrowed by exact target", async () => {
+      const a = store.alerts;
+      await a.appendAudit({ at: T0, actor: "admin", action: "rule.created", target: "rule:hot", doc: '{"id":"hot"}' });
+      await a.appendAudit({ at: T0 + 1, actor: HOSTILE, action: "alert.acked", target: "alert:a1", doc: JSON.stringify({ comment: HOSTILE }) });
+      await a.appendAudit({ at: T0 + 2, actor: "admin", action: "rule.deleted", target: "rule:hot", doc: null });
+      await a.appendAudit({ at: T0 + 3, actor: "admin", action: "rule.created", target: "rule:hotter", doc: "{}" });
+      expect((await a.listAudit({ limit: 10 })).map((e) => e.at - T0)).toEqual([3, 2, 1, 0]);
+      expect(await a.listAudit({ target: "rule:hot", limit: 10 })).toEqual([
+        { n: expect.any(Number), at: T0 + 2, actor: "admin", action: "rule.deleted", target: "rule:hot", doc: null },
+        { n: expect.any(Number), at: T0, actor: "admin", action: "rule.created", target: "rule:hot", doc: '{"id":"hot"}' },
+      ]);
+      expect((await a.listAudit({ target: "alert:a1", limit: 1 }))[0]).toMatchObject({ actor: HOSTILE, doc: JSON.stringify({ comment: HOSTILE }) });
+      expect(await a.listAudit({ target: "rule:%", limit: 10 })).toEqual([]);
+    });
+
+    it("gives a lease to one holder at a time, renews it for that holder, and lets another take it once expired or released", async () => {
+      const a = store.alerts;
+      expect(await a.takeLease("lease", "server-a", T0, T0 + 100)).toBe(true);
+      expect(await a.takeLease("lease", "server-b", T0 + 50, T0 + 150)).toBe(false);
+      expect(await a.takeLease("lease", "server-a", T0 + 60, T0 + 160)).toBe(true);
+      // Still server-a's at 159: the renewal moved its expiry.
+      expect(await a.takeLease("lease", "server-b", T0 + 159, T0 + 259)).toBe(false);
+      expect(await a.takeLease("lease", "server-b", T0 + 160, T0 + 260)).toBe(true);
+      expect(await a.takeLease("lease", "server-a", T0 + 170, T0 + 270)).toBe(false);
+      // Releasing is the holder's alone.
+      await a.releaseLease("lease", "server-a");
+      expect(await a.takeLease("lease", HOSTILE, T0 + 171, T0 + 271)).toBe(false);
+      await a.releaseLease("lease", "server-b");
+      expect(await a.takeLease("lease", HOSTILE, T0 + 172, T0 + 272)).toBe(true);
+      // Of several asking at once, one wins.
+      await a.releaseLease("lease", HOSTILE);
+      const wins = await Promise.all(["p", "q", "r", "s"].map((h) => a.takeLease("lease", h, T0 + 300, T0 + 400)));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+    });
+
     it("hands out due notifications soonest first, retries failures, and leaves out delivered and given-up ones", async () => {
       const a = store.alerts;
       await a.enqueueNotifications([notification("n1", T0 + 30), notification("n2", T0 + 10), notification("n3", T0 + 20), notification("n4", T0 + 100)]);

@@ -42,6 +42,8 @@ const snapshotSchema = z.object({
   seq: z.array(z.tuple([z.string(), z.object({ high: z.number(), start: z.number(), recent: z.array(z.number()).max(RECENT_SEQS) })])),
 });
 
+const BAND_KINDS: ReadonlySet<AlertRule["kind"]> = new Set(["threshold", "rate", "loss"]);
+
 const timingOf = (rule: AlertRule): Timing => ({ pendingMs: pendingMsOf(rule), keepFiringForMs: rule.keepFiringForMs });
 
 export class AlertEvaluator {
@@ -88,22 +90,33 @@ export class AlertEvaluator {
     if (obs.type === "liveness") this.liveness.set(obs.device.id, { status: obs.status, reason: obs.reason, since: Math.min(obs.since ?? obs.t, obs.t) });
     const out: Transition[] = [];
     const topic = obs.type === "message" || obs.type === "flow" ? obs.topic : undefined;
-    const visit = (rule: AlertRule) => {
+    // A loop, not a callback per rule: this runs for every candidate rule of every message.
+    let states = this.byDevice.get(obs.device.id);
+    for (const rule of this.index.candidates(obs, states?.keys() ?? [])) {
       const selection = selects(rule, obs.device, topic);
-      if (selection === "no") return;
-      let s = this.state(rule.id, obs.device.id);
+      if (selection === "no") continue;
+      let s = states?.get(rule.id);
       if (!s) {
-        if (selection !== "yes" || !creates(rule, obs)) return;
+        if (selection !== "yes" || !creates(rule, obs)) continue;
         const made = this.create(rule, obs);
-        if (!made) return;
+        if (!made) continue;
         s = made;
+        states = this.byDevice.get(obs.device.id);
       }
       if (absorb(rule, s, obs, step)) s.awaitingData = false;
+      // At rest (normal or resolved) with its band condition not holding, a band rule's verdict
+      // is "ok" or "no data", and neither moves a state at rest (machine.ts): the verdict, whose
+      // reason text costs more than the rest of an evaluation, is not made. Most states of a
+      // fleet are here, on every message. Nor is a deadline due from it (machineDeadline and
+      // conditionDeadline are null at rest).
+      if (!s.active && (s.status === "normal" || s.status === "resolved") && BAND_KINDS.has(rule.kind)) {
+        this.dirty.add(s);
+        continue;
+      }
       const t = advance(s, verdict(rule, s, obs.t), timingOf(rule), obs.t);
       if (t) out.push(t);
       this.touch(rule, s);
-    };
-    for (const rule of this.index.candidates(obs, this.byDevice.get(obs.device.id)?.keys() ?? [])) visit(rule);
+    }
     return out;
   }
 

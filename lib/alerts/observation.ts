@@ -4,7 +4,7 @@
  * carries its own time `t`. `observationsOf` turns one interpreted message (lib/devices/convention.ts)
  * into them, so the bridge hook is one line per message. Pure.
  */
-import type { Interpretation, Measurement } from "../devices/convention";
+import type { Interpretation, Measurement, SeqFact } from "../devices/convention";
 import type { DeviceRef } from "./selector";
 import type { SeqReading } from "./seq";
 
@@ -31,7 +31,7 @@ export type Observation =
  * that does not say the device spoke now (a retained description) makes no message observation:
  * it is not data, and counting it would hide a silence.
  */
-export function observationsOf(topic: string, interpretation: Interpretation, t: number): Observation[] {
+export function observationsOf(topic: string, interpretation: Pick<Interpretation, "device" | "facts"> & { seq?: SeqFact | null }, t: number): Observation[] {
   const out: Observation[] = [];
   for (const facts of interpretation.facts) {
     const device: DeviceRef = { id: facts.id, group: facts.group, convention: facts.convention };

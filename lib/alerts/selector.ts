@@ -25,18 +25,28 @@ export type Selection = "yes" | "no" | "unknown";
  */
 export function selects(rule: AlertRule, device: DeviceRef, topic?: string | null): Selection {
   if (rule.devices && !rule.devices.includes(device.id)) return "no";
-  let unknown = false;
-  const check = (wanted: string | undefined, seen: string | null | undefined) => {
-    if (wanted === undefined) return true;
-    if (seen === undefined || seen === null) return (unknown = true);
-    return seen === wanted;
-  };
-  if (!check(rule.group, device.group) || !check(rule.convention, device.convention)) return "no";
+  // No closure here: this runs for every candidate rule of every message.
+  const group = part(rule.group, device.group);
+  if (group === NO) return "no";
+  const convention = part(rule.convention, device.convention);
+  if (convention === NO) return "no";
+  let unknown = group === UNKNOWN || convention === UNKNOWN;
   if (rule.topic !== undefined) {
     if (topic === undefined || topic === null) unknown = true;
     else if (!topicMatches(rule.topic, topic)) return "no";
   }
   return unknown ? "unknown" : "yes";
+}
+
+const YES = 0;
+const NO = 1;
+const UNKNOWN = 2;
+
+/** One selector part: not asked for, or what the observation shows of it. */
+function part(wanted: string | undefined, seen: string | null | undefined): typeof YES | typeof NO | typeof UNKNOWN {
+  if (wanted === undefined) return YES;
+  if (seen === undefined || seen === null) return UNKNOWN;
+  return seen === wanted ? YES : NO;
 }
 
 /** A rule's selector in words, for summaries: "devices arm-01, arm-02 · group lab · topic fleet/+/+/telemetry". */

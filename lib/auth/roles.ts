@@ -16,7 +16,14 @@ export function roleAllows(role: Role, need: Role): boolean {
 
 /** What the UI offers a role; the server checks again on every request. */
 export function abilities(role: Role) {
-  return { publish: roleAllows(role, "operator"), command: roleAllows(role, "operator"), manageUsers: roleAllows(role, "admin"), manageRules: roleAllows(role, "admin") };
+  return {
+    publish: roleAllows(role, "operator"),
+    command: roleAllows(role, "operator"),
+    // Alerts: viewers see, operators acknowledge and silence, admins edit the rules.
+    acknowledge: roleAllows(role, "operator"),
+    manageUsers: roleAllows(role, "admin"),
+    manageRules: roleAllows(role, "admin"),
+  };
 }
 
 /** One topic level-safe, log-safe name: letters, digits, `_ . -`, 1..64. */

@@ -15,10 +15,10 @@ import "server-only";
  */
 import { EventEmitter } from "node:events";
 import mqtt, { type IPublishPacket, type MqttClient, type Packet } from "mqtt";
-import { asEpochMs } from "../devices/model";
+import { asEpochMs, type EpochMs } from "../devices/model";
 import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
 import type { Convention, Outbound } from "../devices/convention";
-import { Interpreter, type ConventionCounts } from "../devices/registry";
+import { Interpreter, type ConventionCounts, type Reading } from "../devices/registry";
 import { hostState } from "../devices/conventions/sparkplug";
 import type { AppendResult, Batch, DeviceUpdate, MessageRow, QoS, Store } from "../store/types";
 import { CommitBeforePubrec } from "./commit-before-pubrec";
@@ -88,6 +88,13 @@ interface BridgeEvents {
   /** A batch committed to the store: how many messages it held. */
   committed: [count: number];
   storeError: [error: Error];
+  /**
+   * A message read by the conventions (the alert evaluator's stream, lib/alerting/service.ts):
+   * QoS 0 as it arrives, QoS 1/2 as the drain takes it from the spool, each with the time it was
+   * received. A batch the store refused is read again on its retry, so a listener may see a
+   * message twice. Emitted only while someone listens.
+   */
+  decoded: [topic: string, reading: Reading, ts: EpochMs];
 }
 
 /**
@@ -289,8 +296,8 @@ export class Bridge extends EventEmitter<BridgeEvents> {
   }
 
   /** Decodes by the conventions, and sends what they ask to be sent in answer. */
-  private decode(m: Received, ts: ReturnType<typeof asEpochMs>): Decoded {
-    const d = decodeMessage(m, ts, this.interpreter);
+  private decode(m: Received, ts: EpochMs): Decoded {
+    const d = decodeMessage(m, ts, this.interpreter, null, this.listenerCount("decoded") > 0 ? (r) => this.emit("decoded", m.topic, r, ts) : undefined);
     if (d.publish) for (const p of d.publish) this.publishAsked(p);
     return d;
   }

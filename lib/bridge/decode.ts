@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { asEpochMs, type EpochMs } from "../devices/model";
 import type { DeviceFacts, Outbound, SeqFact } from "../devices/convention";
 import { parseJsonObject, seqOf } from "../devices/conventions/demo";
-import type { Interpreter } from "../devices/registry";
+import type { Interpreter, Reading } from "../devices/registry";
 import { mergeMeta } from "../store/device-merge";
 
 /** JSON payloads larger than this are stored but not parsed for seq and fields. */
@@ -51,12 +51,14 @@ export function spoolIdent(spool: string, id: number): bigint {
   return createHash("sha1").update(`${spool}\u0000${id}`).digest().readBigInt64BE(0);
 }
 
-export function decodeMessage(m: Received, now: EpochMs, conventions: Interpreter, fallbackIdent: bigint | null = null): Decoded {
+/** `onReading`: told what the conventions read, before the row is made (the bridge's `decoded` event). */
+export function decodeMessage(m: Received, now: EpochMs, conventions: Interpreter, fallbackIdent: bigint | null = null, onReading?: (reading: Reading) => void): Decoded {
   const truncated = m.payload.byteLength > MAX_STORED_PAYLOAD_BYTES;
   const payload = truncated ? m.payload.subarray(0, MAX_STORED_PAYLOAD_BYTES) : m.payload;
   // A view on the payload's bytes, not a copy of them.
   const text = m.payload.byteLength <= MAX_PARSED_PAYLOAD_BYTES ? Buffer.from(m.payload.buffer, m.payload.byteOffset, m.payload.byteLength).toString("utf8") : null;
   const reading = conventions.read({ topic: m.topic, payload: m.payload, text, retain: m.retain, qos: m.qos, ts: now });
+  onReading?.(reading);
   // A message no convention counts still carries its own `seq` when its JSON has one: the store
   // counts loss and recognises redeliveries on any topic by it, as before conventions.
   const seq = reading.seq ?? (reading.by.length === 0 && text !== null ? topLevelSeq(m.topic, text) : null);

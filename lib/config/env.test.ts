@@ -43,6 +43,8 @@ describe("parseConfig", () => {
     [{ FLEETSCOPE_AUTH: "no" }, "FLEETSCOPE_AUTH"],
     [{ FLEETSCOPE_SESSION_HOURS: "0" }, "FLEETSCOPE_SESSION_HOURS"],
     [{ FLEETSCOPE_TRUSTED_PROXIES: "10.0.0.2,proxy.local" }, "FLEETSCOPE_TRUSTED_PROXIES"],
+    [{ FLEETSCOPE_ALERT_WEBHOOKS: "https://hooks.example/a,ftp://b" }, "FLEETSCOPE_ALERT_WEBHOOKS"],
+    [{ FLEETSCOPE_ALERT_GROUP_INTERVAL: "5 minutes" }, "FLEETSCOPE_ALERT_GROUP_INTERVAL"],
   ])("names the wrong variable in %o", (env, variable) => {
     try {
       parseConfig(env);
@@ -52,6 +54,13 @@ describe("parseConfig", () => {
       expect((err as ConfigError).variable).toBe(variable);
       expect((err as Error).message).toMatch(new RegExp(`^${variable}: .+got`));
     }
+  });
+
+  it("reads alert webhooks as a list, and grouping durations over the planner's defaults", () => {
+    expect(parseConfig({})).toMatchObject({ alertWebhooks: [], alertWebhookSecret: undefined, alertGrouping: { groupWaitMs: 0, groupIntervalMs: 30_000, repeatIntervalMs: 4 * 3600_000 } });
+    const c = parseConfig({ FLEETSCOPE_ALERT_WEBHOOKS: " http://127.0.0.1:9/hook , https://hooks.example/a?x=1", FLEETSCOPE_ALERT_GROUP_WAIT: "10s", FLEETSCOPE_ALERT_GROUP_REPEAT: "3600000" });
+    expect(c.alertWebhooks).toEqual(["http://127.0.0.1:9/hook", "https://hooks.example/a?x=1"]);
+    expect(c.alertGrouping).toMatchObject({ groupWaitMs: 10_000, groupIntervalMs: 30_000, repeatIntervalMs: 3_600_000 });
   });
 
   it("has authentication on, anonymous devices off and 12-hour sessions by default", () => {

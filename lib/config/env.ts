@@ -10,6 +10,8 @@ import { passwordSchema } from "../auth/roles";
 import { readDeviceCredentials, type DeviceCredentialEntry } from "../broker/device-credentials";
 import type { Rule } from "../devices/conventions/rules";
 import { readConventionRules } from "../devices/rules-file";
+import { parseDuration } from "../alerts/duration";
+import { DEFAULT_GROUPING, type GroupingOptions } from "../alerts/grouping";
 
 const port = z.coerce
   .number({ error: "must be a number" })
@@ -29,6 +31,32 @@ const share = z.coerce
   .number({ error: "must be a number" })
   .min(0, "must be a share in 0..1")
   .max(1, "must be a share in 0..1");
+
+/** Comma-separated http(s) URLs, each one checked: the error names the one that is not. */
+const webhookUrls = z.string().transform((s, ctx) => {
+  const urls = s.split(",").map((u) => u.trim()).filter((u) => u !== "");
+  for (const u of urls) {
+    let ok = false;
+    try {
+      ok = ["http:", "https:"].includes(new URL(u).protocol);
+    } catch {
+      /* not a URL */
+    }
+    if (!ok) {
+      ctx.addIssue({ code: "custom", message: `must be http:// or https:// URLs, comma-separated; ${JSON.stringify(u)} is not one` });
+      return z.NEVER;
+    }
+  }
+  return urls;
+});
+
+/** "30s", "5m", "4h" or milliseconds, as alert rules take durations (lib/alerts/duration.ts). */
+const duration = z.string().transform((s, ctx) => {
+  const r = parseDuration(/^\d+$/.test(s) ? Number(s) : s);
+  if (r.ok) return r.ms;
+  ctx.addIssue({ code: "custom", message: r.reason });
+  return z.NEVER;
+});
 
 const onOff = z.enum(["on", "off"], { error: "must be on or off" });
 
@@ -76,6 +104,11 @@ const schema = z.object({
     .string()
     .refine((s) => s.split(",").every((a) => isIP(a.trim()) !== 0), "must be IP addresses, comma-separated: the reverse proxies in front of Fleetscope")
     .optional(),
+  FLEETSCOPE_ALERT_WEBHOOKS: webhookUrls.optional(),
+  FLEETSCOPE_ALERT_WEBHOOK_SECRET: z.string().optional(),
+  FLEETSCOPE_ALERT_GROUP_WAIT: duration.optional(),
+  FLEETSCOPE_ALERT_GROUP_INTERVAL: duration.optional(),
+  FLEETSCOPE_ALERT_GROUP_REPEAT: duration.optional(),
   FLEETSCOPE_SESSION_HOURS: z.coerce.number({ error: "must be a number" }).min(0.01, "must be more than 0").max(24 * 90, "must be at most 2160 (90 days)").default(12),
 });
 
@@ -132,6 +165,12 @@ export interface Config {
   brokerPersistence: "sqlite" | "memory";
   /** The embedded broker's SQLite file: the store's SQLite file's name with `-broker` (else ./data/broker.db). */
   brokerPersistenceFile: string;
+  /** Receivers every alert notification is POSTed to, in Alertmanager's webhook format (lib/alerts/webhook.ts). */
+  alertWebhooks: string[];
+  /** Set: each POST carries an HMAC-SHA256 signature of its body (lib/alerts/signature.ts). */
+  alertWebhookSecret: string | undefined;
+  /** How notifications are grouped and repeated (lib/alerts/grouping.ts; its defaults unless set). */
+  alertGrouping: GroupingOptions;
 }
 
 export class ConfigError extends Error {
@@ -145,7 +184,7 @@ export class ConfigError extends Error {
 }
 
 /** Never echoed in an error: start-up output ends up in logs. */
-const SECRETS = new Set(["MQTT_PASSWORD", "MQTT_BROWSER_PASSWORD", "FLEETSCOPE_ADMIN_PASSWORD", "FLEETSCOPE_DEVICE_CREDENTIALS"]);
+const SECRETS = new Set(["MQTT_PASSWORD", "MQTT_BROWSER_PASSWORD", "FLEETSCOPE_ADMIN_PASSWORD", "FLEETSCOPE_DEVICE_CREDENTIALS", "FLEETSCOPE_ALERT_WEBHOOK_SECRET"]);
 
 /** Empty strings count as unset, as in most .env files. */
 function withoutEmpty(env: Record<string, string | undefined>) {
@@ -215,6 +254,14 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     capturePorts,
     brokerPersistence: e.FLEETSCOPE_BROKER_PERSISTENCE,
     brokerPersistenceFile: brokerFile(e.DATABASE_URL),
+    alertWebhooks: e.FLEETSCOPE_ALERT_WEBHOOKS ?? [],
+    alertWebhookSecret: e.FLEETSCOPE_ALERT_WEBHOOK_SECRET,
+    alertGrouping: {
+      ...DEFAULT_GROUPING,
+      groupWaitMs: e.FLEETSCOPE_ALERT_GROUP_WAIT ?? DEFAULT_GROUPING.groupWaitMs,
+      groupIntervalMs: e.FLEETSCOPE_ALERT_GROUP_INTERVAL ?? DEFAULT_GROUPING.groupIntervalMs,
+      repeatIntervalMs: e.FLEETSCOPE_ALERT_GROUP_REPEAT ?? DEFAULT_GROUPING.repeatIntervalMs,
+    },
   };
 }
 

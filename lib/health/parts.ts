@@ -12,7 +12,7 @@ export interface PartStatus {
   [detail: string]: unknown;
 }
 
-export type PartName = "broker" | "bridge" | "commands" | "capture";
+export type PartName = "broker" | "bridge" | "commands" | "capture" | "alerts";
 
 const KEY = Symbol.for("fleetscope.health.parts");
 type Registry = Map<PartName, PartStatus>;

@@ -35,6 +35,7 @@ import type { Store } from "../store/types";
 import { Retention } from "../store/retention";
 import { startServerCapture } from "../captures/server-capture";
 import { sharedStore } from "../store/shared";
+import { startAlerts, stopAlerts } from "../alerting/from-config";
 
 export interface Running {
   uiUrl: string;
@@ -152,6 +153,8 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
   const commands = startCommands(config, mqttUrl, store, broker !== null, commandConventions);
   await commands.start();
   setCommandService(commands);
+  // Alerts are evaluated on this bridge's stream, by whichever server holds the alert lease.
+  const alerts = bridge ? await startAlerts(config, store, bridge, commands, `http://localhost:${port}`) : null;
 
   // Every process with a bridge prunes; several at once only share the work.
   const retention = config.bridge ? new Retention(store, config.retentionDays) : null;
@@ -175,6 +178,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
     storeDescription: `${store.kind} ${redact(config.databaseUrl)}`,
     setupUrl: setupToken ? `${uiUrl}/login?setup=${setupToken}` : null,
     async stop() {
+      await stopAlerts(alerts);
       rules.stop();
       setSharedRuleWatch(null);
       setCommandService(null);

@@ -151,6 +151,23 @@ export interface NotificationRecord extends Omit<NewNotification, "nextAt"> {
   lastError: string | null;
 }
 
+/** What an operator did to alerts, for the audit trail (kept past retention, as the command log is). */
+export type AlertAuditAction = "rule.created" | "rule.updated" | "rule.deleted" | "alert.acked" | "silence.created" | "silence.expired";
+
+export interface AlertAuditEntry {
+  at: number;
+  actor: string;
+  action: AlertAuditAction;
+  /** What it was done to: "rule:<id>", "alert:<id>", "silence:<id>". */
+  target: string;
+  /** The thing after the change, as JSON text; null for a deletion. */
+  doc: string | null;
+}
+
+export interface AlertAuditRecord extends AlertAuditEntry {
+  n: number;
+}
+
 /** What one evaluation writes, in one transaction (every part may be left out). */
 export interface AlertBatch {
   states?: AlertStateRecord[];
@@ -199,6 +216,16 @@ export interface AlertStore {
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
 
+  /**
+   * Takes or renews the lease `key` (a meta row, value `{"holder","expiresAt"}`) for `holder`
+   * until `expiresAt`: when no one holds it, its holder's time ran out by `now`, or `holder`
+   * holds it already. One atomic statement, so of several processes asking at once one wins.
+   * True when `holder` holds it now.
+   */
+  takeLease(key: string, holder: string, now: number, expiresAt: number): Promise<boolean>;
+  /** Gives the lease up, if `holder` holds it: another process may take it at once. */
+  releaseLease(key: string, holder: string): Promise<void>;
+
   /** Adds to the outbox in one transaction; throws (and adds none) when an id is taken. */
   enqueueNotifications(rows: NewNotification[]): Promise<void>;
   /** Everything in `batch`, in one transaction: all of it is stored, or (it throws) none. */
@@ -211,6 +238,10 @@ export interface AlertStore {
   markFailed(id: string, at: number, error: string, nextAt: number | null): Promise<boolean>;
   /** The outbox, newest first; `alert` narrows to the notifications that told of that episode. */
   listDeliveries(query: { alert?: string; limit: number }): Promise<NotificationRecord[]>;
+
+  appendAudit(entry: AlertAuditEntry): Promise<void>;
+  /** Newest first; `target` narrows to one rule's, alert's or silence's entries (exact match). */
+  listAudit(query: { target?: string; limit: number }): Promise<AlertAuditRecord[]>;
 }
 
 /** The tables, one text for both stores: only the column types differ. History is kept past retention, as commands are. */
@@ -247,6 +278,25 @@ export function alertsMigration(t: { int: string; serial: string }): string {
    CREATE INDEX alert_notifications_created ON alert_notifications (created_at, n);
    CREATE TABLE alert_notification_alerts (alert TEXT NOT NULL, notification TEXT NOT NULL, PRIMARY KEY (alert, notification));`;
 }
+
+/** The audit trail's table: a migration of its own, after the one above (stores made before it gain it). */
+export function alertAuditMigration(t: { int: string; serial: string }): string {
+  return `CREATE TABLE alert_audit (n ${t.serial}, at ${t.int} NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, doc TEXT);
+   CREATE INDEX alert_audit_target ON alert_audit (target, n);`;
+}
+
+export interface AlertAuditRow {
+  n: number | string;
+  at: number | string;
+  actor: string;
+  action: string;
+  target: string;
+  doc: string | null;
+}
+
+export const toAlertAuditRecord = (r: AlertAuditRow): AlertAuditRecord => ({
+  n: Number(r.n), at: Number(r.at), actor: r.actor, action: r.action as AlertAuditAction, target: r.target, doc: r.doc,
+});
 
 type Int = number | string;
 const nullableInt = (v: Int | null): number | null => (v === null ? null : Number(v));

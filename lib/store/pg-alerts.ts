@@ -6,7 +6,7 @@ import "server-only";
  */
 import type pg from "pg";
 import {
-  alertsMigration, episodesOf, lastByKey, stateKey, toAlertRecord, toAlertRuleRecord, toAlertStateRecord, toNotificationRecord, toSilenceRecord, toTransitionRecord,
+  alertAuditMigration, alertsMigration, toAlertAuditRecord, type AlertAuditEntry, type AlertAuditRecord, type AlertAuditRow, episodesOf, lastByKey, stateKey, toAlertRecord, toAlertRuleRecord, toAlertStateRecord, toNotificationRecord, toSilenceRecord, toTransitionRecord,
   type AlertBatch, type AlertPage, type AlertQuery, type AlertRecord, type AlertRow, type AlertRuleRecord, type AlertRuleRow, type AlertStateRecord, type AlertStateRow,
   type AlertStore, type NewNotification, type NewTransition, type NotificationRecord, type NotificationRow, type SilenceRecord, type SilenceRow, type TransitionPage,
   type TransitionQuery, type TransitionRow,
@@ -16,6 +16,7 @@ import { inTransaction } from "./pg-checkout";
 
 /** Appended to the PostgreSQL MIGRATIONS list. */
 export const PG_ALERTS_MIGRATION = alertsMigration({ int: "BIGINT", serial: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY" });
+export const PG_ALERT_AUDIT_MIGRATION = alertAuditMigration({ int: "BIGINT", serial: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY" });
 
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -144,6 +145,19 @@ export class PgAlerts implements AlertStore {
     await writeMeta(this.pool, { [key]: value });
   }
 
+  async takeLease(key: string, holder: string, now: number, expiresAt: number): Promise<boolean> {
+    const { rowCount } = await this.pool.query(
+      `INSERT INTO alert_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value
+       WHERE alert_meta.value::jsonb->>'holder' = $3 OR (alert_meta.value::jsonb->>'expiresAt')::bigint <= $4`,
+      [key, JSON.stringify({ holder, expiresAt }), holder, now],
+    );
+    return rowCount === 1;
+  }
+
+  async releaseLease(key: string, holder: string): Promise<void> {
+    await this.pool.query(`DELETE FROM alert_meta WHERE key = $1 AND value::jsonb->>'holder' = $2`, [key, holder]);
+  }
+
   async enqueueNotifications(rows: NewNotification[]): Promise<void> {
     await inTransaction(this.pool, (c) => writeNotifications(c, rows));
   }
@@ -191,6 +205,18 @@ export class PgAlerts implements AlertStore {
             [q.alert, q.limit],
           );
     return rows.map(toNotificationRecord);
+  }
+
+  async appendAudit(e: AlertAuditEntry): Promise<void> {
+    await this.pool.query(`INSERT INTO alert_audit (at, actor, action, target, doc) VALUES ($1, $2, $3, $4, $5)`, [e.at, e.actor, e.action, e.target, e.doc]);
+  }
+
+  async listAudit(q: { target?: string; limit: number }): Promise<AlertAuditRecord[]> {
+    const { rows } =
+      q.target === undefined
+        ? await this.pool.query<AlertAuditRow>(`SELECT * FROM alert_audit ORDER BY n DESC LIMIT $1`, [q.limit])
+        : await this.pool.query<AlertAuditRow>(`SELECT * FROM alert_audit WHERE target = $1 ORDER BY n DESC LIMIT $2`, [q.target, q.limit]);
+    return rows.map(toAlertAuditRecord);
   }
 }
 

@@ -12,7 +12,7 @@ import { Partitions } from "./pg-partitions";
 import { PG_USERS_MIGRATION, PgUsers } from "./pg-users";
 import { PG_RULES_MIGRATION, PgRules } from "./pg-rules";
 import { PG_CAPTURES_MIGRATION, PgCaptures } from "./pg-captures";
-import { PG_ALERTS_MIGRATION, PgAlerts } from "./pg-alerts";
+import { PG_ALERT_AUDIT_MIGRATION, PG_ALERTS_MIGRATION, PgAlerts } from "./pg-alerts";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { payloadForJson } from "./payload-text";
 import { planSeries } from "./series-plan";
@@ -137,6 +137,8 @@ export const MIGRATIONS: string[] = [
   PG_CAPTURES_MIGRATION,
   // Alerts (lib/alerts): rules, per (rule, device) states, transitions, episodes, silences, snapshots, the notification outbox.
   PG_ALERTS_MIGRATION,
+  // What operators did to alert rules, alerts and silences: the audit trail.
+  PG_ALERT_AUDIT_MIGRATION,
 ];
 
 /** Any constant: serialises migrations when several bridges and servers start at once. */

@@ -7,7 +7,7 @@ import "server-only";
  */
 import type Database from "better-sqlite3";
 import {
-  alertsMigration, episodesOf, toAlertRecord, toAlertRuleRecord, toAlertStateRecord, toNotificationRecord, toSilenceRecord, toTransitionRecord,
+  alertAuditMigration, alertsMigration, toAlertAuditRecord, type AlertAuditEntry, type AlertAuditRecord, type AlertAuditRow, episodesOf, toAlertRecord, toAlertRuleRecord, toAlertStateRecord, toNotificationRecord, toSilenceRecord, toTransitionRecord,
   type AlertBatch, type AlertPage, type AlertQuery, type AlertRecord, type AlertRow, type AlertRuleRecord, type AlertRuleRow, type AlertStateRecord, type AlertStateRow,
   type AlertStore, type NewNotification, type NewTransition, type NotificationRecord, type NotificationRow, type SilenceRecord, type SilenceRow, type TransitionPage,
   type TransitionQuery, type TransitionRow,
@@ -16,6 +16,7 @@ import { decodeCursor, encodeCursor } from "./cursor";
 
 /** Appended to the SQLite MIGRATIONS list. */
 export const SQLITE_ALERTS_MIGRATION = alertsMigration({ int: "INTEGER", serial: "INTEGER PRIMARY KEY AUTOINCREMENT" });
+export const SQLITE_ALERT_AUDIT_MIGRATION = alertAuditMigration({ int: "INTEGER", serial: "INTEGER PRIMARY KEY AUTOINCREMENT" });
 
 type Params = Record<string, string | number | null>;
 
@@ -174,6 +175,22 @@ export class SqliteAlerts implements AlertStore {
     this.upsertMeta.run(key, value);
   }
 
+  async takeLease(key: string, holder: string, now: number, expiresAt: number): Promise<boolean> {
+    const value = JSON.stringify({ holder, expiresAt });
+    return (
+      this.db
+        .prepare(
+          `INSERT INTO alert_meta (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value
+           WHERE json_extract(alert_meta.value, '$.holder') = @holder OR json_extract(alert_meta.value, '$.expiresAt') <= @now`,
+        )
+        .run({ key, value, holder, now }).changes === 1
+    );
+  }
+
+  async releaseLease(key: string, holder: string): Promise<void> {
+    this.db.prepare(`DELETE FROM alert_meta WHERE key = ? AND json_extract(value, '$.holder') = ?`).run(key, holder);
+  }
+
   async enqueueNotifications(rows: NewNotification[]): Promise<void> {
     this.writeBatch.immediate({ notifications: rows });
   }
@@ -228,5 +245,17 @@ export class SqliteAlerts implements AlertStore {
     const episodes = episodesOf(n);
     this.insertNotification.run({ id: n.id, receiver: n.receiver, payload: n.payload, alerts: JSON.stringify(episodes), createdAt: n.createdAt, nextAt: n.nextAt });
     for (const e of episodes) this.insertNotificationAlert.run(e, n.id);
+  }
+
+  async appendAudit(e: AlertAuditEntry): Promise<void> {
+    this.db.prepare(`INSERT INTO alert_audit (at, actor, action, target, doc) VALUES (@at, @actor, @action, @target, @doc)`).run(e);
+  }
+
+  async listAudit(q: { target?: string; limit: number }): Promise<AlertAuditRecord[]> {
+    const rows =
+      q.target === undefined
+        ? this.db.prepare<[number], AlertAuditRow>(`SELECT * FROM alert_audit ORDER BY n DESC LIMIT ?`).all(q.limit)
+        : this.db.prepare<[string, number], AlertAuditRow>(`SELECT * FROM alert_audit WHERE target = ? ORDER BY n DESC LIMIT ?`).all(q.target, q.limit);
+    return rows.map(toAlertAuditRecord);
   }
 }

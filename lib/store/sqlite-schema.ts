@@ -8,7 +8,7 @@ import { HOUR_MS, MINUTE_MS } from "./series-plan";
 import { SQLITE_USERS_MIGRATION } from "./sqlite-users";
 import { SQLITE_RULES_MIGRATION } from "./sqlite-rules";
 import { SQLITE_CAPTURES_MIGRATION } from "./sqlite-captures";
-import { SQLITE_ALERTS_MIGRATION } from "./sqlite-alerts";
+import { SQLITE_ALERT_AUDIT_MIGRATION, SQLITE_ALERTS_MIGRATION } from "./sqlite-alerts";
 
 /** Each entry runs once, in order; PRAGMA user_version records how many have run. */
 export const MIGRATIONS: string[] = [
@@ -99,6 +99,8 @@ export const MIGRATIONS: string[] = [
   SQLITE_CAPTURES_MIGRATION,
   // Alerts (lib/alerts): rules, per (rule, device) states, transitions, episodes, silences, snapshots, the notification outbox.
   SQLITE_ALERTS_MIGRATION,
+  // What operators did to alert rules, alerts and silences: the audit trail.
+  SQLITE_ALERT_AUDIT_MIGRATION,
 ];
 
 export const ROLLUPS = [

@@ -28,7 +28,9 @@ export async function GET(req: Request) {
   const commands = getPart("commands") ?? { status: "off" };
   // A live capture inside the server (FLEETSCOPE_CAPTURE_INTERFACE); off unless asked for.
   const capture = getPart("capture") ?? { status: "off" };
-  const full = { broker, store: storePart, bridge, commands, capture };
+  // The alert service beside this process's bridge: evaluating (role holder) or waiting for the lease.
+  const alerts = getPart("alerts") ?? { status: "off" };
+  const full = { broker, store: storePart, bridge, commands, capture, alerts };
   const parts = detailed
     ? full
     : {
@@ -37,6 +39,7 @@ export async function GET(req: Request) {
         bridge: { status: bridge.status },
         commands: { status: commands.status },
         capture: { status: capture.status },
+        alerts: { status: alerts.status },
       };
   const down = Object.entries(full).filter(([, p]) => p.status === "down");
   if (down.length === 0) return NextResponse.json({ status: "ok", ...parts });

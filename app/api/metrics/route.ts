@@ -4,6 +4,9 @@ import { qos0Drops } from "@/lib/broker/slow-readers";
 import { getPart } from "@/lib/health/parts";
 import { renderMetrics, type MetricFamily } from "@/lib/metrics/prometheus";
 import { otherMethods } from "@/lib/http/method-not-allowed";
+import { alertService } from "@/lib/alerting/shared";
+import { SEVERITIES } from "@/lib/alerts/rule";
+import { ALERT_STATUSES } from "@/lib/alerts/state";
 
 export const dynamic = "force-dynamic";
 export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
@@ -39,6 +42,19 @@ export async function GET() {
       { name: "fleetscope_commands_finished_total", help: "Commands that reached a final state since start, by state", type: "counter", samples: [...FINAL_STATES].map((state) => ({ labels: { state }, value: finished.get(state) ?? 0 })) },
       { name: "fleetscope_commands_open", help: "Commands sent and not yet confirmed, failed or timed out", type: "gauge", samples: [{ value: service.status().open }] },
     );
+  }
+  const alerts = alertService();
+  if (alerts) {
+    const st = alerts.status();
+    families.push(
+      { name: "fleetscope_alerts_lease_held", help: "1 when this process holds the alert lease and evaluates the alerts", type: "gauge", samples: [{ value: alerts.isHolder ? 1 : 0 }] },
+      { name: "fleetscope_alert_notifications_total", help: "Webhook delivery attempts since start, by outcome (retry: failed and tried again later; failed: given up)", type: "counter", samples: (["delivered", "retry", "failed"] as const).map((outcome) => ({ labels: { outcome }, value: st.notifications[outcome] })) },
+    );
+    // Only the holder counts them, so a sum over every server counts each alert once.
+    if (alerts.isHolder) {
+      const count = (state: string, severity: string) => st.counts.find((c) => c.state === state && c.severity === severity)?.count ?? 0;
+      families.push({ name: "fleetscope_alerts", help: "Alert states (rule on device) by state and severity, on the alert lease holder", type: "gauge", samples: ALERT_STATUSES.flatMap((state) => SEVERITIES.map((severity) => ({ labels: { state, severity }, value: count(state, severity) }))) });
+    }
   }
   return new Response(renderMetrics(families), { headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" } });
 }

@@ -1,0 +1,18 @@
+import "server-only";
+/**
+ * The process's alert service, for the route handlers. Kept on globalThis because the server
+ * entry and the route handlers Next bundles load separate copies of this module in one process.
+ */
+import type { AlertService } from "./service";
+
+const KEY = Symbol.for("fleetscope.alerts");
+type Holder = { [KEY]?: AlertService | null };
+
+export function setAlertService(service: AlertService | null): void {
+  (globalThis as Holder)[KEY] = service;
+}
+
+/** Null where this process runs no alert service (`npm start`'s server runs one). */
+export function alertService(): AlertService | null {
+  return (globalThis as Holder)[KEY] ?? null;
+}
