@@ -22,8 +22,8 @@ import { Fleet, armId } from "../lib/sim/fleet";
 import type { BenchResult } from "./run";
 
 const DEVICES = 100;
-const COMMANDS = 1_000;
-const ROUNDS = 2;
+const COMMANDS = Number(process.env.BENCH_COMMANDS_COUNT ?? 1_000);
+const ROUNDS = Number(process.env.BENCH_COMMANDS_ROUNDS ?? 2);
 
 /** The devices of one kind: their ids, and the site each one lives at. */
 interface Devices {

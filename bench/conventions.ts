@@ -20,7 +20,7 @@ import type { BenchResult } from "./run";
 
 const MESSAGES = Number(process.env.BENCH_CONVENTIONS_MESSAGES ?? 200_000);
 // Each round is about a second: a GC or another process on the two cores moves one by several per cent.
-const ROUNDS = 9;
+const ROUNDS = Number(process.env.BENCH_CONVENTIONS_ROUNDS ?? 9);
 /** Messages decoded per second, after the descriptions are read (not timed). */
 function rate(conventions: readonly Convention<never>[], stream: readonly Received[], before: readonly Received[] = []): number {
   const interpreter = new Interpreter(conventions);

@@ -11,8 +11,8 @@ import type { BenchResult } from "./run";
 
 const PACKETS = Number(process.env.BENCH_FUZZ_PACKETS ?? 1_000_000);
 /** Valid packets for the throughput reference: a tenth of the run, at least 50,000. */
-const VALID_PACKETS = Math.max(50_000, Math.round(PACKETS / 10));
-const QUIET_MS = 5000;
+const VALID_PACKETS = Number(process.env.BENCH_FUZZ_VALID_PACKETS ?? Math.max(50_000, Math.round(PACKETS / 10)));
+const QUIET_MS = Number(process.env.BENCH_FUZZ_QUIET_MS ?? 5000);
 
 interface Probed {
   tcp: number[];

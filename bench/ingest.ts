@@ -59,6 +59,8 @@ const PG_URL = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:
  * lot: the reference and both stores run in turns, several rounds, and the medians are reported.
  */
 const ROUNDS = Number(process.env.BENCH_INGEST_ROUNDS ?? 3);
+/** QoS 0 messages per run; the QoS 1 runs send half as many. */
+const MESSAGES = Number(process.env.BENCH_INGEST_MESSAGES ?? 100_000);
 
 async function postgresRun(url: string, count: number, dir: string, round: number): Promise<number> {
   const schema = `bench_${process.pid}_${round}`;
@@ -81,8 +83,8 @@ export async function benchIngest(): Promise<BenchResult[]> {
   const referenceName = `bare MQTT.js subscriber, same stream; medians of ${ROUNDS} rounds`;
   try {
     for (const [qos, count] of [
-      [0, 100_000],
-      [1, 50_000],
+      [0, MESSAGES],
+      [1, Math.round(MESSAGES / 2)],
     ] as const) {
       const refs: number[] = [];
       const sqlite: number[] = [];

@@ -26,7 +26,7 @@ const SECONDS = Number(process.env.BENCH_OVERVIEW_SECONDS ?? 30);
  * browser's first layout of them), where an operator opens the overview on a fleet that is
  * already there, known from /api/devices. What follows is the page working under the stream.
  */
-const APPEARING_MS = 5000;
+const APPEARING_MS = Number(process.env.BENCH_OVERVIEW_APPEARING_MS ?? 5000);
 
 /** How often the heap is sampled while the stream runs. */
 const HEAP_EVERY_MS = 60_000;

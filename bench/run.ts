@@ -3,48 +3,11 @@
  * the same run on the same machine, so the ratio, not the raw number, is what to compare.
  * Ratios are "times better than the reference": above 1 beats it.
  */
-import { benchBroker } from "./broker";
-import { benchCapture } from "./capture";
-import { benchCaptureLive } from "./capture-live";
-import { benchCommands } from "./commands";
-import { benchConventions } from "./conventions";
-import { benchFuzz } from "./fuzz";
-import { benchIngest } from "./ingest";
-import { benchMixedIngest } from "./mixed-ingest";
-import { benchMemory } from "./memory";
-import { benchOverview, benchOverviewSparkplug } from "./overview";
-import { benchSeries } from "./series";
-import { benchStartup } from "./startup";
-import { benchTaps } from "./taps";
-import { benchTopicTree } from "./topic-tree";
+import { benches } from "./registry";
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  reference: number;
-  referenceName: string;
-  lowerIsBetter?: boolean;
-}
+export type { BenchResult } from "./registry";
 
 const only = process.argv[2];
-const benches: [string, () => Promise<BenchResult[]>][] = [
-  ["ingest", benchIngest],
-  ["conventions", benchConventions],
-  ["mixed-ingest", benchMixedIngest],
-  ["series", benchSeries],
-  ["memory", benchMemory],
-  ["startup", benchStartup],
-  ["overview", benchOverview],
-  ["overview-sparkplug", benchOverviewSparkplug],
-  ["topic-tree", benchTopicTree],
-  ["taps", benchTaps],
-  ["broker", benchBroker],
-  ["commands", benchCommands],
-  ["capture", benchCapture],
-  ["capture-live", benchCaptureLive],
-  ["fuzz", benchFuzz],
-];
 for (const [name, bench] of benches) {
   if (only && only !== name) continue;
   for (const r of await bench()) {

@@ -12,8 +12,8 @@ import type { MessageRow } from "../lib/store/types";
 import { median } from "./median";
 import type { BenchResult } from "./run";
 
-const DAYS = 30;
-const ROWS = DAYS * 86_400;
+const DAYS = Number(process.env.BENCH_SERIES_DAYS ?? 30);
+const ROWS = Math.round(DAYS * 86_400);
 const POINTS = 1000;
 const BATCH = 50_000;
 

@@ -14,8 +14,8 @@ import type { BenchResult } from "./run";
 import { launchChromium, publishFleet } from "./browser-reference";
 import { startServerProcess } from "./server-process";
 
-const MESSAGES = 50_000;
-const ROUNDS = 2;
+const MESSAGES = Number(process.env.BENCH_TAPS_MESSAGES ?? 50_000);
+const ROUNDS = Number(process.env.BENCH_TAPS_ROUNDS ?? 2);
 
 async function throughput(traced: boolean): Promise<number> {
   const hub = traced ? new TraceHub() : undefined;

@@ -17,8 +17,8 @@ import { countingPage, launchChromium, publishFleet } from "./browser-reference"
 import { observed, OBSERVE_MAIN_THREAD, p95, resetMainThread } from "./main-thread";
 import { startServerProcess } from "./server-process";
 
-const TOPICS = 100_000;
-const MESSAGES = 1_000_000;
+const TOPICS = Number(process.env.BENCH_TREE_TOPICS ?? 100_000);
+const MESSAGES = Number(process.env.BENCH_TREE_MESSAGES ?? 1_000_000);
 /** 20,000 msgs/s delivered once per 60 Hz frame. */
 const BATCH = Math.round(20_000 / 60);
 const PAGE_RATE = Number(process.env.BENCH_TREE_RATE ?? 10_000);
