@@ -13,6 +13,7 @@ import type { AccessHandlers } from "./access";
 import { SqlitePersistence } from "./persistence/sqlite-persistence";
 import { backupSocketPath, serveBrokerBackups, type BrokerBackups } from "../backup/broker-socket";
 import { withClientIdRule } from "./client-id";
+import { holdDeliveriesUntilConnack, releaseOnConnack } from "./connack-first";
 import { forwardsTo, qos0Drops, WS_WRITE_HIGH_WATER_MARK, type Qos } from "./slow-readers";
 import { tapConnection } from "./tap";
 import { frameEnds } from "./ws-frames";
@@ -122,7 +123,11 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
   const persistence = opts.persistence?.kind === "sqlite" ? new SqlitePersistence({ file: opts.persistence.file }) : undefined;
   const broker = await Aedes.createBroker({
     persistence,
-    preConnect: access.preConnect,
+    // [MQTT-3.2.0-1]: a restored session's messages wait for its CONNACK (connack-first.ts).
+    preConnect: (client, packet, done) => {
+      holdDeliveriesUntilConnack(client);
+      access.preConnect(client, packet, done);
+    },
     authenticate: access.authenticate,
     authorizePublish: access.authorizePublish,
     authorizeSubscribe: access.authorizeSubscribe,
@@ -135,6 +140,7 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
       return null;
     },
   });
+  releaseOnConnack(broker);
   const host = opts.host ?? "0.0.0.0";
   const sockets = new Set<Socket>();
   const tcp = createServer((socket) => {
