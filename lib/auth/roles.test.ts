@@ -10,10 +10,10 @@ describe("roles", () => {
     expect(roleAllows("admin", "operator")).toBe(true);
   });
 
-  it("offer publishing and commands from operator up, user management to admins only", () => {
-    expect(abilities("viewer")).toEqual({ publish: false, command: false, manageUsers: false, manageRules: false });
-    expect(abilities("operator")).toEqual({ publish: true, command: true, manageUsers: false, manageRules: false });
-    expect(abilities("admin")).toEqual({ publish: true, command: true, manageUsers: true, manageRules: true });
+  it("offer publishing, commands and acknowledging alerts from operator up, user and rule management to admins only", () => {
+    expect(abilities("viewer")).toEqual({ publish: false, command: false, acknowledge: false, manageUsers: false, manageRules: false });
+    expect(abilities("operator")).toEqual({ publish: true, command: true, acknowledge: true, manageUsers: false, manageRules: false });
+    expect(abilities("admin")).toEqual({ publish: true, command: true, acknowledge: true, manageUsers: true, manageRules: true });
   });
 
   it("usernames are plain names: no spaces, markup or path characters", () => {
