@@ -8,6 +8,7 @@
 import type { MqttPacketEvent, ConnLabel, DecodedPacket, MalformedPacket } from "../capture/mqtt-types";
 import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
 import { Interpreter } from "../devices/registry";
+import { encodeLength } from "../mqtt/client-tap";
 import type { WirePacketType } from "../mqtt/framer";
 import { FlowTracker, type Flow, type PacketType, type QoSLevel } from "../qos/flow";
 import { STUCK_AFTER_MS, type TraceEvent } from "../qos/trace-hub";
@@ -38,14 +39,7 @@ export function fixedHeaderHex(p: Exclude<DecodedPacket, MalformedPacket>): stri
   let first = TYPE_CODE[p.type]! << 4;
   if (p.type === "PUBLISH") first |= (p.dup ? 8 : 0) | (p.qos << 1) | (p.retain ? 1 : 0);
   else if (p.type === "PUBREL" || p.type === "SUBSCRIBE" || p.type === "UNSUBSCRIBE") first |= 2;
-  const bytes = [first];
-  let n = p.remainingLength;
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 128;
-    bytes.push(b);
-  } while (n > 0);
+  const bytes = [first, ...encodeLength(p.remainingLength)];
   return bytes.map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 

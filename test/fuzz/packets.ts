@@ -7,27 +7,13 @@
  * Length's byte boundaries. Pure and seeded: a connection is a function of (seed, index) alone,
  * so one failing connection replays by itself. Layouts: MQTT 3.1.1 §2–3, MQTT 5.0 §2–3.
  */
+import { encodeLength } from "../../lib/mqtt/client-tap";
+import { PACKET_TYPES } from "../../lib/mqtt/framer";
 import { mixSeed, Prng } from "./prng";
 
 export type Level = 4 | 5;
-export const PACKET_KINDS = [
-  "reserved",
-  "connect",
-  "connack",
-  "publish",
-  "puback",
-  "pubrec",
-  "pubrel",
-  "pubcomp",
-  "subscribe",
-  "suback",
-  "unsubscribe",
-  "unsuback",
-  "pingreq",
-  "pingresp",
-  "disconnect",
-  "auth",
-] as const;
+// The spec's packet types by code, as the tap framer names them.
+export const PACKET_KINDS = PACKET_TYPES;
 export type Kind = (typeof PACKET_KINDS)[number];
 
 /** The largest Remaining Length four bytes can say [MQTT-2.2.3]. */
@@ -141,16 +127,8 @@ class Body {
   }
 }
 
-export function varint(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) b |= 0x80;
-    out.push(b);
-  } while (n > 0);
-  return out;
-}
+/** The Remaining Length as its 1–4 variable-length bytes, as lib/mqtt/client-tap.ts writes it. */
+export const varint = encodeLength;
 
 interface Built {
   first: number;
