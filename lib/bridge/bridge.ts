@@ -25,6 +25,7 @@ import { CommitBeforePubrec } from "./commit-before-pubrec";
 import { decodeMessage, mergeDeviceUpdates, spoolIdent, type Decoded, type Received, type SampleSkip } from "./decode";
 import { HeldAcks } from "./held-acks";
 import { Spool, type Spoolable } from "./spool";
+import { timeCommit } from "../metrics/observations";
 
 export interface BridgeOptions {
   url: string;
@@ -362,7 +363,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
 
   /** Hands a prepared batch to the store; from here on only its counts are kept (PreparedBatch). */
   private send(prep: PreparedBatch): SentBatch {
-    const committing = this.opts.store.append(prep.batch);
+    const committing = timeCommit(this.opts.store.append(prep.batch));
     prep.batch = EMPTY_BATCH;
     // Awaited in its turn; until then its failure must not count as unhandled.
     committing.catch(() => undefined);

@@ -21,6 +21,7 @@ import { commandsFor, parseAdvertisement, type Advertisement, type CommandDefini
 import { applyInput, isFinal, sameRequest, telemetryConfirms, type Command, type CommandInput, type CommandState } from "./lifecycle";
 import { REPLY_FILTER, parseReply, replyTopicOf, requestPayload, type Reply } from "./replies";
 import { WriteBatcher } from "./write-batcher";
+import { observeRoundTrip } from "../metrics/observations";
 import { decide, type CommandRequest, type Decision, type TargetDevice } from "./submit";
 
 /** How long an MQTT 5 broker keeps the service's session (and its replies) while it is away. */
@@ -393,6 +394,7 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     // duplicate reply) is a record and shares a later commit.
     const urgent = isFinal(next.state) && !isFinal(prev.state);
     if (isFinal(next.state) && !isFinal(prev.state)) this.count(next.state);
+    if (isFinal(next.state) && !isFinal(prev.state)) observeRoundTrip(next);
     // The batcher writes a command's states in the order they are saved, and resolves in that order.
     t.saving = this.writer
       .save(next, urgent)

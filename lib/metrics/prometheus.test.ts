@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { renderMetrics } from "./prometheus";
+import { Counter, Gauge, Registry } from "prom-client";
+import { exposition } from "./prometheus";
 
 describe("Prometheus exposition", () => {
-  it("writes HELP, TYPE and samples with escaped labels", () => {
-    const text = renderMetrics([
-      { name: "fleetscope_commands_total", help: "Commands by final state", type: "counter", samples: [{ labels: { state: "succeeded" }, value: 3 }, { labels: { state: 'we"ird\\\n' }, value: 0 }] },
-      { name: "fleetscope_up", help: "1", type: "gauge", samples: [{ value: Number.NaN }] },
-    ]);
+  it("writes HELP, TYPE and samples with escaped labels", async () => {
+    const registry = new Registry();
+    const commands = new Counter({ name: "fleetscope_commands_total", help: "Commands by final state", labelNames: ["state"], registers: [registry] });
+    commands.inc({ state: "succeeded" }, 3);
+    commands.inc({ state: 'we"ird\\\n' }, 0);
+    new Gauge({ name: "fleetscope_up", help: "1", registers: [registry] }).set(Number.NaN);
+    const text = await exposition(registry);
     expect(text).toBe(
       [
         "# HELP fleetscope_commands_total Commands by final state",

@@ -1,34 +1,13 @@
 /**
- * The Prometheus text exposition format (version 0.0.4): each metric family's HELP and TYPE,
- * then its samples. Pure: the route gathers the values.
+ * The Prometheus text exposition format (version 0.0.4) of a prom-client registry, as scrapers of
+ * GET /api/metrics have always read it: one line per HELP, TYPE and sample, no blank lines between
+ * families, and NaN spelled as the format's examples spell it (prom-client writes "Nan").
  */
+import type { Registry } from "prom-client";
 
-export interface MetricFamily {
-  name: string;
-  help: string;
-  type: "counter" | "gauge";
-  samples: { labels?: Record<string, string>; value: number }[];
-}
+export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-/** Label values escape backslash, double quote and line feed; HELP text backslash and line feed. */
-const labelValue = (s: string) => s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-const helpText = (s: string) => s.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
-
-function formatValue(v: number): string {
-  if (Number.isNaN(v)) return "NaN";
-  if (v === Infinity) return "+Inf";
-  if (v === -Infinity) return "-Inf";
-  return String(v);
-}
-
-export function renderMetrics(families: readonly MetricFamily[]): string {
-  const lines: string[] = [];
-  for (const f of families) {
-    lines.push(`# HELP ${f.name} ${helpText(f.help)}`, `# TYPE ${f.name} ${f.type}`);
-    for (const s of f.samples) {
-      const labels = s.labels && Object.keys(s.labels).length ? `{${Object.entries(s.labels).map(([k, v]) => `${k}="${labelValue(v)}"`).join(",")}}` : "";
-      lines.push(`${f.name}${labels} ${formatValue(s.value)}`);
-    }
-  }
-  return lines.join("\n") + "\n";
+export async function exposition(registry: Registry): Promise<string> {
+  // A real line feed only ever ends a line: label values and HELP text carry it escaped.
+  return (await registry.metrics()).replace(/\n\n+/g, "\n").replace(/ Nan$/gm, " NaN");
 }

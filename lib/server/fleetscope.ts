@@ -12,6 +12,7 @@ import type { Config } from "../config/env";
 import { ensureFirstUser } from "../auth/first-start";
 import { clientAddress, PEER_HEADER } from "../auth/peer";
 import { UNDECODABLE_PATH_BODY, undecodablePath } from "../http/raw-path";
+import { observeRequest } from "../http/request-metrics";
 import { fleetAccess } from "../broker/access";
 import { DeviceCredentials } from "../broker/device-credentials";
 import { MQTT_WS_PATH, startEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded";
@@ -100,6 +101,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = createServer((req, res) => {
+    observeRequest(req, res);
     // The login limiter counts per address: the socket's, or what a trusted proxy forwarded, never
     // a header a client could set.
     const forwarded = req.headers["x-forwarded-for"];
