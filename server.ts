@@ -7,9 +7,11 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { configOrExit } from "./lib/config/from-process";
 import { startFleetscope } from "./lib/server/fleetscope";
+import { consoleToLogger } from "./lib/log/console";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const config = configOrExit();
+consoleToLogger();
 const dev = process.env.FLEETSCOPE_DEV === "1";
 
 if (!dev && !existsSync(".next/BUILD_ID")) {

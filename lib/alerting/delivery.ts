@@ -14,6 +14,7 @@ import "server-only";
 import { EventEmitter } from "node:events";
 import { SIGNATURE_HEADER, signBody } from "../alerts/signature";
 import type { AlertStore, NotificationRecord } from "../store/alerts";
+import { logger } from "../log/logger";
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 export const RETRY_FIRST_MS = 1_000;
@@ -148,6 +149,7 @@ export class WebhookDelivery extends EventEmitter<DeliveryEvents> {
     const next = nextAttemptAt(n.createdAt, n.attempts + 1, at, this.opts.giveUpAfterMs);
     await this.opts.store.markFailed(n.id, at, error, next);
     this.count(n, next === null ? "failed" : "retry", error);
+    logger("alerts").warn({ notification: n.id, attempt: n.attempts + 1, error, retryAt: next }, next === null ? "webhook delivery failed; given up" : "webhook delivery failed; retried later");
     return false;
   }
 

@@ -14,6 +14,7 @@ import { sharedTraceHub } from "../qos/trace-hub";
 import type { Store } from "../store/types";
 import { AlertService } from "./service";
 import { setAlertService } from "./shared";
+import { logger } from "../log/logger";
 
 const REPORT_EVERY_MS = 1000;
 
@@ -41,6 +42,7 @@ export async function startAlerts(config: Config, store: Store, bridge: Bridge, 
     last = Date.now();
     report();
   };
+  service.on("error", (err) => logger("alerts").error({ error: err.message }, "alert service failed"));
   service.on("role", now).on("error", now).on("committed", () => Date.now() - last >= REPORT_EVERY_MS && now());
   await service.start();
   report();

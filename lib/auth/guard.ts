@@ -9,6 +9,7 @@ import { serverConfig, store } from "../http/context";
 import { crossOriginRefused, serverOrigin } from "./csrf";
 import { roleAllows, type Role } from "./roles";
 import { hashSessionToken, sessionTokenFrom } from "./session-token";
+import { logger } from "../log/logger";
 
 export type { Role };
 export interface Actor {
@@ -22,6 +23,7 @@ export const LAB_ACTOR: Actor = { username: "lab", role: "admin" };
 /** The 403 a cross-origin state-changing request gets, or null when the request may go on. */
 export function csrfRefusal(req: Request): Response | null {
   if (!crossOriginRefused(req.method, req.headers.get("origin"), serverOrigin(req.headers, req.url))) return null;
+  logger("auth").warn({ method: req.method, path: new URL(req.url).pathname, origin: req.headers.get("origin") }, "refused: cross-origin request");
   return apiError(403, "forbidden", "cross-origin request refused: its Origin is not this server's");
 }
 
@@ -44,7 +46,13 @@ export async function guard(req: Request, need: Role): Promise<Actor | Response>
   } catch (err) {
     return internalError("checking the session", err);
   }
-  if (!actor) return apiError(401, "unauthorized", "log in first: POST /api/auth/login");
-  if (!roleAllows(actor.role, need)) return apiError(403, "forbidden", `this needs the ${need} role; ${actor.username} is a ${actor.role}`);
+  if (!actor) {
+    logger("auth").info({ method: req.method, path: new URL(req.url).pathname }, "refused: no session");
+    return apiError(401, "unauthorized", "log in first: POST /api/auth/login");
+  }
+  if (!roleAllows(actor.role, need)) {
+    logger("auth").warn({ method: req.method, path: new URL(req.url).pathname, username: actor.username, role: actor.role, need }, "refused: role too low");
+    return apiError(403, "forbidden", `this needs the ${need} role; ${actor.username} is a ${actor.role}`);
+  }
   return actor;
 }

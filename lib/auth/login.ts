@@ -8,6 +8,7 @@ import { decoyHash, verifyPassword } from "./password";
 import { LoginLimiter, type LimitDecision } from "./rate-limit";
 import { hashSessionToken, newSessionToken, sessionCookie } from "./session-token";
 import type { Actor } from "./guard";
+import { logger } from "../log/logger";
 
 const KEY = Symbol.for("fleetscope.auth.login-limiter");
 /** One limiter per process, shared by every copy of this module Next bundles. */
@@ -22,11 +23,15 @@ export async function checkLogin(username: string, password: string, address: st
   const limiter = loginLimiter();
   const now = Date.now();
   const limit = limiter.check(username, address, now);
-  if (!limit.allowed) return { ok: false, why: "throttled", limit };
+  if (!limit.allowed) {
+    logger("auth").warn({ username, address, by: limit.by, retryAfterMs: limit.retryAfterMs }, "login refused: too many failed logins");
+    return { ok: false, why: "throttled", limit };
+  }
   const user = await (await store()).users.getUser(username);
   const good = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
   if (!user || !good || user.disabled) {
     limiter.fail(username, address, now);
+    logger("auth").warn({ username, address }, "login refused: wrong username or password");
     return { ok: false, why: "wrong" };
   }
   limiter.succeed(username);

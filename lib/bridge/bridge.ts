@@ -26,6 +26,7 @@ import { decodeMessage, mergeDeviceUpdates, spoolIdent, type Decoded, type Recei
 import { HeldAcks } from "./held-acks";
 import { Spool, type Spoolable } from "./spool";
 import { timeCommit } from "../metrics/observations";
+import { logger } from "../log/logger";
 
 export interface BridgeOptions {
   url: string;
@@ -230,6 +231,8 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       this.emit("offline");
     });
     client.on("error", (err) => {
+      // Once per cause: a refusing broker answers every reconnect (each second) the same way.
+      if (this.stats.lastError !== `broker: ${err.message}`) logger("bridge").warn({ error: err.message, code: (err as { code?: unknown }).code }, "broker connection failed; reconnecting");
       this.stats.lastError = `broker: ${err.message}`;
     });
     return new Promise((resolve, reject) => {

@@ -22,6 +22,7 @@ import { applyInput, isFinal, sameRequest, telemetryConfirms, type Command, type
 import { REPLY_FILTER, parseReply, replyTopicOf, requestPayload, type Reply } from "./replies";
 import { WriteBatcher } from "./write-batcher";
 import { observeRoundTrip } from "../metrics/observations";
+import { logger } from "../log/logger";
 import { decide, type CommandRequest, type Decision, type TargetDevice } from "./submit";
 
 /** How long an MQTT 5 broker keeps the service's session (and its replies) while it is away. */
@@ -147,6 +148,8 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     const client = mqtt.connect(this.opts.url, options);
     this.client = client;
     client.on("error", (err) => {
+      // Once per cause: a refusing broker answers every reconnect the same way.
+      if (this.lastError !== err.message) logger("commands").warn({ error: err.message, code: (err as { code?: unknown }).code }, "broker connection failed; reconnecting");
       this.lastError = err.message;
       // CONNACK "unsupported protocol version" (132 in MQTT 5, 1 in 3.1.1): speak 3.1.1 instead.
       const code = (err as { code?: number }).code;

@@ -23,6 +23,12 @@ describe("parseConfig", () => {
     expect(() => parseConfig({ FLEETSCOPE_CAPTURE_INTERFACE: "-w /etc/x" })).toThrow(/FLEETSCOPE_CAPTURE_INTERFACE/);
   });
 
+  it("logs at info unless LOG_LEVEL names another of pino's levels", () => {
+    expect(parseConfig({}).logLevel).toBe("info");
+    expect(parseConfig({ LOG_LEVEL: "debug" }).logLevel).toBe("debug");
+    expect(() => parseConfig({ LOG_LEVEL: "verbose" })).toThrow(/LOG_LEVEL: must be one of trace, debug, info, warn, error, fatal, silent \(got "verbose"\)/);
+  });
+
   it("runs no simulated devices against an external broker unless asked", () => {
     expect(parseConfig({ MQTT_URL: "mqtt://broker:1883" }).simDevices).toBe(0);
     expect(parseConfig({ MQTT_URL: "mqtt://broker:1883", FLEETSCOPE_SIM_DEVICES: "3" }).simDevices).toBe(3);

@@ -12,6 +12,7 @@ import type { Rule } from "../devices/conventions/rules";
 import { readConventionRules } from "../devices/rules-file";
 import { parseDuration } from "../alerts/duration";
 import { DEFAULT_GROUPING, type GroupingOptions } from "../alerts/grouping";
+import { logLevel, type LogLevel } from "../log/level";
 
 const port = z.coerce
   .number({ error: "must be a number" })
@@ -109,6 +110,7 @@ const schema = z.object({
   FLEETSCOPE_ALERT_GROUP_WAIT: duration.optional(),
   FLEETSCOPE_ALERT_GROUP_INTERVAL: duration.optional(),
   FLEETSCOPE_ALERT_GROUP_REPEAT: duration.optional(),
+  LOG_LEVEL: logLevel,
   FLEETSCOPE_SESSION_HOURS: z.coerce.number({ error: "must be a number" }).min(0.01, "must be more than 0").max(24 * 90, "must be at most 2160 (90 days)").default(12),
 });
 
@@ -171,6 +173,8 @@ export interface Config {
   alertWebhookSecret: string | undefined;
   /** How notifications are grouped and repeated (lib/alerts/grouping.ts; its defaults unless set). */
   alertGrouping: GroupingOptions;
+  /** LOG_LEVEL: the least severe level logged. */
+  logLevel: LogLevel;
 }
 
 export class ConfigError extends Error {
@@ -262,6 +266,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       groupIntervalMs: e.FLEETSCOPE_ALERT_GROUP_INTERVAL ?? DEFAULT_GROUPING.groupIntervalMs,
       repeatIntervalMs: e.FLEETSCOPE_ALERT_GROUP_REPEAT ?? DEFAULT_GROUPING.repeatIntervalMs,
     },
+    logLevel: e.LOG_LEVEL,
   };
 }
 

@@ -8,6 +8,7 @@ import "server-only";
 import type { RuleStore } from "../store/rules";
 import type { Rule } from "./conventions/rules";
 import { ruleSet, type RuleSet } from "./rule-set";
+import { logger } from "../log/logger";
 
 export const RULES_POLL_MS = 2_000;
 
@@ -61,6 +62,7 @@ export class RuleWatch {
     } catch (err) {
       // The rules in force stay as they were: a database away for a while changes no device.
       this.error = `could not read the saved rules: ${err instanceof Error ? err.message : String(err)}`;
+      logger("conventions").warn({ error: this.error }, "reading the saved rules failed; the rules in force stay, read again later");
       return this.current;
     }
     const text = JSON.stringify(this.current.rules);

@@ -13,6 +13,7 @@ import { ensureFirstUser } from "../auth/first-start";
 import { clientAddress, PEER_HEADER } from "../auth/peer";
 import { UNDECODABLE_PATH_BODY, undecodablePath } from "../http/raw-path";
 import { observeRequest } from "../http/request-metrics";
+import { logger } from "../log/logger";
 import { fleetAccess } from "../broker/access";
 import { DeviceCredentials } from "../broker/device-credentials";
 import { MQTT_WS_PATH, startEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded";
@@ -143,6 +144,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
     setPart("bridge", { status: "starting" });
     setSharedInterpreter(bridge.interpreter);
     bridge.on("connect", report).on("offline", report).on("committed", report).on("storeError", report);
+    bridge.on("storeError", (err) => logger("bridge").error({ error: err.message, pending: bridge!.getStats().pending }, "store commit failed; the bridge retries"));
     await bridge.start();
     report();
   } else {
@@ -225,6 +227,7 @@ function startCommands(config: Config, mqttUrl: string, store: Store, embedded: 
   setPart("commands", { status: "starting" });
   commands.on("change", report);
   commands.on("error", (err) => setPart("commands", { status: "down", error: `store: ${err.message}` }));
+  commands.on("error", (err) => logger("commands").error({ error: err.message }, "saving a command failed"));
   commands.on("connection", report);
   return commands;
 }

@@ -5,6 +5,7 @@ import "server-only";
  */
 import { asEpochMs } from "../devices/model";
 import type { Store } from "./types";
+import { logger } from "../log/logger";
 
 const DAY_MS = 24 * 3_600_000;
 /** How often retention runs; the first run is at start. */
@@ -48,6 +49,7 @@ export class Retention {
       } catch (err) {
         // The store may be down; the bridge reports that. Try again next time.
         this.lastError = err instanceof Error ? err.message : String(err);
+        logger("store").warn({ error: this.lastError }, "pruning old messages failed; tried again next time");
       }
       return total;
     })().finally(() => {

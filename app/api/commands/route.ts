@@ -14,6 +14,7 @@ import type { Command } from "@/lib/commands/lifecycle";
 import type { CommandQuery } from "@/lib/store/command-log";
 import { InvalidCursorError } from "@/lib/store/types";
 import { otherMethods } from "@/lib/http/method-not-allowed";
+import { logger } from "@/lib/log/logger";
 
 export const dynamic = "force-dynamic";
 export const { PUT, PATCH, DELETE } = otherMethods("GET", "POST");
@@ -82,6 +83,7 @@ export async function POST(req: NextRequest) {
  */
 async function viewerRefused(req: NextRequest, actor: Actor): Promise<Response> {
   const reason = `${actor.username} is a viewer; sending commands takes the operator role`;
+  logger("auth").warn({ method: req.method, path: req.nextUrl.pathname, username: actor.username, role: actor.role, need: "operator" }, "refused: role too low");
   const refused = (command?: Command) => apiError(403, "forbidden", reason, command ? { command } : undefined);
   const service = commandService();
   if (!service || !/^application\/json\b/i.test(req.headers.get("content-type") ?? "")) return refused();

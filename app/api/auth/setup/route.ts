@@ -10,6 +10,8 @@ import { readJsonBody } from "@/lib/http/body";
 import { store } from "@/lib/http/context";
 import { apiError, internalError } from "@/lib/http/errors";
 import { otherMethods } from "@/lib/http/method-not-allowed";
+import { peerAddress } from "@/lib/auth/peer";
+import { logger } from "@/lib/log/logger";
 
 export const dynamic = "force-dynamic";
 export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");
@@ -25,7 +27,10 @@ export async function POST(req: Request) {
   try {
     const users = (await store()).users;
     if ((await users.countUsers()) > 0) return apiError(409, "conflict", "set up already: log in instead");
-    if (!takeSetupToken(parsed.data.token)) return apiError(403, "forbidden", "this setup link is not valid (it works once, and only the one the server printed)");
+    if (!takeSetupToken(parsed.data.token)) {
+      logger("auth").warn({ address: peerAddress(req.headers) }, "refused: setup with a token that is not the one printed");
+      return apiError(403, "forbidden", "this setup link is not valid (it works once, and only the one the server printed)");
+    }
     await users.createUser({ username: FIRST_ADMIN, role: "admin", passwordHash: await hashPassword(parsed.data.password) }, Date.now());
     const cookie = await startSession(FIRST_ADMIN, servedOverHttps(req.headers, req.url));
     return NextResponse.json({ username: FIRST_ADMIN, role: "admin" }, { status: 201, headers: { "set-cookie": cookie } });
