@@ -59,3 +59,10 @@ export const MAX_ALERT_RULE_BYTES = 128 * 1024;
 
 /** Who changed what, for a rule's or an alert's page. */
 export const AUDIT_LISTED = 50;
+
+const MAX_ACK_COMMENT = 2000;
+/** POST /api/alerts/{id}/ack. */
+export const ackBody = z.strictObject({ comment: z.string().trim().max(MAX_ACK_COMMENT, `must be at most ${MAX_ACK_COMMENT} characters`).default("") });
+
+/** GET /api/silences. */
+export const silencesQuery = z.strictObject({ state: z.enum(["active", "all"], { error: "must be active or all" }).default("all") });

@@ -51,3 +51,6 @@ export function packetMatches(q: PacketsQuery, e: TraceEvent): boolean {
   if (q.qos !== undefined && (!e.flow || String(e.qos) !== q.qos)) return false;
   return true;
 }
+
+/** The schema itself, for GET /api/openapi.json. */
+export { packetsQuery };

@@ -33,6 +33,7 @@ export const API_ROUTES = [
   "/api/health",
   "/api/messages",
   "/api/metrics",
+  "/api/openapi.json",
   "/api/series",
   "/api/silences",
   "/api/silences/[id]",

@@ -16,3 +16,6 @@ export function parseDeliveryParams(params: URLSearchParams, now: number): { ok:
   if (!range.ok) return range;
   return { ok: true, query: { device: parsed.data.device as DeviceId, from: range.from as EpochMs, to: range.to as EpochMs } };
 }
+
+/** The schema itself, for GET /api/openapi.json. */
+export { schema as deliveryQuery };

@@ -38,3 +38,6 @@ const schema = z
 export function parseMessagesParams(params: URLSearchParams) {
   return schema.safeParse(Object.fromEntries(params)) as z.ZodSafeParseResult<MessageQuery>;
 }
+
+/** The schema itself, for GET /api/openapi.json. */
+export { schema as messagesQuery };

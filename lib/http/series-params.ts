@@ -32,3 +32,6 @@ export function parseSeriesParams(params: URLSearchParams, now: number): { ok: t
   if (!range.ok) return range;
   return { ok: true, query: { device: device as DeviceId, field, from: range.from as EpochMs, to: range.to as EpochMs, points } };
 }
+
+/** The schema itself, for GET /api/openapi.json. */
+export { schema as seriesQuery };

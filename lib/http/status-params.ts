@@ -24,3 +24,6 @@ export function parseStatusParams(device: DeviceId, params: URLSearchParams, now
   if (!range.ok) return range;
   return { ok: true, query: { device, from: range.from as EpochMs, to: range.to as EpochMs, limit: parsed.data.limit ?? DEFAULT_STATUS_CHANGES } };
 }
+
+/** The schema itself, for GET /api/openapi.json. */
+export { schema as statusQuery };

@@ -36,3 +36,6 @@ export function traceMatches(q: TraceQuery, e: TraceEvent): boolean {
     (q.qos === undefined || (e.qos === q.qos && e.flow !== undefined))
   );
 }
+
+/** The schema itself, for GET /api/openapi.json. */
+export { schema as traceQuery };

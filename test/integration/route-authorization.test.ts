@@ -56,6 +56,7 @@ const ACCESS: Record<string, Partial<Record<Method, Need>>> = {
   "/api/health": { GET: "public" },
   "/api/messages": { GET: "viewer" },
   "/api/metrics": { GET: "public" },
+  "/api/openapi.json": { GET: "public" },
   "/api/series": { GET: "viewer" },
   "/api/trace": { GET: "viewer" },
   "/api/users": { GET: "admin", POST: "admin" },

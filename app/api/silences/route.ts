@@ -4,7 +4,7 @@ import { z } from "zod";
 import { guard } from "@/lib/auth/guard";
 import { silenceBodySchema } from "@/lib/alerts/silence";
 import { apiSilence, silenceRecordOf } from "@/lib/alerting/records";
-import { audit } from "@/lib/alerting/requests";
+import { audit, silencesQuery as query } from "@/lib/alerting/requests";
 import { alertService } from "@/lib/alerting/shared";
 import { readJsonBody } from "@/lib/http/body";
 import { store } from "@/lib/http/context";
@@ -13,8 +13,6 @@ import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 export const { PUT, PATCH, DELETE } = otherMethods("GET", "POST");
-
-const query = z.strictObject({ state: z.enum(["active", "all"], { error: "must be active or all" }).default("all") });
 
 /** GET /api/silences?state=active|all → `{ silences: [{ id, matchers, comment, createdBy, createdAt, startsAt, endsAt, state }] }`, newest first. */
 export async function GET(req: Request) {

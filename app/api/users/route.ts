@@ -1,8 +1,7 @@
 import { NextResponse } from "next/server";
-import { z } from "zod";
 import { guard } from "@/lib/auth/guard";
 import { hashPassword } from "@/lib/auth/password";
-import { passwordSchema, roleSchema, usernameSchema } from "@/lib/auth/roles";
+import { newUserBody as body } from "@/lib/auth/requests";
 import { publicUser } from "@/lib/auth/users-view";
 import { readJsonBody } from "@/lib/http/body";
 import { store } from "@/lib/http/context";
@@ -23,7 +22,6 @@ export async function GET(req: Request) {
   }
 }
 
-const body = z.object({ username: usernameSchema, password: passwordSchema, role: roleSchema });
 
 /** POST /api/users (admin) `{ username, password, role }` → 201 the user; 409 when the name is taken. */
 export async function POST(req: Request) {

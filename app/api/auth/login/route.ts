@@ -1,10 +1,9 @@
 import { NextResponse } from "next/server";
-import { z } from "zod";
 import { csrfRefusal, LAB_ACTOR } from "@/lib/auth/guard";
 import { servedOverHttps } from "@/lib/auth/csrf";
 import { checkLogin, startSession } from "@/lib/auth/login";
 import { peerAddress } from "@/lib/auth/peer";
-import { MAX_PASSWORD_LENGTH } from "@/lib/auth/roles";
+import { loginBody as body } from "@/lib/auth/requests";
 import { readJsonBody } from "@/lib/http/body";
 import { serverConfig } from "@/lib/http/context";
 import { apiError, internalError } from "@/lib/http/errors";
@@ -12,9 +11,6 @@ import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");
-
-// Any string up to the bound: a wrong-format name is just a wrong login, not a hint about the rules.
-const body = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(MAX_PASSWORD_LENGTH) });
 
 /** POST /api/auth/login `{ username, password }` → 200 `{ username, role }` and a session cookie. */
 export async function POST(req: Request) {

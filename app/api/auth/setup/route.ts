@@ -1,11 +1,10 @@
 import { NextResponse } from "next/server";
-import { z } from "zod";
 import { servedOverHttps } from "@/lib/auth/csrf";
 import { FIRST_ADMIN, takeSetupToken } from "@/lib/auth/first-start";
 import { csrfRefusal } from "@/lib/auth/guard";
 import { startSession } from "@/lib/auth/login";
 import { hashPassword } from "@/lib/auth/password";
-import { passwordSchema } from "@/lib/auth/roles";
+import { setupBody as body } from "@/lib/auth/requests";
 import { readJsonBody } from "@/lib/http/body";
 import { store } from "@/lib/http/context";
 import { apiError, internalError } from "@/lib/http/errors";
@@ -15,8 +14,6 @@ import { logger } from "@/lib/log/logger";
 
 export const dynamic = "force-dynamic";
 export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");
-
-const body = z.object({ token: z.string().min(1).max(200), password: passwordSchema });
 
 /** POST /api/auth/setup `{ token, password }`: the one-time link from the banner sets the admin password. */
 export async function POST(req: Request) {

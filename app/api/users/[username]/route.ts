@@ -1,9 +1,9 @@
 import { NextResponse } from "next/server";
-import { z } from "zod";
 import { guard } from "@/lib/auth/guard";
 import { browserConnections } from "@/lib/broker/browser-connections";
 import { hashPassword } from "@/lib/auth/password";
-import { passwordSchema, roleSchema, usernameSchema } from "@/lib/auth/roles";
+import { usernameSchema } from "@/lib/auth/roles";
+import { userPatchBody as body } from "@/lib/auth/requests";
 import { publicUser } from "@/lib/auth/users-view";
 import { readJsonBody } from "@/lib/http/body";
 import { store } from "@/lib/http/context";
@@ -12,11 +12,6 @@ import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 export const { GET, POST, PUT, DELETE } = otherMethods("PATCH");
-
-const body = z
-  .object({ role: roleSchema.optional(), disabled: z.boolean().optional(), password: passwordSchema.optional() })
-  .strict()
-  .refine((b) => b.role !== undefined || b.disabled !== undefined || b.password !== undefined, "give at least one of role, disabled, password");
 
 /**
  * PATCH /api/users/{username} (admin) `{ role?, disabled?, password? }` → the user. Disabling or a

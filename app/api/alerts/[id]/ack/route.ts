@@ -1,8 +1,7 @@
 import { NextResponse } from "next/server";
-import { z } from "zod";
 import { guard } from "@/lib/auth/guard";
 import { isOpen, type AlertStatus } from "@/lib/alerts/state";
-import { alertContext, alertIdParam, audit, shapeAlert } from "@/lib/alerting/requests";
+import { ackBody, alertContext, alertIdParam, audit, shapeAlert } from "@/lib/alerting/requests";
 import { alertService } from "@/lib/alerting/shared";
 import { readJsonBody } from "@/lib/http/body";
 import { store } from "@/lib/http/context";
@@ -11,9 +10,6 @@ import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";
 export const { GET, PUT, PATCH, DELETE } = otherMethods("POST");
-
-const MAX_COMMENT = 2000;
-const ackBody = z.strictObject({ comment: z.string().trim().max(MAX_COMMENT, `must be at most ${MAX_COMMENT} characters`).default("") });
 
 type Ctx = { params: Promise<{ id: string }> };
 
