@@ -28,7 +28,7 @@ function root(): Logger {
     // Start-up has refused a bad LOG_LEVEL already; a process that skipped that logs at info.
     logLevel.catch("info").parse(process.env.LOG_LEVEL || undefined),
     // Synchronous: a line written just before process.exit is not lost.
-    process.stdout.isTTY ? pretty({ colorize: true, sync: true, ignore: "pid,hostname" }) : pino.destination({ fd: 1, sync: true }),
+    process.stdout.isTTY ? pretty({ colorize: true, sync: true, ignore: "pid,hostname,module", messageFormat: "{module}: {msg}" }) : pino.destination({ fd: 1, sync: true }),
   ));
 }
 
