@@ -8,6 +8,7 @@ import { createRequire } from "node:module";
 import { configOrExit } from "./lib/config/from-process";
 import { startFleetscope } from "./lib/server/fleetscope";
 import { consoleToLogger } from "./lib/log/console";
+import { logger } from "./lib/log/logger";
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 const config = configOrExit();
@@ -15,18 +16,18 @@ consoleToLogger();
 const dev = process.env.FLEETSCOPE_DEV === "1";
 
 if (!dev && !existsSync(".next/BUILD_ID")) {
-  process.stdout.write("fleetscope: no production build yet, building once (about a minute)…\n");
+  logger("server").info("no production build yet, building once (about a minute)");
   const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
   const built = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit" });
   if (built.status !== 0) {
-    process.stderr.write("fleetscope: the build failed (see above)\n");
+    logger("server").fatal("the build failed (see above)");
     process.exit(1);
   }
 }
 
 const started = Date.now();
 const running = await startFleetscope(config, { dev }).catch((err: unknown) => {
-  process.stderr.write(`fleetscope: could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+  logger("server").fatal(`could not start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });
 
@@ -53,14 +54,14 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (stopping) process.exit(1); // a second Ctrl-C means now
     stopping = true;
-    process.stdout.write(`fleetscope: ${signal}, stopping…\n`);
+    logger("server").info(`${signal}, stopping`);
     running.stop().then(
       () => {
-        process.stdout.write("fleetscope: stopped\n");
+        logger("server").info("stopped");
         process.exit(0);
       },
       (err: unknown) => {
-        process.stderr.write(`fleetscope: unclean stop: ${err instanceof Error ? err.message : String(err)}\n`);
+        logger("server").error(`unclean stop: ${err instanceof Error ? err.message : String(err)}`);
         process.exit(1);
       },
     );

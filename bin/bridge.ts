@@ -8,10 +8,11 @@ import { sharedStore } from "../lib/store/shared";
 import { conventionsWith } from "../lib/devices/builtin";
 import { RuleWatch } from "../lib/devices/rule-watch";
 import { startAlerts, stopAlerts } from "../lib/alerting/from-config";
+import { logger } from "../lib/log/logger";
 
 const config = configOrExit();
 if (!config.mqttUrl) {
-  process.stderr.write("fleetscope bridge: MQTT_URL: required when the bridge runs alone (e.g. mqtt://127.0.0.1:1883)\n");
+  logger("bridge").fatal("MQTT_URL: required when the bridge runs alone (e.g. mqtt://127.0.0.1:1883)");
   process.exit(2);
 }
 const store = await sharedStore(config.databaseUrl);
@@ -20,15 +21,14 @@ const bridge = bridgeFromConfig(config, config.mqttUrl, store, config.convention
 // first read comes before the first message.
 const rules = new RuleWatch(store.rules, config.conventionRules, (r) => bridge.interpreter.setConventions(conventionsWith(r)));
 await rules.start();
-bridge.on("storeError", (err) => process.stderr.write(`fleetscope bridge: store error, retrying: ${err.message}\n`));
-bridge.on("offline", () => process.stderr.write("fleetscope bridge: broker offline, reconnecting…\n"));
+bridge.on("storeError", (err) => logger("bridge").error({ error: err.message }, "store error, retrying"));
+bridge.on("offline", () => logger("bridge").warn("broker offline, reconnecting"));
 await bridge.start();
 const retention = new Retention(store, config.retentionDays);
 retention.start();
 // This bridge's stream is evaluated for alerts while it holds the alert lease (lib/alerting/lease.ts).
 const alerts = await startAlerts(config, store, bridge, null, `http://localhost:${config.port}`);
-alerts.on("error", (err) => process.stderr.write(`fleetscope bridge: alerts: ${err.message}\n`));
-process.stdout.write(`fleetscope bridge ${config.bridgeId}: ${redact(config.mqttUrl)} (${bridgeFilter(config)}) → ${store.kind} ${redact(config.databaseUrl)}\n`);
+logger("bridge").info(`fleetscope bridge ${config.bridgeId}: ${redact(config.mqttUrl)} (${bridgeFilter(config)}) → ${store.kind} ${redact(config.databaseUrl)}`);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {

@@ -13,6 +13,7 @@ import type { DeviceCredentials } from "./device-credentials";
 import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
 import type { Convention, ConventionId } from "../devices/convention";
 import { isServiceLogin } from "./service-credentials";
+import { logger } from "../log/logger";
 
 export type AccessHandlers = Required<Pick<AedesOptions, "authenticate" | "authorizePublish" | "authorizeSubscribe">>;
 
@@ -32,7 +33,7 @@ export interface FleetAccessOptions {
   anonymousDevices: boolean;
   /** FLEETSCOPE_AUTH=off: clients without credentials may do anything (a trusted lab). */
   authOff?: boolean;
-  /** One line per refusal; stderr by default. */
+  /** One line per refusal; the log by default. */
   log?: (line: string) => void;
   /** Called after each refusal with the running counts (health reports them). */
   onRefusal?: (counts: RefusalCounts) => void;
@@ -60,7 +61,7 @@ export interface FleetAccess extends AccessHandlers {
 export function fleetAccess(opts: FleetAccessOptions): FleetAccess {
   const principals = new WeakMap<Client, Principal>();
   const counts: RefusalCounts = { connect: 0, publish: 0, subscribe: 0 };
-  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const log = opts.log ?? ((line: string) => logger("broker").warn(line));
   const now = opts.now ?? Date.now;
   const refused = (what: keyof RefusalCounts, line: string) => {
     counts[what]++;

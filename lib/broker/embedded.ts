@@ -17,6 +17,7 @@ import { holdDeliveriesUntilConnack, releaseOnConnack } from "./connack-first";
 import { forwardsTo, qos0Drops, WS_WRITE_HIGH_WATER_MARK, type Qos } from "./slow-readers";
 import { tapConnection } from "./tap";
 import { frameEnds } from "./ws-frames";
+import { logger } from "../log/logger";
 
 export const MQTT_WS_PATH = "/mqtt";
 /** Ports tried from MQTT_TCP_PORT upwards before settling for any free one. */
@@ -92,7 +93,7 @@ async function serveBackups(file: string, persistence: SqlitePersistence): Promi
   try {
     return await serveBrokerBackups({ brokerFile: file, socketPath, backup: (destination) => persistence.backup(destination) });
   } catch (err) {
-    process.stderr.write(`fleetscope: broker backups unavailable: cannot listen on ${socketPath}: ${(err as Error).message}\n`);
+    logger("broker").warn(`broker backups unavailable: cannot listen on ${socketPath}: ${(err as Error).message}`);
     return null;
   }
 }

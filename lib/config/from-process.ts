@@ -1,6 +1,7 @@
 import "server-only";
 import { ConfigError, parseConfig, type Config } from "./env";
 import { loadEnvFile } from "./load-env-file";
+import { logger } from "../log/logger";
 
 /**
  * The configuration for an entry point (`npm start`, `npm run bridge`, `npm run sim`): on a bad
@@ -12,7 +13,7 @@ export function configOrExit(): Config {
     return parseConfig(process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`fleetscope: configuration error: ${err.message}\n`);
+      logger("config").fatal(`configuration error: ${err.message}`);
       process.exit(2);
     }
     throw err;

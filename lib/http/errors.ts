@@ -4,6 +4,7 @@
  */
 import { NextResponse } from "next/server";
 import { z, type ZodError } from "zod";
+import { logger } from "../log/logger";
 
 /** Every code, with the one status it comes with. */
 export const ERROR_STATUS = {
@@ -40,6 +41,6 @@ export const badRequest = (error: ZodError | string) =>
 
 /** Logs the cause server-side (never leaks it) and answers 500. */
 export function internalError(where: string, err: unknown) {
-  process.stderr.write(`fleetscope: ${where}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  logger("http").error({ err }, `${where} failed`);
   return apiError(500, "internal", `${where} failed; the server log has the cause`);
 }
