@@ -23,6 +23,17 @@ describe("ClientTap", () => {
     expect(tap.event({ cmd: "pingreq" } as never, "client", 16)).toBeNull();
   });
 
+  it("names an MQTT 5 acknowledgement's reason code, Success when left out, and none on 3.1.1", () => {
+    const v5 = new ClientTap("me", () => 5);
+    v5.event({ cmd: "publish", topic: "t", payload: "v", qos: 1, messageId: 4 } as never, "client", 1);
+    expect(v5.event({ cmd: "puback", messageId: 4, reasonCode: 0x10, length: 4 } as never, "server", 2)!.reason).toEqual({ code: 0x10, name: "No matching subscribers" });
+    v5.event({ cmd: "publish", topic: "t", payload: "v", qos: 1, messageId: 5 } as never, "client", 3);
+    expect(v5.event({ cmd: "puback", messageId: 5, length: 2 } as never, "server", 4)!.reason).toEqual({ code: 0, name: "Success" });
+    const v4 = new ClientTap("me");
+    v4.event({ cmd: "publish", topic: "t", payload: "v", qos: 1, messageId: 6 } as never, "client", 5);
+    expect(v4.event({ cmd: "puback", messageId: 6, reasonCode: 0, length: 2 } as never, "server", 6)!.reason).toBeUndefined();
+  });
+
   it("encodes remaining lengths in 1 to 4 bytes", () => {
     expect(encodeLength(0)).toEqual([0]);
     expect(encodeLength(127)).toEqual([0x7f]);

@@ -8,6 +8,8 @@ import type { Packet } from "mqtt";
 import { FlowTracker, type PacketType, type Side } from "../qos/flow";
 import type { TraceEvent } from "../qos/trace-hub";
 import { PACKET_TYPES } from "./framer";
+import type { ProtocolLevel } from "./protocol";
+import { namedReason } from "./reason";
 
 const FLOW_TYPES = new Set<string>(["publish", "puback", "pubrec", "pubrel", "pubcomp"]);
 const utf8 = new TextEncoder();
@@ -33,13 +35,20 @@ interface PacketFields {
   topic?: string;
   payload?: string | Uint8Array;
   length?: number;
+  reasonCode?: number;
 }
+
+const ACK_NAMES = { puback: "PUBACK", pubrec: "PUBREC", pubrel: "PUBREL", pubcomp: "PUBCOMP" } as const;
 
 export class ClientTap {
   private readonly tracker = new FlowTracker(5_000);
   private seq = 0;
 
-  constructor(private readonly hop: string) {}
+  constructor(
+    private readonly hop: string,
+    /** The connection's level now: MQTT.js sets a reason code on the acks it sends on 3.1.1 too, which never goes on the wire. */
+    private readonly level: () => ProtocolLevel = () => 4,
+  ) {}
 
   /** A TraceEvent for a handshake packet; null for the others (connections, pings, subscriptions). */
   event(packet: Packet, from: Side, t: number): TraceEvent | null {
@@ -65,6 +74,8 @@ export class ClientTap {
       id: p.messageId,
       topic: p.topic ?? flow.topic ?? undefined,
       payloadBytes,
+      // Left out of an MQTT 5 acknowledgement, it is 0x00 Success (MQTT 5.0 §3.4.2.1).
+      ...(type !== "publish" && this.level() === 5 ? { reason: namedReason(ACK_NAMES[type], p.reasonCode ?? 0, 5) } : {}),
       remainingLength,
       header: header.map((b) => b.toString(16).padStart(2, "0")).join(""),
       sampled: 1,
