@@ -61,7 +61,7 @@ export function PublishPropertiesFields({ value, onChange, errors, mqtt5 }: Prop
         </label>
         <label>
           correlation data as
-          <select value={value.correlationFormat} onChange={(e) => set("correlationFormat", e.target.value as PublishPropertiesForm["correlationFormat"])}>
+          <select aria-label="Correlation data format" value={value.correlationFormat} onChange={(e) => set("correlationFormat", e.target.value as PublishPropertiesForm["correlationFormat"])}>
             <option value="text">text</option>
             <option value="hex">hex</option>
             <option value="base64">base64</option>
