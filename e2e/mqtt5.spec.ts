@@ -14,6 +14,32 @@ import { startMosquitto, type Mosquitto } from "../test/helpers/mosquitto";
 import { freePort } from "../test/helpers/ports";
 
 const XSS = '<img src=x onerror="window.__xss=1">';
+const TSX = ["--import", "tsx", "--import", "./scripts/register-hooks.mjs"];
+
+/** A Fleetscope server of this spec's own on `broker`, with its store in `dir`, once /api/health says 200. */
+async function startFleetscope(dir: string, broker: { MQTT_URL: string; MQTT_WS_URL?: string }): Promise<{ url: string; process: ChildProcess }> {
+  const port = await freePort();
+  const url = `http://localhost:${port}`;
+  const proc = spawn(process.execPath, [...TSX, "server.ts"], {
+    env: { ...process.env, ...broker, PORT: String(port), DATABASE_URL: `file:${join(dir, "fleetscope.db")}`, FLEETSCOPE_AUTH: "off", FLEETSCOPE_SIM_DEVICES: "0", NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let log = "";
+  proc.stderr!.on("data", (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
+  const exited = new Promise<never>((_, reject) => proc.once("exit", (code) => reject(new Error(`the server exited with ${code}:\n${log}`))));
+  const healthy = expect
+    .poll(() => fetch(`${url}/api/health`).then((r) => r.status, () => 0), { timeout: 150_000, message: "the server answers /api/health with 200" })
+    .toBe(200);
+  await Promise.race([healthy, exited]);
+  return { url, process: proc };
+}
+
+async function stop(proc: ChildProcess | undefined): Promise<void> {
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+  const gone = new Promise((r) => proc.once("exit", r));
+  proc.kill("SIGTERM");
+  await gone;
+}
 
 test("on the embedded broker the tab connects with MQTT 3.1.1, says so, and the publish tool says why it has no properties", async ({ page }) => {
   await page.goto("/topics");
@@ -38,38 +64,13 @@ test.describe("against a Mosquitto speaking MQTT 5", () => {
     test.setTimeout(180_000);
     broker = await startMosquitto();
     dir = mkdtempSync(join(tmpdir(), "fleetscope-mqtt5-"));
-    const port = await freePort();
-    url = `http://localhost:${port}`;
-    server = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/register-hooks.mjs", "server.ts"], {
-      env: {
-        ...process.env,
-        PORT: String(port),
-        MQTT_URL: broker.tcpUrl,
-        MQTT_WS_URL: broker.wsUrl,
-        DATABASE_URL: `file:${join(dir, "mqtt5.db")}`,
-        FLEETSCOPE_AUTH: "off",
-        FLEETSCOPE_SIM_DEVICES: "0",
-        NEXT_TELEMETRY_DISABLED: "1",
-      },
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let log = "";
-    server.stderr!.on("data", (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
-    const exited = new Promise<never>((_, reject) => server.once("exit", (code) => reject(new Error(`the server exited with ${code}:\n${log}`))));
-    const healthy = expect
-      .poll(() => fetch(`${url}/api/health`).then((r) => r.status, () => 0), { timeout: 150_000, message: "the server answers /api/health with 200" })
-      .toBe(200);
-    await Promise.race([healthy, exited]);
+    ({ url, process: server } = await startFleetscope(dir, { MQTT_URL: broker.tcpUrl, MQTT_WS_URL: broker.wsUrl }));
     device = await mqtt.connectAsync(broker.tcpUrl, { clientId: "mqtt5-e2e-device", protocolVersion: 5, reconnectPeriod: 0 });
   });
 
   test.afterAll(async () => {
     await device?.endAsync();
-    if (server && server.exitCode === null) {
-      const gone = new Promise((r) => server.once("exit", r));
-      server.kill("SIGTERM");
-      await gone;
-    }
+    await stop(server);
     await broker?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -146,5 +147,47 @@ test.describe("against a Mosquitto speaking MQTT 5", () => {
     const packet = await got;
     expect(packet.properties).toMatchObject({ contentType: "application/json", responseTopic: "lab/mqtt5/reply", userProperties: { "requested-by": "e2e" } });
     expect(packet.properties?.correlationData?.toString()).toBe("req-7");
+  });
+});
+
+test.describe("against a broker that speaks MQTT 3.1.1 only", () => {
+  test.use({ storageState: { cookies: [], origins: [] } });
+  test.describe.configure({ timeout: 120_000 });
+
+  let broker: ChildProcess;
+  let server: ChildProcess | undefined;
+  let dir: string;
+  let url: string;
+
+  test.beforeAll(async () => {
+    test.setTimeout(180_000);
+    // The embedded Aedes alone in a process: to this server it is an external broker, so the tab
+    // asks it for MQTT 5, through the server's WebSocket relay.
+    broker = spawn(process.execPath, [...TSX, "test/helpers/broker-process.ts"], { env: { ...process.env, BROKER_PORT: "0" }, stdio: ["ignore", "pipe", "inherit"] });
+    const port = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      broker.once("exit", (code) => reject(new Error(`the broker exited with ${code}`)));
+      broker.stdout!.on("data", (chunk: Buffer) => {
+        const m = /broker listening on (\d+)/.exec((out += chunk.toString()));
+        if (m) resolve(m[1]!);
+      });
+    });
+    dir = mkdtempSync(join(tmpdir(), "fleetscope-mqtt311-"));
+    ({ url, process: server } = await startFleetscope(dir, { MQTT_URL: `mqtt://127.0.0.1:${port}` }));
+  });
+
+  test.afterAll(async () => {
+    await stop(server);
+    await stop(broker);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("the tab asks for MQTT 5, is refused the level, connects with 3.1.1 and says so", async ({ page }) => {
+    await page.goto(`${url}/topics`);
+    const badge = page.getByTestId("connection");
+    await expect(badge).toHaveAttribute("data-state", "connected");
+    await expect(badge).toHaveAttribute("data-protocol", "4");
+    await expect(badge).toContainText("MQTT 3.1.1");
+    await expect(page.getByTestId("publish-properties-unavailable")).toBeVisible();
   });
 });
