@@ -13,7 +13,7 @@ export const MAX_USER_PROPERTIES = 64;
 export const MAX_CORRELATION_BYTES = 256;
 
 export interface MessageProperties {
-  /** 1: the payload is UTF-8 text [MQTT-3.3.2-4]; 0: unspecified bytes. */
+  /** 1: the payload is UTF-8 text (MQTT 5.0 §3.3.2.3.2); 0: unspecified bytes. The broker forwards it unaltered [MQTT-3.3.2-4]. */
   payloadFormatIndicator?: 0 | 1;
   /** Seconds the broker still had to keep the message when it sent it [MQTT-3.3.2-6]. */
   messageExpiryInterval?: number;

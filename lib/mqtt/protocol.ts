@@ -25,8 +25,9 @@ export function firstLevel(choice: ProtocolChoice): ProtocolLevel {
 /**
  * The level to try next after a CONNACK refused `level` with `code`, or null when the refusal
  * was not about the protocol level (bad credentials, say) and stepping down would not help.
- * A 3.1.1 server answers a level it does not support with return code 0x01 [MQTT-3.1.2-2]; a
- * 5.0 server may answer 0x84 Unsupported Protocol Version [MQTT-3.1.2-2] (Aedes does).
+ * A 3.1.1 server answers a level it does not support with return code 0x01 (3.1.1's
+ * [MQTT-3.1.2-2]); a server answering in MQTT 5's codes says 0x84 Unsupported Protocol Version
+ * (5.0's [MQTT-3.1.2-2]), as Aedes does to a level 5 CONNECT.
  */
 export function levelAfterRefusal(choice: ProtocolChoice, level: ProtocolLevel, code: number | undefined): ProtocolLevel | null {
   if (choice !== "auto" || level !== 5) return null;

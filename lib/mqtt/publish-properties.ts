@@ -51,8 +51,8 @@ export function checkPublishProperties(
       try {
         strictUtf8.decode(payload);
       } catch {
-        // A receiver may refuse it with 0x99 Payload format invalid [MQTT-3.3.2-4].
-        errors.payloadFormat = "the payload is not valid UTF-8, so it must not be marked as UTF-8 [MQTT-3.3.2-4]";
+        // Format 1 promises well-formed UTF-8 (MQTT 5.0 §3.3.2.3.2): a receiver may refuse it with 0x99 Payload format invalid.
+        errors.payloadFormat = "the payload is not valid UTF-8, so it must not be marked as UTF-8 (MQTT 5.0 §3.3.2.3.2)";
       }
     }
   }

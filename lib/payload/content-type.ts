@@ -32,7 +32,7 @@ export function chooseDecoder(bytes: Uint8Array, topic: string, declared?: Decla
   const byType = contentTypeDecoder(declared?.contentType);
   if (byType) return { decoder: byType, by: "content type" };
   const guessed = autoDecoder(bytes, topic);
-  // Format 1 says UTF-8 [MQTT-3.3.2-4]: JSON and numbers are text too, but bytes the guess
+  // Format 1 says UTF-8 (MQTT 5.0 §3.3.2.3.2): JSON and numbers are text too, but bytes the guess
   // would dump as hex are read as the text they claim to be (or shown not to be).
   if (declared?.payloadFormatIndicator === 1 && (guessed === "hex" || guessed === "sparkplug")) return { decoder: "text", by: "payload format" };
   return { decoder: guessed, by: "payload" };
