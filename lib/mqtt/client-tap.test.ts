@@ -34,6 +34,22 @@ describe("ClientTap", () => {
     expect(v4.event({ cmd: "puback", messageId: 6, reasonCode: 0, length: 2 } as never, "server", 6)!.reason).toBeUndefined();
   });
 
+  it("traces the broker's CONNACK, SUBACK and DISCONNECT with their codes named, by the connection's level", () => {
+    const v5 = new ClientTap("me", () => 5);
+    expect(v5.event({ cmd: "suback", messageId: 2, granted: [1, 0x87], length: 5 } as never, "server", 1)).toMatchObject({
+      type: "suback",
+      id: 2,
+      header: "9005",
+      reason: { code: 1, name: "Granted QoS 1, Not authorized" },
+    });
+    expect(v5.event({ cmd: "disconnect", reasonCode: 0x8e, length: 1 } as never, "server", 2)!.reason).toEqual({ code: 0x8e, name: "Session taken over" });
+    expect(v5.event({ cmd: "connack", reasonCode: 0x86, length: 3 } as never, "server", 3)!.reason).toEqual({ code: 0x86, name: "Bad User Name or Password" });
+    const v4 = new ClientTap("me");
+    expect(v4.event({ cmd: "connack", returnCode: 0, length: 2 } as never, "server", 4)!.reason).toEqual({ code: 0, name: "Connection Accepted" });
+    expect(v4.event({ cmd: "suback", messageId: 3, granted: [0x80], length: 3 } as never, "server", 5)!.reason).toEqual({ code: 0x80, name: "Failure" });
+    expect(v4.event({ cmd: "subscribe", messageId: 3 } as never, "client", 6)).toBeNull();
+  });
+
   it("encodes remaining lengths in 1 to 4 bytes", () => {
     expect(encodeLength(0)).toEqual([0]);
     expect(encodeLength(127)).toEqual([0x7f]);

@@ -36,9 +36,14 @@ interface PacketFields {
   payload?: string | Uint8Array;
   length?: number;
   reasonCode?: number;
+  returnCode?: number;
+  granted?: number[];
 }
 
 const ACK_NAMES = { puback: "PUBACK", pubrec: "PUBREC", pubrel: "PUBREL", pubcomp: "PUBCOMP" } as const;
+/** The broker's answers that carry a verdict: traced with it named, though they belong to no flow. */
+const VERDICTS = { connack: "CONNACK", suback: "SUBACK", disconnect: "DISCONNECT" } as const;
+const isVerdict = (cmd: string): cmd is keyof typeof VERDICTS => Object.hasOwn(VERDICTS, cmd);
 
 export class ClientTap {
   private readonly tracker = new FlowTracker(5_000);
@@ -50,9 +55,13 @@ export class ClientTap {
     private readonly level: () => ProtocolLevel = () => 4,
   ) {}
 
-  /** A TraceEvent for a handshake packet; null for the others (connections, pings, subscriptions). */
+  /**
+   * A TraceEvent for a handshake packet, or for a CONNACK, SUBACK or DISCONNECT the broker sent;
+   * null for the others (requests, pings).
+   */
   event(packet: Packet, from: Side, t: number): TraceEvent | null {
     const p = packet as PacketFields;
+    if (from === "server" && isVerdict(p.cmd)) return this.verdict(p, p.cmd, t);
     if (!FLOW_TYPES.has(p.cmd)) return null;
     const type = p.cmd as PacketType;
     const qos = (type === "publish" ? (p.qos ?? 0) : type === "puback" ? 1 : 2) as 0 | 1 | 2;
@@ -80,6 +89,31 @@ export class ClientTap {
       header: header.map((b) => b.toString(16).padStart(2, "0")).join(""),
       sampled: 1,
       flow: { key: flow.key, state: flow.state, latencyMs: flow.latencyMs, retransmissions: flow.retransmissions, anomalies: [...flow.anomalies] },
+    };
+  }
+
+  private verdict(p: PacketFields, cmd: keyof typeof VERDICTS, t: number): TraceEvent | null {
+    const level = this.level();
+    const packet = VERDICTS[cmd];
+    // A SUBACK has a code per filter; CONNACK a return code on 3.1.1, a reason code on 5; a
+    // DISCONNECT from the broker exists only on 5, 0x00 when left out (MQTT 5.0 §3.14.2.1).
+    const codes = cmd === "suback" ? (p.granted ?? []) : [(cmd === "connack" && level === 4 ? p.returnCode : p.reasonCode) ?? 0];
+    if (codes.length === 0) return null;
+    const remainingLength = p.length ?? 0;
+    return {
+      seq: -++this.seq,
+      t,
+      hop: this.hop,
+      from: "server",
+      type: cmd,
+      qos: 0,
+      dup: false,
+      retain: false,
+      id: p.messageId,
+      reason: { code: codes[0]!, name: codes.map((c) => namedReason(packet, c, level).name).join(", ") },
+      remainingLength,
+      header: [PACKET_TYPES.indexOf(cmd) << 4, ...encodeLength(remainingLength)].map((b) => b.toString(16).padStart(2, "0")).join(""),
+      sampled: 1,
     };
   }
 }
