@@ -4,8 +4,11 @@ import { hexDump, readableText } from "@/lib/payload/decoders";
 import s from "./topics.module.css";
 
 /** A message's MQTT 5 properties, all device text shown as text nodes (never HTML). */
-export function MessagePropertiesView({ props, topic, mqtt5 }: { props: MessageProperties | undefined; topic: string; mqtt5: boolean }) {
-  if (!props) return <p className="muted small" data-testid="message-properties">{mqtt5 ? "No MQTT 5 properties on this message." : "No properties: this tab's connection is MQTT 3.1.1."}</p>;
+export function MessagePropertiesView({ props, topic, mqtt5, stored }: { props: MessageProperties | undefined; topic: string; mqtt5: boolean; stored: boolean }) {
+  if (!props) {
+    const why = stored ? "the store keeps no MQTT 5 properties: messages seen live here show them." : mqtt5 ? "none on this message." : "this tab's connection is MQTT 3.1.1.";
+    return <p className="muted small" data-testid="message-properties">Properties: {why}</p>;
+  }
   return (
     <dl className={s.facts} aria-label="MQTT 5 properties" data-testid="message-properties">
       {props.userProperties && (

@@ -107,7 +107,7 @@ export function TopicDetail({ topic, node, now, messages, stored, onLoadStored, 
           ) : (
             decoded && <PayloadView result={decoded.result} />
           )}
-          <MessagePropertiesView props={shown.props} topic={topic} mqtt5={mqtt5} />
+          <MessagePropertiesView props={shown.props} topic={topic} mqtt5={mqtt5} stored={shown.source === "stored"} />
           <TopicChart topic={topic} messages={messages} decoder={decoder} />
         </>
       )}
