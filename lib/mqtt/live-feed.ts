@@ -4,7 +4,7 @@
  * batchers, never to React. Pages add their own subscriptions and publish through the handle it
  * puts in the store.
  */
-import mqtt, { type IConnackPacket, type IDisconnectPacket, type Packet } from "mqtt";
+import mqtt, { ErrorWithSubackPacket, type IConnackPacket, type IDisconnectPacket, type Packet } from "mqtt";
 import type { QoS } from "../store/types";
 import { createFrameBatcher } from "../state/frame-batcher";
 import { reconnectDelay } from "./backoff";
@@ -187,8 +187,10 @@ export function startLiveFeed(store: FleetStore, protocol: ProtocolChoice): () =
         const id = subscriptionIds.get(filter) ?? subscriptionIds.set(filter, subscriptionIds.size + 1).get(filter)!;
         const properties = level === 5 ? { subscriptionIdentifier: id } : undefined;
         client.subscribe(filter, { qos: 2, properties }, (err, granted) => {
-          // A SUBACK code of 0x80 or above is the broker's refusal [MQTT-3.9.3-2].
-          const refused = granted?.find((g) => g.qos >= 0x80)?.qos ?? (err && typeof (err as { code?: unknown }).code === "number" ? (err as unknown as { code: number }).code : undefined);
+          // A SUBACK code of 0x80 or above is the broker's refusal [MQTT-3.9.3-2]: in `granted` on
+          // 3.1.1; on 5, MQTT.js fails the subscribe with the SUBACK packet attached.
+          const codes: unknown[] = granted?.map((g) => g.qos) ?? (err instanceof ErrorWithSubackPacket ? err.packet.granted : []);
+          const refused = codes.find((c): c is number => typeof c === "number" && c >= 0x80);
           done(refused !== undefined ? `the broker refused the subscription to ${filter}: SUBACK ${reasonText("SUBACK", refused, level)}` : err ? err.message : null);
         });
       },
