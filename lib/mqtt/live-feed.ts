@@ -4,7 +4,7 @@
  * batchers, never to React. Pages add their own subscriptions and publish through the handle it
  * puts in the store.
  */
-import mqtt, { ErrorWithSubackPacket, type IConnackPacket, type IDisconnectPacket, type Packet } from "mqtt";
+import mqtt, { type IConnackPacket, type IDisconnectPacket, type Packet } from "mqtt";
 import type { QoS } from "../store/types";
 import { createFrameBatcher } from "../state/frame-batcher";
 import { reconnectDelay } from "./backoff";
@@ -78,6 +78,12 @@ declare global {
    * handy in devtools.
    */
   var fleetscopeStats: { processed: number; slowFlushes?: SlowFlush[] } | undefined;
+}
+
+/** The codes of the SUBACK MQTT.js attaches to the error of a refused MQTT 5 subscribe (its ErrorWithSubackPacket, which its browser bundle does not export). */
+function subackCodes(err: Error | null | undefined): unknown[] {
+  const packet = err && "packet" in err ? err.packet : undefined;
+  return typeof packet === "object" && packet !== null && "granted" in packet && Array.isArray(packet.granted) ? packet.granted : [];
 }
 
 /** Topic aliases the tab lets a broker use toward it [MQTT-3.1.2-26]: each costs one remembered topic. */
@@ -189,7 +195,7 @@ export function startLiveFeed(store: FleetStore, protocol: ProtocolChoice): () =
         client.subscribe(filter, { qos: 2, properties }, (err, granted) => {
           // A SUBACK code of 0x80 or above is the broker's refusal [MQTT-3.9.3-2]: in `granted` on
           // 3.1.1; on 5, MQTT.js fails the subscribe with the SUBACK packet attached.
-          const codes: unknown[] = granted?.map((g) => g.qos) ?? (err instanceof ErrorWithSubackPacket ? err.packet.granted : []);
+          const codes: unknown[] = granted?.map((g) => g.qos) ?? subackCodes(err);
           const refused = codes.find((c): c is number => typeof c === "number" && c >= 0x80);
           done(refused !== undefined ? `the broker refused the subscription to ${filter}: SUBACK ${reasonText("SUBACK", refused, level)}` : err ? err.message : null);
         });
