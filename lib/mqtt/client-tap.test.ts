@@ -46,6 +46,8 @@ describe("ClientTap", () => {
     expect(v5.event({ cmd: "connack", reasonCode: 0x86, length: 3 } as never, "server", 3)!.reason).toEqual({ code: 0x86, name: "Bad User Name or Password" });
     const v4 = new ClientTap("me");
     expect(v4.event({ cmd: "connack", returnCode: 0, length: 2 } as never, "server", 4)!.reason).toEqual({ code: 0, name: "Connection Accepted" });
+    // A 3.1.1 broker's refusal of level 5, parsed as MQTT 5, after the connection stepped down to 4.
+    expect(v4.event({ cmd: "connack", reasonCode: 0x01, length: 2 } as never, "server", 4)!.reason).toEqual({ code: 1, name: "Connection Refused, unacceptable protocol version" });
     expect(v4.event({ cmd: "suback", messageId: 3, granted: [0x80], length: 3 } as never, "server", 5)!.reason).toEqual({ code: 0x80, name: "Failure" });
     expect(v4.event({ cmd: "subscribe", messageId: 3 } as never, "client", 6)).toBeNull();
   });

@@ -9,7 +9,7 @@ import { FlowTracker, type PacketType, type Side } from "../qos/flow";
 import type { TraceEvent } from "../qos/trace-hub";
 import { PACKET_TYPES } from "./framer";
 import type { ProtocolLevel } from "./protocol";
-import { namedReason } from "./reason";
+import { namedConnack, namedReason } from "./reason";
 
 const FLOW_TYPES = new Set<string>(["publish", "puback", "pubrec", "pubrel", "pubcomp"]);
 const utf8 = new TextEncoder();
@@ -95,10 +95,12 @@ export class ClientTap {
   private verdict(p: PacketFields, cmd: keyof typeof VERDICTS, t: number): TraceEvent | null {
     const level = this.level();
     const packet = VERDICTS[cmd];
-    // A SUBACK has a code per filter; CONNACK a return code on 3.1.1, a reason code on 5; a
+    // A SUBACK has a code per filter; CONNACK a return code on 3.1.1, a reason code on 5 (the
+    // level may have just stepped down for this very CONNACK, so either field is read); a
     // DISCONNECT from the broker exists only on 5, 0x00 when left out (MQTT 5.0 §3.14.2.1).
-    const codes = cmd === "suback" ? (p.granted ?? []) : [(cmd === "connack" && level === 4 ? p.returnCode : p.reasonCode) ?? 0];
+    const codes = cmd === "suback" ? (p.granted ?? []) : [(cmd === "connack" ? (p.returnCode ?? p.reasonCode) : p.reasonCode) ?? 0];
     if (codes.length === 0) return null;
+    const name = (c: number) => (cmd === "connack" ? namedConnack(c, level) : namedReason(packet, c, level)).name;
     const remainingLength = p.length ?? 0;
     return {
       seq: -++this.seq,
@@ -110,7 +112,7 @@ export class ClientTap {
       dup: false,
       retain: false,
       id: p.messageId,
-      reason: { code: codes[0]!, name: codes.map((c) => namedReason(packet, c, level).name).join(", ") },
+      reason: { code: codes[0]!, name: codes.map(name).join(", ") },
       remainingLength,
       header: [PACKET_TYPES.indexOf(cmd) << 4, ...encodeLength(remainingLength)].map((b) => b.toString(16).padStart(2, "0")).join(""),
       sampled: 1,

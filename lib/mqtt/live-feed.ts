@@ -14,7 +14,7 @@ import { messageProperties } from "./message-properties";
 import { firstLevel, levelAfterRefusal, type ProtocolChoice, type ProtocolLevel } from "./protocol";
 import { publishTraced, type PublishOutcome } from "./publish";
 import type { PublishProperties } from "./publish-properties";
-import { reasonText } from "./reason";
+import { hexCode, namedConnack, reasonText } from "./reason";
 import { topicMatches } from "./topic";
 import { Watchers, type WatchHandlers } from "./watchers";
 import type { LiveMessage } from "../state/live-devices";
@@ -270,9 +270,7 @@ export function startLiveFeed(store: FleetStore, protocol: ProtocolChoice): () =
       Object.assign(client.options, levelOptions(level));
     }
     // After MQTT.js's own "error" for it: this one names the code as the spec does.
-    // MQTT 5 refuses with 0x80 and above; a lower code is a 3.1.1 broker's answer, whatever was asked.
-    const named = code < 0x80 ? 4 : sent;
-    queueMicrotask(() => setConnection({ error: `the broker refused the connection: CONNACK ${reasonText("CONNACK", code, named)}` }));
+    queueMicrotask(() => setConnection({ error: `the broker refused the connection: CONNACK ${hexCode(code)} ${namedConnack(code, sent).name}` }));
   });
   // An MQTT 5 broker says why it ends a connection [MQTT-3.14.2-1]; 3.1.1 brokers just close.
   client.on("disconnect", (packet: IDisconnectPacket) => {

@@ -13,6 +13,14 @@ export function namedReason(packet: ReasonPacket, code: number, level: ProtocolL
   return reasonCode(packet, code, level) ?? { code, name: `not a ${packet} reason code in ${level === 5 ? "MQTT 5" : "MQTT 3.1.1"}` };
 }
 
+/**
+ * A CONNACK's code, whichever level was asked: MQTT 5 refuses with 0x80 and above, so a lower
+ * non-zero code is a 3.1.1 broker's return code (the answer to a level it does not speak).
+ */
+export function namedConnack(code: number, level: ProtocolLevel): ReasonCode {
+  return namedReason("CONNACK", code, code !== 0 && code < 0x80 ? 4 : level);
+}
+
 /** "0x87 Not authorized". */
 export function reasonText(packet: ReasonPacket, code: number, level: ProtocolLevel): string {
   return `${hexCode(code)} ${namedReason(packet, code, level).name}`;
