@@ -12,6 +12,7 @@ import { FleetProvider } from "@/components/FleetProvider";
 import { pageActor } from "@/lib/auth/page-actor";
 import { sharedRuleWatch } from "@/lib/devices/rule-watch";
 import { serverConfig } from "@/lib/http/context";
+import { protocolChoice } from "@/lib/mqtt/protocol";
 import { loginUrl, PATH_HEADER } from "@/lib/http/page-path";
 import "./globals.css";
 
@@ -55,7 +56,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
     <html lang="en">
       <body>
         <ActorProvider actor={actor}>
-          <FleetProvider wsUrl={wsUrl} rules={sharedRuleWatch()?.set.rules ?? serverConfig().conventionRules}>
+          <FleetProvider wsUrl={wsUrl} protocol={protocolChoice(serverConfig().mqttUrl === undefined)} rules={sharedRuleWatch()?.set.rules ?? serverConfig().conventionRules}>
             <header className="top">
               <Link href="/" className="brand">Fleetscope</Link>
               <nav>

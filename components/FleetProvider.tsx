@@ -4,13 +4,14 @@ import { useStore } from "zustand";
 import type { DeviceWithValues } from "@/lib/devices/model";
 import type { Rule } from "@/lib/devices/conventions/rules";
 import { resolveWsUrl, startLiveFeed } from "@/lib/mqtt/live-feed";
+import type { ProtocolChoice } from "@/lib/mqtt/protocol";
 import { ALARM_WINDOW_MS } from "@/lib/state/device-events";
 import { createFleetStore, type FleetState, type FleetStore } from "@/lib/state/fleet-store";
 
 const FleetContext = createContext<FleetStore | null>(null);
 
 /** Owns the per-tab store, the live MQTT feed and the first GET /api/devices. */
-export function FleetProvider({ wsUrl, rules, children }: { wsUrl: string | null; rules: Rule[]; children: ReactNode }) {
+export function FleetProvider({ wsUrl, protocol, rules, children }: { wsUrl: string | null; protocol: ProtocolChoice; rules: Rule[]; children: ReactNode }) {
   const [store, setStore] = useState<FleetStore | null>(null);
   // By value: a refresh of the layout hands a new array with the same rules.
   const rulesKey = JSON.stringify(rules);
@@ -19,7 +20,7 @@ export function FleetProvider({ wsUrl, rules, children }: { wsUrl: string | null
   useEffect(() => {
     const s = createFleetStore(resolveWsUrl(wsUrl, window.location), JSON.parse(firstRules.current) as Rule[]);
     setStore(s);
-    const stop = startLiveFeed(s);
+    const stop = startLiveFeed(s, protocol);
     const abort = new AbortController();
     fetch("/api/devices", { signal: abort.signal })
       .then(async (res) => {
@@ -51,7 +52,7 @@ export function FleetProvider({ wsUrl, rules, children }: { wsUrl: string | null
       abort.abort();
       stop();
     };
-  }, [wsUrl]);
+  }, [wsUrl, protocol]);
 
   // A rule saved or deleted (the layout refreshed with the new list): read on with it, on the
   // same connection, keeping what the tab has seen.

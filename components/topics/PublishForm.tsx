@@ -2,10 +2,12 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { decidePublish } from "@/lib/broker/access-rules";
 import { EXPECTED_STEPS, type PublishOutcome } from "@/lib/mqtt/publish";
+import { checkPublishProperties, EMPTY_PUBLISH_PROPERTIES, type PropertyField, type PublishProperties } from "@/lib/mqtt/publish-properties";
 import { checkPublishForm, PAYLOAD_FORMATS, type PayloadFormat } from "@/lib/payload/encode";
 import type { QoS } from "@/lib/store/types";
 import { useActor } from "../auth/ActorProvider";
 import { useFleet } from "../FleetProvider";
+import { PublishPropertiesFields } from "./PublishPropertiesFields";
 import s from "./topics.module.css";
 
 const QOS_HELP: Record<QoS, string> = {
@@ -18,6 +20,9 @@ const QOS_HELP: Record<QoS, string> = {
 export function PublishForm({ initialTopic, onPublished }: { initialTopic: string; onPublished(topic: string, retain: boolean, empty: boolean): void }) {
   const mqtt = useFleet((st) => st.mqtt);
   const connected = useFleet((st) => st.connection.state === "connected");
+  const mqtt5 = useFleet((st) => st.connection.protocol === 5);
+  const [props, setProps] = useState(EMPTY_PUBLISH_PROPERTIES);
+  const [propErrors, setPropErrors] = useState<Partial<Record<PropertyField, string>>>({});
   const [topic, setTopic] = useState(initialTopic);
   const [payload, setPayload] = useState("");
   const [format, setFormat] = useState<PayloadFormat>("text");
@@ -30,7 +35,7 @@ export function PublishForm({ initialTopic, onPublished }: { initialTopic: strin
 
   useEffect(() => setTopic(initialTopic), [initialTopic]);
 
-  const send = async (bytes: Uint8Array, opts: { qos: QoS; retain: boolean }, cleared: boolean) => {
+  const send = async (bytes: Uint8Array, opts: { qos: QoS; retain: boolean; properties?: PublishProperties }, cleared: boolean) => {
     if (!mqtt) return;
     setBusy(true);
     const outcome = await mqtt.publish(topic, bytes, opts);
@@ -57,7 +62,10 @@ export function PublishForm({ initialTopic, onPublished }: { initialTopic: strin
       return;
     }
     setErrors(checked.errors);
-    if (checked.bytes) void send(checked.bytes, { qos, retain }, false);
+    const withProps = mqtt5 && checked.bytes ? checkPublishProperties(props, checked.bytes) : null;
+    setPropErrors(withProps?.errors ?? {});
+    if (withProps && !withProps.properties) return;
+    if (checked.bytes) void send(checked.bytes, { qos, retain, properties: withProps?.properties ?? undefined }, false);
   };
 
   const onClear = () => {
@@ -102,6 +110,7 @@ export function PublishForm({ initialTopic, onPublished }: { initialTopic: strin
         <label className={s.inline} style={{ flexDirection: "row" }}>
           <input type="checkbox" checked={retain} onChange={(e) => setRetain(e.target.checked)} /> retain
         </label>
+        <PublishPropertiesFields value={props} onChange={setProps} errors={propErrors} mqtt5={mqtt5} />
         <div className={s.inline}>
           <button type="submit" className={s.button} disabled={busy || !mqtt || !connected}>
             {busy ? "Publishing…" : "Publish"}
@@ -155,7 +164,7 @@ function PublishResult({ result }: { result: PublishOutcome & { topic: string; c
           const step = result.steps[i];
           return (
             <li key={name} className={step ? undefined : "muted"}>
-              {name} {step ? `+${step.atMs.toFixed(1)} ms` : "—"}
+              {name} {step ? `+${step.atMs.toFixed(1)} ms${step.reason ? ` · ${step.reason}` : ""}` : "—"}
             </li>
           );
         })}

@@ -2,11 +2,13 @@
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { DECODER_IDS, DECODER_LABELS, decodePayload, payloadLines, type DecoderId } from "@/lib/payload/decoders";
+import { chooseDecoder } from "@/lib/payload/content-type";
 import { lineDiff } from "@/lib/payload/diff";
 import { payloadPreview } from "@/lib/payload/preview";
 import type { RecentMessage } from "@/lib/topics/recent";
 import { rateAt, type TopicNode } from "@/lib/topics/tree";
 import { useFleet } from "../FleetProvider";
+import { MessagePropertiesView } from "./MessagePropertiesView";
 import { PayloadView } from "./PayloadView";
 import { TopicChart } from "./TopicChart";
 import s from "./topics.module.css";
@@ -28,12 +30,15 @@ interface Props {
 /** The selected topic: what it holds now, decoded; how it changed; its recent messages and chart. */
 export function TopicDetail({ topic, node, now, messages, stored, onLoadStored, onMakeDevices }: Props) {
   const conventions = useFleet((st) => st.conventions);
+  const mqtt5 = useFleet((st) => st.connection.protocol === 5);
   const [override, setOverride] = useState<DecoderId | "auto">("auto");
   const [diff, setDiff] = useState(false);
   const [picked, setPicked] = useState<number | null>(null);
   const shown = picked !== null && messages.some((m) => m.ts === picked) ? messages.find((m) => m.ts === picked)! : messages[0];
   const decoder = override === "auto" ? undefined : override;
-  const decoded = useMemo(() => (shown ? decodePayload(shown.payload.bytes, topic, decoder) : null), [shown, topic, decoder]);
+  // Unless the user picks one, the message's own Content Type or Payload Format Indicator decides.
+  const choice = useMemo(() => (shown && !decoder ? chooseDecoder(shown.payload.bytes, topic, shown.props) : null), [shown, topic, decoder]);
+  const decoded = useMemo(() => (shown ? decodePayload(shown.payload.bytes, topic, decoder ?? choice?.decoder) : null), [shown, topic, decoder, choice]);
   const previous = shown ? messages[messages.indexOf(shown) + 1] : undefined;
   const diffLines = useMemo(() => {
     if (!diff || !decoded || !previous) return null;
@@ -75,7 +80,7 @@ export function TopicDetail({ topic, node, now, messages, stored, onLoadStored, 
             <label className="small">
               decode as{" "}
               <select value={override} onChange={(e) => setOverride(e.target.value as DecoderId | "auto")} aria-label="Decoder">
-                <option value="auto">auto ({decoded && override === "auto" ? DECODER_LABELS[decoded.decoder] : "…"})</option>
+                <option value="auto">auto ({choice ? `${DECODER_LABELS[choice.decoder]}${choice.by === "payload" ? "" : `, from the ${choice.by}`}` : "…"})</option>
                 {DECODER_IDS.map((id) => (
                   <option key={id} value={id}>{DECODER_LABELS[id]}</option>
                 ))}
@@ -102,6 +107,7 @@ export function TopicDetail({ topic, node, now, messages, stored, onLoadStored, 
           ) : (
             decoded && <PayloadView result={decoded.result} />
           )}
+          <MessagePropertiesView props={shown.props} topic={topic} mqtt5={mqtt5} stored={shown.source === "stored"} />
           <TopicChart topic={topic} messages={messages} decoder={decoder} />
         </>
       )}

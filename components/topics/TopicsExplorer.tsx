@@ -103,7 +103,7 @@ export function TopicsExplorer() {
       // The list starts from what the model kept: the last two values.
       const node = tree.get(topic);
       const seed: RecentMessage[] = [];
-      if (node?.last) seed.push({ ts: node.lastTs!, payload: node.last, qos: node.qos ?? 0, retain: node.retained, source: "live" });
+      if (node?.last) seed.push({ ts: node.lastTs!, payload: node.last, qos: node.qos ?? 0, retain: node.retained, source: "live", ...(node.lastProps && { props: node.lastProps }) });
       if (node?.previous) seed.push({ ts: node.previousTs!, payload: node.previous, qos: node.qos ?? 0, retain: false, source: "live" });
       setRecent(seed);
       setStored({ state: "idle" });

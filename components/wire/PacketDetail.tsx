@@ -1,5 +1,6 @@
 "use client";
 import { explainFixedHeader, headerFromHex } from "@/lib/mqtt/framer";
+import { hexCode } from "@/lib/mqtt/reason";
 import { messagePath } from "@/lib/qos/delivery-stats";
 import type { TracedPacket } from "@/lib/state/trace-feed";
 import { SequenceDiagram } from "./SequenceDiagram";
@@ -54,6 +55,11 @@ export function PacketDetail({ packet, packets, nested = false }: { packet: Trac
           {packet.topic !== undefined && packet.type === "publish" ? ` (topic "${packet.topic}"${packet.id !== undefined ? `, packet id ${packet.id}` : ""})` : packet.id !== undefined ? ` (packet id ${packet.id})` : ""}
           {packet.payloadBytes !== undefined ? ` and ${packet.payloadBytes} payload bytes` : ""}; {headerLength + h.remainingLength} bytes on the wire.
         </div>
+        {packet.reason && (
+          <div data-testid="reason-code">
+            reason code <span className={s.mono}>{hexCode(packet.reason.code)}</span> {packet.reason.name} (MQTT 5)
+          </div>
+        )}
       </div>
       {packet.flow && (
         <div className="small">

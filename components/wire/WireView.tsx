@@ -190,6 +190,7 @@ export function WireView({ initialDevice = "", initialCapture = "" }: { initialD
                     <td>
                       {p.type.toUpperCase()}
                       {p.dup ? " (DUP)" : ""}
+                      {p.reason && p.reason.code !== 0 ? ` ${p.reason.name}` : ""}
                     </td>
                     <td>{p.flow ? p.qos : ""}</td>
                     <td>{p.id ?? ""}</td>

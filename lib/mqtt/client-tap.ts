@@ -8,6 +8,8 @@ import type { Packet } from "mqtt";
 import { FlowTracker, type PacketType, type Side } from "../qos/flow";
 import type { TraceEvent } from "../qos/trace-hub";
 import { PACKET_TYPES } from "./framer";
+import type { ProtocolLevel } from "./protocol";
+import { namedConnack, namedReason } from "./reason";
 
 const FLOW_TYPES = new Set<string>(["publish", "puback", "pubrec", "pubrel", "pubcomp"]);
 const utf8 = new TextEncoder();
@@ -33,17 +35,33 @@ interface PacketFields {
   topic?: string;
   payload?: string | Uint8Array;
   length?: number;
+  reasonCode?: number;
+  returnCode?: number;
+  granted?: number[];
 }
+
+const ACK_NAMES = { puback: "PUBACK", pubrec: "PUBREC", pubrel: "PUBREL", pubcomp: "PUBCOMP" } as const;
+/** The broker's answers that carry a verdict: traced with it named, though they belong to no flow. */
+const VERDICTS = { connack: "CONNACK", suback: "SUBACK", disconnect: "DISCONNECT" } as const;
+const isVerdict = (cmd: string): cmd is keyof typeof VERDICTS => Object.hasOwn(VERDICTS, cmd);
 
 export class ClientTap {
   private readonly tracker = new FlowTracker(5_000);
   private seq = 0;
 
-  constructor(private readonly hop: string) {}
+  constructor(
+    private readonly hop: string,
+    /** The connection's level now: MQTT.js sets a reason code on the acks it sends on 3.1.1 too, which never goes on the wire. */
+    private readonly level: () => ProtocolLevel = () => 4,
+  ) {}
 
-  /** A TraceEvent for a handshake packet; null for the others (connections, pings, subscriptions). */
+  /**
+   * A TraceEvent for a handshake packet, or for a CONNACK, SUBACK or DISCONNECT the broker sent;
+   * null for the others (requests, pings).
+   */
   event(packet: Packet, from: Side, t: number): TraceEvent | null {
     const p = packet as PacketFields;
+    if (from === "server" && isVerdict(p.cmd)) return this.verdict(p, p.cmd, t);
     if (!FLOW_TYPES.has(p.cmd)) return null;
     const type = p.cmd as PacketType;
     const qos = (type === "publish" ? (p.qos ?? 0) : type === "puback" ? 1 : 2) as 0 | 1 | 2;
@@ -65,10 +83,39 @@ export class ClientTap {
       id: p.messageId,
       topic: p.topic ?? flow.topic ?? undefined,
       payloadBytes,
+      // Left out of an MQTT 5 acknowledgement, it is 0x00 Success (MQTT 5.0 §3.4.2.1).
+      ...(type !== "publish" && this.level() === 5 ? { reason: namedReason(ACK_NAMES[type], p.reasonCode ?? 0, 5) } : {}),
       remainingLength,
       header: header.map((b) => b.toString(16).padStart(2, "0")).join(""),
       sampled: 1,
       flow: { key: flow.key, state: flow.state, latencyMs: flow.latencyMs, retransmissions: flow.retransmissions, anomalies: [...flow.anomalies] },
+    };
+  }
+
+  private verdict(p: PacketFields, cmd: keyof typeof VERDICTS, t: number): TraceEvent | null {
+    const level = this.level();
+    const packet = VERDICTS[cmd];
+    // A SUBACK has a code per filter; CONNACK a return code on 3.1.1, a reason code on 5 (the
+    // level may have just stepped down for this very CONNACK, so either field is read); a
+    // DISCONNECT from the broker exists only on 5, 0x00 when left out (MQTT 5.0 §3.14.2.1).
+    const codes = cmd === "suback" ? (p.granted ?? []) : [(cmd === "connack" ? (p.returnCode ?? p.reasonCode) : p.reasonCode) ?? 0];
+    if (codes.length === 0) return null;
+    const name = (c: number) => (cmd === "connack" ? namedConnack(c, level) : namedReason(packet, c, level)).name;
+    const remainingLength = p.length ?? 0;
+    return {
+      seq: -++this.seq,
+      t,
+      hop: this.hop,
+      from: "server",
+      type: cmd,
+      qos: 0,
+      dup: false,
+      retain: false,
+      id: p.messageId,
+      reason: { code: codes[0]!, name: codes.map(name).join(", ") },
+      remainingLength,
+      header: [PACKET_TYPES.indexOf(cmd) << 4, ...encodeLength(remainingLength)].map((b) => b.toString(16).padStart(2, "0")).join(""),
+      sampled: 1,
     };
   }
 }

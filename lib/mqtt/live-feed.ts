@@ -4,13 +4,17 @@
  * batchers, never to React. Pages add their own subscriptions and publish through the handle it
  * puts in the store.
  */
-import mqtt, { type Packet } from "mqtt";
+import mqtt, { type IConnackPacket, type IDisconnectPacket, type Packet } from "mqtt";
 import type { QoS } from "../store/types";
 import { createFrameBatcher } from "../state/frame-batcher";
 import { reconnectDelay } from "./backoff";
 import type { TraceEvent } from "../qos/trace-hub";
 import { ClientTap } from "./client-tap";
+import { messageProperties } from "./message-properties";
+import { firstLevel, levelAfterRefusal, type ProtocolChoice, type ProtocolLevel } from "./protocol";
 import { publishTraced, type PublishOutcome } from "./publish";
+import type { PublishProperties } from "./publish-properties";
+import { hexCode, namedConnack, reasonText } from "./reason";
 import { topicMatches } from "./topic";
 import { Watchers, type WatchHandlers } from "./watchers";
 import type { LiveMessage } from "../state/live-devices";
@@ -20,7 +24,8 @@ import type { FleetStore } from "../state/fleet-store";
 export interface MqttHandle {
   /** Subscribes to `filter` until the returned function is called. */
   watch(filter: string, handlers: WatchHandlers): () => void;
-  publish(topic: string, payload: Uint8Array, opts: { qos: QoS; retain: boolean }): Promise<PublishOutcome>;
+  /** `properties` are MQTT 5's: sent only on a level 5 connection. */
+  publish(topic: string, payload: Uint8Array, opts: { qos: QoS; retain: boolean; properties?: PublishProperties }): Promise<PublishOutcome>;
   /** This tab's own handshake packets, a batch per frame, until the returned function is called. */
   trace(onBatch: (batch: TraceEvent[]) => void): () => void;
 }
@@ -75,9 +80,32 @@ declare global {
   var fleetscopeStats: { processed: number; slowFlushes?: SlowFlush[] } | undefined;
 }
 
-/** Connects and feeds `store`; the returned function disconnects (for effect cleanup). */
-export function startLiveFeed(store: FleetStore): () => void {
+/** The codes of the SUBACK MQTT.js attaches to the error of a refused MQTT 5 subscribe (its ErrorWithSubackPacket, which its browser bundle does not export). */
+function subackCodes(err: Error | null | undefined): unknown[] {
+  const packet = err && "packet" in err ? err.packet : undefined;
+  return typeof packet === "object" && packet !== null && "granted" in packet && Array.isArray(packet.granted) ? packet.granted : [];
+}
+
+/** Topic aliases the tab lets a broker use toward it [MQTT-3.1.2-26]: each costs one remembered topic. */
+export const TOPIC_ALIAS_MAXIMUM = 64;
+
+/** What CONNECT carries at `level`: MQTT 5 has properties, 3.1.1 has none. */
+function levelOptions(level: ProtocolLevel) {
+  return { protocolVersion: level, properties: level === 5 ? { topicAliasMaximum: TOPIC_ALIAS_MAXIMUM } : undefined };
+}
+
+/**
+ * Connects and feeds `store`; the returned function disconnects (for effect cleanup). `protocol`
+ * is the level the server knows its broker speaks, or "auto": 5, stepping down to 3.1.1 when the
+ * broker refuses it.
+ */
+export function startLiveFeed(store: FleetStore, protocol: ProtocolChoice): () => void {
   const { url } = store.getState().connection;
+  let level = firstLevel(protocol);
+  /** The broker refused level 5: the next connect, right away, asks for 3.1.1. */
+  let steppedDown = false;
+  /** The tab numbers its subscriptions on MQTT 5, so a message says which of them it matched [MQTT-3.3.4-3]. */
+  const subscriptionIds = new Map<string, number>();
   // Changed in place when a rule is saved or deleted (Watchers reads the same array).
   const liveFilters = store.getState().conventions.filters();
   const stats = (globalThis.fleetscopeStats ??= { processed: 0 });
@@ -103,6 +131,7 @@ export function startLiveFeed(store: FleetStore): () => void {
     reconnectPeriod: 0,
     connectTimeout: 10_000,
     manualConnect: true,
+    ...levelOptions(level),
     // MQTT.js logs through `debug` several times per packet, and `debug` gathers its arguments
     // into a fresh array before it checks whether it is enabled: at 10,000 msgs/s that was a
     // share of the tab's garbage (sampling heap profile) for output nobody reads in a tab.
@@ -115,6 +144,11 @@ export function startLiveFeed(store: FleetStore): () => void {
   let opened = false;
   const retryLater = () => {
     if (stopped || timer) return;
+    if (steppedDown) {
+      steppedDown = false;
+      open();
+      return;
+    }
     const delay = reconnectDelay(attempts);
     attempts++;
     setConnection({ state: attempts > 1 ? "reconnecting" : "offline", attempts, retryAt: Date.now() + delay });
@@ -155,20 +189,26 @@ export function startLiveFeed(store: FleetStore): () => void {
   const watchers = new Watchers(
     {
       connected: () => client.connected,
-      subscribe: (filter, done) =>
-        client.subscribe(filter, { qos: 2 }, (err, granted) => {
-          // [MQTT-3.9.3-2]: 0x80 in the SUBACK is the broker's refusal.
-          done(err ? err.message : granted?.some((g) => g.qos === 128) ? `the broker refused the subscription to ${filter}` : null);
-        }),
+      subscribe: (filter, done) => {
+        const id = subscriptionIds.get(filter) ?? subscriptionIds.set(filter, subscriptionIds.size + 1).get(filter)!;
+        const properties = level === 5 ? { subscriptionIdentifier: id } : undefined;
+        client.subscribe(filter, { qos: 2, properties }, (err, granted) => {
+          // A SUBACK code of 0x80 or above is the broker's refusal [MQTT-3.9.3-2]: in `granted` on
+          // 3.1.1; on 5, MQTT.js fails the subscribe with the SUBACK packet attached.
+          const codes: unknown[] = granted?.map((g) => g.qos) ?? subackCodes(err);
+          const refused = codes.find((c): c is number => typeof c === "number" && c >= 0x80);
+          done(refused !== undefined ? `the broker refused the subscription to ${filter}: SUBACK ${reasonText("SUBACK", refused, level)}` : err ? err.message : null);
+        });
+      },
       unsubscribe: (filter) => void client.unsubscribe(filter),
     },
     liveFilters,
   );
   const mqttHandle: MqttHandle = {
     watch: (filter, handlers) => watchers.add(filter, handlers),
-    publish: (topic, payload, opts) => publishTraced(client, topic, payload, opts),
+    publish: (topic, payload, { properties, ...opts }) => publishTraced(client, topic, payload, level === 5 && properties ? { ...opts, properties } : opts),
     trace: (onBatch) => {
-      const tap = new ClientTap(`this tab (${client.options.clientId})`);
+      const tap = new ClientTap(`this tab (${client.options.clientId})`, () => level);
       const traced = createFrameBatcher<TraceEvent>(onBatch);
       const on = (from: "client" | "server") => (packet: Packet) => {
         const e = tap.event(packet, from, Date.now());
@@ -189,7 +229,7 @@ export function startLiveFeed(store: FleetStore): () => void {
   client.on("connect", () => {
     opening = false;
     attempts = 0;
-    setConnection({ state: "connected", error: null, attempts: 0, retryAt: null, sessions: store.getState().connection.sessions + 1 });
+    setConnection({ state: "connected", error: null, attempts: 0, retryAt: null, sessions: store.getState().connection.sessions + 1, protocol: level });
     client.subscribe(liveFilters, { qos: 0 }, (err) => {
       if (err) setConnection({ state: "error", error: `subscribe failed: ${err.message}` });
     });
@@ -217,10 +257,30 @@ export function startLiveFeed(store: FleetStore): () => void {
     if (unused.length) client.unsubscribe(unused);
   });
   client.on("error", (err) => setConnection({ error: err.message }));
+  client.on("packetreceive", (packet) => {
+    if (packet.cmd !== "connack") return;
+    const connack = packet as IConnackPacket;
+    const sent = level;
+    const code = (sent === 5 ? connack.reasonCode : connack.returnCode) ?? 0;
+    if (code === 0) return;
+    const next = levelAfterRefusal(protocol, level, code);
+    if (next !== null) {
+      level = next;
+      steppedDown = true;
+      Object.assign(client.options, levelOptions(level));
+    }
+    // After MQTT.js's own "error" for it: this one names the code as the spec does.
+    queueMicrotask(() => setConnection({ error: `the broker refused the connection: CONNACK ${hexCode(code)} ${namedConnack(code, sent).name}` }));
+  });
+  // An MQTT 5 broker says why it ends a connection [MQTT-3.14.2-1]; 3.1.1 brokers just close.
+  client.on("disconnect", (packet: IDisconnectPacket) => {
+    const why = packet.properties?.reasonString;
+    setConnection({ error: `the broker disconnected this tab: DISCONNECT ${reasonText("DISCONNECT", packet.reasonCode ?? 0, 5)}${why ? ` (${why.slice(0, 200)})` : ""}` });
+  });
   client.on("message", (topic, payload, packet) => {
     const ts = Date.now();
     if (watchers.size > 0) {
-      watchers.route(topic, payload, packet.qos, packet.retain, ts);
+      watchers.route({ topic, payload, qos: packet.qos, retain: packet.retain, ts, props: level === 5 ? messageProperties(packet) : undefined });
       // With a watch as wide as `#`, the fleet's filters no longer pick what arrives.
       if (!liveFilters.some((f) => topicMatches(f, topic))) return;
     }

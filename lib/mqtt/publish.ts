@@ -8,6 +8,8 @@
 import { Buffer } from "buffer";
 import type { IPublishPacket, MqttClient, Packet } from "mqtt";
 import type { QoS } from "../store/types";
+import type { PublishProperties } from "./publish-properties";
+import { reasonText } from "./reason";
 
 export type HandshakePacket = "PUBLISH" | "PUBACK" | "PUBREC" | "PUBREL" | "PUBCOMP";
 
@@ -16,8 +18,8 @@ export const PUBLISH_TIMEOUT_MS = 10_000;
 
 export interface PublishOutcome {
   qos: QoS;
-  /** Each packet of the handshake with its time, ms after the PUBLISH was sent. */
-  steps: { packet: HandshakePacket; atMs: number }[];
+  /** Each packet of the handshake with its time, ms after the PUBLISH was sent, and on MQTT 5 its reason code named. */
+  steps: { packet: HandshakePacket; atMs: number; reason?: string }[];
   /** The last expected step arrived (PUBLISH written, PUBACK, or PUBCOMP). */
   complete: boolean;
   totalMs: number;
@@ -30,9 +32,9 @@ export const EXPECTED_STEPS: Record<QoS, HandshakePacket[]> = {
   2: ["PUBLISH", "PUBREC", "PUBREL", "PUBCOMP"],
 };
 
-const ACKS: Record<string, HandshakePacket> = { puback: "PUBACK", pubrec: "PUBREC", pubrel: "PUBREL", pubcomp: "PUBCOMP" };
+const ACKS: Record<string, Exclude<HandshakePacket, "PUBLISH">> = { puback: "PUBACK", pubrec: "PUBREC", pubrel: "PUBREL", pubcomp: "PUBCOMP" };
 
-export function publishTraced(client: MqttClient, topic: string, payload: Uint8Array, opts: { qos: QoS; retain: boolean }): Promise<PublishOutcome> {
+export function publishTraced(client: MqttClient, topic: string, payload: Uint8Array, opts: { qos: QoS; retain: boolean; properties?: PublishProperties }): Promise<PublishOutcome> {
   const steps: PublishOutcome["steps"] = [];
   let start = 0;
   let messageId: number | undefined;
@@ -46,7 +48,11 @@ export function publishTraced(client: MqttClient, topic: string, payload: Uint8A
       return;
     }
     const name = ACKS[packet.cmd];
-    if (name && steps.length > 0 && "messageId" in packet && packet.messageId === messageId) steps.push({ packet: name, atMs: performance.now() - start });
+    if (!name || steps.length === 0 || !("messageId" in packet) || packet.messageId !== messageId) return;
+    const atMs = performance.now() - start;
+    // MQTT 5 acknowledgements carry a reason code, 0x00 Success when left out (MQTT 5.0 §3.4.2.1).
+    if (client.options.protocolVersion !== 5) steps.push({ packet: name, atMs });
+    else steps.push({ packet: name, atMs, reason: reasonText(name, ("reasonCode" in packet ? packet.reasonCode : undefined) ?? 0, 5) });
   };
   return new Promise((resolve) => {
     if (!client.connected) {
@@ -64,6 +70,6 @@ export function publishTraced(client: MqttClient, topic: string, payload: Uint8A
     };
     const timer = setTimeout(() => finish(`no ${EXPECTED_STEPS[opts.qos].at(-1)} within ${PUBLISH_TIMEOUT_MS / 1000} s`), PUBLISH_TIMEOUT_MS);
     // The callback runs at PUBACK (QoS 1), PUBCOMP (QoS 2), or once written (QoS 0).
-    client.publish(topic, Buffer.from(payload), { qos: opts.qos, retain: opts.retain }, (err) => finish(err ? err.message : null));
+    client.publish(topic, Buffer.from(payload), { qos: opts.qos, retain: opts.retain, ...(opts.properties && { properties: opts.properties }) }, (err) => finish(err ? err.message : null));
   });
 }

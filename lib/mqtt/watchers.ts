@@ -3,7 +3,6 @@
  * its own frame batcher. The feed asks `route` where a message goes; the connection subscribes
  * and unsubscribes through the callbacks, and a filter the live feed needs is never unsubscribed.
  */
-import type { QoS } from "../store/types";
 import { createFrameBatcher, type FrameBatcher } from "../state/frame-batcher";
 import { topicMatches } from "./topic";
 import type { TopicMessage } from "../topics/tree";
@@ -73,8 +72,8 @@ export class Watchers {
     });
   }
 
-  route(topic: string, payload: Uint8Array, qos: QoS, retain: boolean, ts: number): void {
-    for (const w of this.watches) if (topicMatches(w.filter, topic)) w.batcher.push({ topic, payload, qos, retain, ts });
+  route(message: TopicMessage): void {
+    for (const w of this.watches) if (topicMatches(w.filter, message.topic)) w.batcher.push(message);
   }
 
   dispose(): void {

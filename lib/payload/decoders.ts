@@ -39,7 +39,7 @@ function utf8(bytes: Uint8Array): string | null {
 }
 
 /** UTF-8 that reads as text: no control characters other than tab, CR and LF. */
-function readableText(bytes: Uint8Array): string | null {
+export function readableText(bytes: Uint8Array): string | null {
   const s = utf8(bytes);
   return s !== null && !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s) ? s : null;
 }

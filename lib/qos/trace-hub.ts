@@ -45,6 +45,8 @@ export interface TraceEvent {
   /** The demo convention's device the packet's flow concerns, if any. */
   device?: string;
   payloadBytes?: number;
+  /** An MQTT 5 acknowledgement's reason code (MQTT 5.0 §2.4), named; 3.1.1 acknowledgements carry none. */
+  reason?: { code: number; name: string };
   remainingLength: number;
   /** The fixed header as sent, in hex. */
   header: string;

@@ -5,6 +5,7 @@
 import { createStore } from "zustand/vanilla";
 import type { DeviceWithValues } from "../devices/model";
 import type { MqttHandle } from "../mqtt/live-feed";
+import type { ProtocolLevel } from "../mqtt/protocol";
 import { applyEventMessages, type DeviceEvents } from "./device-events";
 import { conventionsWith } from "../devices/builtin";
 import type { Rule } from "../devices/conventions/rules";
@@ -23,6 +24,8 @@ export interface Connection {
   retryAt: number | null;
   /** Successful connections so far: a change after the first means data may have been missed. */
   sessions: number;
+  /** The protocol level the broker accepted at the last connect; null before the first. */
+  protocol: ProtocolLevel | null;
 }
 
 export interface FleetState {
@@ -59,7 +62,7 @@ export function createFleetStore(url: string, initialRules: readonly Rule[] = []
   const conventions = new Interpreter(conventionsWith(rules));
   return createStore<FleetState>()((set) => ({
     conventions,
-    connection: { state: "connecting", url, error: null, attempts: 0, retryAt: null, sessions: 0 },
+    connection: { state: "connecting", url, error: null, attempts: 0, retryAt: null, sessions: 0, protocol: null },
     retryNow: null,
     mqtt: null,
     devices: new Map(),

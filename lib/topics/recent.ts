@@ -7,6 +7,7 @@ import { boundedPayload, type BoundedPayload } from "../payload/bounded";
 import { base64ToBytes } from "../payload/decoders";
 import type { QoS } from "../store/types";
 import type { TopicMessage } from "./tree";
+import type { MessageProperties } from "../mqtt/message-properties";
 
 export const RECENT_LIVE = 100;
 export const RECENT_STORED = 1000;
@@ -17,6 +18,8 @@ export interface RecentMessage {
   qos: QoS;
   retain: boolean;
   source: "live" | "stored";
+  /** MQTT 5 properties it came with (the store keeps none). */
+  props?: MessageProperties;
 }
 
 /** A message as GET /api/messages returns it. */
@@ -33,7 +36,7 @@ export function addLive(list: readonly RecentMessage[], topic: string, batch: re
   const fresh: RecentMessage[] = [];
   for (let i = batch.length - 1; i >= 0; i--) {
     const m = batch[i]!;
-    if (m.topic === topic) fresh.push({ ts: m.ts, payload: boundedPayload(m.payload), qos: m.qos, retain: m.retain, source: "live" });
+    if (m.topic === topic) fresh.push({ ts: m.ts, payload: boundedPayload(m.payload), qos: m.qos, retain: m.retain, source: "live", ...(m.props && { props: m.props }) });
   }
   if (fresh.length === 0) return list;
   const live = list.filter((m) => m.source === "live");

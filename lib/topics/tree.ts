@@ -11,6 +11,7 @@
  */
 import type { QoS } from "../store/types";
 import { boundedPayload, type BoundedPayload } from "../payload/bounded";
+import type { MessageProperties } from "../mqtt/message-properties";
 
 /** Smoothing time constant of the message rates: a burst fades over about this long. */
 export const RATE_TAU_MS = 5_000;
@@ -24,6 +25,8 @@ export interface TopicMessage {
   qos: QoS;
   retain: boolean;
   ts: number;
+  /** Its MQTT 5 properties, when it came on an MQTT 5 connection with some. */
+  props?: MessageProperties;
 }
 
 export interface TopicNode {
@@ -40,6 +43,8 @@ export interface TopicNode {
   messages: number;
   lastTs: number | null;
   last: BoundedPayload | null;
+  /** The MQTT 5 properties `last` came with. */
+  lastProps: MessageProperties | null;
   /** The value before `last`, for the diff view. */
   previous: BoundedPayload | null;
   previousTs: number | null;
@@ -89,6 +94,7 @@ export class TopicTree {
     node.previous = node.last;
     node.lastTs = m.ts;
     node.last = boundedPayload(m.payload);
+    node.lastProps = m.props ?? null;
     node.qos = m.qos;
     // A retained message comes with RETAIN=1 to a new subscription [MQTT-3.3.1-8]; live ones
     // arrive with RETAIN=0 [MQTT-3.3.1-9], so only an empty payload (which deletes the
@@ -200,6 +206,7 @@ function newNode(name: string, topic: string, parent: TopicNode | null): TopicNo
     messages: 0,
     lastTs: null,
     last: null,
+    lastProps: null,
     previous: null,
     previousTs: null,
     qos: null,
