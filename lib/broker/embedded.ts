@@ -3,7 +3,8 @@ import "server-only";
  * The embedded broker (Aedes, MQTT 3.1.1): a TCP listener, and MQTT over WebSocket on the
  * HTTP server's `/mqtt` path so browsers reach it on the page's own origin.
  */
-import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { createServer, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { Aedes } from "aedes";
@@ -17,33 +18,24 @@ import { holdDeliveriesUntilConnack, releaseOnConnack } from "./connack-first";
 import { forwardsTo, qos0Drops, WS_WRITE_HIGH_WATER_MARK, type Qos } from "./slow-readers";
 import { tapConnection } from "./tap";
 import { frameEnds } from "./ws-frames";
+import { listenNear } from "./listen";
+import { admitClientCertificate } from "./client-certificate";
 
 export const MQTT_WS_PATH = "/mqtt";
-/** Ports tried from MQTT_TCP_PORT upwards before settling for any free one. */
-const PORT_TRIES = 10;
 
 export interface EmbeddedBroker {
   /** The TCP port actually bound. */
   tcpPort: number;
   /** Set when the requested port was taken and another was bound instead. */
   requestedPortTaken: boolean;
+  /** The TLS port bound, and whether the one asked for was taken; null without a TLS listener. */
+  tls: { port: number; requestedPortTaken: boolean } | null;
   /** Hands an HTTP upgrade on `/mqtt` to the broker. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   clientCount(): number;
   /** QoS 0 messages this broker dropped for WebSocket clients too far behind (lib/broker/slow-readers.ts). */
   droppedQos0(): number;
   close(): Promise<void>;
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    server.once("error", onError);
-    server.listen(port, host, () => {
-      server.off("error", onError);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
 
 /**
@@ -107,12 +99,21 @@ export const defaultAccess: AccessHandlers = {
 /** Where the broker keeps sessions, queues and retained messages: a SQLite file, or memory (lost at exit). */
 export type BrokerPersistence = { kind: "sqlite"; file: string } | { kind: "memory" };
 
+/** The TLS listener: PEM certificate and key; `ca` set, clients may log in with a certificate it signed. */
+export interface BrokerTls {
+  port: number;
+  cert: string;
+  key: string;
+  ca?: string;
+}
+
 /**
  * `trace`: every connection's packets go to this hub (the Wire view and Delivery panels).
  * `access`: who may connect, publish and subscribe (lib/broker/access.ts); nobody by default.
  * `persistence`: lib/broker/persistence/; memory (aedes' own) unless given.
+ * `tls`: a TLS listener beside the TCP one (MQTT_TLS_PORT).
  */
-export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string; trace?: TraceHub; access?: AccessHandlers; persistence?: BrokerPersistence }): Promise<EmbeddedBroker> {
+export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string; trace?: TraceHub; access?: AccessHandlers; persistence?: BrokerPersistence; tls?: BrokerTls }): Promise<EmbeddedBroker> {
   // [MQTT-3.1.3-8] before any access rule: lib/broker/client-id.ts.
   const access = withClientIdRule(opts.access ?? defaultAccess);
   // Bytes waiting to be sent to each WebSocket connection, by the stream Aedes writes to. TCP
@@ -149,21 +150,26 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
     if (opts.trace) tapConnection(socket, opts.trace);
     broker.handle(socket);
   });
-  let tcpPort: number;
-  let requestedPortTaken = false;
-  // When the port is taken (a Mosquitto often holds 1883) take the next free one, so devices
-  // find the broker on the same port after a restart; past a few tries, any free port.
-  tcpPort = -1;
-  const candidates = opts.tcpPort === 0 ? [0] : [...Array.from({ length: PORT_TRIES }, (_, i) => opts.tcpPort + i).filter((p) => p <= 65535), 0];
-  for (const port of candidates) {
-    try {
-      tcpPort = await listen(tcp, port, host);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
-      requestedPortTaken = true;
-    }
-  }
+  const { port: tcpPort, taken: requestedPortTaken } = await listenNear(tcp, opts.tcpPort, host);
+  const tlsOpts = opts.tls;
+  // A client certificate is asked for only with a CA to check it by, and optional even then:
+  // devices with passwords connect as over TCP; one whose certificate does not verify is refused.
+  const tls = tlsOpts
+    ? createTlsServer({ cert: tlsOpts.cert, key: tlsOpts.key, ...(tlsOpts.ca ? { ca: tlsOpts.ca, requestCert: true, rejectUnauthorized: false } : {}) }, (socket) => {
+        if (!admitClientCertificate(socket)) {
+          process.stderr.write(`fleetscope: broker refused a TLS connection from ${socket.remoteAddress}: client certificate not signed by MQTT_TLS_CA (${String(socket.authorizationError)})\n`);
+          socket.destroy();
+          return;
+        }
+        sockets.add(socket);
+        socket.on("close", () => sockets.delete(socket));
+        if (opts.trace) tapConnection(socket, opts.trace);
+        broker.handle(socket);
+      })
+    : null;
+  // A handshake that fails (a client that does not trust this certificate) is the client's business.
+  tls?.on("tlsClientError", () => undefined);
+  const tlsBound = tls && tlsOpts ? await listenNear(tls, tlsOpts.port, host) : null;
 
   const wss = new WebSocketServer({ noServer: true });
   wss.on("connection", (ws, req) => {
@@ -183,6 +189,7 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
   return {
     tcpPort,
     requestedPortTaken,
+    tls: tlsBound && { port: tlsBound.port, requestedPortTaken: tlsBound.taken },
     handleUpgrade(req, socket, head) {
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
     },
@@ -193,6 +200,7 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
       await new Promise<void>((r) => wss.close(() => r()));
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => tcp.close(() => r()));
+      if (tls) await new Promise<void>((r) => tls.close(() => r()));
       await new Promise<void>((r) => broker.close(() => r()));
       await backups?.close();
       // After the clients are gone: what their closing queued (wills removed) is committed first.
