@@ -147,18 +147,28 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     };
     const client = mqtt.connect(this.opts.url, options);
     this.client = client;
+    const speak311 = () => {
+      client.end(true);
+      this.connect(4);
+      for (const t of this.tracked.values()) if (t.command.state === "queued") this.send(t.command);
+    };
     client.on("error", (err) => {
       this.lastError = err.message;
       // CONNACK "unsupported protocol version" (132 in MQTT 5, 1 in 3.1.1): speak 3.1.1 instead.
       const code = (err as { code?: number }).code;
-      if (protocolVersion === 5 && (code === 132 || code === 1) && this.client === client) {
-        client.end(true);
-        this.connect(4);
-        for (const t of this.tracked.values()) if (t.command.state === "queued") this.send(t.command);
-      }
+      if (protocolVersion === 5 && (code === 132 || code === 1) && this.client === client) speak311();
     });
-    client.on("close", () => this.emit("connection"));
+    // A 3.1.1 broker may also just close the connection on a CONNECT it cannot read [MQTT-3.1.2-2]
+    // (RabbitMQ 3.10 does): the CONNECT went out and no CONNACK came back.
+    let connectSent = false;
+    let connacked = false;
+    client.on("packetsend", (p) => (connectSent ||= p.cmd === "connect"));
+    client.on("close", () => {
+      if (protocolVersion === 5 && connectSent && !connacked && this.client === client) return speak311();
+      this.emit("connection");
+    });
     client.on("connect", () => {
+      connacked = true;
       this.lastError = null;
       this.emit("connection");
       // Resubscribed on every connect: a clean session has none, and a kept one loses nothing by it.
