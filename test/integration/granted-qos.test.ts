@@ -4,8 +4,6 @@
  * words, never "exactly once". The embedded Aedes grants QoS 2, and that is said too.
  * The health half runs the real server (`next build` first, as `npm test` does).
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,16 +12,11 @@ import { Bridge } from "../../lib/bridge/bridge";
 import { SqliteStore } from "../../lib/store/sqlite";
 import { startAedes } from "../helpers/brokers";
 import { startMosquitto } from "../helpers/mosquitto";
-import { freePort } from "../helpers/ports";
+import { killServers, startServerProcess } from "../helpers/server-process";
 
 const dir = mkdtempSync(join(tmpdir(), "fleetscope-granted-"));
-const children = new Set<ChildProcess>();
 afterAll(async () => {
-  for (const c of children) {
-    const exited = once(c, "exit");
-    c.kill("SIGKILL");
-    await exited;
-  }
+  await killServers();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -60,27 +53,14 @@ describe("the granted QoS of the bridge's subscription", () => {
 
   it("is said by /api/health of a server on that broker", async () => {
     const mosquitto = await startMosquitto({ listenerOptions: ["max_qos 1"] });
-    const port = await freePort();
-    const proc = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/register-hooks.mjs", "server.ts"], {
-      env: { ...process.env, DATABASE_URL: `file:${join(dir, "server.db")}`, MQTT_URL: mosquitto.tcpUrl, FLEETSCOPE_AUTH: "off", PORT: String(port) },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    children.add(proc);
     try {
-      let out = "";
-      await new Promise<void>((resolve, reject) => {
-        proc.stdout!.on("data", (d: Buffer) => ((out += d.toString()), out.includes("login ") && resolve()));
-        proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-        proc.once("exit", (code) => reject(new Error(`the server exited with ${code}:\n${out}`)));
-      });
+      const server = await startServerProcess({ DATABASE_URL: `file:${join(dir, "server.db")}`, MQTT_URL: mosquitto.tcpUrl, FLEETSCOPE_AUTH: "off" });
+      const port = server.port;
       const health = (await (await fetch(`http://localhost:${port}/api/health`)).json()) as { bridge: { subscription: { asked: number; granted: number; note: string } } };
       expect(health.bridge.subscription).toMatchObject({ asked: 2, granted: 1 });
       expect(health.bridge.subscription.note).toBe("asked for QoS 2, the broker granted QoS 1: at least once (may arrive twice) on this hop, not exactly once");
+      await server.stop();
     } finally {
-      const exited = once(proc, "exit");
-      proc.kill("SIGTERM");
-      await exited;
-      children.delete(proc);
       await mosquitto.stop();
     }
   }, 60_000);

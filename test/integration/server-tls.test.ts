@@ -5,8 +5,6 @@
  * the banner; and behind a TLS-terminating proxy in front of a plain server, wss:// reaches `/mqtt`.
  * Needs a production build (`next build`), as `npm test` makes first.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { get } from "node:https";
@@ -18,9 +16,9 @@ import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { brokerCertificate, SELF_SIGNED_KEY, type TlsCertificate } from "../../lib/broker/tls-certificate";
 import { freePort } from "../helpers/ports";
+import { startServerProcess, killServers, type ServerProcess } from "../helpers/server-process";
 
 const root = mkdtempSync(join(tmpdir(), "fleetscope-server-tls-"));
-const children = new Set<ChildProcess>();
 let httpsCert: TlsCertificate;
 let proxy: TlsServer | null = null;
 
@@ -30,47 +28,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   proxy?.close();
-  for (const c of children) {
-    const exited = once(c, "exit");
-    c.kill("SIGKILL");
-    await exited;
-  }
+  await killServers();
   rmSync(root, { recursive: true, force: true });
 });
 
-interface Started {
-  port: number;
-  banner: string;
-  stop(): Promise<void>;
-}
-
-async function startServer(name: string, env: Record<string, string>): Promise<Started> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/register-hooks.mjs", "server.ts"], {
-    env: { ...process.env, DATABASE_URL: `file:${join(root, name, "fleet.db")}`, FLEETSCOPE_AUTH: "off", FLEETSCOPE_SIM_DEVICES: "0", MQTT_TCP_PORT: "0", MQTT_TLS_PORT: "0", PORT: String(port), ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.add(proc);
-  proc.once("exit", () => children.delete(proc));
-  let out = "";
-  await new Promise<void>((resolve, reject) => {
-    proc.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (out.includes("login ")) resolve();
-    });
-    proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-    proc.once("exit", (code) => reject(new Error(`the server exited with ${code} before it was ready:\n${out}`)));
-  });
-  return {
-    port,
-    banner: out,
-    async stop() {
-      const exited = once(proc, "exit");
-      proc.kill("SIGTERM");
-      await exited;
-    },
-  };
-}
+const startServer = (name: string, env: Record<string, string>) =>
+  startServerProcess({ DATABASE_URL: `file:${join(root, name, "fleet.db")}`, FLEETSCOPE_AUTH: "off", FLEETSCOPE_SIM_DEVICES: "0", MQTT_TCP_PORT: "0", MQTT_TLS_PORT: "0", ...env });
 
 /** Publishes on `url` and resolves with what comes back on its own subscription. */
 async function roundTrip(url: string, opts: mqtt.IClientOptions): Promise<string> {
@@ -85,7 +48,7 @@ async function roundTrip(url: string, opts: mqtt.IClientOptions): Promise<string
 }
 
 describe("HTTPS_CERT and HTTPS_KEY, and the broker's self-signed certificate", () => {
-  let server: Started;
+  let server: ServerProcess;
   beforeAll(async () => {
     server = await startServer("direct", { HTTPS_CERT: httpsCert.certFile, HTTPS_KEY: join(root, "https", SELF_SIGNED_KEY) });
   }, 120_000);
