@@ -4,7 +4,6 @@ import "server-only";
  * HTTP server's `/mqtt` path so browsers reach it on the page's own origin.
  */
 import { createServer, type Socket } from "node:net";
-import { createServer as createTlsServer } from "node:tls";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { Aedes } from "aedes";
@@ -19,7 +18,7 @@ import { forwardsTo, qos0Drops, WS_WRITE_HIGH_WATER_MARK, type Qos } from "./slo
 import { tapConnection } from "./tap";
 import { frameEnds } from "./ws-frames";
 import { listenNear } from "./listen";
-import { admitClientCertificate } from "./client-certificate";
+import { tlsListener, type BrokerTls } from "./tls-listener";
 
 export const MQTT_WS_PATH = "/mqtt";
 
@@ -99,14 +98,6 @@ export const defaultAccess: AccessHandlers = {
 /** Where the broker keeps sessions, queues and retained messages: a SQLite file, or memory (lost at exit). */
 export type BrokerPersistence = { kind: "sqlite"; file: string } | { kind: "memory" };
 
-/** The TLS listener: PEM certificate and key; `ca` set, clients may log in with a certificate it signed. */
-export interface BrokerTls {
-  port: number;
-  cert: string;
-  key: string;
-  ca?: string;
-}
-
 /**
  * `trace`: every connection's packets go to this hub (the Wire view and Delivery panels).
  * `access`: who may connect, publish and subscribe (lib/broker/access.ts); nobody by default.
@@ -144,32 +135,17 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
   releaseOnConnack(broker);
   const host = opts.host ?? "0.0.0.0";
   const sockets = new Set<Socket>();
-  const tcp = createServer((socket) => {
+  const accept = (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     if (opts.trace) tapConnection(socket, opts.trace);
     broker.handle(socket);
-  });
+  };
+  const tcp = createServer(accept);
   const { port: tcpPort, taken: requestedPortTaken } = await listenNear(tcp, opts.tcpPort, host);
-  const tlsOpts = opts.tls;
-  // A client certificate is asked for only with a CA to check it by, and optional even then:
-  // devices with passwords connect as over TCP; one whose certificate does not verify is refused.
-  const tls = tlsOpts
-    ? createTlsServer({ cert: tlsOpts.cert, key: tlsOpts.key, ...(tlsOpts.ca ? { ca: tlsOpts.ca, requestCert: true, rejectUnauthorized: false } : {}) }, (socket) => {
-        if (!admitClientCertificate(socket)) {
-          process.stderr.write(`fleetscope: broker refused a TLS connection from ${socket.remoteAddress}: client certificate not signed by MQTT_TLS_CA (${String(socket.authorizationError)})\n`);
-          socket.destroy();
-          return;
-        }
-        sockets.add(socket);
-        socket.on("close", () => sockets.delete(socket));
-        if (opts.trace) tapConnection(socket, opts.trace);
-        broker.handle(socket);
-      })
-    : null;
-  // A handshake that fails (a client that does not trust this certificate) is the client's business.
-  tls?.on("tlsClientError", () => undefined);
-  const tlsBound = tls && tlsOpts ? await listenNear(tls, tlsOpts.port, host) : null;
+  // MQTT over TLS (MQTT_TLS_PORT): the same broker behind a TLS handshake (tls-listener.ts).
+  const tls = opts.tls ? tlsListener(opts.tls, accept) : null;
+  const tlsBound = tls && opts.tls ? await listenNear(tls, opts.tls.port, host) : null;
 
   const wss = new WebSocketServer({ noServer: true });
   wss.on("connection", (ws, req) => {
