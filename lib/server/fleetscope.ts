@@ -73,6 +73,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
   const simPasswords = new Map(Array.from({ length: config.simDevices }, (_, i) => [armId(i), randomBytes(18).toString("base64url")]));
   let broker: EmbeddedBroker | null = null;
   let certificate: TlsCertificate | null = null;
+  let mqttTlsUrl: string | null = null;
   let mqttUrl = config.mqttUrl;
   if (!mqttUrl) {
     const devices = new DeviceCredentials();
@@ -99,7 +100,13 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
       persistence: config.brokerPersistence === "sqlite" ? { kind: "sqlite", file: config.brokerPersistenceFile } : { kind: "memory" },
     });
     mqttUrl = `mqtt://127.0.0.1:${broker.tcpPort}`;
-    setPart("broker", { status: "ok", embedded: true, url: mqttUrl });
+    mqttTlsUrl = broker.tls && `mqtts://localhost:${broker.tls.port}`;
+    setPart("broker", {
+      status: "ok",
+      embedded: true,
+      url: mqttUrl,
+      ...(mqttTlsUrl && certificate ? { tls: { url: mqttTlsUrl, fingerprint: certificate.fingerprint } } : {}),
+    });
   } else {
     setPart("broker", { status: "starting", embedded: false, url: redact(mqttUrl) });
   }
@@ -191,9 +198,9 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
     mqttWsUrl: config.mqttWsUrl ?? `${config.https ? "wss" : "ws"}://localhost:${port}${MQTT_WS_PATH}`,
     tcpPortNote: broker?.requestedPortTaken ? `port ${config.mqttTcpPort} was taken, so the broker listens on ${broker.tcpPort}` : null,
     mqttTls:
-      broker?.tls && certificate
+      broker?.tls && mqttTlsUrl && certificate
         ? {
-            url: `mqtts://localhost:${broker.tls.port}`,
+            url: mqttTlsUrl,
             fingerprint: certificate.fingerprint,
             certFile: certificate.certFile,
             selfSigned: certificate.selfSigned,

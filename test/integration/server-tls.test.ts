@@ -69,6 +69,14 @@ describe("HTTPS_CERT and HTTPS_KEY, and the broker's self-signed certificate", (
     expect(server.banner).toContain(`SHA-256 ${fingerprint} (self-signed), ${certFile}`);
     expect(statSync(join(root, "direct", "tls", SELF_SIGNED_KEY)).mode & 0o777).toBe(0o600);
     expect(await roundTrip(`mqtts://localhost:${m![1]}`, { ca: readFileSync(certFile) })).toBe("through TLS");
+    const health = await new Promise<string>((resolve, reject) =>
+      get(`https://localhost:${server.port}/api/health`, { ca: httpsCert.cert }, (res) => {
+        let body = "";
+        res.on("data", (d: Buffer) => (body += d.toString()));
+        res.on("end", () => resolve(body));
+      }).on("error", reject),
+    );
+    expect((JSON.parse(health) as { broker: { tls?: unknown } }).broker.tls).toEqual({ url: `mqtts://localhost:${m![1]}`, fingerprint });
   });
 
   it("keep the same broker certificate across a restart", async () => {
