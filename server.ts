@@ -35,6 +35,12 @@ const lines = [
   `Fleetscope is running (${Date.now() - started} ms)`,
   `  UI              ${running.uiUrl}`,
   `  MQTT TCP        ${running.mqttUrl}${running.tcpPortNote ? `   (${running.tcpPortNote})` : ""}`,
+  ...(running.mqttTls
+    ? [
+        `  MQTT TLS        ${running.mqttTls.url}${running.mqttTls.portNote ? `   (${running.mqttTls.portNote})` : ""}`,
+        `  TLS certificate SHA-256 ${running.mqttTls.fingerprint}${running.mqttTls.selfSigned ? " (self-signed)" : ""}, ${running.mqttTls.certFile}`,
+      ]
+    : []),
   `  MQTT WebSocket  ${running.mqttWsUrl}`,
   `  store           ${running.storeDescription}`,
   `  demo fleet      ${config.simDevices} simulated device${config.simDevices === 1 ? "" : "s"}`,

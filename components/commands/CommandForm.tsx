@@ -4,6 +4,8 @@ import { parseArgInput, validateArgs, type ArgErrors, type ArgProperty } from "@
 import type { CommandDefinition } from "@/lib/commands/definitions";
 import type { Command } from "@/lib/commands/lifecycle";
 import { newKey, sendCommand } from "./send-command";
+import { commandQosNote } from "@/lib/qos/granted";
+import { useBrokerGrant } from "../useBrokerGrant";
 import styles from "./commands.module.css";
 
 
@@ -64,6 +66,8 @@ export function CommandForm({ device, definitions, onSent }: { device: string; d
   const [errors, setErrors] = useState<ArgErrors>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [sending, setSending] = useState(false);
+  // The broker may grant less than QoS 2 (RabbitMQ: 1): then the form must not promise exactly once.
+  const grant = useBrokerGrant();
   // One key per request the user means: a retry after a network error reuses it, an edit does not.
   const key = useRef<string | null>(null);
   // Clicks faster than React re-renders the disabled button must not send twice.
@@ -149,7 +153,7 @@ export function CommandForm({ device, definitions, onSent }: { device: string; d
       </div>
       <p className="muted small" style={{ margin: 0 }}>
         {def.description ? `${def.description}. ` : ""}
-        {def.confirm.kind === "convention" ? `Sent to ${def.topic ?? "the device"} as its convention writes it` : "Sent at QoS 2 (exactly once to the broker)"}, {confirmText(def)}, times out after {def.timeoutMs / 1000} s
+        {def.confirm.kind === "convention" ? `Sent to ${def.topic ?? "the device"} as its convention writes it` : commandQosNote(grant?.granted ?? null)}, {confirmText(def)}, times out after {def.timeoutMs / 1000} s
         {def.source === "advertised" ? " · advertised by the device" : ""}.
       </p>
       {errors[""] && <p className="error">{errors[""]}</p>}

@@ -11,6 +11,7 @@ import { formatMs } from "@/lib/text/milliseconds";
 import { PacketDetail } from "./PacketDetail";
 import { useCapture, useCaptureList } from "./useCapture";
 import { useLiveSeq } from "./useLiveSeq";
+import { useBrokerGrant } from "../useBrokerGrant";
 import s from "./wire.module.css";
 
 const LEVELS = ["0", "1", "2"] as const;
@@ -72,6 +73,7 @@ export function DeliveryPanel({ device }: { device: string }) {
   const latest = useMemo(() => latestFlows(packets), [packets]);
   const warnings = useMemo(() => qosWarnings(sent.map((p) => ({ topic: p.topic ?? "", qos: p.qos }))), [sent]);
   const { streams: liveStreams, state: liveState } = useLiveSeq(device);
+  const grant = useBrokerGrant();
   // Each stream under the QoS its device published at (the trace's last PUBLISH on that topic).
   const liveSeq = useMemo(() => {
     const qosOf = new Map(sent.map((p) => [p.topic, p.qos]));
@@ -160,6 +162,7 @@ export function DeliveryPanel({ device }: { device: string }) {
           <li key={q}>QoS {q}: {QOS_PROMISES[Number(q) as 0 | 1 | 2]}</li>
         ))}
       </ul>
+      {grant?.downgraded && <p className={`${s.warn} small`} role="note" data-testid="granted-qos">Broker to bridge: {grant.note}.</p>}
       {warnings.map((w) => (
         <p key={w} className={`${s.warn} small`} role="note">{w}</p>
       ))}

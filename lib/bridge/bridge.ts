@@ -27,6 +27,7 @@ import { HeldAcks } from "./held-acks";
 import { Spool, type Spoolable } from "./spool";
 import { timeCommit } from "../metrics/observations";
 import { logger } from "../log/logger";
+import { grantOf, type Grant } from "../qos/granted";
 
 export interface BridgeOptions {
   url: string;
@@ -82,6 +83,8 @@ export interface BridgeStats {
   /** Messages the conventions asked to send (rebirth requests) that the broker did not take. */
   publishFailed: number;
   lastError: string | null;
+  /** What the broker's SUBACK granted the bridge's QoS 2 subscription (lib/qos/granted.ts); null until it came. */
+  subscription: (Grant & { filter: string }) | null;
 }
 
 interface BridgeEvents {
@@ -157,6 +160,7 @@ export class Bridge extends EventEmitter<BridgeEvents> {
     dropped: 0,
     samplesSkipped: { too_large: 0, not_json_object: 0, no_numbers: 0 } as Record<SampleSkip, number>,
     lastError: null as string | null,
+    subscription: null as (Grant & { filter: string }) | null,
   };
   private readonly opts: Required<Omit<BridgeOptions, "username" | "password" | "onPacket" | "conventions" | "sparkplugHostId">> & Pick<BridgeOptions, "username" | "password" | "onPacket" | "sparkplugHostId">;
 
@@ -239,6 +243,8 @@ export class Bridge extends EventEmitter<BridgeEvents> {
       client.once("connect", () => {
         client.subscribe(this.opts.filter, { qos: 2 }, (err, granted) => {
           if (err) return reject(err);
+          // A broker may grant less than QoS 2 (RabbitMQ grants at most 1): recorded, and said in /api/health.
+          if (granted?.[0]) this.stats.subscription = { filter: this.opts.filter, ...grantOf(2, granted[0].qos) };
           if (granted?.some((g) => g.qos === 128)) return reject(new Error(`broker refused the subscription to ${this.opts.filter}`));
           resolve();
         });

@@ -14,6 +14,7 @@ import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
 import type { Convention, ConventionId } from "../devices/convention";
 import { isServiceLogin } from "./service-credentials";
 import { logger } from "../log/logger";
+import { certificateName } from "./client-certificate";
 
 export type AccessHandlers = Required<Pick<AedesOptions, "authenticate" | "authorizePublish" | "authorizeSubscribe">>;
 
@@ -69,17 +70,19 @@ export function fleetAccess(opts: FleetAccessOptions): FleetAccess {
     opts.onRefusal?.({ ...counts });
   };
 
-  const identify = (username: string | undefined, password: Buffer | undefined): Principal | null => {
+  const conventionsNow = () => (typeof opts.conventions === "function" ? opts.conventions() : (opts.conventions ?? BUILT_IN_CONVENTIONS));
+  const identify = (client: Client, username: string | undefined, password: Buffer | undefined): Principal | null => {
+    // A client certificate that verified names the device by its CN; a username, if sent, must agree.
+    const cn = certificateName(client.conn);
+    const byCertificate = cn !== null && (username === undefined || username === cn) ? opts.devices.checkCertificate(cn) : null;
+    if (byCertificate !== null) return deviceOf(cn!, byCertificate, conventionsNow());
     if (isServiceLogin(username, password)) return { kind: "service", name: username! };
     if (password && looksLikeBrokerToken(password.toString("utf8"))) {
       const user = verifyBrokerToken(password.toString("utf8"), now());
       return user && user.username === username ? { kind: "browser", ...user } : null;
     }
     const convention = username !== undefined && password ? opts.devices.check(username, password) : null;
-    if (convention !== null) {
-      const conventions = typeof opts.conventions === "function" ? opts.conventions() : (opts.conventions ?? BUILT_IN_CONVENTIONS);
-      return deviceOf(username!, convention, conventions);
-    }
+    if (convention !== null) return deviceOf(username!, convention, conventionsNow());
     if (username === undefined && password === undefined) {
       if (opts.authOff) return { kind: "lab" };
       if (opts.anonymousDevices) return { kind: "anonymous" };
@@ -89,7 +92,7 @@ export function fleetAccess(opts: FleetAccessOptions): FleetAccess {
 
   return {
     authenticate(client, username, password, done) {
-      const p = identify(username, password);
+      const p = identify(client, username, password);
       if (!p) {
         refused("connect", `connection of ${printable(client.id)} as ${username === undefined ? "anonymous" : printable(username)}: bad or missing credentials`);
         return done(connectError(username === undefined ? NOT_AUTHORIZED : BAD_CREDENTIALS, "bad or missing credentials"), false);

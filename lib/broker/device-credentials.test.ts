@@ -48,3 +48,22 @@ describe("device credentials", () => {
     expect(c.check("tasmota_A1B2C3", Buffer.from("secret-one"))).toBe("tasmota");
   });
 });
+
+describe("device credentials by client certificate", () => {
+  it("read `cert` in place of the password as a certificate login, convention prefixes included", () => {
+    expect(readDeviceCredentials("arm-07:cert, tasmota=plug-1:cert, arm-01:secret-one")).toEqual([
+      ["arm-07", "cert"],
+      ["plug-1", "cert", "tasmota"],
+      ["arm-01", "secret-one"],
+    ]);
+  });
+
+  it("let a certificate's CN in, never the word `cert` as a password", () => {
+    const c = new DeviceCredentials().add("arm-07", "cert").add("plug-1", "cert", "tasmota");
+    expect(c.checkCertificate("arm-07")).toBe("demo");
+    expect(c.checkCertificate("plug-1")).toBe("tasmota");
+    expect(c.checkCertificate("arm-08")).toBeNull();
+    expect(c.check("arm-07", Buffer.from("cert"))).toBeNull();
+    expect(new DeviceCredentials().add("arm-01", "secret-one").checkCertificate("arm-01")).toBeNull();
+  });
+});

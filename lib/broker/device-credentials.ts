@@ -3,8 +3,11 @@
  * `@/path/file` with one `id:password` a line (`#` starts a comment). The MQTT username is the
  * device id. A device of another convention than the demo one says which, before its native
  * name: `tasmota=plug-1:password`, `sparkplug=<group>/<edge node>:password`, and is then allowed
- * the topics its convention gives it (Convention.deviceAccess). Parsed at start; a malformed
- * entry stops start-up naming its position, never its password.
+ * the topics its convention gives it (Convention.deviceAccess). `cert` in place of the password
+ * (`arm-07:cert`, `tasmota=plug-1:cert`) lets the device in by a client certificate instead, over
+ * the TLS listener: one signed by MQTT_TLS_CA whose subject CN is the name. No password is that
+ * short, so every entry that parsed before reads as it did. Parsed at start; a malformed entry
+ * stops start-up naming its position, never its password.
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -28,16 +31,28 @@ const CONVENTION_PREFIXES: Record<string, ConventionId> = {
   tasmota: "tasmota",
 };
 
+/** The password field of an entry whose device logs in by its client certificate's CN. */
+export const CERTIFICATE_LOGIN = "cert";
+
 /** `[name, password]` for a demo device, `[name, password, convention]` for another's. */
 export type DeviceCredentialEntry = [name: string, password: string, convention?: ConventionId];
 
 export class DeviceCredentials {
   /** name → SHA-256 of the password and the convention: compared in constant time, never kept as given. */
   private readonly digests = new Map<string, { digest: Buffer; convention: ConventionId }>();
+  /** Certificate CN → the device's convention. */
+  private readonly certificates = new Map<string, ConventionId>();
 
+  /** `password` CERTIFICATE_LOGIN: the device logs in by its client certificate. */
   add(id: string, password: string, convention: ConventionId = "demo"): this {
-    this.digests.set(id, { digest: digest(password), convention });
+    if (password === CERTIFICATE_LOGIN) this.certificates.set(id, convention);
+    else this.digests.set(id, { digest: digest(password), convention });
     return this;
+  }
+
+  /** The device's convention when a verified client certificate's CN names a device with a `cert` entry, else null. */
+  checkCertificate(cn: string): ConventionId | null {
+    return this.certificates.get(cn) ?? null;
   }
 
   /** The device's convention when `id` is a configured device and `password` is its password, else null. */
@@ -48,7 +63,7 @@ export class DeviceCredentials {
   }
 
   get size(): number {
-    return this.digests.size;
+    return this.digests.size + this.certificates.size;
   }
 }
 
@@ -72,7 +87,7 @@ export function parseCredentialEntries(entries: string[], where: string): Device
     } else if (!NATIVE_NAME.test(id)) {
       throw new Error(`${where} ${i + 1}: the ${convention} name must be 1..128 letters, digits, _ . / or -`);
     }
-    if (password.length < 8) throw new Error(`${where} ${i + 1} (${id}): the password must be at least 8 characters`);
+    if (password !== CERTIFICATE_LOGIN && password.length < 8) throw new Error(`${where} ${i + 1} (${id}): the password must be at least 8 characters`);
     return convention === null || convention === "demo" ? [id, password] : [id, password, convention];
   });
 }

@@ -3,7 +3,7 @@ import "server-only";
  * The embedded broker (Aedes, MQTT 3.1.1): a TCP listener, and MQTT over WebSocket on the
  * HTTP server's `/mqtt` path so browsers reach it on the page's own origin.
  */
-import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
+import { createServer, type Socket } from "node:net";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { Aedes } from "aedes";
@@ -18,33 +18,24 @@ import { forwardsTo, qos0Drops, WS_WRITE_HIGH_WATER_MARK, type Qos } from "./slo
 import { tapConnection } from "./tap";
 import { frameEnds } from "./ws-frames";
 import { logger } from "../log/logger";
+import { listenNear } from "./listen";
+import { tlsListener, type BrokerTls } from "./tls-listener";
 
 export const MQTT_WS_PATH = "/mqtt";
-/** Ports tried from MQTT_TCP_PORT upwards before settling for any free one. */
-const PORT_TRIES = 10;
 
 export interface EmbeddedBroker {
   /** The TCP port actually bound. */
   tcpPort: number;
   /** Set when the requested port was taken and another was bound instead. */
   requestedPortTaken: boolean;
+  /** The TLS port bound, and whether the one asked for was taken; null without a TLS listener. */
+  tls: { port: number; requestedPortTaken: boolean } | null;
   /** Hands an HTTP upgrade on `/mqtt` to the broker. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
   clientCount(): number;
   /** QoS 0 messages this broker dropped for WebSocket clients too far behind (lib/broker/slow-readers.ts). */
   droppedQos0(): number;
   close(): Promise<void>;
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: Error) => reject(err);
-    server.once("error", onError);
-    server.listen(port, host, () => {
-      server.off("error", onError);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
 }
 
 /**
@@ -112,8 +103,9 @@ export type BrokerPersistence = { kind: "sqlite"; file: string } | { kind: "memo
  * `trace`: every connection's packets go to this hub (the Wire view and Delivery panels).
  * `access`: who may connect, publish and subscribe (lib/broker/access.ts); nobody by default.
  * `persistence`: lib/broker/persistence/; memory (aedes' own) unless given.
+ * `tls`: a TLS listener beside the TCP one (MQTT_TLS_PORT).
  */
-export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string; trace?: TraceHub; access?: AccessHandlers; persistence?: BrokerPersistence }): Promise<EmbeddedBroker> {
+export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string; trace?: TraceHub; access?: AccessHandlers; persistence?: BrokerPersistence; tls?: BrokerTls }): Promise<EmbeddedBroker> {
   // [MQTT-3.1.3-8] before any access rule: lib/broker/client-id.ts.
   const access = withClientIdRule(opts.access ?? defaultAccess);
   // Bytes waiting to be sent to each WebSocket connection, by the stream Aedes writes to. TCP
@@ -144,27 +136,17 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
   releaseOnConnack(broker);
   const host = opts.host ?? "0.0.0.0";
   const sockets = new Set<Socket>();
-  const tcp = createServer((socket) => {
+  const accept = (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     if (opts.trace) tapConnection(socket, opts.trace);
     broker.handle(socket);
-  });
-  let tcpPort: number;
-  let requestedPortTaken = false;
-  // When the port is taken (a Mosquitto often holds 1883) take the next free one, so devices
-  // find the broker on the same port after a restart; past a few tries, any free port.
-  tcpPort = -1;
-  const candidates = opts.tcpPort === 0 ? [0] : [...Array.from({ length: PORT_TRIES }, (_, i) => opts.tcpPort + i).filter((p) => p <= 65535), 0];
-  for (const port of candidates) {
-    try {
-      tcpPort = await listen(tcp, port, host);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EADDRINUSE") throw err;
-      requestedPortTaken = true;
-    }
-  }
+  };
+  const tcp = createServer(accept);
+  const { port: tcpPort, taken: requestedPortTaken } = await listenNear(tcp, opts.tcpPort, host);
+  // MQTT over TLS (MQTT_TLS_PORT): the same broker behind a TLS handshake (tls-listener.ts).
+  const tls = opts.tls ? tlsListener(opts.tls, accept) : null;
+  const tlsBound = tls && opts.tls ? await listenNear(tls, opts.tls.port, host) : null;
 
   const wss = new WebSocketServer({ noServer: true });
   wss.on("connection", (ws, req) => {
@@ -184,6 +166,7 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
   return {
     tcpPort,
     requestedPortTaken,
+    tls: tlsBound && { port: tlsBound.port, requestedPortTaken: tlsBound.taken },
     handleUpgrade(req, socket, head) {
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
     },
@@ -194,6 +177,7 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
       await new Promise<void>((r) => wss.close(() => r()));
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => tcp.close(() => r()));
+      if (tls) await new Promise<void>((r) => tls.close(() => r()));
       await new Promise<void>((r) => broker.close(() => r()));
       await backups?.close();
       // After the clients are gone: what their closing queued (wills removed) is committed first.

@@ -30,6 +30,8 @@ export type CommandInput =
   | { type: "published"; at: number; dup?: boolean }
   | { type: "pubrec"; at: number }
   | { type: "pubcomp"; at: number }
+  /** The broker acknowledged at QoS 1: the QoS of a written request, or a QoS 2 command downgraded. */
+  | { type: "puback"; at: number }
   | { type: "reply"; at: number; ok: boolean; result?: unknown; error?: string }
   | { type: "echo"; at: number; note: string }
   /** `note`: why it is only noticed now (the server was down at the deadline). */
@@ -104,6 +106,13 @@ export function applyInput(c: Command, input: CommandInput): Command {
       return record(c, input, input.dup ? "resent with DUP" : "published again");
     case "pubrec":
       return record(final ? c : reachedAtLeast(c, "sent", input.at), input, "broker has it (PUBREC)");
+    case "puback":
+      if (final) return record(c, input, `broker PUBACK after ${c.state}, ignored`);
+      return record(
+        reachedAtLeast(c, "delivered", input.at),
+        input,
+        (c.request?.qos ?? 2) < 2 ? "delivered (PUBACK)" : "delivered at QoS 1 (PUBACK): the broker took the QoS 2 command as at least once, not exactly once",
+      );
     case "pubcomp":
       if (final) return record(c, input, `broker PUBCOMP after ${c.state}, ignored`);
       return record(reachedAtLeast(c, "delivered", input.at), input, "delivered (PUBCOMP)");
@@ -154,7 +163,7 @@ function timeoutReason(c: Command): string {
     return `${base}: ${accepted ? "the device accepted it, but its" : "its"} telemetry never showed ${rule.field} = ${String(c.args[rule.equalsArg])}`;
   }
   if (rule.kind === "echo") return `${base}: ${accepted ? "the device accepted it, but never" : "the device never"} said ${rule.equals} again`;
-  return `${base}: the broker has it (PUBCOMP), the device never replied`;
+  return `${base}: the broker has it (${c.events.some((e) => e.type === "puback") ? "PUBACK, at QoS 1" : "PUBCOMP"}), the device never replied`;
 }
 
 /** When the command reached `state`, if it did. */

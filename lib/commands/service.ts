@@ -95,6 +95,8 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   /** The request payload object of each command, until its PUBLISH is seen going out. */
   private readonly byPayload = new Map<Buffer, string>();
   private readonly byMessageId = new Map<number, string>();
+  /** Commands whose PUBLISH the broker answered with PUBACK (QoS 1; RabbitMQ takes QoS 2 so): their callback says no PUBCOMP. */
+  private readonly pubacked = new Set<string>();
   private readonly advertisements = new Map<string, Advertisement>();
   /** Echo topic → the open commands waiting on it. */
   private readonly echoWaiters = new Map<string, Set<string>>();
@@ -147,20 +149,30 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     };
     const client = mqtt.connect(this.opts.url, options);
     this.client = client;
+    const speak311 = () => {
+      client.end(true);
+      this.connect(4);
+      for (const t of this.tracked.values()) if (t.command.state === "queued") this.send(t.command);
+    };
     client.on("error", (err) => {
       // Once per cause: a refusing broker answers every reconnect the same way.
       if (this.lastError !== err.message) logger("commands").warn({ error: err.message, code: (err as { code?: unknown }).code }, "broker connection failed; reconnecting");
       this.lastError = err.message;
       // CONNACK "unsupported protocol version" (132 in MQTT 5, 1 in 3.1.1): speak 3.1.1 instead.
       const code = (err as { code?: number }).code;
-      if (protocolVersion === 5 && (code === 132 || code === 1) && this.client === client) {
-        client.end(true);
-        this.connect(4);
-        for (const t of this.tracked.values()) if (t.command.state === "queued") this.send(t.command);
-      }
+      if (protocolVersion === 5 && (code === 132 || code === 1) && this.client === client) speak311();
     });
-    client.on("close", () => this.emit("connection"));
+    // A 3.1.1 broker may also just close the connection on a CONNECT it cannot read [MQTT-3.1.2-2]
+    // (RabbitMQ 3.10 does): the CONNECT went out and no CONNACK came back.
+    let connectSent = false;
+    let connacked = false;
+    client.on("packetsend", (p) => (connectSent ||= p.cmd === "connect"));
+    client.on("close", () => {
+      if (protocolVersion === 5 && connectSent && !connacked && this.client === client) return speak311();
+      this.emit("connection");
+    });
     client.on("connect", () => {
+      connacked = true;
       this.lastError = null;
       this.emit("connection");
       // Resubscribed on every connect: a clean session has none, and a kept one loses nothing by it.
@@ -284,6 +296,7 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     client.publish(command.topic, payload, { qos: 2, retain: false, properties }, (err) => {
       this.byPayload.delete(payload);
       if (this.client !== client) return; // a client given up on (see connect): sent again on the new one
+      if (!err && this.pubacked.delete(command.id)) return;
       this.input(command.id, err ? { type: "publish_failed", at: this.now(), error: err.message } : { type: "pubcomp", at: this.now() });
     });
   }
@@ -298,6 +311,7 @@ export class CommandService extends EventEmitter<ServiceEvents> {
       if (err) return this.input(command.id, { type: "publish_failed", at: this.now(), error: err.message });
       // At QoS 0 nothing comes back from the broker: written to the socket is as far as it goes.
       if (request.qos === 0) return this.input(command.id, { type: "published", at: this.now() });
+      if (this.pubacked.delete(command.id)) return;
       this.input(command.id, { type: "pubcomp", at: this.now() });
     });
   }
@@ -309,10 +323,16 @@ export class CommandService extends EventEmitter<ServiceEvents> {
       if (!id || p.messageId === undefined) return;
       this.byMessageId.set(p.messageId, id);
       this.input(id, { type: "published", at: this.now(), dup: p.dup });
-    } else if (dir === "receive" && (packet.cmd === "pubrec" || packet.cmd === "pubcomp")) {
+    } else if (dir === "receive" && (packet.cmd === "pubrec" || packet.cmd === "pubcomp" || packet.cmd === "puback")) {
       const id = packet.messageId === undefined ? undefined : this.byMessageId.get(packet.messageId);
       if (!id) return;
       if (packet.cmd === "pubrec") this.input(id, { type: "pubrec", at: this.now() });
+      else if (packet.cmd === "puback") {
+        // A PUBACK ends the flow at QoS 1: for a QoS 2 command, the broker downgraded it (RabbitMQ does).
+        this.pubacked.add(id);
+        this.byMessageId.delete(packet.messageId!);
+        this.input(id, { type: "puback", at: this.now() });
+      }
       // Packet ids are reused once a flow completes.
       else this.byMessageId.delete(packet.messageId!);
     }

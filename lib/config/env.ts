@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { DEFAULT_CAPTURE_PORTS, parseCapturePorts, type CapturePorts } from "../captures/ports";
 import { isIP } from "node:net";
+import { readableFile } from "./readable-file";
 import { normalizeAddress } from "../auth/peer";
 import { passwordSchema } from "../auth/roles";
 import { readDeviceCredentials, type DeviceCredentialEntry } from "../broker/device-credentials";
@@ -111,6 +112,12 @@ const schema = z.object({
   FLEETSCOPE_ALERT_GROUP_INTERVAL: duration.optional(),
   FLEETSCOPE_ALERT_GROUP_REPEAT: duration.optional(),
   LOG_LEVEL: logLevel,
+  MQTT_TLS_PORT: z.union([z.literal("off"), port], { error: "must be a port (0..65535) or off" }).default(8883),
+  MQTT_TLS_CERT: readableFile.optional(),
+  MQTT_TLS_KEY: readableFile.optional(),
+  MQTT_TLS_CA: readableFile.optional(),
+  HTTPS_CERT: readableFile.optional(),
+  HTTPS_KEY: readableFile.optional(),
   FLEETSCOPE_SESSION_HOURS: z.coerce.number({ error: "must be a number" }).min(0.01, "must be more than 0").max(24 * 90, "must be at most 2160 (90 days)").default(12),
 });
 
@@ -175,6 +182,13 @@ export interface Config {
   alertGrouping: GroupingOptions;
   /** LOG_LEVEL: the least severe level logged. */
   logLevel: LogLevel;
+  /**
+   * The embedded broker's TLS listener (null: MQTT_TLS_PORT=off). Without `certFile` and `keyFile`
+   * a self-signed certificate is made in `dir` on first start and kept there.
+   */
+  mqttTls: { port: number; certFile: string | undefined; keyFile: string | undefined; caFile: string | undefined; dir: string } | null;
+  /** Set: the HTTP server speaks HTTPS (and browsers reach `/mqtt` over wss://). */
+  https: { certFile: string; keyFile: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -212,6 +226,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       // The message names an entry by number and id, never a password.
       throw new ConfigError("FLEETSCOPE_DEVICE_CREDENTIALS", err instanceof Error ? err.message : String(err));
     }
+  }
+  for (const [a, b] of [["MQTT_TLS_CERT", "MQTT_TLS_KEY"], ["HTTPS_CERT", "HTTPS_KEY"]] as const) {
+    const missing = e[a] && !e[b] ? b : e[b] && !e[a] ? a : null;
+    if (missing) throw new ConfigError(missing, `must be set too when ${missing === a ? b : a} is: a certificate goes with its private key`);
   }
   let capturePorts: CapturePorts;
   try {
@@ -267,6 +285,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       repeatIntervalMs: e.FLEETSCOPE_ALERT_GROUP_REPEAT ?? DEFAULT_GROUPING.repeatIntervalMs,
     },
     logLevel: e.LOG_LEVEL,
+    mqttTls:
+      e.MQTT_TLS_PORT === "off"
+        ? null
+        : { port: e.MQTT_TLS_PORT, certFile: e.MQTT_TLS_CERT, keyFile: e.MQTT_TLS_KEY, caFile: e.MQTT_TLS_CA, dir: `${dataDir(e.DATABASE_URL)}/tls` },
+    https: e.HTTPS_CERT && e.HTTPS_KEY ? { certFile: e.HTTPS_CERT, keyFile: e.HTTPS_KEY } : null,
   };
 }
 

@@ -1,7 +1,6 @@
 import "server-only";
 import { ConfigError, parseConfig, type Config } from "./env";
 import { loadEnvFile } from "./load-env-file";
-import { logger } from "../log/logger";
 
 /**
  * The configuration for an entry point (`npm start`, `npm run bridge`, `npm run sim`): on a bad
@@ -13,7 +12,9 @@ export function configOrExit(): Config {
     return parseConfig(process.env);
   } catch (err) {
     if (err instanceof ConfigError) {
-      logger("config").fatal(`configuration error: ${err.message}`);
+      // A plain line on stderr, not the logger: the bad value may be LOG_LEVEL itself, and this is
+      // the process's reason for exiting, for the person who started it.
+      process.stderr.write(`fleetscope: configuration error: ${err.message}\n`);
       process.exit(2);
     }
     throw err;

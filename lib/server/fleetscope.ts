@@ -6,7 +6,9 @@ import "server-only";
  */
 import { randomBytes } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { createServer, type Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import { readFileSync } from "node:fs";
 import next from "next";
 import type { Config } from "../config/env";
 import { ensureFirstUser } from "../auth/first-start";
@@ -18,6 +20,7 @@ import { fleetAccess } from "../broker/access";
 import { DeviceCredentials } from "../broker/device-credentials";
 import { MQTT_WS_PATH, startEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded";
 import { startWsRelay } from "../broker/ws-relay";
+import { brokerCertificate, type TlsCertificate } from "../broker/tls-certificate";
 import { hashSessionToken, sessionTokenFrom } from "../auth/session-token";
 import { clientTapTo, sharedTraceHub } from "../qos/trace-hub";
 import type { Bridge } from "../bridge/bridge";
@@ -45,6 +48,8 @@ export interface Running {
   mqttWsUrl: string;
   /** When the embedded broker could not take MQTT_TCP_PORT. */
   tcpPortNote: string | null;
+  /** The embedded broker's TLS listener: its URL, its certificate's SHA-256 fingerprint and file, and a note when its port was taken. */
+  mqttTls: { url: string; fingerprint: string; certFile: string; selfSigned: boolean; portNote: string | null } | null;
   storeDescription: string;
   /** How to log in first: the one-time setup link, or null when users exist (or auth is off). */
   setupUrl: string | null;
@@ -69,6 +74,8 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
   // so the subtree rule applies to them too.
   const simPasswords = new Map(Array.from({ length: config.simDevices }, (_, i) => [armId(i), randomBytes(18).toString("base64url")]));
   let broker: EmbeddedBroker | null = null;
+  let certificate: TlsCertificate | null = null;
+  let mqttTlsUrl: string | null = null;
   let mqttUrl = config.mqttUrl;
   if (!mqttUrl) {
     const devices = new DeviceCredentials();
@@ -81,8 +88,13 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
       authOff: !config.auth,
       onRefusal: (refused) => setPart("broker", { ...(getPart("broker") ?? { status: "ok" }), refused }),
     });
+    certificate = config.mqttTls ? await brokerCertificate(config.mqttTls) : null;
     // Every device connection's packets go to the trace hub the Wire view and Delivery panels read.
     broker = await startEmbeddedBroker({
+      tls:
+        config.mqttTls && certificate
+          ? { port: config.mqttTls.port, cert: certificate.cert, key: certificate.key, ca: config.mqttTls.caFile && readFileSync(config.mqttTls.caFile, "utf8") }
+          : undefined,
       tcpPort: config.mqttTcpPort,
       trace: sharedTraceHub(),
       access,
@@ -90,7 +102,13 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
       persistence: config.brokerPersistence === "sqlite" ? { kind: "sqlite", file: config.brokerPersistenceFile } : { kind: "memory" },
     });
     mqttUrl = `mqtt://127.0.0.1:${broker.tcpPort}`;
-    setPart("broker", { status: "ok", embedded: true, url: mqttUrl });
+    mqttTlsUrl = broker.tls && `mqtts://localhost:${broker.tls.port}`;
+    setPart("broker", {
+      status: "ok",
+      embedded: true,
+      url: mqttUrl,
+      ...(mqttTlsUrl && certificate ? { tls: { url: mqttTlsUrl, fingerprint: certificate.fingerprint } } : {}),
+    });
   } else {
     setPart("broker", { status: "starting", embedded: false, url: redact(mqttUrl) });
   }
@@ -101,7 +119,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
   const app = next({ dev: opts.dev, dir: opts.dir ?? process.cwd(), hostname: "localhost", port: config.port, httpServer: nextUpgrades as unknown as Server });
   await app.prepare();
   const handle = app.getRequestHandler();
-  const server = createServer((req, res) => {
+  const onRequest: RequestListener = (req, res) => {
     observeRequest(req, res);
     // The login limiter counts per address: the socket's, or what a trusted proxy forwarded, never
     // a header a client could set.
@@ -112,7 +130,11 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
       return;
     }
     void handle(req, res);
-  });
+  };
+  // HTTPS_CERT and HTTPS_KEY: served over TLS here, so pages and their wss:// `/mqtt` need no proxy.
+  const server = config.https
+    ? createHttpsServer({ cert: readFileSync(config.https.certFile), key: readFileSync(config.https.keyFile) }, onRequest)
+    : createServer(onRequest);
   // An external broker browsers are not told another WebSocket URL for: relayed, logged-in tabs only.
   const relay = !broker && !config.mqttWsUrl ? startWsRelay(mqttUrl, (req) => relayAllowed(config, store, req.headers.cookie ?? null)) : null;
   server.on("upgrade", (req, socket, head) => {
@@ -173,12 +195,22 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
     await fleet.start();
   }
 
-  const uiUrl = `http://localhost:${port}`;
+  const uiUrl = `${config.https ? "https" : "http"}://localhost:${port}`;
   return {
     uiUrl,
     mqttUrl: redact(mqttUrl),
-    mqttWsUrl: config.mqttWsUrl ?? `ws://localhost:${port}${MQTT_WS_PATH}`,
+    mqttWsUrl: config.mqttWsUrl ?? `${config.https ? "wss" : "ws"}://localhost:${port}${MQTT_WS_PATH}`,
     tcpPortNote: broker?.requestedPortTaken ? `port ${config.mqttTcpPort} was taken, so the broker listens on ${broker.tcpPort}` : null,
+    mqttTls:
+      broker?.tls && mqttTlsUrl && certificate
+        ? {
+            url: mqttTlsUrl,
+            fingerprint: certificate.fingerprint,
+            certFile: certificate.certFile,
+            selfSigned: certificate.selfSigned,
+            portNote: broker.tls.requestedPortTaken ? `port ${config.mqttTls!.port} was taken, so the broker listens on ${broker.tls.port}` : null,
+          }
+        : null,
     storeDescription: `${store.kind} ${redact(config.databaseUrl)}`,
     setupUrl: setupToken ? `${uiUrl}/login?setup=${setupToken}` : null,
     async stop() {

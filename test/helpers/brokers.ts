@@ -1,16 +1,21 @@
 /**
  * The brokers every broker-facing suite runs against: the embedded Aedes (TCP, and WebSocket
- * through a real HTTP server as in `npm start`) and a Mosquitto started by the test.
+ * through a real HTTP server as in `npm start`) and a Mosquitto started by the test; and the
+ * suites the README's broker table covers (bridge, live view, commands) RabbitMQ's MQTT plugin too.
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { openAccess, type AccessHandlers } from "../../lib/broker/access";
 import { startEmbeddedBroker, MQTT_WS_PATH, type EmbeddedBroker } from "../../lib/broker/embedded";
 import { startMosquitto } from "./mosquitto";
+import { startRabbitMq } from "./rabbitmq";
+import type { QoS } from "../../lib/store/types";
 
 export interface TestBroker {
   tcpUrl: string;
   wsUrl: string;
+  /** The highest QoS the broker grants a subscription (RabbitMQ: 1); 2 when unset. */
+  maxQos?: QoS;
   stop(): Promise<void>;
 }
 
@@ -40,3 +45,6 @@ export const BROKERS: [string, () => Promise<TestBroker>][] = [
   ["embedded Aedes", () => startAedes()],
   ["Mosquitto", () => startMosquitto()],
 ];
+
+/** BROKERS and RabbitMQ's MQTT plugin (scripts/rabbitmq-mqtt.sh sets it up). */
+export const THREE_BROKERS: [string, () => Promise<TestBroker>][] = [...BROKERS, ["RabbitMQ", startRabbitMq]];

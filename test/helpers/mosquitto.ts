@@ -19,8 +19,12 @@ export interface Mosquitto {
   stop(): Promise<void>;
 }
 
-/** `auth`: no anonymous clients; accounts and ACLs from these files instead. */
-export async function startMosquitto(opts: { auth?: { passwordFile: string; aclFile: string } } = {}): Promise<Mosquitto> {
+/**
+ * `auth`: no anonymous clients; accounts and ACLs from these files instead. `listenerOptions`:
+ * options for both listeners, such as `max_qos 1` (a broker that grants less than asked). They
+ * must follow a `listener` line: before one, Mosquitto opens a default listener on 1883.
+ */
+export async function startMosquitto(opts: { auth?: { passwordFile: string; aclFile: string }; listenerOptions?: string[] } = {}): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), "fleetscope-mosquitto-"));
   const tcpPort = await freePort();
   const wsPort = await freePort();
@@ -38,9 +42,11 @@ export async function startMosquitto(opts: { auth?: { passwordFile: string; aclF
       "log_type notice",
       "log_type information",
       `listener ${tcpPort} 127.0.0.1`,
+      ...(opts.listenerOptions ?? []),
       ...(opts.auth ? ["allow_anonymous false", `password_file ${opts.auth.passwordFile}`, `acl_file ${opts.auth.aclFile}`] : ["allow_anonymous true"]),
       `listener ${wsPort} 127.0.0.1`,
       "protocol websockets",
+      ...(opts.listenerOptions ?? []),
       "",
     ].join("\n"),
   );
