@@ -32,7 +32,8 @@ import { buildWebhookPayload } from "../alerts/webhook";
 import type { SeqFact, DeviceFacts } from "../devices/convention";
 import type { Device, DeviceId } from "../devices/model";
 import type { AlertRecord, AlertStateRecord, AlertStore, NewNotification, NewTransition } from "../store/alerts";
-import { WebhookDelivery, type DeliveryOutcome } from "./delivery";
+import { NotificationDelivery, type DeliveryOutcome } from "./delivery";
+import { EmailSender, emailReceiver, type EmailSettings } from "./email";
 import { Lease } from "./lease";
 import { parseJson, readRule, readSilence } from "./records";
 
@@ -88,6 +89,8 @@ export interface AlertServiceOptions {
   holder: string;
   webhooks?: readonly string[];
   secret?: string;
+  /** Set when SMTP is configured: every notification is also mailed, grouped as the webhooks are. */
+  email?: EmailSettings;
   grouping?: GroupingOptions;
   /** This server's URL, for links in notifications. */
   externalURL: string;
@@ -122,7 +125,7 @@ export interface AlertServiceStatus {
 interface ServiceEvents {
   /** A batch reached the store: how many transitions and notifications it held. */
   committed: [summary: { transitions: Transition[]; notifications: number }];
-  /** One webhook delivery attempt's outcome (lib/alerting/delivery.ts). */
+  /** One delivery attempt's outcome (webhook or email) (lib/alerting/delivery.ts). */
   delivery: [outcome: DeliveryOutcome, notification: { id: string; receiver: string; attempts: number }, detail: string];
   /** The lease was taken (evaluating) or lost (standby). */
   role: [role: "holder" | "standby"];
@@ -134,7 +137,9 @@ const isEnd = (s: AlertStatus) => s === "normal" || s === "resolved";
 
 export class AlertService extends EventEmitter<ServiceEvents> {
   private readonly lease: Lease;
-  private readonly delivery: WebhookDelivery;
+  private readonly delivery: NotificationDelivery;
+  /** Where each planned notification goes: the webhooks, and the email recipients as one receiver. */
+  private readonly receivers: string[];
   private readonly now: () => number;
   private readonly planner: NotificationPlanner;
   private evaluator: AlertEvaluator | null = null;
@@ -184,7 +189,8 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     this.now = opts.now ?? Date.now;
     this.planner = new NotificationPlanner(opts.grouping ?? DEFAULT_GROUPING);
     this.lease = new Lease({ store: opts.store, holder: opts.holder, now: this.now, ttlMs: opts.leaseTtlMs, renewMs: opts.leaseRenewMs });
-    this.delivery = new WebhookDelivery({ store: opts.store, secret: opts.secret, fetch: opts.fetch, now: this.now });
+    this.delivery = new NotificationDelivery({ store: opts.store, secret: opts.secret, email: opts.email && new EmailSender(opts.email), fetch: opts.fetch, now: this.now });
+    this.receivers = [...(opts.webhooks ?? []), ...(opts.email ? [emailReceiver(opts.email.to)] : [])];
     this.delivery.on("error", (err) => this.fail(err));
     this.delivery.on("attempt", (n, outcome, detail) => this.emit("delivery", outcome, { id: n.id, receiver: n.receiver, attempts: n.attempts + 1 }, detail));
     this.lease.on("change", (held) => void this.onLease(held));
@@ -536,7 +542,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     for (const p of this.planner.due(now)) {
       this.plannerDirty = true;
       const ids = [...new Set(p.alerts.flatMap((a) => this.episodes.get(keyOf(a.labels.rule ?? "", a.labels.device ?? ""))?.id ?? []))];
-      for (const receiver of this.opts.webhooks ?? []) {
+      for (const receiver of this.receivers) {
         const payload = JSON.stringify(buildWebhookPayload({ receiver: RECEIVER, groupLabels: p.groupLabels, externalURL: this.opts.externalURL, alerts: p.alerts }));
         this.notifications.push({ id: randomUUID(), receiver, payload, alerts: ids, createdAt: now, nextAt: now });
       }

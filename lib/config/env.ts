@@ -50,6 +50,18 @@ const webhookUrls = z.string().transform((s, ctx) => {
   return urls;
 });
 
+/** The sender alert emails carry unless FLEETSCOPE_ALERT_EMAIL_FROM says another. */
+export const DEFAULT_ALERT_EMAIL_FROM = "Fleetscope <fleetscope@localhost>";
+/** smtp:// or smtps://, user and password in it when the server asks for them (lib/alerting/email.ts). */
+const smtpUrl = z.string().refine((s) => URL.canParse(s) && ["smtp:", "smtps:"].includes(new URL(s).protocol), "must be an smtp:// or smtps:// URL, e.g. smtps://user:password@mail.example.com:465");
+const EMAIL_ADDRESS = /^[^\s@<>,"]+@[^\s@<>,"]+$/;
+const emailList = z
+  .string()
+  .transform((s) => s.split(",").map((a) => a.trim()).filter((a) => a !== ""))
+  .refine((list) => list.length > 0 && list.every((a) => EMAIL_ADDRESS.test(a)), "must be email addresses, comma-separated");
+/** An address, or `Name <address>`. */
+const emailFrom = z.string().trim().refine((s) => EMAIL_ADDRESS.test(s) || /^[^<>\r\n]*<[^\s@<>,"]+@[^\s@<>,"]+>$/.test(s), 'must be an email address, or "Name <address>"');
+
 /** "30s", "5m", "4h" or milliseconds, as alert rules take durations (lib/alerts/duration.ts). */
 const duration = z.string().transform((s, ctx) => {
   const r = parseDuration(/^\d+$/.test(s) ? Number(s) : s);
@@ -109,6 +121,9 @@ const schema = z.object({
   FLEETSCOPE_ALERT_GROUP_WAIT: duration.optional(),
   FLEETSCOPE_ALERT_GROUP_INTERVAL: duration.optional(),
   FLEETSCOPE_ALERT_GROUP_REPEAT: duration.optional(),
+  FLEETSCOPE_SMTP_URL: smtpUrl.optional(),
+  FLEETSCOPE_ALERT_EMAIL_TO: emailList.optional(),
+  FLEETSCOPE_ALERT_EMAIL_FROM: emailFrom.optional(),
   FLEETSCOPE_SESSION_HOURS: z.coerce.number({ error: "must be a number" }).min(0.01, "must be more than 0").max(24 * 90, "must be at most 2160 (90 days)").default(12),
 });
 
@@ -171,6 +186,8 @@ export interface Config {
   alertWebhookSecret: string | undefined;
   /** How notifications are grouped and repeated (lib/alerts/grouping.ts; its defaults unless set). */
   alertGrouping: GroupingOptions;
+  /** Set only when SMTP is configured: alert notifications are mailed too (lib/alerting/email.ts). */
+  alertEmail: { smtpUrl: string; to: string[]; from: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -184,7 +201,7 @@ export class ConfigError extends Error {
 }
 
 /** Never echoed in an error: start-up output ends up in logs. */
-const SECRETS = new Set(["MQTT_PASSWORD", "MQTT_BROWSER_PASSWORD", "FLEETSCOPE_ADMIN_PASSWORD", "FLEETSCOPE_DEVICE_CREDENTIALS", "FLEETSCOPE_ALERT_WEBHOOK_SECRET"]);
+const SECRETS = new Set(["MQTT_PASSWORD", "MQTT_BROWSER_PASSWORD", "FLEETSCOPE_ADMIN_PASSWORD", "FLEETSCOPE_DEVICE_CREDENTIALS", "FLEETSCOPE_ALERT_WEBHOOK_SECRET", "FLEETSCOPE_SMTP_URL"]);
 
 /** Empty strings count as unset, as in most .env files. */
 function withoutEmpty(env: Record<string, string | undefined>) {
@@ -223,6 +240,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       throw new ConfigError("FLEETSCOPE_CONVENTIONS", err instanceof Error ? err.message : String(err));
     }
   }
+  if (e.FLEETSCOPE_SMTP_URL && !e.FLEETSCOPE_ALERT_EMAIL_TO) throw new ConfigError("FLEETSCOPE_ALERT_EMAIL_TO", "must be set when FLEETSCOPE_SMTP_URL is: who alert emails go to");
+  if (!e.FLEETSCOPE_SMTP_URL && (e.FLEETSCOPE_ALERT_EMAIL_TO || e.FLEETSCOPE_ALERT_EMAIL_FROM)) throw new ConfigError("FLEETSCOPE_SMTP_URL", "must be set for alert email: the SMTP server they are sent through");
   return {
     port: e.PORT,
     mqttUrl: e.MQTT_URL,
@@ -262,6 +281,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       groupIntervalMs: e.FLEETSCOPE_ALERT_GROUP_INTERVAL ?? DEFAULT_GROUPING.groupIntervalMs,
       repeatIntervalMs: e.FLEETSCOPE_ALERT_GROUP_REPEAT ?? DEFAULT_GROUPING.repeatIntervalMs,
     },
+    alertEmail: e.FLEETSCOPE_SMTP_URL && e.FLEETSCOPE_ALERT_EMAIL_TO ? { smtpUrl: e.FLEETSCOPE_SMTP_URL, to: e.FLEETSCOPE_ALERT_EMAIL_TO, from: e.FLEETSCOPE_ALERT_EMAIL_FROM ?? DEFAULT_ALERT_EMAIL_FROM } : null,
   };
 }
 
