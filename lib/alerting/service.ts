@@ -24,16 +24,16 @@ import { EventEmitter } from "node:events";
 import { AlertEvaluator, SNAPSHOT_VERSION } from "../alerts/evaluator";
 import { DEFAULT_GROUPING, NotificationPlanner, type GroupingOptions } from "../alerts/grouping";
 import { notifyAlert } from "../alerts/labels";
-import { observationsOf, type Observation } from "../alerts/observation";
+import type { Observation } from "../alerts/observation";
 import type { AlertRule, Severity } from "../alerts/rule";
 import { isSilenced, type Silence } from "../alerts/silence";
 import { isFiring, type AlertState, type AlertStatus, type Transition } from "../alerts/state";
 import { buildWebhookPayload } from "../alerts/webhook";
-import type { SeqFact, DeviceFacts } from "../devices/convention";
 import type { Device, DeviceId } from "../devices/model";
 import type { AlertRecord, AlertStateRecord, AlertStore, NewNotification, NewTransition } from "../store/alerts";
 import { NotificationDelivery, type DeliveryOutcome } from "./delivery";
 import { EmailSender, emailReceiver, type EmailSettings } from "./email";
+import { AlertFeeds, type CommandSource, type FlowSource, type MessageSource } from "./feeds";
 import { Lease } from "./lease";
 import { parseJson, readRule, readSilence } from "./records";
 
@@ -55,31 +55,11 @@ const RETRY_MAX_MS = 30_000;
 const MAX_TIMER_MS = 3600_000;
 /** The receiver name in each webhook payload. */
 export const RECEIVER = "fleetscope";
-/** Command ids whose outcome was observed, remembered at most (a command's final state may be saved twice). */
-const SEEN_COMMANDS = 10_000;
 
 export const META_SAVED_AT = "evaluator.savedAt";
 export const META_SEQ = "evaluator.seq";
 export const META_PLANNER = "planner";
 export const META_EPISODES = "episodes";
-
-/** What a bridge offers: each decoded message (lib/bridge/bridge.ts `decoded`). */
-export interface MessageSource {
-  on(event: "decoded", listener: (topic: string, reading: { device: DeviceId | null; facts: DeviceFacts[]; seq: SeqFact | null }, ts: number) => void): unknown;
-  off(event: "decoded", listener: (topic: string, reading: { device: DeviceId | null; facts: DeviceFacts[]; seq: SeqFact | null }, ts: number) => void): unknown;
-}
-
-/** What the command service offers: every saved change of a command (lib/commands/service.ts `change`). */
-export interface CommandSource {
-  on(event: "change", listener: (command: { id: string; device: string; name: string; state: string; error?: string }) => void): unknown;
-  off(event: "change", listener: (command: { id: string; device: string; name: string; state: string; error?: string }) => void): unknown;
-}
-
-/** What the trace hub offers: flows that turned stuck (lib/qos/trace-hub.ts `stuck`), and whose a topic is. */
-export interface FlowSource {
-  on(event: "stuck", listener: (flow: { topic: string | null }) => void): unknown;
-  off(event: "stuck", listener: (flow: { topic: string | null }) => void): unknown;
-}
 
 export interface AlertServiceOptions {
   store: AlertStore;
@@ -177,12 +157,9 @@ export class AlertService extends EventEmitter<ServiceEvents> {
   private loading: Promise<void> | null = null;
   private stopped = true;
   private lastError: string | null = null;
-  private readonly seenCommands = new Set<string>();
   private readonly removedRules = new Set<string>();
 
-  private readonly bridges = new Set<MessageSource>();
-  private readonly commandSources = new Set<CommandSource>();
-  private readonly flowSources = new Map<FlowSource, (topic: string) => DeviceId | null>();
+  private readonly feeds: AlertFeeds;
 
   constructor(private readonly opts: AlertServiceOptions) {
     super();
@@ -194,25 +171,23 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     this.delivery.on("error", (err) => this.fail(err));
     this.delivery.on("attempt", (n, outcome, detail) => this.emit("delivery", outcome, { id: n.id, receiver: n.receiver, attempts: n.attempts + 1 }, detail));
     this.lease.on("change", (held) => void this.onLease(held));
+    this.feeds = new AlertFeeds((obs) => this.observe(obs), this.now);
   }
 
   /** Feeds the service each message this bridge decodes (while it holds the lease). */
   watchBridge(bridge: MessageSource): this {
-    this.bridges.add(bridge);
-    if (this.evaluator) bridge.on("decoded", this.onDecoded);
+    this.feeds.addBridge(bridge);
     return this;
   }
 
   watchCommands(commands: CommandSource): this {
-    this.commandSources.add(commands);
-    if (this.evaluator) commands.on("change", this.onCommand);
+    this.feeds.addCommands(commands);
     return this;
   }
 
   /** Stuck QoS flows, each attributed to the device its topic belongs to. */
   watchFlows(hub: FlowSource, deviceOfTopic: (topic: string) => DeviceId | null): this {
-    this.flowSources.set(hub, deviceOfTopic);
-    if (this.evaluator) hub.on("stuck", this.onStuck);
+    this.feeds.addFlows(hub, deviceOfTopic);
     return this;
   }
 
@@ -362,9 +337,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     }
     this.plannerDirty = true;
     this.episodesDirty = true;
-    for (const b of this.bridges) b.on("decoded", this.onDecoded);
-    for (const c of this.commandSources) c.on("change", this.onCommand);
-    for (const f of this.flowSources.keys()) f.on("stuck", this.onStuck);
+    this.feeds.attach();
     this.pollTimer = setInterval(() => void this.poll(), this.opts.pollMs ?? POLL_MS);
     this.pollTimer.unref();
     this.delivery.start();
@@ -374,9 +347,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
 
   private async standDown() {
     const was = this.evaluator !== null;
-    for (const b of this.bridges) b.off("decoded", this.onDecoded);
-    for (const c of this.commandSources) c.off("change", this.onCommand);
-    for (const f of this.flowSources.keys()) f.off("stuck", this.onStuck);
+    this.feeds.detach();
     for (const t of [this.flushTimer, this.tickTimer]) if (t) clearTimeout(t);
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.flushTimer = this.tickTimer = this.pollTimer = null;
@@ -396,27 +367,6 @@ export class AlertService extends EventEmitter<ServiceEvents> {
   }
 
   // ---- observations ----
-
-  private readonly onDecoded = (topic: string, reading: { device: DeviceId | null; facts: DeviceFacts[]; seq: SeqFact | null }, ts: number) => {
-    if (reading.facts.length === 0) return;
-    for (const obs of observationsOf(topic, reading, ts)) this.observe(obs);
-  };
-
-  private readonly onCommand = (c: { id: string; device: string; name: string; state: string; error?: string }) => {
-    if (c.state !== "succeeded" && c.state !== "failed" && c.state !== "timed_out" && c.state !== "rejected") return;
-    if (this.seenCommands.has(c.id)) return;
-    if (this.seenCommands.size >= SEEN_COMMANDS) this.seenCommands.clear();
-    this.seenCommands.add(c.id);
-    this.observe({ type: "command", device: { id: c.device as DeviceId }, t: this.now(), name: c.name, outcome: c.state, ...(c.error ? { error: c.error } : {}) });
-  };
-
-  private readonly onStuck = (flow: { topic: string | null }) => {
-    if (!flow.topic) return;
-    for (const deviceOf of this.flowSources.values()) {
-      const device = deviceOf(flow.topic);
-      if (device) return this.observe({ type: "flow", device: { id: device }, t: this.now(), topic: flow.topic, outcome: "stuck" });
-    }
-  };
 
   private observe(obs: Observation) {
     const ev = this.evaluator;
