@@ -5,12 +5,12 @@ import "server-only";
  *
  * - Evaluated where the data is: each message the bridge decodes (its `decoded` event) becomes
  *   observations (lib/alerts/observation.ts) as it arrives; command outcomes and stuck QoS flows
- *   come from the command service and the trace hub. One timer, at the sooner of the
+ *   come from the command service and the trace hub (lib/alerting/feeds.ts). One timer, at the sooner of the
  *   evaluator's next tick and the planner's next notification.
  * - Durable: the states an evaluation changed, its transitions, the episodes they open and close
  *   (the alerts of GET /api/alerts), the notifications the planner made of them and the
  *   snapshots go to the store in one transaction (AlertStore.commitTransitionBatch), batched per
- *   `flushMs` so the ingest path writes nothing per message. A start restores the states and
+ *   `flushMs` so the ingest path writes nothing per message (lib/alerting/batch-loop.ts). A start restores the states and
  *   the planner: pending timers resume, firing alerts stay firing, nothing is sent twice.
  * - Once: only the lease holder (lib/alerting/lease.ts) evaluates and delivers; the others wait
  *   with nothing attached to their bridge, and take over when the lease expires.
@@ -33,6 +33,7 @@ import type { Device, DeviceId } from "../devices/model";
 import type { AlertRecord, AlertStateRecord, AlertStore, NewNotification, NewTransition } from "../store/alerts";
 import { NotificationDelivery, type DeliveryOutcome } from "./delivery";
 import { EmailSender, emailReceiver, type EmailSettings } from "./email";
+import { BatchLoop } from "./batch-loop";
 import { AlertFeeds, type CommandSource, type FlowSource, type MessageSource } from "./feeds";
 import { Lease } from "./lease";
 import { parseJson, readRule, readSilence } from "./records";
@@ -48,9 +49,6 @@ export const POLL_MS = 5_000;
  * then treats it as downtime (lib/alerts/evaluator.ts).
  */
 export const STATE_SYNC_MS = 5_000;
-/** A failed batch is tried again after this, doubling up to RETRY_MAX_MS. */
-const RETRY_FIRST_MS = 500;
-const RETRY_MAX_MS = 30_000;
 /** setTimeout's longest delay is 2^31 − 1 ms: a later deadline is looked at again after this. */
 const MAX_TIMER_MS = 3600_000;
 /** The receiver name in each webhook payload. */
@@ -146,10 +144,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
   private plannerDirty = false;
   private episodesDirty = false;
 
-  private flushTimer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
-  private queued: Promise<void> | null = null;
-  private retryMs = RETRY_FIRST_MS;
+  private readonly batches: BatchLoop;
   private tickTimer: NodeJS.Timeout | null = null;
   private tickAt: number | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
@@ -172,6 +167,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     this.delivery.on("attempt", (n, outcome, detail) => this.emit("delivery", outcome, { id: n.id, receiver: n.receiver, attempts: n.attempts + 1 }, detail));
     this.lease.on("change", (held) => void this.onLease(held));
     this.feeds = new AlertFeeds((obs) => this.observe(obs), this.now);
+    this.batches = new BatchLoop({ write: () => this.writeBatch(), flushMs: opts.flushMs ?? FLUSH_MS, retrying: () => this.evaluator !== null, onError: (err) => this.fail(err), after: () => this.arm() });
   }
 
   /** Feeds the service each message this bridge decodes (while it holds the lease). */
@@ -216,7 +212,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
   /** Resolves once everything observed so far is in the store and the outbox has been looked at. */
   async idle(): Promise<void> {
     await this.loading;
-    while (this.flushTimer || this.flushing || this.transitions.length > 0 || this.rows.length > 0) await this.flush();
+    while (this.batches.busy || this.transitions.length > 0 || this.rows.length > 0) await this.flush();
     await this.delivery.settled();
   }
 
@@ -348,11 +344,11 @@ export class AlertService extends EventEmitter<ServiceEvents> {
   private async standDown() {
     const was = this.evaluator !== null;
     this.feeds.detach();
-    for (const t of [this.flushTimer, this.tickTimer]) if (t) clearTimeout(t);
+    if (this.tickTimer) clearTimeout(this.tickTimer);
     if (this.pollTimer) clearInterval(this.pollTimer);
-    this.flushTimer = this.tickTimer = this.pollTimer = null;
+    this.tickTimer = this.pollTimer = null;
     this.tickAt = null;
-    await this.flushing?.catch(() => undefined);
+    await this.batches.stop();
     await this.delivery.stop();
     // What was not written is the next holder's to evaluate again from the stored state.
     this.evaluator = null;
@@ -373,14 +369,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     if (!ev) return;
     const out = ev.observe(obs);
     if (out.length > 0) this.transitions.push(...out);
-    this.flushSoon();
-  }
-
-  private flushSoon() {
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = null;
-      void this.flush();
-    }, this.opts.flushMs ?? FLUSH_MS);
+    this.batches.soon();
   }
 
   private onTick() {
@@ -410,42 +399,9 @@ export class AlertService extends EventEmitter<ServiceEvents> {
 
   // ---- writing ----
 
-  /**
-   * Writes what is pending as one batch, one batch at a time. Resolves once a batch that began
-   * after the call has been tried (a failed one is kept and tried again after a backoff).
-   */
+  /** Writes what is pending as one batch (lib/alerting/batch-loop.ts). */
   flush(): Promise<void> {
-    if (this.flushTimer) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = null;
-    }
-    if (this.flushing) {
-      return (this.queued ??= this.flushing.then(() => {
-        this.queued = null;
-        return this.flush();
-      }));
-    }
-    this.flushing = this.writeBatch()
-      .then(
-        () => {
-          this.retryMs = RETRY_FIRST_MS;
-        },
-        (err: unknown) => {
-          this.fail(err);
-          if (this.evaluator && !this.flushTimer) {
-            this.flushTimer = setTimeout(() => {
-              this.flushTimer = null;
-              void this.flush();
-            }, this.retryMs);
-            this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
-          }
-        },
-      )
-      .finally(() => {
-        this.flushing = null;
-        this.arm();
-      });
-    return this.flushing;
+    return this.batches.now();
   }
 
   private record(s: AlertState): AlertStateRecord {
@@ -580,7 +536,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
       this.fail(err);
     }
     // Marks the holder alive: a restart counts downtime from here, not from the last change.
-    this.flushSoon();
+    this.batches.soon();
   }
 
   /** Reads the stored rules; `apply`: hands a change to the running evaluator. */
@@ -629,7 +585,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     if (!apply) return;
     // A silence that began or ended changes what firing alerts are told.
     for (const s of this.evaluator?.states() ?? []) if (isFiring(s.status)) this.notify(s.rule, s.device, now);
-    this.flushSoon();
+    this.batches.soon();
   }
 
   private fail(err: unknown) {
