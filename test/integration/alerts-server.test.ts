@@ -9,15 +9,13 @@
  *
  * Needs the production build (`next build`), as every test that spawns server.ts.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { WebhookPayload } from "../../lib/alerts/webhook";
-import { freePort } from "../helpers/ports";
+import { startServerProcess, type ServerProcess } from "../../bench/server-process";
 import { WebhookReceiver } from "../helpers/webhook-receiver";
 
 const DEVICE = "arm-dw1";
@@ -26,52 +24,29 @@ const FOR_MS = 10_000;
 
 const root = mkdtempSync(join(tmpdir(), "fleetscope-alerts-server-"));
 const receiver = new WebhookReceiver();
-const children = new Set<ChildProcess>();
+const servers = new Set<ServerProcess>();
 
 interface Server {
   ui: string;
   mqttUrl: string;
-  proc: ChildProcess;
+  stop(): Promise<void>;
 }
 
+/** The server entry on the same store each time (bench/server-process.ts: lab mode, no login). */
 async function startServer(): Promise<Server> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/register-hooks.mjs", "server.ts"], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      MQTT_TCP_PORT: "0",
-      DATABASE_URL: `file:${join(root, "fleet.db")}`,
-      FLEETSCOPE_AUTH: "off",
-      FLEETSCOPE_ANONYMOUS_DEVICES: "on",
-      FLEETSCOPE_SIM_DEVICES: "0",
-      FLEETSCOPE_BROKER_PERSISTENCE: "memory",
-      FLEETSCOPE_ALERT_WEBHOOKS: receiver.url,
-      // The resolve goes out a second after the firing's group was last sent, not 30 s.
-      FLEETSCOPE_ALERT_GROUP_INTERVAL: "1s",
-      NEXT_TELEMETRY_DISABLED: "1",
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const proc = await startServerProcess({
+    DATABASE_URL: `file:${join(root, "fleet.db")}`,
+    FLEETSCOPE_ANONYMOUS_DEVICES: "on",
+    FLEETSCOPE_SIM_DEVICES: "0",
+    FLEETSCOPE_BROKER_PERSISTENCE: "memory",
+    FLEETSCOPE_ALERT_WEBHOOKS: receiver.url,
+    // The resolve goes out a second after the firing's group was last sent, not 30 s.
+    FLEETSCOPE_ALERT_GROUP_INTERVAL: "1s",
+    NEXT_TELEMETRY_DISABLED: "1",
   });
-  children.add(proc);
-  proc.once("exit", () => children.delete(proc));
-  let out = "";
-  const mqttUrl = await new Promise<string>((resolve, reject) => {
-    proc.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /MQTT TCP\s+(mqtt:\/\/\S+)/.exec(out);
-      if (m && out.includes("login ")) resolve(m[1]!);
-    });
-    proc.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-    proc.once("exit", (code, signal) => reject(new Error(`the server exited (${code ?? signal}) before it was ready:\n${out}`)));
-  });
-  return { ui: `http://localhost:${port}`, mqttUrl, proc };
-}
-
-async function stopServer(s: Server): Promise<void> {
-  const exited = once(s.proc, "exit");
-  s.proc.kill("SIGTERM");
-  await exited;
+  servers.add(proc);
+  const mqttUrl = await proc.ready;
+  return { ui: `http://localhost:${proc.port}`, mqttUrl, stop: () => proc.stop() };
 }
 
 interface ApiAlert {
@@ -116,7 +91,7 @@ beforeAll(async () => {
   await receiver.start();
 });
 afterAll(async () => {
-  for (const c of children) c.kill("SIGKILL");
+  for (const s of servers) await s.stop();
   await receiver.stop();
   rmSync(root, { recursive: true, force: true });
 });
@@ -158,7 +133,7 @@ it("a threshold rule with hysteresis and for: 10s goes pending then firing with 
   expect(noData.endedAt).toBeNull();
 
   // Restart on the same store: the same alert, still firing with no data; nothing sent again.
-  await stopServer(server);
+  await server.stop();
   server = await startServer();
   const after = (await alertsOf(server))[0]!;
   expect(after).toMatchObject({ id: firing.id, state: "firing_no_data", endedAt: null });
@@ -180,6 +155,6 @@ it("a threshold rule with hysteresis and for: 10s goes pending then firing with 
     return d.every((x) => x.state === "delivered") && d.length >= 2 ? d : undefined;
   });
   expect(log.map((d) => `${d.alertStatus}:${d.state}`).sort()).toEqual(["firing:delivered", "resolved:delivered"]);
-  await stopServer(server);
+  await server.stop();
   expect(receiver.posts).toHaveLength(2);
 }, 120_000);
