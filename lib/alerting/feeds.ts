@@ -2,7 +2,8 @@ import "server-only";
 /**
  * What the alert service evaluates, from where it happens (lib/alerting/service.ts): each message
  * a bridge decodes (its `decoded` event), each command that reaches a final state (the command
- * service's `change`), each QoS flow that turns stuck (the trace hub's `stuck`), turned into
+ * service's `change`), each QoS flow that turns stuck and each PUBLISH resent with DUP (the trace
+ * hub's `stuck` and `retransmitted`; packets its sampling skipped are not seen), turned into
  * observations (lib/alerts/observation.ts). Attached only while the service evaluates (it holds
  * the lease): a standby has nothing on its bridge's ingest path.
  */
@@ -15,7 +16,7 @@ const SEEN_COMMANDS = 10_000;
 
 type Decoded = (topic: string, reading: { device: DeviceId | null; facts: DeviceFacts[]; seq: SeqFact | null }, ts: number) => void;
 type CommandChange = (command: { id: string; device: string; name: string; state: string; error?: string }) => void;
-type Stuck = (flow: { topic: string | null }) => void;
+type FlowEvent = (flow: { topic: string | null }) => void;
 
 /** What a bridge offers: each decoded message (lib/bridge/bridge.ts `decoded`). */
 export interface MessageSource {
@@ -29,10 +30,12 @@ export interface CommandSource {
   off(event: "change", listener: CommandChange): unknown;
 }
 
-/** What the trace hub offers: flows that turned stuck (lib/qos/trace-hub.ts `stuck`), and whose a topic is. */
+/** What the trace hub offers: flows that turned stuck, PUBLISHes resent (lib/qos/trace-hub.ts), and whose a topic is. */
 export interface FlowSource {
-  on(event: "stuck", listener: Stuck): unknown;
-  off(event: "stuck", listener: Stuck): unknown;
+  on(event: "stuck", listener: FlowEvent): unknown;
+  on(event: "retransmitted", listener: FlowEvent): unknown;
+  off(event: "stuck", listener: FlowEvent): unknown;
+  off(event: "retransmitted", listener: FlowEvent): unknown;
 }
 
 export class AlertFeeds {
@@ -59,21 +62,29 @@ export class AlertFeeds {
 
   addFlows(hub: FlowSource, deviceOfTopic: (topic: string) => DeviceId | null): void {
     this.flowSources.set(hub, deviceOfTopic);
-    if (this.attached) hub.on("stuck", this.onStuck);
+    if (!this.attached) return;
+    hub.on("stuck", this.onStuck);
+    hub.on("retransmitted", this.onRetransmitted);
   }
 
   attach(): void {
     this.attached = true;
     for (const b of this.bridges) b.on("decoded", this.onDecoded);
     for (const c of this.commandSources) c.on("change", this.onCommand);
-    for (const f of this.flowSources.keys()) f.on("stuck", this.onStuck);
+    for (const f of this.flowSources.keys()) {
+      f.on("stuck", this.onStuck);
+      f.on("retransmitted", this.onRetransmitted);
+    }
   }
 
   detach(): void {
     this.attached = false;
     for (const b of this.bridges) b.off("decoded", this.onDecoded);
     for (const c of this.commandSources) c.off("change", this.onCommand);
-    for (const f of this.flowSources.keys()) f.off("stuck", this.onStuck);
+    for (const f of this.flowSources.keys()) {
+      f.off("stuck", this.onStuck);
+      f.off("retransmitted", this.onRetransmitted);
+    }
   }
 
   private readonly onDecoded: Decoded = (topic, reading, ts) => {
@@ -89,11 +100,16 @@ export class AlertFeeds {
     this.observe({ type: "command", device: { id: c.device as DeviceId }, t: this.now(), name: c.name, outcome: c.state, ...(c.error ? { error: c.error } : {}) });
   };
 
-  private readonly onStuck: Stuck = (flow) => {
-    if (!flow.topic) return;
-    for (const deviceOf of this.flowSources.values()) {
-      const device = deviceOf(flow.topic);
-      if (device) return this.observe({ type: "flow", device: { id: device }, t: this.now(), topic: flow.topic, outcome: "stuck" });
-    }
-  };
+  private flowOf(outcome: "stuck" | "retransmitted"): FlowEvent {
+    return (flow) => {
+      if (!flow.topic) return;
+      for (const deviceOf of this.flowSources.values()) {
+        const device = deviceOf(flow.topic);
+        if (device) return this.observe({ type: "flow", device: { id: device }, t: this.now(), topic: flow.topic, outcome });
+      }
+    };
+  }
+
+  private readonly onStuck = this.flowOf("stuck");
+  private readonly onRetransmitted = this.flowOf("retransmitted");
 }
