@@ -35,6 +35,7 @@ import { NotificationDelivery, type DeliveryOutcome } from "./delivery";
 import { EmailSender, emailReceiver, type EmailSettings } from "./email";
 import { BatchLoop } from "./batch-loop";
 import { AlertFeeds, type CommandSource, type FlowSource, type MessageSource } from "./feeds";
+import { Episodes, keyOf } from "./episodes";
 import { Lease } from "./lease";
 import { parseJson, readRule, readSilence } from "./records";
 
@@ -80,13 +81,6 @@ export interface AlertServiceOptions {
   leaseRenewMs?: number;
 }
 
-/** One (rule, device)'s latest episode. */
-interface Episode {
-  id: string;
-  startedAt: number;
-  severity: Severity;
-}
-
 export interface AlertServiceStatus {
   role: "holder" | "standby" | "stopped";
   holder: string;
@@ -110,8 +104,6 @@ interface ServiceEvents {
   error: [Error];
 }
 
-const keyOf = (rule: string, device: string) => `${rule}\u0000${device}`;
-const isEnd = (s: AlertStatus) => s === "normal" || s === "resolved";
 
 export class AlertService extends EventEmitter<ServiceEvents> {
   private readonly lease: Lease;
@@ -126,7 +118,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
   private rulesSignature = "";
   private silences: Silence[] = [];
   private silencesSignature = "";
-  private episodes = new Map<string, Episode>();
+  private readonly episodes = new Episodes();
 
   /** Transitions the evaluator made that no batch has taken yet. */
   private transitions: Transition[] = [];
@@ -142,7 +134,6 @@ export class AlertService extends EventEmitter<ServiceEvents> {
   private alerts = new Map<string, AlertRecord>();
   private notifications: NewNotification[] = [];
   private plannerDirty = false;
-  private episodesDirty = false;
 
   private readonly batches: BatchLoop;
   private tickTimer: NodeJS.Timeout | null = null;
@@ -265,11 +256,11 @@ export class AlertService extends EventEmitter<ServiceEvents> {
    */
   async ack(alertId: string, rule: string, device: string, by: string, comment: string): Promise<boolean> {
     const ev = this.evaluator;
-    if (!ev || this.episodes.get(keyOf(rule, device))?.id !== alertId) return false;
+    if (!ev || this.episodes.get(rule, device)?.id !== alertId) return false;
     const r = ev.ack(rule, device as DeviceId, by, comment, this.now());
     if (!r.ok) return false;
     this.urgent.set(keyOf(rule, device), this.record(r.state));
-    this.alerts.set(alertId, this.episodeRecord(alertId, r.state, null));
+    this.alerts.set(alertId, this.episodes.record(alertId, r.state, null, this.now()));
     await this.flush();
     return true;
   }
@@ -312,8 +303,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     const seq = parseJson(await store.getMeta(META_SEQ)) ?? [];
     const restored = ev.restore({ version: SNAPSHOT_VERSION, savedAt, states, seq }, now);
     for (const reason of restored.refused) this.ruleProblems.push({ id: "state", reason });
-    const episodes = parseJson(await store.getMeta(META_EPISODES));
-    this.episodes = new Map(Array.isArray(episodes) ? (episodes as [string, Episode][]) : []);
+    this.episodes.restore(parseJson(await store.getMeta(META_EPISODES)));
     this.planner.restore(parseJson(await store.getMeta(META_PLANNER)) ?? { groups: {} });
     // Alerts of rules deleted while this was stopped were notified firing: they are told resolved.
     for (const group of Object.values(this.planner.snapshot().groups)) {
@@ -332,7 +322,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
       this.observe({ type: "liveness", device: { id: d.id, group: d.group, convention: d.convention }, t: now, status: d.status, reason: d.statusReason ?? d.status, since: d.since ?? now });
     }
     this.plannerDirty = true;
-    this.episodesDirty = true;
+    this.episodes.dirty = true;
     this.feeds.attach();
     this.pollTimer = setInterval(() => void this.poll(), this.opts.pollMs ?? POLL_MS);
     this.pollTimer.unref();
@@ -423,14 +413,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     const touched = new Map<string, { last: Transition; fresh: boolean }>();
     for (const t of transitions) {
       const key = keyOf(t.rule, t.device);
-      let episode = this.episodes.get(key);
-      let fresh = false;
-      if (!episode || isEnd(t.from)) {
-        episode = { id: randomUUID(), startedAt: t.at, severity: this.rules.get(t.rule)?.severity ?? episode?.severity ?? "info" };
-        this.episodes.set(key, episode);
-        this.episodesDirty = true;
-        fresh = true;
-      }
+      const { episode, fresh } = this.episodes.of(t, this.rules.get(t.rule)?.severity);
       this.rows.push({ rule: t.rule, device: t.device, from: t.from, to: t.to, at: t.at, reason: t.reason, value: t.value === null ? null : JSON.stringify(t.value), episode: episode.id });
       this.committing.push(t);
       touched.set(episode.id, { last: t, fresh: fresh || (touched.get(episode.id)?.fresh ?? false) });
@@ -443,25 +426,25 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     for (const [id, { last, fresh }] of touched) {
       // An operator may have acknowledged it through another server: that ack stays.
       const stored = fresh ? null : await store.getAlert(id);
-      this.alerts.set(id, this.episodeRecord(id, ev.state(last.rule, last.device) ?? null, last, stored?.ack ?? null));
+      this.alerts.set(id, this.episodes.record(id, ev.state(last.rule, last.device) ?? null, last, this.now(), stored?.ack ?? null));
     }
     for (const p of this.planner.due(now)) {
       this.plannerDirty = true;
-      const ids = [...new Set(p.alerts.flatMap((a) => this.episodes.get(keyOf(a.labels.rule ?? "", a.labels.device ?? ""))?.id ?? []))];
+      const ids = [...new Set(p.alerts.flatMap((a) => this.episodes.get(a.labels.rule ?? "", a.labels.device ?? "")?.id ?? []))];
       for (const receiver of this.receivers) {
         const payload = JSON.stringify(buildWebhookPayload({ receiver: RECEIVER, groupLabels: p.groupLabels, externalURL: this.opts.externalURL, alerts: p.alerts }));
         this.notifications.push({ id: randomUUID(), receiver, payload, alerts: ids, createdAt: now, nextAt: now });
       }
     }
     const sync = this.syncAll || now - this.lastSyncAt >= STATE_SYNC_MS;
-    const quiet = this.rows.length === 0 && this.urgent.size === 0 && this.alerts.size === 0 && this.notifications.length === 0 && !this.plannerDirty && !this.episodesDirty;
+    const quiet = this.rows.length === 0 && this.urgent.size === 0 && this.alerts.size === 0 && this.notifications.length === 0 && !this.plannerDirty && !this.episodes.dirty;
     // Nothing changed but data: no transaction (each would wait on the bridge's writer for the
     // store's write lock), until the states are due to be written anyway.
     if (quiet && !sync) return;
     const lazy = sync ? [...this.lazy.values()].filter((s) => ev.state(s.rule, s.device) === s).map((s) => this.record(s)) : [];
     const meta: Record<string, string> = { [META_SAVED_AT]: String(now) };
     if (this.plannerDirty) meta[META_PLANNER] = JSON.stringify(this.planner.snapshot());
-    if (this.episodesDirty) meta[META_EPISODES] = JSON.stringify([...this.episodes].filter(([k]) => this.isLive(k)));
+    if (this.episodes.dirty) meta[META_EPISODES] = this.episodes.snapshot((rule, device) => ev.state(rule, device as DeviceId) !== undefined);
     // Written only while the lease is surely ours (lib/alerting/lease.ts).
     if (!this.lease.valid(now)) throw new Error("the alert lease ran out before the batch could be written");
     const sent = this.notifications.length;
@@ -479,7 +462,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     this.alerts.clear();
     this.notifications = [];
     this.plannerDirty = false;
-    this.episodesDirty = false;
+    this.episodes.dirty = false;
     this.lastError = null;
     for (const id of this.removedRules) await store.removeStates(id);
     this.removedRules.clear();
@@ -496,32 +479,6 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     if (!a) return;
     this.planner.update(a, isSilenced(a, this.silences, now), now);
     this.plannerDirty = true;
-  }
-
-  private episodeRecord(id: string, s: AlertState | null, last: Transition | null, storedAck: string | null = null): AlertRecord {
-    const key = keyOf(s?.rule ?? last!.rule, s?.device ?? last!.device);
-    const episode = this.episodes.get(key)!;
-    const status = last?.to ?? s!.status;
-    const value = last ? last.value : s!.value;
-    return {
-      id,
-      rule: s?.rule ?? last!.rule,
-      device: s?.device ?? last!.device,
-      state: status,
-      severity: episode?.severity ?? "info",
-      startedAt: episode?.startedAt ?? last?.at ?? this.now(),
-      endedAt: isEnd(status) ? (last?.at ?? this.now()) : null,
-      lastValue: value === null || value === undefined ? null : JSON.stringify(value),
-      // The ack stays on the episode once it ends, for its history (the state's is cleared).
-      ack: s?.ack && !isEnd(status) ? JSON.stringify(s.ack) : storedAck,
-      updatedAt: this.now(),
-    };
-  }
-
-  /** An episode entry is kept while its (rule, device) has a state. */
-  private isLive(key: string): boolean {
-    const [rule, device] = key.split("\u0000") as [string, string];
-    return this.evaluator?.state(rule, device as DeviceId) !== undefined;
   }
 
   // ---- rules and silences ----
