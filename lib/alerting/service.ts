@@ -21,7 +21,7 @@ import "server-only";
  */
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { AlertEvaluator, SNAPSHOT_VERSION } from "../alerts/evaluator";
+import type { AlertEvaluator } from "../alerts/evaluator";
 import { DEFAULT_GROUPING, NotificationPlanner, type GroupingOptions } from "../alerts/grouping";
 import { notifyAlert } from "../alerts/labels";
 import type { Observation } from "../alerts/observation";
@@ -37,6 +37,7 @@ import { BatchLoop } from "./batch-loop";
 import { AlertFeeds, type CommandSource, type FlowSource, type MessageSource } from "./feeds";
 import { Episodes, keyOf } from "./episodes";
 import { Lease } from "./lease";
+import { META_SAVED_AT, META_SEQ, restoreEvaluator } from "./restore";
 import { parseJson, readRule, readSilence } from "./records";
 
 /** How long observations gather before their batch is written. */
@@ -55,8 +56,6 @@ const MAX_TIMER_MS = 3600_000;
 /** The receiver name in each webhook payload. */
 export const RECEIVER = "fleetscope";
 
-export const META_SAVED_AT = "evaluator.savedAt";
-export const META_SEQ = "evaluator.seq";
 export const META_PLANNER = "planner";
 export const META_EPISODES = "episodes";
 
@@ -287,22 +286,8 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     const store = this.opts.store;
     const now = this.now();
     await this.readRules(false);
-    const ev = new AlertEvaluator([...this.rules.values()]);
-    const rows = await store.loadStates();
-    const states: unknown[] = [];
-    const gone = new Set<string>();
-    for (const r of rows) {
-      if (!this.rules.has(r.rule)) gone.add(r.rule);
-      try {
-        states.push(JSON.parse(r.state));
-      } catch {
-        this.ruleProblems.push({ id: r.rule, reason: `a stored state of device ${r.device} is not JSON` });
-      }
-    }
-    const savedAt = Number(await store.getMeta(META_SAVED_AT)) || now;
-    const seq = parseJson(await store.getMeta(META_SEQ)) ?? [];
-    const restored = ev.restore({ version: SNAPSHOT_VERSION, savedAt, states, seq }, now);
-    for (const reason of restored.refused) this.ruleProblems.push({ id: "state", reason });
+    const { evaluator: ev, transitions, problems, gone } = await restoreEvaluator(store, this.rules, now);
+    this.ruleProblems.push(...problems);
     this.episodes.restore(parseJson(await store.getMeta(META_EPISODES)));
     this.planner.restore(parseJson(await store.getMeta(META_PLANNER)) ?? { groups: {} });
     // Alerts of rules deleted while this was stopped were notified firing: they are told resolved.
@@ -313,7 +298,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     }
     await this.readSilences(false);
     this.evaluator = ev;
-    this.transitions.push(...restored.transitions);
+    this.transitions.push(...transitions);
     for (const rule of gone) await store.removeStates(rule);
     // Each device's liveness as the store last heard it: a device that died while the server was
     // down is offline now, and its firing alerts become "firing, no data", not resolved.
