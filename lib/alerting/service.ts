@@ -26,7 +26,7 @@ import { DEFAULT_GROUPING, NotificationPlanner, type GroupingOptions } from "../
 import { notifyAlert } from "../alerts/labels";
 import type { Observation } from "../alerts/observation";
 import type { AlertRule, Severity } from "../alerts/rule";
-import { isSilenced, type Silence } from "../alerts/silence";
+import { isSilenced } from "../alerts/silence";
 import { isFiring, type AlertState, type AlertStatus, type Transition } from "../alerts/state";
 import { buildWebhookPayload } from "../alerts/webhook";
 import type { Device, DeviceId } from "../devices/model";
@@ -37,8 +37,9 @@ import { BatchLoop } from "./batch-loop";
 import { AlertFeeds, type CommandSource, type FlowSource, type MessageSource } from "./feeds";
 import { Episodes, keyOf } from "./episodes";
 import { Lease } from "./lease";
+import { RuleBook } from "./rule-book";
 import { META_SAVED_AT, META_SEQ, restoreEvaluator } from "./restore";
-import { parseJson, readRule, readSilence } from "./records";
+import { parseJson } from "./records";
 
 /** How long observations gather before their batch is written. */
 export const FLUSH_MS = 50;
@@ -112,11 +113,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
   private readonly now: () => number;
   private readonly planner: NotificationPlanner;
   private evaluator: AlertEvaluator | null = null;
-  private rules = new Map<string, AlertRule>();
-  private ruleProblems: { id: string; reason: string }[] = [];
-  private rulesSignature = "";
-  private silences: Silence[] = [];
-  private silencesSignature = "";
+  private readonly book: RuleBook;
   private readonly episodes = new Episodes();
 
   /** Transitions the evaluator made that no batch has taken yet. */
@@ -157,6 +154,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     this.delivery.on("attempt", (n, outcome, detail) => this.emit("delivery", outcome, { id: n.id, receiver: n.receiver, attempts: n.attempts + 1 }, detail));
     this.lease.on("change", (held) => void this.onLease(held));
     this.feeds = new AlertFeeds((obs) => this.observe(obs), this.now);
+    this.book = new RuleBook(opts.store);
     this.batches = new BatchLoop({ write: () => this.writeBatch(), flushMs: opts.flushMs ?? FLUSH_MS, retrying: () => this.evaluator !== null, onError: (err) => this.fail(err), after: () => this.arm() });
   }
 
@@ -221,7 +219,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
       role: this.stopped ? "stopped" : this.evaluator ? "holder" : "standby",
       holder: this.opts.holder,
       rules: this.rules.size,
-      ruleProblems: this.ruleProblems,
+      ruleProblems: this.book.problems,
       states: states.length,
       counts: [...counts.values()],
       notifications: { ...this.delivery.counts },
@@ -287,7 +285,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     const now = this.now();
     await this.readRules(false);
     const { evaluator: ev, transitions, problems, gone } = await restoreEvaluator(store, this.rules, now);
-    this.ruleProblems.push(...problems);
+    this.book.problems.push(...problems);
     this.episodes.restore(parseJson(await store.getMeta(META_EPISODES)));
     this.planner.restore(parseJson(await store.getMeta(META_PLANNER)) ?? { groups: {} });
     // Alerts of rules deleted while this was stopped were notified firing: they are told resolved.
@@ -462,7 +460,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     if (!r || !s) return;
     const a = notifyAlert(r, s, this.opts.externalURL);
     if (!a) return;
-    this.planner.update(a, isSilenced(a, this.silences, now), now);
+    this.planner.update(a, isSilenced(a, this.book.silences, now), now);
     this.plannerDirty = true;
   }
 
@@ -483,22 +481,10 @@ export class AlertService extends EventEmitter<ServiceEvents> {
 
   /** Reads the stored rules; `apply`: hands a change to the running evaluator. */
   private async readRules(apply: boolean) {
-    const records = await this.opts.store.listRules();
-    const signature = records.map((r) => `${r.id}@${r.updatedAt}`).join(",");
-    if (apply && signature === this.rulesSignature) return;
-    this.rulesSignature = signature;
-    const rules = new Map<string, AlertRule>();
-    const problems: { id: string; reason: string }[] = [];
-    for (const r of records) {
-      const read = readRule(r);
-      if (read.ok) rules.set(r.id, read.rule);
-      else problems.push({ id: r.id, reason: read.reason });
-    }
-    const old = this.rules;
-    this.rules = rules;
-    this.ruleProblems = problems;
+    const old = await this.book.readRules(apply);
+    const rules = this.book.rules;
     const ev = this.evaluator;
-    if (!apply || !ev) return;
+    if (!old || !apply || !ev) return;
     const now = this.now();
     // The states setRules will end, as they are now: their resolve is notified with the old rule.
     const before = new Map<string, { rule: AlertRule; state: AlertState }>();
@@ -519,15 +505,15 @@ export class AlertService extends EventEmitter<ServiceEvents> {
 
   private async readSilences(apply: boolean) {
     const now = this.now();
-    const records = await this.opts.store.listSilences({ activeAt: now });
-    const signature = records.map((r) => `${r.id}@${r.endsAt}`).join(",");
-    if (apply && signature === this.silencesSignature) return;
-    this.silencesSignature = signature;
-    this.silences = records.flatMap((r) => readSilence(r) ?? []);
+    if (!(await this.book.readSilences(now, apply))) return;
     if (!apply) return;
     // A silence that began or ended changes what firing alerts are told.
     for (const s of this.evaluator?.states() ?? []) if (isFiring(s.status)) this.notify(s.rule, s.device, now);
     this.batches.soon();
+  }
+
+  private get rules(): Map<string, AlertRule> {
+    return this.book.rules;
   }
 
   private fail(err: unknown) {
