@@ -9,6 +9,7 @@ import { conventionLabel } from "@/lib/devices/labels";
 import { LastSeen } from "./LastSeen";
 import { Sparkline } from "./Sparkline";
 import { StatusDot } from "./StatusDot";
+import { CardAlert } from "./alerts/CardAlert";
 import { counted } from "@/lib/text/counted";
 
 /** Latest values shown on a card; the device page shows them all. */
@@ -26,6 +27,7 @@ export function DeviceCard({ id }: { id: string }) {
       <div className="card-head">
         {/* Not prefetched: every card in view would fetch its device page, dozens at once when a fleet appears. */}
         <Link href={`/devices/${encodeURIComponent(d.id)}`} prefetch={false} className="device-id">{d.name}</Link>
+        <CardAlert device={d.id} />
         <StatusDot status={d.status} title={d.statusReason ?? undefined} />
       </div>
       <div className="muted small">

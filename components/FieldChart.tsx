@@ -1,13 +1,14 @@
 "use client";
 import { useEffect, useMemo, useState } from "react";
 import { exportName, toCsv, toJson } from "@/lib/state/chart-export";
-import { Area, ComposedChart, Line, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Area, ComposedChart, Line, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { mergeHistoryAndLive, type HistoryBucket } from "@/lib/state/history-merge";
 import { toPoints, type LiveSeries } from "@/lib/state/live-series";
 import type { TimeWindow } from "@/lib/state/time-window";
 import { axisLabels, axisWidth, formatMeasure, type Unit } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
 import { ScaleProbe, useDragZoom } from "./useDragZoom";
+import { useAlertMarks } from "./alerts/useAlertMarks";
 
 /** Buckets asked of the store: about one per two pixels of a chart this wide. */
 const HISTORY_POINTS = 400;
@@ -103,6 +104,7 @@ export function FieldChart({ device, field, rangeMs, window: fixed, live: incomi
     [history, live, start, end],
   );
   const { selection, inverse, handlers } = useDragZoom(onZoom, [start, end]);
+  const marks = useAlertMarks(device, field, start, end);
   const measure = (v: number) => formatMeasure(v, unit, decimals);
   // As wide as its longest label: a fixed width cut "100.8 kPa" to "00.8 kPa".
   const yWidth = useMemo(() => {
@@ -136,6 +138,8 @@ export function FieldChart({ device, field, rangeMs, window: fixed, live: incomi
       data-from={start}
       data-to={end}
       data-selecting={selection ? "true" : undefined}
+      data-thresholds={marks.lines.length}
+      data-firing-bands={marks.bands.length}
     >
       <div className="zoomable" {...handlers}>
         <ResponsiveContainer width="100%" height={160}>
@@ -145,6 +149,13 @@ export function FieldChart({ device, field, rangeMs, window: fixed, live: incomi
             <Tooltip labelFormatter={(t) => new Date(Number(t)).toLocaleString()} formatter={(v) => (Array.isArray(v) ? v.map((x) => measure(Number(x))).join(" – ") : measure(Number(v)))} />
             <Area dataKey="band" stroke="none" fill="var(--accent)" fillOpacity={0.18} isAnimationActive={false} connectNulls={false} name="min–max" />
             <Line dataKey="v" stroke="var(--accent)" dot={false} isAnimationActive={false} strokeWidth={1.5} name={field} />
+            {marks.bands.map((b) => (
+              <ReferenceArea key={`${b.alert}-${b.from}`} x1={b.from} x2={b.to} fill="var(--bad)" fillOpacity={0.12} ifOverflow="hidden" />
+            ))}
+            {marks.lines.map((l) => (
+              <ReferenceLine key={l.rule} y={l.value} stroke="var(--bad)" strokeDasharray="4 3" ifOverflow="extendDomain" label={{ value: `${l.name} ${l.op === "above" ? ">" : "<"} ${measure(l.value)}`, position: "insideTopLeft", fontSize: 10, fill: "var(--muted)" }} />
+            ))}
+            {marks.lines.map((l) => l.clear !== null && <ReferenceLine key={`${l.rule}-clear`} y={l.clear} stroke="var(--warn)" strokeDasharray="2 4" ifOverflow="extendDomain" />)}
             <ScaleProbe into={inverse} />
             {selection && selection.a !== selection.b && <ReferenceArea x1={selection.a} x2={selection.b} fill="var(--accent)" fillOpacity={0.25} ifOverflow="hidden" />}
           </ComposedChart>

@@ -1,8 +1,8 @@
 import "server-only";
 /**
- * Delivers the notification outbox (lib/store/alerts.ts) to webhooks: POSTs each due
+ * Delivers the notification outbox (lib/store/alerts.ts) to webhooks and email: POSTs each due
  * notification's payload as it was stored, signed when a secret is set (lib/alerts/signature.ts),
- * and writes the outcome to the delivery log — delivered with the receiver's status, or failed
+ * or mails it when its receiver is `mailto:` (lib/alerting/email.ts), and writes the outcome to the delivery log — delivered with the receiver's status, or failed
  * and retried with exponential backoff (1 s doubling to 5 min) until a day has passed since it
  * was made, then given up. Only the lease holder delivers (lib/alerting/service.ts): the outbox
  * is shared, and a second deliverer would send everything twice.
@@ -15,6 +15,7 @@ import { EventEmitter } from "node:events";
 import { SIGNATURE_HEADER, signBody } from "../alerts/signature";
 import type { AlertStore, NotificationRecord } from "../store/alerts";
 import { logger } from "../log/logger";
+import { EMAIL_SCHEME, type EmailSender } from "./email";
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 export const RETRY_FIRST_MS = 1_000;
@@ -29,6 +30,9 @@ const MAX_ERROR_TEXT = 500;
 
 export type DeliveryOutcome = "delivered" | "retry" | "failed";
 
+/** One attempt: the receiver's answer (HTTP status, SMTP reply), or why it failed. */
+type Attempt = { ok: true; status: string } | { ok: false; error: string };
+
 /** When to try again after the `attempts`-th failure (1-based), or null to give up. */
 export function nextAttemptAt(createdAt: number, attempts: number, at: number, giveUpAfterMs = GIVE_UP_AFTER_MS): number | null {
   const delay = Math.min(RETRY_FIRST_MS * 2 ** Math.min(attempts - 1, 30), RETRY_MAX_MS);
@@ -39,6 +43,8 @@ export function nextAttemptAt(createdAt: number, attempts: number, at: number, g
 export interface DeliveryOptions {
   store: AlertStore;
   secret?: string;
+  /** Set when SMTP is configured: `mailto:` receivers are sent through it. */
+  email?: Pick<EmailSender, "send">;
   fetch?: typeof fetch;
   now?: () => number;
   timeoutMs?: number;
@@ -51,7 +57,7 @@ interface DeliveryEvents {
   error: [Error];
 }
 
-export class WebhookDelivery extends EventEmitter<DeliveryEvents> {
+export class NotificationDelivery extends EventEmitter<DeliveryEvents> {
   private running: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | null = null;
@@ -128,29 +134,45 @@ export class WebhookDelivery extends EventEmitter<DeliveryEvents> {
   }
 
   private async deliver(n: NotificationRecord): Promise<boolean> {
+    const sent = n.receiver.startsWith(EMAIL_SCHEME) ? await this.mail(n) : await this.post(n);
+    if (sent.ok) {
+      await this.opts.store.markDelivered(n.id, this.now(), sent.status);
+      this.count(n, "delivered", sent.status);
+      return true;
+    }
+    const at = this.now();
+    const next = nextAttemptAt(n.createdAt, n.attempts + 1, at, this.opts.giveUpAfterMs);
+    await this.opts.store.markFailed(n.id, at, sent.error, next);
+    this.count(n, next === null ? "failed" : "retry", sent.error);
+    logger("alerts").warn({ notification: n.id, receiver: n.receiver.startsWith(EMAIL_SCHEME) ? "email" : "webhook", attempt: n.attempts + 1, error: sent.error, retryAt: next }, next === null ? "alert notification failed; given up" : "alert notification failed; retried later");
+    return false;
+  }
+
+  private async post(n: NotificationRecord): Promise<Attempt> {
     const headers: Record<string, string> = { "content-type": "application/json", "user-agent": "Fleetscope-Alerts" };
     if (this.opts.secret) headers[SIGNATURE_HEADER] = signBody(this.opts.secret, n.payload);
-    let error: string;
     try {
       const res = await this.fetch(n.receiver, { method: "POST", headers, body: n.payload, signal: AbortSignal.timeout(this.opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS), redirect: "manual" });
       if (res.status >= 200 && res.status < 300) {
         await res.body?.cancel().catch(() => undefined);
-        await this.opts.store.markDelivered(n.id, this.now(), String(res.status));
-        this.count(n, "delivered", String(res.status));
-        return true;
+        return { ok: true, status: String(res.status) };
       }
       const text = await res.text().catch(() => "");
-      error = `HTTP ${res.status}${text ? `: ${text.slice(0, MAX_ERROR_TEXT)}` : ""}`;
+      return { ok: false, error: `HTTP ${res.status}${text ? `: ${text.slice(0, MAX_ERROR_TEXT)}` : ""}` };
     } catch (err) {
       const e = err as Error & { cause?: { message?: string } };
-      error = e.name === "TimeoutError" ? `no answer in ${(this.opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS) / 1000} s` : `${e.message}${e.cause?.message ? ` (${e.cause.message})` : ""}`;
+      return { ok: false, error: e.name === "TimeoutError" ? `no answer in ${(this.opts.timeoutMs ?? WEBHOOK_TIMEOUT_MS) / 1000} s` : `${e.message}${e.cause?.message ? ` (${e.cause.message})` : ""}` };
     }
-    const at = this.now();
-    const next = nextAttemptAt(n.createdAt, n.attempts + 1, at, this.opts.giveUpAfterMs);
-    await this.opts.store.markFailed(n.id, at, error, next);
-    this.count(n, next === null ? "failed" : "retry", error);
-    logger("alerts").warn({ notification: n.id, attempt: n.attempts + 1, error, retryAt: next }, next === null ? "webhook delivery failed; given up" : "webhook delivery failed; retried later");
-    return false;
+  }
+
+  private async mail(n: NotificationRecord): Promise<Attempt> {
+    // Made while SMTP was configured, and the server restarted without it: kept until it is again.
+    if (!this.opts.email) return { ok: false, error: "email is not configured (FLEETSCOPE_SMTP_URL is unset)" };
+    try {
+      return { ok: true, status: (await this.opts.email.send(n.receiver, n.payload)).slice(0, MAX_ERROR_TEXT) };
+    } catch (err) {
+      return { ok: false, error: (err instanceof Error ? err.message : String(err)).slice(0, MAX_ERROR_TEXT) };
+    }
   }
 
   private count(n: NotificationRecord, outcome: DeliveryOutcome, detail: string) {

@@ -25,6 +25,7 @@ export async function startAlerts(config: Config, store: Store, bridge: Bridge, 
     holder: config.bridgeId,
     webhooks: config.alertWebhooks,
     secret: config.alertWebhookSecret,
+    ...(config.alertEmail ? { email: config.alertEmail } : {}),
     grouping: config.alertGrouping,
     externalURL,
   });
@@ -33,7 +34,7 @@ export async function startAlerts(config: Config, store: Store, bridge: Bridge, 
   service.watchFlows(sharedTraceHub(), (topic) => (sharedInterpreter() ?? bridge.interpreter).deviceOfTopic(topic));
   const report = () => {
     const s = service.status();
-    setPart("alerts", { status: s.lastError && s.role === "holder" ? "down" : "ok", ...(s.lastError ? { error: s.lastError } : {}), role: s.role, holder: s.holder, rules: s.rules, states: s.states, ruleProblems: s.ruleProblems, notifications: s.notifications, webhooks: config.alertWebhooks.length });
+    setPart("alerts", { status: s.lastError && s.role === "holder" ? "down" : "ok", ...(s.lastError ? { error: s.lastError } : {}), role: s.role, holder: s.holder, rules: s.rules, states: s.states, ruleProblems: s.ruleProblems, notifications: s.notifications, webhooks: config.alertWebhooks.length, email: config.alertEmail !== null });
   };
   setPart("alerts", { status: "starting" });
   // At most once a second for batches: status() counts every state.

@@ -5,12 +5,12 @@ import "server-only";
  *
  * - Evaluated where the data is: each message the bridge decodes (its `decoded` event) becomes
  *   observations (lib/alerts/observation.ts) as it arrives; command outcomes and stuck QoS flows
- *   come from the command service and the trace hub. One timer, at the sooner of the
+ *   come from the command service and the trace hub (lib/alerting/feeds.ts). One timer, at the sooner of the
  *   evaluator's next tick and the planner's next notification.
  * - Durable: the states an evaluation changed, its transitions, the episodes they open and close
  *   (the alerts of GET /api/alerts), the notifications the planner made of them and the
  *   snapshots go to the store in one transaction (AlertStore.commitTransitionBatch), batched per
- *   `flushMs` so the ingest path writes nothing per message. A start restores the states and
+ *   `flushMs` so the ingest path writes nothing per message (lib/alerting/batch-loop.ts). A start restores the states and
  *   the planner: pending timers resume, firing alerts stay firing, nothing is sent twice.
  * - Once: only the lease holder (lib/alerting/lease.ts) evaluates and delivers; the others wait
  *   with nothing attached to their bridge, and take over when the lease expires.
@@ -21,20 +21,25 @@ import "server-only";
  */
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
-import { AlertEvaluator, SNAPSHOT_VERSION } from "../alerts/evaluator";
+import type { AlertEvaluator } from "../alerts/evaluator";
 import { DEFAULT_GROUPING, NotificationPlanner, type GroupingOptions } from "../alerts/grouping";
 import { notifyAlert } from "../alerts/labels";
-import { observationsOf, type Observation } from "../alerts/observation";
+import type { Observation } from "../alerts/observation";
 import type { AlertRule, Severity } from "../alerts/rule";
-import { isSilenced, type Silence } from "../alerts/silence";
+import { isSilenced } from "../alerts/silence";
 import { isFiring, type AlertState, type AlertStatus, type Transition } from "../alerts/state";
 import { buildWebhookPayload } from "../alerts/webhook";
-import type { SeqFact, DeviceFacts } from "../devices/convention";
 import type { Device, DeviceId } from "../devices/model";
 import type { AlertRecord, AlertStateRecord, AlertStore, NewNotification, NewTransition } from "../store/alerts";
-import { WebhookDelivery, type DeliveryOutcome } from "./delivery";
+import { NotificationDelivery, type DeliveryOutcome } from "./delivery";
+import { EmailSender, emailReceiver, type EmailSettings } from "./email";
+import { BatchLoop } from "./batch-loop";
+import { AlertFeeds, type CommandSource, type FlowSource, type MessageSource } from "./feeds";
+import { Episodes, keyOf } from "./episodes";
 import { Lease } from "./lease";
-import { parseJson, readRule, readSilence } from "./records";
+import { RuleBook } from "./rule-book";
+import { META_SAVED_AT, META_SEQ, restoreEvaluator } from "./restore";
+import { parseJson } from "./records";
 
 /** How long observations gather before their batch is written. */
 export const FLUSH_MS = 50;
@@ -47,38 +52,13 @@ export const POLL_MS = 5_000;
  * then treats it as downtime (lib/alerts/evaluator.ts).
  */
 export const STATE_SYNC_MS = 5_000;
-/** A failed batch is tried again after this, doubling up to RETRY_MAX_MS. */
-const RETRY_FIRST_MS = 500;
-const RETRY_MAX_MS = 30_000;
 /** setTimeout's longest delay is 2^31 − 1 ms: a later deadline is looked at again after this. */
 const MAX_TIMER_MS = 3600_000;
 /** The receiver name in each webhook payload. */
 export const RECEIVER = "fleetscope";
-/** Command ids whose outcome was observed, remembered at most (a command's final state may be saved twice). */
-const SEEN_COMMANDS = 10_000;
 
-export const META_SAVED_AT = "evaluator.savedAt";
-export const META_SEQ = "evaluator.seq";
 export const META_PLANNER = "planner";
 export const META_EPISODES = "episodes";
-
-/** What a bridge offers: each decoded message (lib/bridge/bridge.ts `decoded`). */
-export interface MessageSource {
-  on(event: "decoded", listener: (topic: string, reading: { device: DeviceId | null; facts: DeviceFacts[]; seq: SeqFact | null }, ts: number) => void): unknown;
-  off(event: "decoded", listener: (topic: string, reading: { device: DeviceId | null; facts: DeviceFacts[]; seq: SeqFact | null }, ts: number) => void): unknown;
-}
-
-/** What the command service offers: every saved change of a command (lib/commands/service.ts `change`). */
-export interface CommandSource {
-  on(event: "change", listener: (command: { id: string; device: string; name: string; state: string; error?: string }) => void): unknown;
-  off(event: "change", listener: (command: { id: string; device: string; name: string; state: string; error?: string }) => void): unknown;
-}
-
-/** What the trace hub offers: flows that turned stuck (lib/qos/trace-hub.ts `stuck`), and whose a topic is. */
-export interface FlowSource {
-  on(event: "stuck", listener: (flow: { topic: string | null }) => void): unknown;
-  off(event: "stuck", listener: (flow: { topic: string | null }) => void): unknown;
-}
 
 export interface AlertServiceOptions {
   store: AlertStore;
@@ -88,6 +68,8 @@ export interface AlertServiceOptions {
   holder: string;
   webhooks?: readonly string[];
   secret?: string;
+  /** Set when SMTP is configured: every notification is also mailed, grouped as the webhooks are. */
+  email?: EmailSettings;
   grouping?: GroupingOptions;
   /** This server's URL, for links in notifications. */
   externalURL: string;
@@ -97,13 +79,6 @@ export interface AlertServiceOptions {
   pollMs?: number;
   leaseTtlMs?: number;
   leaseRenewMs?: number;
-}
-
-/** One (rule, device)'s latest episode. */
-interface Episode {
-  id: string;
-  startedAt: number;
-  severity: Severity;
 }
 
 export interface AlertServiceStatus {
@@ -122,28 +97,24 @@ export interface AlertServiceStatus {
 interface ServiceEvents {
   /** A batch reached the store: how many transitions and notifications it held. */
   committed: [summary: { transitions: Transition[]; notifications: number }];
-  /** One webhook delivery attempt's outcome (lib/alerting/delivery.ts). */
+  /** One delivery attempt's outcome (webhook or email) (lib/alerting/delivery.ts). */
   delivery: [outcome: DeliveryOutcome, notification: { id: string; receiver: string; attempts: number }, detail: string];
   /** The lease was taken (evaluating) or lost (standby). */
   role: [role: "holder" | "standby"];
   error: [Error];
 }
 
-const keyOf = (rule: string, device: string) => `${rule}\u0000${device}`;
-const isEnd = (s: AlertStatus) => s === "normal" || s === "resolved";
 
 export class AlertService extends EventEmitter<ServiceEvents> {
   private readonly lease: Lease;
-  private readonly delivery: WebhookDelivery;
+  private readonly delivery: NotificationDelivery;
+  /** Where each planned notification goes: the webhooks, and the email recipients as one receiver. */
+  private readonly receivers: string[];
   private readonly now: () => number;
   private readonly planner: NotificationPlanner;
   private evaluator: AlertEvaluator | null = null;
-  private rules = new Map<string, AlertRule>();
-  private ruleProblems: { id: string; reason: string }[] = [];
-  private rulesSignature = "";
-  private silences: Silence[] = [];
-  private silencesSignature = "";
-  private episodes = new Map<string, Episode>();
+  private readonly book: RuleBook;
+  private readonly episodes = new Episodes();
 
   /** Transitions the evaluator made that no batch has taken yet. */
   private transitions: Transition[] = [];
@@ -159,12 +130,8 @@ export class AlertService extends EventEmitter<ServiceEvents> {
   private alerts = new Map<string, AlertRecord>();
   private notifications: NewNotification[] = [];
   private plannerDirty = false;
-  private episodesDirty = false;
 
-  private flushTimer: NodeJS.Timeout | null = null;
-  private flushing: Promise<void> | null = null;
-  private queued: Promise<void> | null = null;
-  private retryMs = RETRY_FIRST_MS;
+  private readonly batches: BatchLoop;
   private tickTimer: NodeJS.Timeout | null = null;
   private tickAt: number | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
@@ -172,41 +139,39 @@ export class AlertService extends EventEmitter<ServiceEvents> {
   private loading: Promise<void> | null = null;
   private stopped = true;
   private lastError: string | null = null;
-  private readonly seenCommands = new Set<string>();
   private readonly removedRules = new Set<string>();
 
-  private readonly bridges = new Set<MessageSource>();
-  private readonly commandSources = new Set<CommandSource>();
-  private readonly flowSources = new Map<FlowSource, (topic: string) => DeviceId | null>();
+  private readonly feeds: AlertFeeds;
 
   constructor(private readonly opts: AlertServiceOptions) {
     super();
     this.now = opts.now ?? Date.now;
     this.planner = new NotificationPlanner(opts.grouping ?? DEFAULT_GROUPING);
     this.lease = new Lease({ store: opts.store, holder: opts.holder, now: this.now, ttlMs: opts.leaseTtlMs, renewMs: opts.leaseRenewMs });
-    this.delivery = new WebhookDelivery({ store: opts.store, secret: opts.secret, fetch: opts.fetch, now: this.now });
+    this.delivery = new NotificationDelivery({ store: opts.store, secret: opts.secret, email: opts.email && new EmailSender(opts.email), fetch: opts.fetch, now: this.now });
+    this.receivers = [...(opts.webhooks ?? []), ...(opts.email ? [emailReceiver(opts.email.to)] : [])];
     this.delivery.on("error", (err) => this.fail(err));
     this.delivery.on("attempt", (n, outcome, detail) => this.emit("delivery", outcome, { id: n.id, receiver: n.receiver, attempts: n.attempts + 1 }, detail));
     this.lease.on("change", (held) => void this.onLease(held));
+    this.feeds = new AlertFeeds((obs) => this.observe(obs), this.now);
+    this.book = new RuleBook(opts.store);
+    this.batches = new BatchLoop({ write: () => this.writeBatch(), flushMs: opts.flushMs ?? FLUSH_MS, retrying: () => this.evaluator !== null, onError: (err) => this.fail(err), after: () => this.arm() });
   }
 
   /** Feeds the service each message this bridge decodes (while it holds the lease). */
   watchBridge(bridge: MessageSource): this {
-    this.bridges.add(bridge);
-    if (this.evaluator) bridge.on("decoded", this.onDecoded);
+    this.feeds.addBridge(bridge);
     return this;
   }
 
   watchCommands(commands: CommandSource): this {
-    this.commandSources.add(commands);
-    if (this.evaluator) commands.on("change", this.onCommand);
+    this.feeds.addCommands(commands);
     return this;
   }
 
   /** Stuck QoS flows, each attributed to the device its topic belongs to. */
   watchFlows(hub: FlowSource, deviceOfTopic: (topic: string) => DeviceId | null): this {
-    this.flowSources.set(hub, deviceOfTopic);
-    if (this.evaluator) hub.on("stuck", this.onStuck);
+    this.feeds.addFlows(hub, deviceOfTopic);
     return this;
   }
 
@@ -235,7 +200,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
   /** Resolves once everything observed so far is in the store and the outbox has been looked at. */
   async idle(): Promise<void> {
     await this.loading;
-    while (this.flushTimer || this.flushing || this.transitions.length > 0 || this.rows.length > 0) await this.flush();
+    while (this.batches.busy || this.transitions.length > 0 || this.rows.length > 0) await this.flush();
     await this.delivery.settled();
   }
 
@@ -254,7 +219,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
       role: this.stopped ? "stopped" : this.evaluator ? "holder" : "standby",
       holder: this.opts.holder,
       rules: this.rules.size,
-      ruleProblems: this.ruleProblems,
+      ruleProblems: this.book.problems,
       states: states.length,
       counts: [...counts.values()],
       notifications: { ...this.delivery.counts },
@@ -288,11 +253,11 @@ export class AlertService extends EventEmitter<ServiceEvents> {
    */
   async ack(alertId: string, rule: string, device: string, by: string, comment: string): Promise<boolean> {
     const ev = this.evaluator;
-    if (!ev || this.episodes.get(keyOf(rule, device))?.id !== alertId) return false;
+    if (!ev || this.episodes.get(rule, device)?.id !== alertId) return false;
     const r = ev.ack(rule, device as DeviceId, by, comment, this.now());
     if (!r.ok) return false;
     this.urgent.set(keyOf(rule, device), this.record(r.state));
-    this.alerts.set(alertId, this.episodeRecord(alertId, r.state, null));
+    this.alerts.set(alertId, this.episodes.record(alertId, r.state, null, this.now()));
     await this.flush();
     return true;
   }
@@ -319,24 +284,9 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     const store = this.opts.store;
     const now = this.now();
     await this.readRules(false);
-    const ev = new AlertEvaluator([...this.rules.values()]);
-    const rows = await store.loadStates();
-    const states: unknown[] = [];
-    const gone = new Set<string>();
-    for (const r of rows) {
-      if (!this.rules.has(r.rule)) gone.add(r.rule);
-      try {
-        states.push(JSON.parse(r.state));
-      } catch {
-        this.ruleProblems.push({ id: r.rule, reason: `a stored state of device ${r.device} is not JSON` });
-      }
-    }
-    const savedAt = Number(await store.getMeta(META_SAVED_AT)) || now;
-    const seq = parseJson(await store.getMeta(META_SEQ)) ?? [];
-    const restored = ev.restore({ version: SNAPSHOT_VERSION, savedAt, states, seq }, now);
-    for (const reason of restored.refused) this.ruleProblems.push({ id: "state", reason });
-    const episodes = parseJson(await store.getMeta(META_EPISODES));
-    this.episodes = new Map(Array.isArray(episodes) ? (episodes as [string, Episode][]) : []);
+    const { evaluator: ev, transitions, problems, gone } = await restoreEvaluator(store, this.rules, now);
+    this.book.problems.push(...problems);
+    this.episodes.restore(parseJson(await store.getMeta(META_EPISODES)));
     this.planner.restore(parseJson(await store.getMeta(META_PLANNER)) ?? { groups: {} });
     // Alerts of rules deleted while this was stopped were notified firing: they are told resolved.
     for (const group of Object.values(this.planner.snapshot().groups)) {
@@ -346,7 +296,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     }
     await this.readSilences(false);
     this.evaluator = ev;
-    this.transitions.push(...restored.transitions);
+    this.transitions.push(...transitions);
     for (const rule of gone) await store.removeStates(rule);
     // Each device's liveness as the store last heard it: a device that died while the server was
     // down is offline now, and its firing alerts become "firing, no data", not resolved.
@@ -355,10 +305,8 @@ export class AlertService extends EventEmitter<ServiceEvents> {
       this.observe({ type: "liveness", device: { id: d.id, group: d.group, convention: d.convention }, t: now, status: d.status, reason: d.statusReason ?? d.status, since: d.since ?? now });
     }
     this.plannerDirty = true;
-    this.episodesDirty = true;
-    for (const b of this.bridges) b.on("decoded", this.onDecoded);
-    for (const c of this.commandSources) c.on("change", this.onCommand);
-    for (const f of this.flowSources.keys()) f.on("stuck", this.onStuck);
+    this.episodes.dirty = true;
+    this.feeds.attach();
     this.pollTimer = setInterval(() => void this.poll(), this.opts.pollMs ?? POLL_MS);
     this.pollTimer.unref();
     this.delivery.start();
@@ -368,14 +316,12 @@ export class AlertService extends EventEmitter<ServiceEvents> {
 
   private async standDown() {
     const was = this.evaluator !== null;
-    for (const b of this.bridges) b.off("decoded", this.onDecoded);
-    for (const c of this.commandSources) c.off("change", this.onCommand);
-    for (const f of this.flowSources.keys()) f.off("stuck", this.onStuck);
-    for (const t of [this.flushTimer, this.tickTimer]) if (t) clearTimeout(t);
+    this.feeds.detach();
+    if (this.tickTimer) clearTimeout(this.tickTimer);
     if (this.pollTimer) clearInterval(this.pollTimer);
-    this.flushTimer = this.tickTimer = this.pollTimer = null;
+    this.tickTimer = this.pollTimer = null;
     this.tickAt = null;
-    await this.flushing?.catch(() => undefined);
+    await this.batches.stop();
     await this.delivery.stop();
     // What was not written is the next holder's to evaluate again from the stored state.
     this.evaluator = null;
@@ -391,40 +337,12 @@ export class AlertService extends EventEmitter<ServiceEvents> {
 
   // ---- observations ----
 
-  private readonly onDecoded = (topic: string, reading: { device: DeviceId | null; facts: DeviceFacts[]; seq: SeqFact | null }, ts: number) => {
-    if (reading.facts.length === 0) return;
-    for (const obs of observationsOf(topic, reading, ts)) this.observe(obs);
-  };
-
-  private readonly onCommand = (c: { id: string; device: string; name: string; state: string; error?: string }) => {
-    if (c.state !== "succeeded" && c.state !== "failed" && c.state !== "timed_out" && c.state !== "rejected") return;
-    if (this.seenCommands.has(c.id)) return;
-    if (this.seenCommands.size >= SEEN_COMMANDS) this.seenCommands.clear();
-    this.seenCommands.add(c.id);
-    this.observe({ type: "command", device: { id: c.device as DeviceId }, t: this.now(), name: c.name, outcome: c.state, ...(c.error ? { error: c.error } : {}) });
-  };
-
-  private readonly onStuck = (flow: { topic: string | null }) => {
-    if (!flow.topic) return;
-    for (const deviceOf of this.flowSources.values()) {
-      const device = deviceOf(flow.topic);
-      if (device) return this.observe({ type: "flow", device: { id: device }, t: this.now(), topic: flow.topic, outcome: "stuck" });
-    }
-  };
-
   private observe(obs: Observation) {
     const ev = this.evaluator;
     if (!ev) return;
     const out = ev.observe(obs);
     if (out.length > 0) this.transitions.push(...out);
-    this.flushSoon();
-  }
-
-  private flushSoon() {
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = null;
-      void this.flush();
-    }, this.opts.flushMs ?? FLUSH_MS);
+    this.batches.soon();
   }
 
   private onTick() {
@@ -454,42 +372,9 @@ export class AlertService extends EventEmitter<ServiceEvents> {
 
   // ---- writing ----
 
-  /**
-   * Writes what is pending as one batch, one batch at a time. Resolves once a batch that began
-   * after the call has been tried (a failed one is kept and tried again after a backoff).
-   */
+  /** Writes what is pending as one batch (lib/alerting/batch-loop.ts). */
   flush(): Promise<void> {
-    if (this.flushTimer) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = null;
-    }
-    if (this.flushing) {
-      return (this.queued ??= this.flushing.then(() => {
-        this.queued = null;
-        return this.flush();
-      }));
-    }
-    this.flushing = this.writeBatch()
-      .then(
-        () => {
-          this.retryMs = RETRY_FIRST_MS;
-        },
-        (err: unknown) => {
-          this.fail(err);
-          if (this.evaluator && !this.flushTimer) {
-            this.flushTimer = setTimeout(() => {
-              this.flushTimer = null;
-              void this.flush();
-            }, this.retryMs);
-            this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
-          }
-        },
-      )
-      .finally(() => {
-        this.flushing = null;
-        this.arm();
-      });
-    return this.flushing;
+    return this.batches.now();
   }
 
   private record(s: AlertState): AlertStateRecord {
@@ -511,14 +396,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     const touched = new Map<string, { last: Transition; fresh: boolean }>();
     for (const t of transitions) {
       const key = keyOf(t.rule, t.device);
-      let episode = this.episodes.get(key);
-      let fresh = false;
-      if (!episode || isEnd(t.from)) {
-        episode = { id: randomUUID(), startedAt: t.at, severity: this.rules.get(t.rule)?.severity ?? episode?.severity ?? "info" };
-        this.episodes.set(key, episode);
-        this.episodesDirty = true;
-        fresh = true;
-      }
+      const { episode, fresh } = this.episodes.of(t, this.rules.get(t.rule)?.severity);
       this.rows.push({ rule: t.rule, device: t.device, from: t.from, to: t.to, at: t.at, reason: t.reason, value: t.value === null ? null : JSON.stringify(t.value), episode: episode.id });
       this.committing.push(t);
       touched.set(episode.id, { last: t, fresh: fresh || (touched.get(episode.id)?.fresh ?? false) });
@@ -531,25 +409,25 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     for (const [id, { last, fresh }] of touched) {
       // An operator may have acknowledged it through another server: that ack stays.
       const stored = fresh ? null : await store.getAlert(id);
-      this.alerts.set(id, this.episodeRecord(id, ev.state(last.rule, last.device) ?? null, last, stored?.ack ?? null));
+      this.alerts.set(id, this.episodes.record(id, ev.state(last.rule, last.device) ?? null, last, this.now(), stored?.ack ?? null));
     }
     for (const p of this.planner.due(now)) {
       this.plannerDirty = true;
-      const ids = [...new Set(p.alerts.flatMap((a) => this.episodes.get(keyOf(a.labels.rule ?? "", a.labels.device ?? ""))?.id ?? []))];
-      for (const receiver of this.opts.webhooks ?? []) {
+      const ids = [...new Set(p.alerts.flatMap((a) => this.episodes.get(a.labels.rule ?? "", a.labels.device ?? "")?.id ?? []))];
+      for (const receiver of this.receivers) {
         const payload = JSON.stringify(buildWebhookPayload({ receiver: RECEIVER, groupLabels: p.groupLabels, externalURL: this.opts.externalURL, alerts: p.alerts }));
         this.notifications.push({ id: randomUUID(), receiver, payload, alerts: ids, createdAt: now, nextAt: now });
       }
     }
     const sync = this.syncAll || now - this.lastSyncAt >= STATE_SYNC_MS;
-    const quiet = this.rows.length === 0 && this.urgent.size === 0 && this.alerts.size === 0 && this.notifications.length === 0 && !this.plannerDirty && !this.episodesDirty;
+    const quiet = this.rows.length === 0 && this.urgent.size === 0 && this.alerts.size === 0 && this.notifications.length === 0 && !this.plannerDirty && !this.episodes.dirty;
     // Nothing changed but data: no transaction (each would wait on the bridge's writer for the
     // store's write lock), until the states are due to be written anyway.
     if (quiet && !sync) return;
     const lazy = sync ? [...this.lazy.values()].filter((s) => ev.state(s.rule, s.device) === s).map((s) => this.record(s)) : [];
     const meta: Record<string, string> = { [META_SAVED_AT]: String(now) };
     if (this.plannerDirty) meta[META_PLANNER] = JSON.stringify(this.planner.snapshot());
-    if (this.episodesDirty) meta[META_EPISODES] = JSON.stringify([...this.episodes].filter(([k]) => this.isLive(k)));
+    if (this.episodes.dirty) meta[META_EPISODES] = this.episodes.snapshot((rule, device) => ev.state(rule, device as DeviceId) !== undefined);
     // Written only while the lease is surely ours (lib/alerting/lease.ts).
     if (!this.lease.valid(now)) throw new Error("the alert lease ran out before the batch could be written");
     const sent = this.notifications.length;
@@ -567,7 +445,7 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     this.alerts.clear();
     this.notifications = [];
     this.plannerDirty = false;
-    this.episodesDirty = false;
+    this.episodes.dirty = false;
     this.lastError = null;
     for (const id of this.removedRules) await store.removeStates(id);
     this.removedRules.clear();
@@ -582,34 +460,8 @@ export class AlertService extends EventEmitter<ServiceEvents> {
     if (!r || !s) return;
     const a = notifyAlert(r, s, this.opts.externalURL);
     if (!a) return;
-    this.planner.update(a, isSilenced(a, this.silences, now), now);
+    this.planner.update(a, isSilenced(a, this.book.silences, now), now);
     this.plannerDirty = true;
-  }
-
-  private episodeRecord(id: string, s: AlertState | null, last: Transition | null, storedAck: string | null = null): AlertRecord {
-    const key = keyOf(s?.rule ?? last!.rule, s?.device ?? last!.device);
-    const episode = this.episodes.get(key)!;
-    const status = last?.to ?? s!.status;
-    const value = last ? last.value : s!.value;
-    return {
-      id,
-      rule: s?.rule ?? last!.rule,
-      device: s?.device ?? last!.device,
-      state: status,
-      severity: episode?.severity ?? "info",
-      startedAt: episode?.startedAt ?? last?.at ?? this.now(),
-      endedAt: isEnd(status) ? (last?.at ?? this.now()) : null,
-      lastValue: value === null || value === undefined ? null : JSON.stringify(value),
-      // The ack stays on the episode once it ends, for its history (the state's is cleared).
-      ack: s?.ack && !isEnd(status) ? JSON.stringify(s.ack) : storedAck,
-      updatedAt: this.now(),
-    };
-  }
-
-  /** An episode entry is kept while its (rule, device) has a state. */
-  private isLive(key: string): boolean {
-    const [rule, device] = key.split("\u0000") as [string, string];
-    return this.evaluator?.state(rule, device as DeviceId) !== undefined;
   }
 
   // ---- rules and silences ----
@@ -624,27 +476,15 @@ export class AlertService extends EventEmitter<ServiceEvents> {
       this.fail(err);
     }
     // Marks the holder alive: a restart counts downtime from here, not from the last change.
-    this.flushSoon();
+    this.batches.soon();
   }
 
   /** Reads the stored rules; `apply`: hands a change to the running evaluator. */
   private async readRules(apply: boolean) {
-    const records = await this.opts.store.listRules();
-    const signature = records.map((r) => `${r.id}@${r.updatedAt}`).join(",");
-    if (apply && signature === this.rulesSignature) return;
-    this.rulesSignature = signature;
-    const rules = new Map<string, AlertRule>();
-    const problems: { id: string; reason: string }[] = [];
-    for (const r of records) {
-      const read = readRule(r);
-      if (read.ok) rules.set(r.id, read.rule);
-      else problems.push({ id: r.id, reason: read.reason });
-    }
-    const old = this.rules;
-    this.rules = rules;
-    this.ruleProblems = problems;
+    const old = await this.book.readRules(apply);
+    const rules = this.book.rules;
     const ev = this.evaluator;
-    if (!apply || !ev) return;
+    if (!old || !apply || !ev) return;
     const now = this.now();
     // The states setRules will end, as they are now: their resolve is notified with the old rule.
     const before = new Map<string, { rule: AlertRule; state: AlertState }>();
@@ -665,15 +505,15 @@ export class AlertService extends EventEmitter<ServiceEvents> {
 
   private async readSilences(apply: boolean) {
     const now = this.now();
-    const records = await this.opts.store.listSilences({ activeAt: now });
-    const signature = records.map((r) => `${r.id}@${r.endsAt}`).join(",");
-    if (apply && signature === this.silencesSignature) return;
-    this.silencesSignature = signature;
-    this.silences = records.flatMap((r) => readSilence(r) ?? []);
+    if (!(await this.book.readSilences(now, apply))) return;
     if (!apply) return;
     // A silence that began or ended changes what firing alerts are told.
     for (const s of this.evaluator?.states() ?? []) if (isFiring(s.status)) this.notify(s.rule, s.device, now);
-    this.flushSoon();
+    this.batches.soon();
+  }
+
+  private get rules(): Map<string, AlertRule> {
+    return this.book.rules;
   }
 
   private fail(err: unknown) {

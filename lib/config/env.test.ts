@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError, parseConfig } from "./env";
+import { ConfigError, DEFAULT_ALERT_EMAIL_FROM, parseConfig } from "./env";
 
 describe("parseConfig", () => {
   it("gives the documented defaults", () => {
@@ -67,6 +67,28 @@ describe("parseConfig", () => {
     const c = parseConfig({ FLEETSCOPE_ALERT_WEBHOOKS: " http://127.0.0.1:9/hook , https://hooks.example/a?x=1", FLEETSCOPE_ALERT_GROUP_WAIT: "10s", FLEETSCOPE_ALERT_GROUP_REPEAT: "3600000" });
     expect(c.alertWebhooks).toEqual(["http://127.0.0.1:9/hook", "https://hooks.example/a?x=1"]);
     expect(c.alertGrouping).toMatchObject({ groupWaitMs: 10_000, groupIntervalMs: 30_000, repeatIntervalMs: 3_600_000 });
+  });
+
+  it("sends alert email only when SMTP is configured, and refuses half an email setup naming what is missing, never echoing the SMTP password", () => {
+    expect(parseConfig({}).alertEmail).toBeNull();
+    const c = parseConfig({ FLEETSCOPE_SMTP_URL: "smtps://ops:pw@mail.example:465", FLEETSCOPE_ALERT_EMAIL_TO: "a@example.com, b@example.com" });
+    expect(c.alertEmail).toEqual({ smtpUrl: "smtps://ops:pw@mail.example:465", to: ["a@example.com", "b@example.com"], from: DEFAULT_ALERT_EMAIL_FROM });
+    expect(parseConfig({ FLEETSCOPE_SMTP_URL: "smtp://mail:25", FLEETSCOPE_ALERT_EMAIL_TO: "a@example.com", FLEETSCOPE_ALERT_EMAIL_FROM: "Ops <ops@example.com>" }).alertEmail?.from).toBe("Ops <ops@example.com>");
+    const wrong = (env: Record<string, string>) => {
+      try {
+        parseConfig(env);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return "accepted";
+    };
+    expect(wrong({ FLEETSCOPE_SMTP_URL: "smtp://mail:25" })).toMatch(/^FLEETSCOPE_ALERT_EMAIL_TO: must be set/);
+    expect(wrong({ FLEETSCOPE_ALERT_EMAIL_TO: "a@example.com" })).toMatch(/^FLEETSCOPE_SMTP_URL: must be set/);
+    expect(wrong({ FLEETSCOPE_SMTP_URL: "smtp://mail:25", FLEETSCOPE_ALERT_EMAIL_TO: "a@example.com,not-an-address" })).toMatch(/^FLEETSCOPE_ALERT_EMAIL_TO: must be email addresses/);
+    expect(wrong({ FLEETSCOPE_SMTP_URL: "smtp://mail:25", FLEETSCOPE_ALERT_EMAIL_TO: "a@example.com", FLEETSCOPE_ALERT_EMAIL_FROM: "Ops\r\nBcc: x@y <ops@example.com>" })).toMatch(/^FLEETSCOPE_ALERT_EMAIL_FROM: /);
+    const bad = wrong({ FLEETSCOPE_SMTP_URL: "https://ops:hunter2@mail.example" });
+    expect(bad).toMatch(/^FLEETSCOPE_SMTP_URL: must be an smtp:\/\/ or smtps:\/\/ URL/);
+    expect(bad).not.toContain("hunter2");
   });
 
   it("has authentication on, anonymous devices off and 12-hour sessions by default", () => {

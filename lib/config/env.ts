@@ -52,6 +52,18 @@ const webhookUrls = z.string().transform((s, ctx) => {
   return urls;
 });
 
+/** The sender alert emails carry unless FLEETSCOPE_ALERT_EMAIL_FROM says another. */
+export const DEFAULT_ALERT_EMAIL_FROM = "Fleetscope <fleetscope@localhost>";
+/** smtp:// or smtps://, user and password in it when the server asks for them (lib/alerting/email.ts). */
+const smtpUrl = z.string().refine((s) => URL.canParse(s) && ["smtp:", "smtps:"].includes(new URL(s).protocol), "must be an smtp:// or smtps:// URL, e.g. smtps://user:password@mail.example.com:465");
+const EMAIL_ADDRESS = /^[^\s@<>,"]+@[^\s@<>,"]+$/;
+const emailList = z
+  .string()
+  .transform((s) => s.split(",").map((a) => a.trim()).filter((a) => a !== ""))
+  .refine((list) => list.length > 0 && list.every((a) => EMAIL_ADDRESS.test(a)), "must be email addresses, comma-separated");
+/** An address, or `Name <address>`. */
+const emailFrom = z.string().trim().refine((s) => EMAIL_ADDRESS.test(s) || /^[^<>\r\n]*<[^\s@<>,"]+@[^\s@<>,"]+>$/.test(s), 'must be an email address, or "Name <address>"');
+
 /** "30s", "5m", "4h" or milliseconds, as alert rules take durations (lib/alerts/duration.ts). */
 const duration = z.string().transform((s, ctx) => {
   const r = parseDuration(/^\d+$/.test(s) ? Number(s) : s);
@@ -118,6 +130,9 @@ const schema = z.object({
   MQTT_TLS_CA: readableFile.optional(),
   HTTPS_CERT: readableFile.optional(),
   HTTPS_KEY: readableFile.optional(),
+  FLEETSCOPE_SMTP_URL: smtpUrl.optional(),
+  FLEETSCOPE_ALERT_EMAIL_TO: emailList.optional(),
+  FLEETSCOPE_ALERT_EMAIL_FROM: emailFrom.optional(),
   FLEETSCOPE_SESSION_HOURS: z.coerce.number({ error: "must be a number" }).min(0.01, "must be more than 0").max(24 * 90, "must be at most 2160 (90 days)").default(12),
 });
 
@@ -189,6 +204,8 @@ export interface Config {
   mqttTls: { port: number; certFile: string | undefined; keyFile: string | undefined; caFile: string | undefined; dir: string } | null;
   /** Set: the HTTP server speaks HTTPS (and browsers reach `/mqtt` over wss://). */
   https: { certFile: string; keyFile: string } | null;
+  /** Set only when SMTP is configured: alert notifications are mailed too (lib/alerting/email.ts). */
+  alertEmail: { smtpUrl: string; to: string[]; from: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -202,7 +219,7 @@ export class ConfigError extends Error {
 }
 
 /** Never echoed in an error: start-up output ends up in logs. */
-const SECRETS = new Set(["MQTT_PASSWORD", "MQTT_BROWSER_PASSWORD", "FLEETSCOPE_ADMIN_PASSWORD", "FLEETSCOPE_DEVICE_CREDENTIALS", "FLEETSCOPE_ALERT_WEBHOOK_SECRET"]);
+const SECRETS = new Set(["MQTT_PASSWORD", "MQTT_BROWSER_PASSWORD", "FLEETSCOPE_ADMIN_PASSWORD", "FLEETSCOPE_DEVICE_CREDENTIALS", "FLEETSCOPE_ALERT_WEBHOOK_SECRET", "FLEETSCOPE_SMTP_URL"]);
 
 /** Empty strings count as unset, as in most .env files. */
 function withoutEmpty(env: Record<string, string | undefined>) {
@@ -245,6 +262,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       throw new ConfigError("FLEETSCOPE_CONVENTIONS", err instanceof Error ? err.message : String(err));
     }
   }
+  if (e.FLEETSCOPE_SMTP_URL && !e.FLEETSCOPE_ALERT_EMAIL_TO) throw new ConfigError("FLEETSCOPE_ALERT_EMAIL_TO", "must be set when FLEETSCOPE_SMTP_URL is: who alert emails go to");
+  if (!e.FLEETSCOPE_SMTP_URL && (e.FLEETSCOPE_ALERT_EMAIL_TO || e.FLEETSCOPE_ALERT_EMAIL_FROM)) throw new ConfigError("FLEETSCOPE_SMTP_URL", "must be set for alert email: the SMTP server they are sent through");
   return {
     port: e.PORT,
     mqttUrl: e.MQTT_URL,
@@ -290,6 +309,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         ? null
         : { port: e.MQTT_TLS_PORT, certFile: e.MQTT_TLS_CERT, keyFile: e.MQTT_TLS_KEY, caFile: e.MQTT_TLS_CA, dir: `${dataDir(e.DATABASE_URL)}/tls` },
     https: e.HTTPS_CERT && e.HTTPS_KEY ? { certFile: e.HTTPS_CERT, keyFile: e.HTTPS_KEY } : null,
+    alertEmail: e.FLEETSCOPE_SMTP_URL && e.FLEETSCOPE_ALERT_EMAIL_TO ? { smtpUrl: e.FLEETSCOPE_SMTP_URL, to: e.FLEETSCOPE_ALERT_EMAIL_TO, from: e.FLEETSCOPE_ALERT_EMAIL_FROM ?? DEFAULT_ALERT_EMAIL_FROM } : null,
   };
 }
 

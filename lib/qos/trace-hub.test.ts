@@ -75,3 +75,17 @@ describe("TraceHub sampling", () => {
     hub.close();
   });
 });
+
+describe("TraceHub retransmissions", () => {
+  it("tells of each PUBLISH sent again with DUP, with its topic, and of no first sending", () => {
+    const hub = new TraceHub();
+    const gen = (bytes: number[]) => new MqttFramer().push(new Uint8Array(bytes))[0]!;
+    const seen: (string | null)[] = [];
+    hub.on("retransmitted", (p) => seen.push(p.topic));
+    hub.record("c", "client", gen([0x32, 0x07, 0x00, 0x01, 0x74, 0x00, 0x09, 0x68, 0x69]), 0); // QoS 1 PUBLISH to "t"
+    expect(seen).toEqual([]);
+    hub.record("c", "client", gen([0x3a, 0x07, 0x00, 0x01, 0x74, 0x00, 0x09, 0x68, 0x69]), 10); // the same, DUP set
+    expect(seen).toEqual(["t"]);
+    hub.close();
+  });
+});

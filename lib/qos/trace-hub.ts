@@ -59,6 +59,8 @@ export interface TraceEvent {
 interface HubEvents {
   packet: [TraceEvent];
   stuck: [Flow];
+  /** A PUBLISH sent again (DUP set) that the hub recorded, for the alert rules that count them. */
+  retransmitted: [packet: { topic: string | null }];
 }
 
 const FLOW_STATES: readonly Flow["state"][] = ["in_flight", "complete", "stuck"];
@@ -214,7 +216,13 @@ export class TraceHub extends EventEmitter<HubEvents> {
       this.ring.setFlow(slot, flow);
     } else this.ring.setFlow(slot, undefined);
     this.announce(slot);
+    this.noteRetransmission(p, this.ring.topic[slot]);
     return true;
+  }
+
+  // [MQTT-3.3.1-1] DUP is set on a PUBLISH the sender is sending again.
+  private noteRetransmission(p: { type: string; dup: boolean }, topic: string | undefined) {
+    if (p.dup && p.type === "publish" && this.listenerCount("retransmitted") > 0) this.emit("retransmitted", { topic: topic ?? null });
   }
 
   private keep(hop: string, from: Side, p: PacketPeek, every: number): boolean {
@@ -234,6 +242,7 @@ export class TraceHub extends EventEmitter<HubEvents> {
     const slot = this.ring.put(++this.seq, e.t, e.hop, e, e.from, e.header, this.every, e.topic);
     this.ring.setFlow(slot, e.flow);
     this.announce(slot);
+    this.noteRetransmission(e, e.topic);
     return true;
   }
 

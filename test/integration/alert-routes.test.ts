@@ -9,6 +9,10 @@ import { join } from "node:path";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hashSessionToken, newSessionToken } from "../../lib/auth/session-token";
+import { decodeMessage } from "../../lib/bridge/decode";
+import { BUILT_IN_CONVENTIONS } from "../../lib/devices/builtin";
+import { asEpochMs } from "../../lib/devices/model";
+import { Interpreter } from "../../lib/devices/registry";
 import type { Store } from "../../lib/store/types";
 
 const dir = mkdtempSync(join(tmpdir(), "fleetscope-alert-routes-"));
@@ -18,7 +22,7 @@ process.env.FLEETSCOPE_AUTH = "on";
 type Handler = (req: NextRequest, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 type Route = Record<string, Handler>;
 let store: Store;
-let rules: Route, rule: Route, alerts: Route, alert: Route, ack: Route, silences: Route, silence: Route;
+let rules: Route, preview: Route, rule: Route, alerts: Route, alert: Route, ack: Route, silences: Route, silence: Route;
 const cookies: Record<string, string> = {};
 
 function call(route: Route, method: string, path: string, opts: { as?: string; body?: unknown; params?: Record<string, string> } = {}) {
@@ -46,6 +50,7 @@ beforeAll(async () => {
   }
   rules = (await import("../../app/api/alert-rules/route")) as unknown as Route;
   rule = (await import("../../app/api/alert-rules/[id]/route")) as unknown as Route;
+  preview = (await import("../../app/api/alert-rules/preview/route")) as unknown as Route;
   alerts = (await import("../../app/api/alerts/route")) as unknown as Route;
   alert = (await import("../../app/api/alerts/[id]/route")) as unknown as Route;
   ack = (await import("../../app/api/alerts/[id]/ack/route")) as unknown as Route;
@@ -147,5 +152,39 @@ describe("alert routes", () => {
     expect((await call(silence, "DELETE", `/api/silences/${id}`, { as: "otto", params: { id } })).status).toBe(404);
     expect((await json(call(alerts, "GET", "/api/alerts?state=firing", { as: "vera" }))).body.alerts).toMatchObject([{ silenced: false }]);
     expect((await store.alerts.listAudit({ target: `silence:${id}`, limit: 10 })).map((e) => e.action)).toEqual(["silence.expired", "silence.created"]);
+  });
+
+  it("previews a rule over the stored messages of the last 24 h: the crossings it would have made, nothing saved; admins only, bad bodies in the error shape", async () => {
+    const now = Date.now();
+    const H = 3600_000;
+    // Stored as the bridge stores them: a day-old crossing outside the window, then one inside it.
+    const conventions = new Interpreter(BUILT_IN_CONVENTIONS);
+    const stored = [[now - 25 * H, 99], [now - 3 * H, 60], [now - 2 * H, 85.5], [now - 2 * H + 4000, 86], [now - 2 * H + 20_000, 75], [now - H, 65]] as const;
+    for (const [i, [ts, temp]] of stored.entries()) {
+      const d = decodeMessage({ topic: "fleet/pv/arm-pv/telemetry", payload: Buffer.from(JSON.stringify({ seq: i + 1, temp })), qos: 0, retain: false, dup: false }, asEpochMs(ts), conventions);
+      await store.append({ messages: [d.row], devices: d.devices });
+    }
+    const body = { ...threshold, devices: ["arm-pv"] };
+    const before = (await store.alerts.listRules()).length;
+    const res = await json(call(preview, "POST", "/api/alert-rules/preview", { as: "ada", body }));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ messages: 5, partial: false, unsupported: null, truncated: false, counts: { transitions: 4, fired: 1, devices: 1, open: {} } });
+    expect(res.body.from).toBeGreaterThanOrEqual(now - 24 * H);
+    expect((res.body.transitions as { device: string; from: string; to: string; at: number; value: unknown }[]).map((t) => [t.device, t.from, t.to, t.at, t.value])).toEqual([
+      ["arm-pv", "normal", "pending", now - 2 * H, 85.5],
+      ["arm-pv", "pending", "firing", now - 2 * H + 10_000, 86],
+      // The hour without messages is "firing, no data" after the rule's noDataMs (5 min), as live.
+      ["arm-pv", "firing", "firing_no_data", now - 2 * H + 20_000 + 5 * 60_000, 75],
+      ["arm-pv", "firing_no_data", "resolved", now - H, 65],
+    ]);
+    expect((await store.alerts.listRules()).length).toBe(before);
+
+    expect((await json(call(preview, "POST", "/api/alert-rules/preview", { as: "otto", body }))).status).toBe(403);
+    const bad = await json(call(preview, "POST", "/api/alert-rules/preview", { as: "ada", body: { ...body, clear: 90 } }));
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toMatchObject({ code: "bad_request" });
+    expect(bad.body.error!.message).toMatch(/clear/);
+    const stuck = await json(call(preview, "POST", "/api/alert-rules/preview", { as: "ada", body: { name: "stuck", kind: "qos_stuck", severity: "minor" } }));
+    expect(stuck.body).toMatchObject({ messages: 0, transitions: [], unsupported: expect.stringMatching(/qos_stuck/) });
   });
 });

@@ -12,10 +12,9 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_GROUPING } from "../../lib/alerts/grouping";
 import { alertRuleSchema } from "../../lib/alerts/rule";
-import type { DeviceFacts } from "../../lib/devices/convention";
-import { asDeviceId } from "../../lib/devices/model";
 import { AlertService } from "../../lib/alerting/service";
 import { SqliteStore } from "../../lib/store/sqlite";
+import { telemetry } from "../helpers/alert-feed";
 
 const dir = mkdtempSync(join(tmpdir(), "fleetscope-alert-service-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,12 +42,6 @@ async function receiver(statuses: number[] = []) {
     },
     stop: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
   };
-}
-
-/** What the bridge emits for one demo telemetry message of `device`. */
-function telemetry(source: EventEmitter, device: string, temp: number) {
-  const facts: DeviceFacts = { id: asDeviceId(device), convention: "demo", name: device, group: "lab", seen: true, measurements: { temp: { value: temp, topic: `fleet/lab/${device}/telemetry` } } };
-  source.emit("decoded", `fleet/lab/${device}/telemetry`, { device: facts.id, facts: [facts], seq: null }, Date.now());
 }
 
 describe("the alert service", () => {

@@ -5,8 +5,6 @@
  * `for`, dies while firing, the service restarts, and the arm comes back cool.
  */
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type MqttClient } from "mqtt";
@@ -20,50 +18,13 @@ import { AlertService } from "../../lib/alerting/service";
 import { Bridge } from "../../lib/bridge/bridge";
 import { SqliteStore } from "../../lib/store/sqlite";
 import { startAedes, type TestBroker } from "../helpers/brokers";
+import { WebhookReceiver } from "../helpers/webhook-receiver";
 
 const dir = mkdtempSync(join(tmpdir(), "fleetscope-alerts-"));
 const SECRET = "webhook-secret";
 const RULE = "hot-motor";
 const DEVICE = "arm-77";
 const topic = (leaf: string) => `fleet/lab/${DEVICE}/${leaf}`;
-
-interface Received {
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A webhook receiver: every POST, in order, and a way to await the next one. */
-class Receiver {
-  readonly posts: Received[] = [];
-  private waiters: (() => void)[] = [];
-  private server: Server | null = null;
-  url = "";
-
-  async start() {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        this.posts.push({ headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
-        res.writeHead(200).end("ok");
-        for (const w of this.waiters.splice(0)) w();
-      });
-    });
-    await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", () => r()));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hook`;
-  }
-
-  /** Resolves once `n` POSTs have arrived in all. */
-  async count(n: number): Promise<Received[]> {
-    while (this.posts.length < n) await new Promise<void>((r) => this.waiters.push(r));
-    return this.posts;
-  }
-
-  async stop() {
-    this.server?.closeAllConnections();
-    await new Promise<void>((r) => this.server?.close(() => r()));
-  }
-}
 
 /** Resolves with the first transition of the rule on the device into `to` that the service commits. */
 function committedTransition(service: AlertService, to: Transition["to"]): Promise<Transition> {
@@ -95,7 +56,7 @@ describe("alerts on the bridge's stream, with a webhook receiver", () => {
   let broker: TestBroker;
   let store: SqliteStore;
   let bridge: Bridge;
-  const receiver = new Receiver();
+  const receiver = new WebhookReceiver();
   let published = 0;
 
   beforeAll(async () => {

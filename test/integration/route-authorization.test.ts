@@ -28,6 +28,7 @@ const ACCESS: Record<string, Partial<Record<Method, Need>>> = {
   // Alerts: viewers see, operators acknowledge and silence, admins edit the rules (lib/auth/roles.ts, abilities).
   "/api/alert-rules": { GET: "viewer", POST: "admin" },
   "/api/alert-rules/[id]": { GET: "viewer", PATCH: "admin", DELETE: "admin" },
+  "/api/alert-rules/preview": { POST: "admin" },
   "/api/alerts": { GET: "viewer" },
   "/api/alerts/[id]": { GET: "viewer" },
   "/api/alerts/[id]/ack": { POST: "operator" },
