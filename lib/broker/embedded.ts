@@ -14,6 +14,7 @@ import { SqlitePersistence } from "./persistence/sqlite-persistence";
 import { backupSocketPath, serveBrokerBackups, type BrokerBackups } from "../backup/broker-socket";
 import { withClientIdRule } from "./client-id";
 import { holdDeliveriesUntilConnack, releaseOnConnack } from "./connack-first";
+import { deliverOnce } from "./deliver-once";
 import { forwardsTo, qos0Drops, WS_WRITE_HIGH_WATER_MARK, type Qos } from "./slow-readers";
 import { tapConnection } from "./tap";
 import { frameEnds } from "./ws-frames";
@@ -125,6 +126,8 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
     persistence,
     // [MQTT-3.2.0-1]: a restored session's messages wait for its CONNACK (connack-first.ts).
     preConnect: (client, packet, done) => {
+      // Before the CONNACK hold, which then releases into it (deliver-once.ts).
+      deliverOnce(client);
       holdDeliveriesUntilConnack(client);
       access.preConnect(client, packet, done);
     },
