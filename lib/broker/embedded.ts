@@ -15,6 +15,7 @@ import { backupSocketPath, serveBrokerBackups, type BrokerBackups } from "../bac
 import { withClientIdRule } from "./client-id";
 import { holdDeliveriesUntilConnack, releaseOnConnack } from "./connack-first";
 import { deliverOnce } from "./deliver-once";
+import { publishBeforeAck } from "./publish-before-ack";
 import { forwardsTo, qos0Drops, WS_WRITE_HIGH_WATER_MARK, type Qos } from "./slow-readers";
 import { tapConnection } from "./tap";
 import { frameEnds } from "./ws-frames";
@@ -144,6 +145,8 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
     },
   });
   releaseOnConnack(broker);
+  // What the durable broker acknowledges is on disk first; memory keeps aedes' own order.
+  if (persistence) publishBeforeAck(broker, persistence);
   const host = opts.host ?? "0.0.0.0";
   const sockets = new Set<Socket>();
   const tcp = createServer((socket) => {
