@@ -150,6 +150,9 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
   const host = opts.host ?? "0.0.0.0";
   const sockets = new Set<Socket>();
   const tcp = createServer((socket) => {
+    // Small packets out at once: with Nagle's algorithm an acknowledgement waited for the peer's
+    // delayed ACK of the one before, ~40 ms on a QoS 1 round trip.
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     if (opts.trace) tapConnection(socket, opts.trace);
