@@ -102,12 +102,6 @@ export default defineConfig({
         FLEETSCOPE_CAPTURE_MAX_MB: "2",
         // As behind a reverse proxy on the same host: security.spec.ts sends X-Forwarded-For as one would.
         FLEETSCOPE_TRUSTED_PROXIES: "127.0.0.1,::1",
-        // The broker in memory, as before the durable default: with the SQLite persistence a tab's
-        // subscription takes a commit longer to be in force, and tests that publish right after
-        // the page is "connected" missed the message now and then (3 different tests over 3 full
-        // runs; issue 21's note). The durable broker has its own tests (lib/broker/persistence,
-        // broker-persistence, stack-sigkill).
-        FLEETSCOPE_BROKER_PERSISTENCE: "memory",
         // Commands in the e2e tests must end as sent: the arms neither fail them nor lose replies.
         FLEETSCOPE_SIM_FAILURES: "0",
         FLEETSCOPE_SIM_LOST_REPLIES: "0",
@@ -129,7 +123,6 @@ export default defineConfig({
         FLEETSCOPE_BRIDGE_ID: "fleetscope-lab-bridge",
         FLEETSCOPE_AUTH: "off",
         FLEETSCOPE_SIM_DEVICES: "1",
-        FLEETSCOPE_BROKER_PERSISTENCE: "memory",
         NEXT_TELEMETRY_DISABLED: "1",
       },
     },
