@@ -18,6 +18,11 @@ process.env.E2E_PORT ??= freePort();
 // Two picks at random can meet.
 while (!process.env.E2E_LAB_PORT || process.env.E2E_LAB_PORT === process.env.E2E_PORT) process.env.E2E_LAB_PORT = freePort();
 process.env.E2E_DB ??= join(mkdtempSync(join(tmpdir(), "fleetscope-e2e-")), "e2e.db");
+/** Each server's stdout and stderr, beside the database; the report names them (e2e/server-log-reporter.ts). */
+const serverLog = (name: string) => join(dirname(process.env.E2E_DB!), `${name}-server.log`);
+process.env.E2E_SERVER_LOGS ??= [serverLog("e2e"), serverLog("lab")].join(",");
+/** The server entry, its output shown and copied into `log` (Playwright stops the whole process group). */
+const serverCommand = (log: string) => `node --import tsx --import ./scripts/register-hooks.mjs server.ts 2>&1 | tee -a '${log}'`;
 const port = Number(process.env.E2E_PORT);
 /** A second server with FLEETSCOPE_AUTH=off (the trusted lab), for auth-off.spec.ts only. */
 export const LAB_URL = `http://localhost:${process.env.E2E_LAB_PORT}`;
@@ -47,7 +52,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   forbidOnly: true,
-  reporter: process.env.CI ? [["list"]] : [["list"]],
+  reporter: [["list"], ["./e2e/server-log-reporter.ts"]],
   projects: [
     { name: "setup", testMatch: /auth\.setup\.ts$/ },
     { name: "chromium", dependencies: ["setup"], use: { storageState: ADMIN_STATE } },
@@ -63,7 +68,7 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: "node --import tsx --import ./scripts/register-hooks.mjs server.ts",
+      command: serverCommand(serverLog("e2e")),
       url: `http://localhost:${port}/api/health`,
       timeout: 180_000,
       reuseExistingServer: false,
@@ -109,7 +114,7 @@ export default defineConfig({
       },
     },
     {
-      command: "node --import tsx --import ./scripts/register-hooks.mjs server.ts",
+      command: serverCommand(serverLog("lab")),
       url: `${LAB_URL}/api/health`,
       timeout: 180_000,
       reuseExistingServer: false,
