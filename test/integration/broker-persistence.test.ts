@@ -215,6 +215,24 @@ async function rawClient(port: number, clientId: string) {
   return { send, next, close: () => socket.destroy() };
 }
 
+/** As a client recovering from a crash: `publish` sent again (DUP) with its packet id, and its QoS 2 handshake completed. */
+async function resendQoS2(port: number, clientId: string, publish: mqttPacket.IPublishPacket & { messageId: number }): Promise<void> {
+  const again = await rawClient(port, clientId);
+  again.send({ ...publish, dup: true });
+  await again.next("pubrec", publish.messageId);
+  again.send({ cmd: "pubrel", messageId: publish.messageId });
+  await again.next("pubcomp", publish.messageId);
+  again.close();
+}
+
+/** `device`'s session back, and every message it receives up to a QoS 2 marker published on `markerTopic` after it connected. */
+async function throughMarker(broker: BrokerProcess, device: string, markerTopic: string): Promise<{ back: Session; marker: MqttClient; upToMarker: IPublishPacket[] }> {
+  const back = await session(broker.url, device);
+  const marker = await mqtt.connectAsync(broker.url, { clientId: `${device}-marker`, reconnectPeriod: 0 });
+  await marker.publishAsync(markerTopic, "m", { qos: 2 });
+  return { back, marker, upToMarker: await back.through((p) => p.topic === markerTopic) };
+}
+
 it("a QoS 1 message sent but not acknowledged, and a QoS 2 one awaiting PUBCOMP, are taken up again after a SIGKILL", async () => {
   let broker = await startBroker(join(dir, "in-flight.db"), await freePort());
   const device = "in-flight";
@@ -278,18 +296,10 @@ it("a QoS 2 PUBLISH sent again with the same packet id after a SIGKILL before PU
   sub.client.end(true);
   publisher.close();
 
-  const again = await rawClient(broker.port, "qos2-resend-pub");
-  again.send({ ...publish, dup: true });
-  await again.next("pubrec", 77);
-  again.send({ cmd: "pubrel", messageId: 77 });
-  await again.next("pubcomp", 77);
-  again.close();
+  await resendQoS2(broker.port, "qos2-resend-pub", publish);
 
-  const back = await session(broker.url, device);
-  const marker = await mqtt.connectAsync(broker.url, { clientId: "qos2-resend-marker", reconnectPeriod: 0 });
-  await marker.publishAsync("fleet/lab/arm-2/cmd/marker", "m", { qos: 2 });
   // Whatever the restored session replays comes before the marker: the command is not among it.
-  const upToMarker = await back.through((p) => p.topic.endsWith("/marker"));
+  const { back, marker, upToMarker } = await throughMarker(broker, device, "fleet/lab/arm-2/cmd/marker");
   expect(upToMarker.map((p) => p.topic)).toEqual(["fleet/lab/arm-2/cmd/marker"]);
   expect([...sub.got, ...back.got].filter((p) => p.topic === topic)).toHaveLength(1);
 
@@ -321,12 +331,10 @@ it("a QoS 1 message whose PUBACK was the broker's last act before a SIGKILL is q
   pub.end(true);
 
   broker = await startBroker(file, broker.port);
-  const back = await session(broker.url, device);
-  const after = await mqtt.connectAsync(broker.url, { clientId: "puback-kill-after", reconnectPeriod: 0 });
-  await after.publishAsync("fleet/lab/marker/log", "marker", { qos: 1 });
-  expect((await back.through((p) => p.topic === "fleet/lab/marker/log")).map(text)).toEqual(["acknowledged", "marker"]);
+  const { back, marker, upToMarker } = await throughMarker(broker, device, "fleet/lab/marker/log");
+  expect(upToMarker.map(text)).toEqual(["acknowledged", "m"]);
 
-  await Promise.all([back.client.endAsync(), after.endAsync()]);
+  await Promise.all([back.client.endAsync(), marker.endAsync()]);
   broker.proc.kill("SIGTERM");
   await once(broker.proc, "exit");
 }, 60_000);
@@ -350,17 +358,10 @@ it("a QoS 2 PUBLISH whose broker is SIGKILLed right after its first commit is de
   publisher.close();
 
   broker = await startBroker(file, broker.port);
-  const again = await rawClient(broker.port, "first-commit-pub");
-  again.send({ ...publish, dup: true });
-  await again.next("pubrec", 78);
-  again.send({ cmd: "pubrel", messageId: 78 });
-  await again.next("pubcomp", 78);
-  again.close();
+  await resendQoS2(broker.port, "first-commit-pub", publish);
 
-  const back = await session(broker.url, device);
-  const marker = await mqtt.connectAsync(broker.url, { clientId: "first-commit-marker", reconnectPeriod: 0 });
-  await marker.publishAsync("fleet/lab/arm-3/cmd/marker", "m", { qos: 2 });
-  expect((await back.through((p) => p.topic.endsWith("/marker"))).map((p) => p.topic)).toEqual([topic, "fleet/lab/arm-3/cmd/marker"]);
+  const { back, marker, upToMarker } = await throughMarker(broker, device, "fleet/lab/arm-3/cmd/marker");
+  expect(upToMarker.map((p) => p.topic)).toEqual([topic, "fleet/lab/arm-3/cmd/marker"]);
 
   await Promise.all([back.client.endAsync(), marker.endAsync()]);
   broker.proc.kill("SIGTERM");
