@@ -18,6 +18,11 @@ process.env.E2E_PORT ??= freePort();
 // Two picks at random can meet.
 while (!process.env.E2E_LAB_PORT || process.env.E2E_LAB_PORT === process.env.E2E_PORT) process.env.E2E_LAB_PORT = freePort();
 process.env.E2E_DB ??= join(mkdtempSync(join(tmpdir(), "fleetscope-e2e-")), "e2e.db");
+/** Each server's stdout and stderr, beside the database; the report names them (e2e/server-log-reporter.ts). */
+const serverLog = (name: string) => join(dirname(process.env.E2E_DB!), `${name}-server.log`);
+process.env.E2E_SERVER_LOGS ??= [serverLog("e2e"), serverLog("lab")].join(",");
+/** The server entry, its output shown and copied into `log` (Playwright stops the whole process group). */
+const serverCommand = (log: string) => `node --import tsx --import ./scripts/register-hooks.mjs server.ts 2>&1 | tee -a '${log}'`;
 const port = Number(process.env.E2E_PORT);
 /** A second server with FLEETSCOPE_AUTH=off (the trusted lab), for auth-off.spec.ts only. */
 export const LAB_URL = `http://localhost:${process.env.E2E_LAB_PORT}`;
@@ -47,7 +52,7 @@ export default defineConfig({
   fullyParallel: false,
   workers: 1,
   forbidOnly: true,
-  reporter: process.env.CI ? [["list"]] : [["list"]],
+  reporter: [["list"], ["./e2e/server-log-reporter.ts"]],
   projects: [
     { name: "setup", testMatch: /auth\.setup\.ts$/ },
     { name: "chromium", dependencies: ["setup"], use: { storageState: ADMIN_STATE } },
@@ -63,7 +68,7 @@ export default defineConfig({
   },
   webServer: [
     {
-      command: "node --import tsx --import ./scripts/register-hooks.mjs server.ts",
+      command: serverCommand(serverLog("e2e")),
       url: `http://localhost:${port}/api/health`,
       timeout: 180_000,
       reuseExistingServer: false,
@@ -102,12 +107,6 @@ export default defineConfig({
         FLEETSCOPE_CAPTURE_MAX_MB: "2",
         // As behind a reverse proxy on the same host: security.spec.ts sends X-Forwarded-For as one would.
         FLEETSCOPE_TRUSTED_PROXIES: "127.0.0.1,::1",
-        // The broker in memory, as before the durable default: with the SQLite persistence a tab's
-        // subscription takes a commit longer to be in force, and tests that publish right after
-        // the page is "connected" missed the message now and then (3 different tests over 3 full
-        // runs; issue 21's note). The durable broker has its own tests (lib/broker/persistence,
-        // broker-persistence, stack-sigkill).
-        FLEETSCOPE_BROKER_PERSISTENCE: "memory",
         // Commands in the e2e tests must end as sent: the arms neither fail them nor lose replies.
         FLEETSCOPE_SIM_FAILURES: "0",
         FLEETSCOPE_SIM_LOST_REPLIES: "0",
@@ -115,7 +114,7 @@ export default defineConfig({
       },
     },
     {
-      command: "node --import tsx --import ./scripts/register-hooks.mjs server.ts",
+      command: serverCommand(serverLog("lab")),
       url: `${LAB_URL}/api/health`,
       timeout: 180_000,
       reuseExistingServer: false,
@@ -129,7 +128,6 @@ export default defineConfig({
         FLEETSCOPE_BRIDGE_ID: "fleetscope-lab-bridge",
         FLEETSCOPE_AUTH: "off",
         FLEETSCOPE_SIM_DEVICES: "1",
-        FLEETSCOPE_BROKER_PERSISTENCE: "memory",
         NEXT_TELEMETRY_DISABLED: "1",
       },
     },

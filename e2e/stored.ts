@@ -11,6 +11,7 @@ export async function untilStored(request: APIRequestContext, what: string, stor
     await expect.poll(stored, { timeout, message: `${what} is stored` }).toBe(true);
   } catch (err) {
     const health = await request.get("/api/health").then((r) => r.text(), (e: unknown) => `unreachable: ${String(e)}`);
-    throw new Error(`${what} was not stored within ${timeout} ms; /api/health then said ${health}`, { cause: err });
+    // The bridge's counters are in the health answer; its log lines in the servers' output files.
+    throw new Error(`${what} was not stored within ${timeout} ms; /api/health then said ${health}; servers' output: ${process.env.E2E_SERVER_LOGS}`, { cause: err });
   }
 }

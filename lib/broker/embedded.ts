@@ -14,6 +14,8 @@ import { SqlitePersistence } from "./persistence/sqlite-persistence";
 import { backupSocketPath, serveBrokerBackups, type BrokerBackups } from "../backup/broker-socket";
 import { withClientIdRule } from "./client-id";
 import { holdDeliveriesUntilConnack, releaseOnConnack } from "./connack-first";
+import { deliverOnce } from "./deliver-once";
+import { publishBeforeAck } from "./publish-before-ack";
 import { forwardsTo, qos0Drops, WS_WRITE_HIGH_WATER_MARK, type Qos } from "./slow-readers";
 import { tapConnection } from "./tap";
 import { frameEnds } from "./ws-frames";
@@ -118,6 +120,8 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
     persistence,
     // [MQTT-3.2.0-1]: a restored session's messages wait for its CONNACK (connack-first.ts).
     preConnect: (client, packet, done) => {
+      // Before the CONNACK hold, which then releases into it (deliver-once.ts).
+      deliverOnce(client);
       holdDeliveriesUntilConnack(client);
       access.preConnect(client, packet, done);
     },
@@ -134,9 +138,14 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
     },
   });
   releaseOnConnack(broker);
+  // What the durable broker acknowledges is on disk first; memory keeps aedes' own order.
+  if (persistence) publishBeforeAck(broker, persistence);
   const host = opts.host ?? "0.0.0.0";
   const sockets = new Set<Socket>();
   const accept = (socket: Socket) => {
+    // Small packets out at once: with Nagle's algorithm an acknowledgement waited for the peer's
+    // delayed ACK of the one before, ~40 ms on a QoS 1 round trip.
+    socket.setNoDelay(true);
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     if (opts.trace) tapConnection(socket, opts.trace);

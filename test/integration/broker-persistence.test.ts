@@ -4,10 +4,9 @@
  * again on the same file: what MQTT.js clients with persistent sessions (clean: false) left in the
  * broker is still there.
  *
- * Aedes 1.2 sends a QoS 1 PUBACK before it queues the message (its lib/handlers/publish.js), and
- * a QoS 2 PUBREC only after; the persistence commits operations in order. So a QoS 2 PUBLISH whose
- * PUBREC has come back is the point after which everything published before it is on disk, and the
- * tests below kill the broker only after one.
+ * A PUBACK or PUBREC leaves only once its message is queued on disk (lib/broker/publish-before-ack.ts),
+ * so the tests below kill the broker after one has come back; the last two kill it at an exact
+ * instant instead (test/helpers/kill-point.ts): right after a PUBACK, right after a first commit.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
@@ -35,10 +34,10 @@ interface BrokerProcess {
   file: string;
 }
 
-/** Starts the broker process on `file`; resolves once it accepts connections. */
-async function startBroker(file: string, port: number): Promise<BrokerProcess> {
+/** Starts the broker process on `file`, with a crash point (test/helpers/kill-point.ts) if named; resolves once it accepts connections. */
+async function startBroker(file: string, port: number, killAt?: "puback" | "write"): Promise<BrokerProcess> {
   const proc = spawn(process.execPath, ["--import", "tsx", "--import", "./scripts/register-hooks.mjs", "test/helpers/broker-process.ts"], {
-    env: { ...process.env, BROKER_PORT: String(port), BROKER_PERSISTENCE_FILE: file },
+    env: { ...process.env, BROKER_PORT: String(port), BROKER_PERSISTENCE_FILE: file, ...(killAt ? { BROKER_SIGKILL_AT: killAt } : {}) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.add(proc);
@@ -54,6 +53,19 @@ async function startBroker(file: string, port: number): Promise<BrokerProcess> {
     proc.once("exit", (code) => reject(new Error(`the broker exited with ${code} before it was ready:\n${out}`)));
   });
   return { proc, port: bound, url: `mqtt://127.0.0.1:${bound}`, file };
+}
+
+/** Arms the broker's crash point; resolves once it is. */
+async function arm(broker: BrokerProcess): Promise<void> {
+  const armed = new Promise<void>((resolve) => broker.proc.stdout!.on("data", (d: Buffer) => d.toString().includes("armed") && resolve()));
+  broker.proc.kill("SIGUSR2");
+  await armed;
+}
+
+/** Resolves with the signal that ended the broker. */
+async function died(broker: BrokerProcess): Promise<string | null> {
+  const [, signal] = (await once(broker.proc, "exit")) as [number | null, string | null];
+  return signal;
 }
 
 /** Stops the broker with `signal` and starts it again on the same file and port. */
@@ -203,6 +215,24 @@ async function rawClient(port: number, clientId: string) {
   return { send, next, close: () => socket.destroy() };
 }
 
+/** As a client recovering from a crash: `publish` sent again (DUP) with its packet id, and its QoS 2 handshake completed. */
+async function resendQoS2(port: number, clientId: string, publish: mqttPacket.IPublishPacket & { messageId: number }): Promise<void> {
+  const again = await rawClient(port, clientId);
+  again.send({ ...publish, dup: true });
+  await again.next("pubrec", publish.messageId);
+  again.send({ cmd: "pubrel", messageId: publish.messageId });
+  await again.next("pubcomp", publish.messageId);
+  again.close();
+}
+
+/** `device`'s session back, and every message it receives up to a QoS 2 marker published on `markerTopic` after it connected. */
+async function throughMarker(broker: BrokerProcess, device: string, markerTopic: string): Promise<{ back: Session; marker: MqttClient; upToMarker: IPublishPacket[] }> {
+  const back = await session(broker.url, device);
+  const marker = await mqtt.connectAsync(broker.url, { clientId: `${device}-marker`, reconnectPeriod: 0 });
+  await marker.publishAsync(markerTopic, "m", { qos: 2 });
+  return { back, marker, upToMarker: await back.through((p) => p.topic === markerTopic) };
+}
+
 it("a QoS 1 message sent but not acknowledged, and a QoS 2 one awaiting PUBCOMP, are taken up again after a SIGKILL", async () => {
   let broker = await startBroker(join(dir, "in-flight.db"), await freePort());
   const device = "in-flight";
@@ -266,20 +296,72 @@ it("a QoS 2 PUBLISH sent again with the same packet id after a SIGKILL before PU
   sub.client.end(true);
   publisher.close();
 
-  const again = await rawClient(broker.port, "qos2-resend-pub");
-  again.send({ ...publish, dup: true });
-  await again.next("pubrec", 77);
-  again.send({ cmd: "pubrel", messageId: 77 });
-  await again.next("pubcomp", 77);
-  again.close();
+  await resendQoS2(broker.port, "qos2-resend-pub", publish);
 
-  const back = await session(broker.url, device);
-  const marker = await mqtt.connectAsync(broker.url, { clientId: "qos2-resend-marker", reconnectPeriod: 0 });
-  await marker.publishAsync("fleet/lab/arm-2/cmd/marker", "m", { qos: 2 });
   // Whatever the restored session replays comes before the marker: the command is not among it.
-  const upToMarker = await back.through((p) => p.topic.endsWith("/marker"));
+  const { back, marker, upToMarker } = await throughMarker(broker, device, "fleet/lab/arm-2/cmd/marker");
   expect(upToMarker.map((p) => p.topic)).toEqual(["fleet/lab/arm-2/cmd/marker"]);
   expect([...sub.got, ...back.got].filter((p) => p.topic === topic)).toHaveLength(1);
+
+  await Promise.all([back.client.endAsync(), marker.endAsync()]);
+  broker.proc.kill("SIGTERM");
+  await once(broker.proc, "exit");
+}, 60_000);
+
+it("a QoS 1 message whose PUBACK was the broker's last act before a SIGKILL is queued for the offline session after the restart", async () => {
+  const file = join(dir, "puback-kill.db");
+  let broker = await startBroker(file, await freePort(), "puback");
+  const device = "puback-kill-sub";
+  const sub = await session(broker.url, device);
+  await sub.client.subscribeAsync("fleet/lab/+/log", { qos: 1 });
+  await sub.client.endAsync();
+
+  const pub = mqtt.connect(broker.url, { clientId: "puback-kill-pub", reconnectPeriod: 0 });
+  pub.on("error", () => {});
+  await connected(pub);
+  let acknowledged = false;
+  pub.on("packetreceive", (p) => (acknowledged ||= p.cmd === "puback"));
+  await arm(broker);
+  const dying = died(broker);
+  pub.publish("fleet/lab/arm-1/log", "acknowledged", { qos: 1 });
+  // What the broker wrote before it died arrives before the connection's end.
+  await new Promise<void>((resolve) => pub.once("close", () => resolve()));
+  expect(await dying).toBe("SIGKILL");
+  expect(acknowledged, "the publisher got its PUBACK").toBe(true);
+  pub.end(true);
+
+  broker = await startBroker(file, broker.port);
+  const { back, marker, upToMarker } = await throughMarker(broker, device, "fleet/lab/marker/log");
+  expect(upToMarker.map(text)).toEqual(["acknowledged", "m"]);
+
+  await Promise.all([back.client.endAsync(), marker.endAsync()]);
+  broker.proc.kill("SIGTERM");
+  await once(broker.proc, "exit");
+}, 60_000);
+
+it("a QoS 2 PUBLISH whose broker is SIGKILLed right after its first commit is delivered once when sent again [MQTT-4.3.3-2]", async () => {
+  const file = join(dir, "qos2-first-commit.db");
+  let broker = await startBroker(file, await freePort(), "write");
+  const device = "first-commit-sub";
+  const topic = "fleet/lab/arm-3/cmd/stop";
+  const sub = await session(broker.url, device);
+  await sub.client.subscribeAsync("fleet/lab/+/cmd/#", { qos: 2 });
+  await sub.client.endAsync();
+
+  const publisher = await rawClient(broker.port, "first-commit-pub");
+  await arm(broker);
+  const dying = died(broker);
+  const publish = { cmd: "publish", topic, payload: Buffer.from('{"id":"c2"}'), qos: 2, messageId: 78, retain: false, dup: false } as const;
+  // The first commit that holds anything of this PUBLISH is the last thing the broker does.
+  publisher.send(publish);
+  expect(await dying).toBe("SIGKILL");
+  publisher.close();
+
+  broker = await startBroker(file, broker.port);
+  await resendQoS2(broker.port, "first-commit-pub", publish);
+
+  const { back, marker, upToMarker } = await throughMarker(broker, device, "fleet/lab/arm-3/cmd/marker");
+  expect(upToMarker.map((p) => p.topic)).toEqual([topic, "fleet/lab/arm-3/cmd/marker"]);
 
   await Promise.all([back.client.endAsync(), marker.endAsync()]);
   broker.proc.kill("SIGTERM");

@@ -16,19 +16,14 @@
  * sent through `POST /api/commands` (with an idempotency key, retried after a kill) in a final
  * state, reached once; and the retained statuses back from the broker's file, never republished.
  *
- * What does not hold yet is named here, not hidden. Messages are lost, a few per run, but only in
- * the moments of a crash and a restart; the test asserts that every lost message was acknowledged
- * either in the PUBACK_WINDOW_MS before a kill, or by the restarting server before its banner was
- * out, and fails on any other loss. Seen so far (issue 21 has the traces):
- * - QoS 1, acknowledged just before a SIGKILL: Aedes 1.2 writes the PUBACK before it hands the
- *   message to the persistence (lib/broker/persistence/sqlite-persistence.ts), so it can be lost.
- * - QoS 2, in flight at a SIGKILL: the broker commits the packet id (incomingStorePacket) a group
- *   commit before it has queued the message for the bridge's session; a kill in between leaves
- *   the id marked received, and Aedes answers the device's resent PUBLISH as a duplicate
- *   (its publish handler) without publishing it.
- * - QoS 1, acknowledged by the restarted broker while the rest of the server was still starting
- *   (the broker takes the devices' resent messages before the bridge is back): delivered to the
- *   bridge once it connects, acknowledged, and not in the store. Cause not found yet.
+ * Nothing may be lost or stored twice; should a message be lost, the report says when it was
+ * acknowledged (just before a kill, while the server restarted, or elsewhere) to point at a cause.
+ * Losses seen here before, and their fixes in the embedded broker: a QoS 1 PUBACK written before
+ * the message was queued, and a QoS 2 packet id committed a transaction before its message was
+ * queued (lib/broker/publish-before-ack.ts); and a message overtaken by one numbered after it,
+ * dropped as a duplicate for the bridge's online session, the drop then clearing the session's
+ * first queued message without a packet id, which after a restart is one the bridge has not yet
+ * been sent (lib/broker/deliver-once.ts).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
@@ -56,11 +51,10 @@ const DEVICES = [
 ];
 /** Long enough to outlive a restart or two (a restart takes a few seconds here). */
 const COMMAND_TIMEOUT_MS = 25_000;
-/**
- * A message lost at the broker must have been acknowledged this close before a SIGKILL to be the
- * Aedes QoS 1 window named above (the PUBACK leaves in the turn before the persistence's commit).
- */
-const PUBACK_WINDOW_MS = 250;
+/** How long the retained statuses may take to arrive once subscribed. */
+const RETAINED_WAIT_MS = 10_000;
+/** A loss acknowledged this close before a kill is reported as "just before a kill". */
+const BEFORE_KILL_MS = 250;
 
 /** Reproducible kill moments: the seed is printed, and STACK_SIGKILL_SEED replays one. */
 const SEED = Number(process.env.STACK_SIGKILL_SEED ?? Date.now() % 1_000_000);
@@ -341,7 +335,7 @@ it(`stores every seq once, finishes every command once and keeps every retained 
     // Which named window each loss falls in: just before a kill, or while the server restarted.
     const windows = lost.map((s) => {
       const at = d.acked.get(s)!;
-      if (kills.some((k) => at <= k && k - at <= PUBACK_WINDOW_MS)) return "before-kill";
+      if (kills.some((k) => at <= k && k - at <= BEFORE_KILL_MS)) return "before-kill";
       if (kills.some((k, i) => at > k && at < restarts[i]!)) return "restarting";
       return `outside (acked +${at - started} ms)`;
     });
@@ -366,8 +360,7 @@ it(`stores every seq once, finishes every command once and keeps every retained 
     expect(r.sessionPresent.length).toBeGreaterThanOrEqual(KILLS);
     expect(r.twice, `${r.device}: seqs stored more than once`).toEqual([]);
     expect(r.unknown, `${r.device}: seqs stored that were never published`).toEqual([]);
-    // Lost only in the windows named at the top of this file, and nowhere else.
-    expect(r.windows.filter((w) => w !== "before-kill" && w !== "restarting"), `${r.device} (QoS ${r.qos}): messages lost outside a crash or restart`).toEqual([]);
+    expect(r.lost, `${r.device} (QoS ${r.qos}): messages acknowledged and never stored (${r.windows.join(", ")}; ${r.timeline.join("; ")})`).toEqual([]);
   }
 
   expect(finalCommands.size).toBe(commands.size);
@@ -435,11 +428,9 @@ async function retainedStatuses(url: string): Promise<Map<string, string>> {
     });
   });
   await watcher.subscribeAsync(`fleet/${SITE}/+/status`, { qos: 1 });
-  // Retained messages follow the SUBACK [MQTT-3.3.1-6]; a marker after them bounds the wait.
-  const marker = new Promise<void>((resolve) => watcher.on("message", (topic) => topic === "sigkill/marker" && resolve()));
-  await watcher.subscribeAsync("sigkill/marker", { qos: 1 });
-  await watcher.publishAsync("sigkill/marker", "m", { qos: 1 });
-  await Promise.race([all, marker]);
+  // Retained messages follow the SUBACK [MQTT-3.3.1-6], read from the broker's file as they go: no
+  // later message of the broker's is sure to come after them, so a deadline bounds the wait.
+  await Promise.race([all, new Promise((r) => setTimeout(r, RETAINED_WAIT_MS))]);
   await watcher.endAsync();
   return got;
 }

@@ -5,8 +5,7 @@ import "server-only";
  * produced the operations), or at once when MAX_BATCH are waiting. An operation's promise settles
  * only after the transaction holding it has committed, so what aedes acknowledges once it has
  * awaited one (a SUBACK, a QoS 2 PUBREC) is on disk, yet the traffic of a whole turn shares one
- * commit. (Aedes 1.2 sends a QoS 1 PUBACK before it hands the message on, so that one precedes the
- * commit by a turn: docs in sqlite-persistence.ts.)
+ * commit. (A QoS 1 PUBACK waits for its message's commit too: ../publish-before-ack.ts.)
  *
  * Reads are queued too: they run in order with the writes before them, so a read sees every write
  * requested before it, committed or not.

@@ -10,9 +10,9 @@ import "server-only";
  * its change is committed, so what aedes acknowledges after awaiting it survives a crash of the
  * process: a SUBACK; a QoS 2 PUBREC, sent once the packet id is kept and every session's copy is
  * queued; a PUBLISH to a session, sent once its packet id is recorded, so a resend after a restart
- * carries the same id [MQTT-4.4.0-1]. Not a QoS 1 PUBACK: aedes 1.2 sends it before it hands the
- * message to the persistence (its lib/handlers/publish.js), so a crash within the turn that follows
- * can lose a message its publisher saw acknowledged.
+ * carries the same id [MQTT-4.4.0-1]. A QoS 1 PUBACK, which aedes 1.2 would send before it hands
+ * the message on, and a QoS 2 PUBREC wait for the message's publish (../publish-before-ack.ts),
+ * whose QoS 2 packet id is kept in the transaction that queues the message (keepIncomingWithQueue).
  *
  * Subscriptions are also held in memory (session-subscriptions.ts), since every QoS 1 and 2 PUBLISH
  * asks which sessions to queue it for, and so are the outgoing lookups (outgoing.ts).
@@ -41,6 +41,9 @@ export interface SqlitePersistenceOptions {
   maxBatch?: number;
 }
 
+/** How aedes names a message as it publishes it (aedes-packet): broker id and counter. */
+const messageKey = (packet: { brokerId?: unknown; brokerCounter?: unknown }) => `${String(packet.brokerId)}\u0000${String(packet.brokerCounter)}`;
+
 interface PacketRow {
   payload: Payload | null;
   meta: string;
@@ -58,6 +61,8 @@ export class SqlitePersistence {
   private readonly retained: RetainedMessages;
   private readonly sql;
   private brokerRef: BrokerRef | undefined;
+  /** QoS 2 packet ids to keep with their message's queueing, by messageKey (keepIncomingWithQueue). */
+  private readonly incomingWithQueue = new Map<string, { clientId: string; messageId: number; payload: Payload | null; meta: string }>();
   private destroyed = false;
 
   constructor(opts: SqlitePersistenceOptions) {
@@ -193,7 +198,13 @@ export class SqlitePersistence {
     const ids = subs.map((s) => s.clientId);
     // Copied now: aedes goes on with the packet (and may change it) before the commit.
     const queued = asAedesPacket(packet);
-    return this.commits.run(() => this.outgoing.enqueue(ids, queued));
+    const key = messageKey(packet);
+    const incoming = this.incomingWithQueue.get(key);
+    this.incomingWithQueue.delete(key);
+    return this.commits.run(() => {
+      this.outgoing.enqueue(ids, queued);
+      if (incoming) this.sql.upsertIncoming.run(incoming.clientId, incoming.messageId, incoming.payload, incoming.meta);
+    });
   }
 
   outgoingUpdate(client: ClientRef, packet: PacketRef & StoredPacket): Promise<void> {
@@ -234,6 +245,22 @@ export class SqlitePersistence {
     stored.messageId = packet.messageId;
     const { payload, meta } = encodePacket(stored);
     return this.commits.run(() => void this.sql.upsertIncoming.run(client.id, packet.messageId, payload, meta));
+  }
+
+  /**
+   * A received QoS 2 PUBLISH, numbered by the broker and about to be published: its packet id is
+   * kept by the transaction that queues the message for persistent sessions (aedes queues every
+   * QoS 1 and 2 message, for no session or many), so a crash leaves both or neither.
+   */
+  keepIncomingWithQueue(client: ClientRef, packet: object & { messageId: number; brokerId: string; brokerCounter: number }): void {
+    const stored = asAedesPacket(snapshot(packet));
+    stored.messageId = packet.messageId;
+    this.incomingWithQueue.set(messageKey(packet), { clientId: client.id, messageId: packet.messageId, ...encodePacket(stored) });
+  }
+
+  /** A message kept for by keepIncomingWithQueue whose publish failed before it was queued. */
+  forgetIncoming(packet: { brokerId: string; brokerCounter: number }): void {
+    this.incomingWithQueue.delete(messageKey(packet));
   }
 
   incomingGetPacket(client: ClientRef, packet: { messageId: number }): Promise<StoredPacket> {
