@@ -7,6 +7,7 @@ export const API_ROUTES = [
   "/api/[...path]",
   "/api/alert-rules",
   "/api/alert-rules/[id]",
+  "/api/alert-rules/preview",
   "/api/alerts",
   "/api/alerts/[id]",
   "/api/alerts/[id]/ack",

@@ -60,6 +60,9 @@ export const OPERATIONS: Record<ApiRoute, Operations> = {
     PATCH: { summary: "Change some keys of a rule (null removes one)", access: "admin", params: { id: ruleIdParam }, body: z.record(z.string(), z.unknown()), ok: json(200, "the rule"), errors: ["not_found"] },
     DELETE: { summary: "Delete a rule; its open alerts resolve", access: "admin", params: { id: ruleIdParam }, ok: json(200, "{ deleted: id }"), errors: ["not_found"] },
   },
+  "/api/alert-rules/preview": {
+    POST: { summary: "What a rule would have done over the last 24 h of stored messages (saves nothing)", access: "admin", body: ruleBodySchema, ok: json(200, "{ from, to, messages, partial, unsupported, transitions: [...], truncated, counts }") },
+  },
   "/api/alerts": { GET: { summary: "Alerts, filtered and paged", access: "viewer", query: alertQuerySchema, ok: json(200, "{ alerts: [...], next }") } },
   "/api/alerts/[id]": { GET: { summary: "One alert with its transitions and notifications", access: "viewer", params: { id: alertIdParam }, ok: json(200, "the alert"), errors: ["not_found"] } },
   "/api/alerts/[id]/ack": {
