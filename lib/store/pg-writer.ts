@@ -37,6 +37,8 @@ export class PgWriter {
   private readonly pool: pg.Pool;
   private readonly partitions: Partitions;
   private readonly series = new PgSeries();
+  /** Topics as the topics table holds them (first time, device known): only news is sent. */
+  private readonly topics = new Map<string, { first: number; device: boolean }>();
 
   constructor(target: PgTarget) {
     // One batch at a time comes from the bridge, and a new day's partitions take one more.
@@ -50,7 +52,16 @@ export class PgWriter {
     // Outside the batch's transaction: a new day's partitions, and the series it names, made once.
     await this.partitions.ensure(batch.messages.map((m) => m.ts));
     await this.series.resolve(this.pool, batch.messages);
+    const topics = this.topicNews(batch.messages);
     await inTransaction(this.pool, async (client) => {
+      if (topics.size > 0) {
+        const news = [...topics];
+        await client.query(
+          `INSERT INTO topics (topic, device, first_ts) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+           ON CONFLICT (topic) DO UPDATE SET device = coalesce(topics.device, excluded.device), first_ts = LEAST(topics.first_ts, excluded.first_ts)`,
+          [news.map(([t]) => t), news.map(([, n]) => n.device), news.map(([, n]) => n.first)],
+        );
+      }
       if (batch.messages.length > 0) await this.appendMessages(client, batch.messages, result);
       for (const u of batch.devices) {
         // As statusChangeOf (device-merge.ts): a status other than the stored one, dated.
@@ -78,7 +89,24 @@ export class PgWriter {
         );
       }
     });
+    // Committed: what the table now says of these topics is known without asking again.
+    for (const [topic, n] of topics) {
+      const known = this.topics.get(topic);
+      this.topics.set(topic, { first: Math.min(n.first, known?.first ?? n.first), device: n.device !== null || (known?.device ?? false) });
+    }
     return result;
+  }
+
+  /** The batch's topics the table does not know yet, or knows later or without their device. */
+  private topicNews(messages: readonly MessageRow[]): Map<string, { first: number; device: string | null }> {
+    const news = new Map<string, { first: number; device: string | null }>();
+    for (const m of messages) {
+      const known = this.topics.get(m.topic);
+      if (known && known.first <= m.ts && (known.device || m.device === null)) continue;
+      const n = news.get(m.topic);
+      news.set(m.topic, { first: Math.min(m.ts, n?.first ?? m.ts), device: n?.device ?? m.device });
+    }
+    return news;
   }
 
   /**

@@ -5,8 +5,7 @@ import "server-only";
  * Topics and filters only ever travel as bound parameters or COPY data, never as SQL text.
  */
 import pg from "pg";
-import type { Device, DeviceId, DeviceMeta, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
-import type { ConventionId } from "../devices/convention";
+import type { DeviceId, DeviceWithValues, EpochMs } from "../devices/model";
 import { filterToRegex } from "../mqtt/topic";
 import { Partitions } from "./pg-partitions";
 import { PG_USERS_MIGRATION, PgUsers } from "./pg-users";
@@ -14,7 +13,8 @@ import { PG_RULES_MIGRATION, PgRules } from "./pg-rules";
 import { PG_CAPTURES_MIGRATION, PgCaptures } from "./pg-captures";
 import { PG_ALERT_AUDIT_MIGRATION, PG_ALERTS_MIGRATION, PgAlerts } from "./pg-alerts";
 import { decodeCursor, encodeCursor } from "./cursor";
-import { payloadForJson } from "./payload-text";
+import { toStoredMessage, withValues, type DeviceRecord, type MessageRecord } from "./pg-records";
+import { PgAsOf } from "./pg-asof";
 import { planSeries } from "./series-plan";
 import { withClient } from "./pg-checkout";
 import { schemaPool } from "./pg-writer";
@@ -22,7 +22,7 @@ import { WriterThread } from "./writer-thread";
 import { sharedStreamsSql, type SeqStream } from "./delivery";
 import type { CommandLog } from "./command-log";
 import { PgCommandLog } from "./pg-commands";
-import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, Store } from "./types";
+import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, Store, TopicsAtPage, TopicsAtQuery } from "./types";
 import { statusHistory } from "./device-merge";
 
 /** Each entry runs once, in order, recorded in schema_migrations. */
@@ -139,40 +139,16 @@ export const MIGRATIONS: string[] = [
   PG_ALERTS_MIGRATION,
   // What operators did to alert rules, alerts and silences: the audit trail.
   PG_ALERT_AUDIT_MIGRATION,
+  // Time travel (issue 20): "the last message of a topic at or before T" is one backward seek per
+  // day partition on (topic, ts, id); the topics themselves, bytewise ordered, page the snapshot.
+  `CREATE TABLE topics (topic TEXT COLLATE "C" PRIMARY KEY, device TEXT, first_ts BIGINT NOT NULL);
+   CREATE INDEX topics_device ON topics (device) WHERE device IS NOT NULL;
+   INSERT INTO topics SELECT topic, max(device), min(ts) FROM messages GROUP BY topic;
+   CREATE INDEX messages_topic_ts ON messages (topic, ts, id);`,
 ];
 
 /** Any constant: serialises migrations when several bridges and servers start at once. */
 const MIGRATION_LOCK = 0x5f1ee7;
-
-interface DeviceRecord {
-  id: string;
-  site: string;
-  status: string;
-  last_seen: string;
-  latest: Record<string, { value: number; ts: number; unit?: string }>;
-  name: string | null;
-  convention: string;
-  status_reason: string | null;
-  since: string | null;
-  meta: DeviceMeta;
-}
-
-const withValues = (r: DeviceRecord): DeviceWithValues => ({ ...toDevice(r), values: r.latest as DeviceWithValues["values"], meta: r.meta });
-
-function toDevice(r: DeviceRecord): Device {
-  return {
-    id: r.id as DeviceId,
-    name: r.name ?? r.id,
-    group: r.site,
-    site: r.site,
-    convention: r.convention as ConventionId,
-    status: r.status as DeviceStatus,
-    statusReason: r.status_reason,
-    since: r.since === null ? null : (Number(r.since) as EpochMs),
-    lastSeen: Number(r.last_seen) as EpochMs,
-    fields: Object.keys(r.latest).sort(),
-  };
-}
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -190,6 +166,7 @@ export class PostgresStore implements Store {
   private readonly schema: string;
   private readonly partitions: Partitions;
   private readonly writer: WriterThread;
+  private readonly asOf: PgAsOf;
   readonly commands: CommandLog;
 
   private constructor(opts: PostgresStoreOptions) {
@@ -199,6 +176,7 @@ export class PostgresStore implements Store {
     // Started on the first append: only the bridge's processes write batches.
     this.writer = new WriterThread({ kind: "postgres", connectionString: opts.connectionString, schema: this.schema });
     this.partitions = new Partitions(this.pool);
+    this.asOf = new PgAsOf(this.pool);
     this.commands = new PgCommandLog(this.pool);
     this.users = new PgUsers(this.pool);
     this.rules = new PgRules(this.pool);
@@ -253,6 +231,14 @@ export class PostgresStore implements Store {
     return rows[0] ? withValues(rows[0]) : null;
   }
 
+  listDevicesAt(at: EpochMs): Promise<DeviceWithValues[]> {
+    return this.asOf.devices(at);
+  }
+
+  queryTopicsAt(q: TopicsAtQuery): Promise<TopicsAtPage> {
+    return this.asOf.topics(q);
+  }
+
   async queryMessages(q: MessageQuery): Promise<MessagePage> {
     const where: string[] = [];
     const params: unknown[] = [];
@@ -266,27 +252,20 @@ export class PostgresStore implements Store {
     }
     if (q.from !== undefined) where.push(`ts >= ${param(q.from)}`);
     if (q.to !== undefined) where.push(`ts <= ${param(q.to)}`);
+    const dir = q.order === "asc" ? "ASC" : "DESC";
     if (q.cursor !== undefined) {
       const c = decodeCursor(q.cursor);
-      where.push(`(ts, id) < (${param(c.ts)}, ${param(c.id)})`);
+      where.push(`(ts, id) ${dir === "ASC" ? ">" : "<"} (${param(c.ts)}, ${param(c.id)})`);
     }
-    const { rows } = await this.pool.query<{ id: string; ts: string; topic: string; qos: number; retain: boolean; seq: string | null; payload: Buffer; truncated: boolean }>(
+    const { rows } = await this.pool.query<MessageRecord>(
       `SELECT id, ts, topic, qos, retain, seq, payload, truncated FROM messages
-       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ts DESC, id DESC LIMIT ${param(q.limit + 1)}`,
+       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ts ${dir}, id ${dir} LIMIT ${param(q.limit + 1)}`,
       params,
     );
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
-      messages: page.map((r) => ({
-        ts: Number(r.ts) as EpochMs,
-        topic: r.topic,
-        qos: r.qos as QoS,
-        retain: r.retain,
-        ...payloadForJson(r.payload),
-        seq: r.seq === null ? null : Number(r.seq),
-        truncated: r.truncated,
-      })),
+      messages: page.map(toStoredMessage),
       next: rows.length > q.limit && last ? encodeCursor({ ts: Number(last.ts), id: Number(last.id) }) : null,
     };
   }

@@ -4,12 +4,12 @@ import "server-only";
  * one transaction on the writer thread that has committed when `append` resolves.
  */
 import type Database from "better-sqlite3";
-import type { Device, DeviceId, DeviceMeta, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
-import type { ConventionId } from "../devices/convention";
+import type { DeviceId, DeviceWithValues, EpochMs } from "../devices/model";
 import { decodeCursor, encodeCursor } from "./cursor";
-import { payloadForJson } from "./payload-text";
 import { planSeries } from "./series-plan";
 import { migrate, openDatabase, type DeviceRecord } from "./sqlite-schema";
+import { toStoredMessage, withValues, type MessageRecord } from "./sqlite-records";
+import { SqliteAsOf } from "./sqlite-asof";
 import { SqliteUsers } from "./sqlite-users";
 import { SqliteRules } from "./sqlite-rules";
 import { SqliteCaptures } from "./sqlite-captures";
@@ -19,7 +19,7 @@ import { WriterThread } from "./writer-thread";
 import { sharedStreamsSql, type SeqStream } from "./delivery";
 import type { CommandLog } from "./command-log";
 import { SqliteCommandLog } from "./sqlite-commands";
-import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, Store } from "./types";
+import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, Store, TopicsAtPage, TopicsAtQuery } from "./types";
 import { statusHistory } from "./device-merge";
 
 interface BucketRecord {
@@ -31,40 +31,8 @@ interface BucketRecord {
   last: number;
 }
 
-interface MessageRecord {
-  id: number;
-  ts: number;
-  topic: string;
-  qos: number;
-  retain: number;
-  seq: number | null;
-  payload: Buffer;
-  truncated: number;
-}
-
 export function sqlitePathFromUrl(url: string): string {
   return url.replace(/^file:(\/\/)?/, "");
-}
-
-const withValues = (r: DeviceRecord): DeviceWithValues => ({
-  ...toDevice(r),
-  values: JSON.parse(r.latest) as DeviceWithValues["values"],
-  meta: JSON.parse(r.meta) as DeviceMeta,
-});
-
-function toDevice(r: DeviceRecord): Device {
-  return {
-    id: r.id as DeviceId,
-    name: r.name ?? r.id,
-    group: r.site,
-    site: r.site,
-    convention: r.convention as ConventionId,
-    status: r.status as DeviceStatus,
-    statusReason: r.status_reason,
-    since: r.since as EpochMs | null,
-    lastSeen: r.last_seen as EpochMs,
-    fields: JSON.parse(r.fields) as string[],
-  };
 }
 
 export class SqliteStore implements Store {
@@ -76,6 +44,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly selectDevice;
   private readonly selectSeries;
+  private readonly asOf: SqliteAsOf;
   /** Writes go to a thread of their own, or inline for `:memory:` (one connection only). */
   private readonly writer: SqliteWriter | WriterThread;
   /** The inline writer's last append while it is unsettled. */
@@ -91,6 +60,7 @@ export class SqliteStore implements Store {
     this.alerts = new SqliteAlerts(this.db);
     this.selectDevice = this.db.prepare<[string], DeviceRecord>(`SELECT * FROM devices WHERE id = ?`);
     this.selectSeries = this.db.prepare<[string, string], { id: number }>(`SELECT id FROM series WHERE device = ? AND field = ?`);
+    this.asOf = new SqliteAsOf(this.db);
     this.writer = path === ":memory:" ? new SqliteWriter(this.db) : new WriterThread({ kind: "sqlite", path });
     this.commands = new SqliteCommandLog(this.db);
   }
@@ -121,6 +91,14 @@ export class SqliteStore implements Store {
     return r ? withValues(r) : null;
   }
 
+  async listDevicesAt(at: EpochMs): Promise<DeviceWithValues[]> {
+    return this.asOf.devices(at);
+  }
+
+  async queryTopicsAt(q: TopicsAtQuery): Promise<TopicsAtPage> {
+    return this.asOf.topics(q);
+  }
+
   async queryMessages(q: MessageQuery): Promise<MessagePage> {
     const where: string[] = [];
     const params: (string | number)[] = [];
@@ -140,27 +118,20 @@ export class SqliteStore implements Store {
       where.push("ts <= ?");
       params.push(q.to);
     }
+    const dir = q.order === "asc" ? "ASC" : "DESC";
     if (q.cursor !== undefined) {
       const c = decodeCursor(q.cursor);
-      where.push("(ts < ? OR (ts = ? AND id < ?))");
+      where.push(dir === "ASC" ? "(ts > ? OR (ts = ? AND id > ?))" : "(ts < ? OR (ts = ? AND id < ?))");
       params.push(c.ts, c.ts, c.id);
     }
     const sql = `SELECT id, ts, topic, qos, retain, seq, payload, truncated FROM messages
-      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ts DESC, id DESC LIMIT ?`;
+      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ts ${dir}, id ${dir} LIMIT ?`;
     // One extra row tells whether another page exists.
     const rows = this.db.prepare<(string | number)[], MessageRecord>(sql).all(...params, q.limit + 1);
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
-      messages: page.map((r) => ({
-        ts: r.ts as EpochMs,
-        topic: r.topic,
-        qos: r.qos as QoS,
-        retain: r.retain === 1,
-        ...payloadForJson(r.payload),
-        seq: r.seq,
-        truncated: r.truncated === 1,
-      })),
+      messages: page.map(toStoredMessage),
       next: rows.length > q.limit && last ? encodeCursor({ ts: last.ts, id: last.id }) : null,
     };
   }

@@ -141,10 +141,33 @@ export interface MessageQuery {
   limit: number;
   /** Opaque, from a previous page's `next`. */
   cursor?: string;
+  /**
+   * `desc` (the default) newest first; `asc` oldest first, for playback. A cursor is a position,
+   * so one from either order pages on from there in the order asked for.
+   */
+  order?: "asc" | "desc";
 }
 
 export interface MessagePage {
   messages: StoredMessage[];
+  next: string | null;
+}
+
+/** Each topic's last message at or before `at` (time travel, issue 20). */
+export interface TopicsAtQuery {
+  at: EpochMs;
+  /** A topic name or an MQTT filter with `+` / `#`, already validated. */
+  topic?: string;
+  limit: number;
+  /** Opaque, from a previous page's `next`. */
+  cursor?: string;
+}
+
+export interface TopicsAtPage {
+  /** Topics matching the filter that had received a message by `at`. */
+  count: number;
+  /** In topic order (bytewise), each topic's last message at or before `at`. */
+  items: StoredMessage[];
   next: string | null;
 }
 
@@ -170,7 +193,15 @@ export interface Store {
   /** Every device, each with its latest values (the overview's cards show them before any live message). */
   listDevices(): Promise<DeviceWithValues[]>;
   getDevice(id: DeviceId): Promise<DeviceWithValues | null>;
-  /** Newest first. */
+  /**
+   * Every device that had spoken by `at`, as `listDevices` would have listed it then: the status
+   * and reason of its last status change at or before `at`, the last value of each field at or
+   * before `at`, and the last time it published. Indexed lookups per device, never a scan.
+   */
+  listDevicesAt(at: EpochMs): Promise<DeviceWithValues[]>;
+  /** Each matching topic's last message at or before `at`, paged: one index lookup per topic. */
+  queryTopicsAt(query: TopicsAtQuery): Promise<TopicsAtPage>;
+  /** Newest first, unless `order` is `asc`. */
   queryMessages(query: MessageQuery): Promise<MessagePage>;
   /** Aggregated in the database (raw samples, or minute or hour rollups for long ranges). */
   querySeries(query: SeriesQuery): Promise<Series>;

@@ -1,0 +1,71 @@
+import "server-only";
+/**
+ * The PostgreSQL store as it was at a past instant (time travel, issue 20): each device's status,
+ * values and last message, and each topic's last message, at or before `at`. Every lookup is a
+ * backward seek from `at` on a (key, ts) index, in one statement per answer: status_changes
+ * (device, ts), points (series, ts), messages (topic, ts, id) in each day partition.
+ */
+import type pg from "pg";
+import type { DeviceWithValues, EpochMs } from "../devices/model";
+import { filterToRegex } from "../mqtt/topic";
+import { decodeTopicCursor, encodeTopicCursor } from "./cursor";
+import { toStoredMessage, withValues, type DeviceRecord, type MessageRecord } from "./pg-records";
+import type { TopicsAtPage, TopicsAtQuery } from "./types";
+
+// The devices row with the columns that change over time replaced by their values as of $1.
+// Units are the convention's description of a field, not a reading: today's apply.
+const DEVICES_AT = `
+  SELECT d.id, d.site, d.name, d.convention, d.meta,
+    coalesce(s.status, 'unknown') AS status, s.reason AS status_reason, s.ts AS since,
+    coalesce(seen.ts, s.ts) AS last_seen, coalesce(v.latest, '{}'::jsonb) AS latest
+  FROM devices d
+  LEFT JOIN LATERAL (SELECT status, reason, ts FROM status_changes WHERE device = d.id AND ts <= $1 ORDER BY ts DESC LIMIT 1) s ON true
+  LEFT JOIN LATERAL (
+    SELECT max(m.ts) AS ts FROM topics t
+    CROSS JOIN LATERAL (SELECT ts FROM messages WHERE topic = t.topic COLLATE "default" AND ts <= $1 ORDER BY ts DESC LIMIT 1) m
+    WHERE t.device = d.id) seen ON true
+  LEFT JOIN LATERAL (
+    SELECT jsonb_object_agg(se.field, jsonb_strip_nulls(jsonb_build_object('value', p.value, 'ts', p.ts, 'unit', d.latest -> se.field -> 'unit'))) AS latest
+    FROM series se CROSS JOIN LATERAL (SELECT value, ts FROM points WHERE series = se.id AND ts <= $1 ORDER BY ts DESC LIMIT 1) p
+    WHERE se.device = d.id) v ON true
+  WHERE s.ts IS NOT NULL OR seen.ts IS NOT NULL
+  ORDER BY d.site, d.id`;
+
+export class PgAsOf {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async devices(at: EpochMs): Promise<DeviceWithValues[]> {
+    const { rows } = await this.pool.query<DeviceRecord>(DEVICES_AT, [at]);
+    return rows.map(withValues);
+  }
+
+  async topics(q: TopicsAtQuery): Promise<TopicsAtPage> {
+    const params: unknown[] = [q.at];
+    const where = ["t.first_ts <= $1"];
+    if (q.topic !== undefined) {
+      params.push(q.topic.includes("+") || q.topic.includes("#") ? filterToRegex(q.topic) : q.topic);
+      where.push(q.topic.includes("+") || q.topic.includes("#") ? `t.topic ~ $${params.length}` : `t.topic = $${params.length}`);
+    }
+    const filtered = where.join(" AND ");
+    const count = this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM topics t WHERE ${filtered}`, params);
+    const pageParams = [...params];
+    if (q.cursor !== undefined) {
+      pageParams.push(decodeTopicCursor(q.cursor));
+      where.push(`t.topic > $${pageParams.length}`);
+    }
+    pageParams.push(q.limit + 1);
+    // Topics in index order, each joined to its last message by one seek per partition; one
+    // extra row tells whether another page exists.
+    const rows = this.pool.query<MessageRecord>(
+      `SELECT m.* FROM topics t CROSS JOIN LATERAL (
+         SELECT id, ts, topic, qos, retain, seq, payload, truncated FROM messages
+         WHERE topic = t.topic COLLATE "default" AND ts <= $1 ORDER BY ts DESC, id DESC LIMIT 1) m
+       WHERE ${where.join(" AND ")} ORDER BY t.topic LIMIT $${pageParams.length}`,
+      pageParams,
+    );
+    const [c, r] = await Promise.all([count, rows]);
+    const page = r.rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    return { count: Number(c.rows[0]!.n), items: page.map(toStoredMessage), next: r.rows.length > q.limit && last ? encodeTopicCursor(last.topic) : null };
+  }
+}
