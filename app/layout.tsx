@@ -9,6 +9,7 @@ import { UserMenu } from "@/components/auth/UserMenu";
 import { ConnectionBadge } from "@/components/ConnectionBadge";
 import { ConnectionBanner } from "@/components/ConnectionBanner";
 import { FleetProvider } from "@/components/FleetProvider";
+import { TimeTravelBar } from "@/components/timetravel/TimeTravelBar";
 import { pageActor } from "@/lib/auth/page-actor";
 import { sharedRuleWatch } from "@/lib/devices/rule-watch";
 import { serverConfig } from "@/lib/http/context";
@@ -69,6 +70,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <ConnectionBadge />
               <UserMenu />
             </header>
+            <TimeTravelBar />
             <ConnectionBanner />
             <main>{children}</main>
           </FleetProvider>

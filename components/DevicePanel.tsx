@@ -5,6 +5,7 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
 import { RANGES } from "@/lib/state/history-merge";
 import { EMPTY_SERIES } from "@/lib/state/live-series";
 import { parseView, toggleField, viewProblems, viewQuery, type View } from "@/lib/state/view-params";
+import { keepAt } from "@/lib/timetravel/at-param";
 import type { DeviceWithValues } from "@/lib/devices/model";
 import { formatMeasure, unitFor } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
@@ -27,25 +28,31 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
   const router = useRouter();
   const pathname = usePathname();
   // The URL holds the range, window and fields, so a link opens the same view.
-  const view = parseView(params);
+  // In the past (`?at=`), the range ends at the moment shown, and the latest values are the past
+  // store's: today's stored ones must not fill in for them.
+  const pastAt = useFleet((s) => (s.past ? s.past.at : null));
+  const pastState = useFleet((s) => s.past?.state ?? null);
+  const urlView = parseView(params);
   const linkProblems = viewProblems(params);
-  const range = RANGES.find((r) => r.key === view.range)!;
+  const range = RANGES.find((r) => r.key === urlView.range)!;
+  const view: View = pastAt !== null && !urlView.window ? { ...urlView, window: { from: pastAt - range.ms, to: pastAt } } : urlView;
   const rangeMs = range.ms;
   const shownFields = view.fields;
   // Changes build on the last view asked for, not the one rendered: two clicks before the URL
   // catches up (router.replace is a transition) must not undo each other.
-  const asked = useRef(view);
+  const asked = useRef(urlView);
   const query = params.toString();
   useEffect(() => {
     asked.current = parseView(new URLSearchParams(query));
   }, [query]);
   const setView = (change: (v: View) => View) => {
     asked.current = change(asked.current);
-    router.replace(`${pathname}${viewQuery(asked.current)}`, { scroll: false });
+    router.replace(`${pathname}${keepAt(viewQuery(asked.current), window.location.search)}`, { scroll: false });
   };
   const [paused, setPaused] = useState(false);
 
   useEffect(() => {
+    if (pastAt !== null) return setStored(pastState === "loaded" ? { state: "missing" } : { state: "loading" });
     const abort = new AbortController();
     fetch(`/api/devices/${encodeURIComponent(id)}`, { signal: abort.signal })
       .then(async (res) => {
@@ -58,7 +65,7 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
         if (!abort.signal.aborted) setStored({ state: "error", message: err instanceof Error ? err.message : String(err) });
       });
     return () => abort.abort();
-  }, [id]);
+  }, [id, pastAt, pastState]);
 
   const base = stored.state === "ok" ? stored.device : null;
   const status = live?.status !== "unknown" && live ? live.status : (base?.status ?? "unknown");
@@ -80,7 +87,9 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
   if (!live && stored.state === "missing") {
     return (
       <section>
-        <p className="empty" role="status">No device “{id}” has been seen. It appears here as soon as it publishes.</p>
+        <p className="empty" role="status">
+          {pastAt !== null ? `No device “${id}” had been seen by then.` : `No device “${id}” has been seen. It appears here as soon as it publishes.`}
+        </p>
         <Link href="/">← Fleet</Link>
       </section>
     );

@@ -33,7 +33,9 @@ type Stored = { state: "idle" | "loading" | "loaded" | "error"; error?: string; 
 export function TopicsExplorer() {
   const { can } = useActor();
   const mqtt = useFleet((st) => st.mqtt);
-  const tree = useMemo(() => new TopicTree(), []);
+  // A tree per connection: the past (`?at=`) arrives on a handle of its own, and starts afresh.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- `mqtt` is the reason for a new tree, not an input to it
+  const tree = useMemo(() => new TopicTree(), [mqtt]);
   const [now, setNow] = useState(() => Date.now());
   const [drawn, setDrawn] = useState(0);
   const [filter, setFilter] = useState("#");

@@ -5,6 +5,7 @@ import { appendWindow, currentFlow, latestFlows, startTraceFeed, type TraceFeedS
 import { traceMatches } from "@/lib/http/trace-params";
 import type { WirePacketType } from "@/lib/mqtt/framer";
 import { useFleet } from "../FleetProvider";
+import { keepAt } from "@/lib/timetravel/at-param";
 import { CaptureSource } from "./CaptureSource";
 import { CaptureSummaryView } from "./CaptureSummaryView";
 import { clockTime } from "@/lib/text/milliseconds";
@@ -56,7 +57,7 @@ export function WireView({ initialDevice = "", initialCapture = "" }: { initialD
   const pick = (id: string) => {
     setSource(id);
     setSelected(null);
-    router.replace(id ? `/wire?capture=${encodeURIComponent(id)}` : "/wire");
+    router.replace(`/wire${keepAt(id ? `?capture=${encodeURIComponent(id)}` : "", window.location.search)}`);
   };
 
   useEffect(() => {

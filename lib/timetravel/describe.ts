@@ -3,12 +3,11 @@
  * long ago it was ("4 min 12 s ago"), so nobody mistakes a past view for the present.
  */
 
-const pad = (n: number) => String(n).padStart(2, "0");
+import { toLocalInput } from "../state/time-window";
 
 /** A local date and time to the second, in a fixed shape (the locale's own formats vary by browser). */
 export function formatAt(at: number): string {
-  const d = new Date(at);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return toLocalInput(at).replace("T", " ");
 }
 
 /** How long before `now` the moment `at` was, in the two largest units that matter. */

@@ -1,0 +1,116 @@
+"use client";
+import { useEffect, useRef } from "react";
+import { usePathname } from "next/navigation";
+import { useStore } from "zustand";
+import type { FleetStore } from "@/lib/state/fleet-store";
+import type { StoredMessage } from "@/lib/store/types";
+import { takesAt } from "@/lib/timetravel/at-param";
+import { agoText, formatAt } from "@/lib/timetravel/describe";
+import { SPEEDS } from "@/lib/timetravel/playback-clock";
+import { getJson } from "../commands/get-json";
+import { useSecondClock } from "../useSecondClock";
+import { ExportWindow } from "./ExportWindow";
+import { useTimeTravel, type TimeTravel } from "./PastProvider";
+import { Scrubber } from "./Scrubber";
+import s from "./timetravel.module.css";
+
+/** The stored message just before `at`, for Shift+Left: one row, newest first. */
+async function previousMessage(at: number): Promise<number | null> {
+  const q = new URLSearchParams({ to: String(at - 1), limit: "1" });
+  const page = await getJson<{ messages: StoredMessage[] }>(`/api/messages?${q}`);
+  return page.messages[0]?.ts ?? null;
+}
+
+/**
+ * Under the header on the pages that can show the past: the timeline, and while `?at=` is set,
+ * the banner saying which moment is shown, playback and export.
+ */
+export function TimeTravelBar() {
+  const pathname = usePathname();
+  const tt = useTimeTravel();
+  if (!takesAt(pathname)) return null;
+  return tt.past ? <PastBar key={tt.url.at} tt={tt} past={tt.past} /> : <LiveBar tt={tt} />;
+}
+
+function LiveBar({ tt }: { tt: TimeTravel }) {
+  const problem = tt.url.problem;
+  return (
+    <div className={s.bar} data-testid="time-bar">
+      <Scrubber
+        cursor={null}
+        onSet={(at) => at !== null && tt.go(at, "push")}
+        onStepMessage={(dir) => {
+          if (dir < 0) void previousMessage(Date.now()).then((t) => t !== null && tt.go(t, "push"), () => undefined);
+        }}
+      />
+      {problem && (
+        <span className="muted small" role="status" data-testid="at-problem">
+          This link&apos;s {problem}.
+        </span>
+      )}
+    </div>
+  );
+}
+
+function PastBar({ tt, past }: { tt: TimeTravel; past: FleetStore }) {
+  const view = useStore(past, (st) => st.past)!;
+  const now = useSecondClock();
+  const player = tt.player;
+  const { go } = tt;
+  // Still again after playback or a step moved the cursor: the URL says where, so a reload or a
+  // shared link opens this moment (the provider keeps this store when the URL catches up). Only
+  // a move of the cursor does it: a new `at` in the URL is not undone by the old view.
+  const synced = useRef(view.cursor);
+  useEffect(() => {
+    if (view.playing !== null || view.cursor === synced.current) return;
+    synced.current = view.cursor;
+    go(view.cursor);
+  }, [view.playing, view.cursor, go]);
+
+  const stepMessage = (dir: 1 | -1) => {
+    if (dir > 0) void player?.step();
+    else void previousMessage(view.cursor).then((t) => t !== null && go(t), () => undefined);
+  };
+  return (
+    <div className={`${s.bar} ${s.past}`} data-testid="time-bar">
+      <p className="small" role="status" data-testid="past-banner" style={{ margin: 0 }}>
+        <strong>
+          Showing the fleet as it was at <time dateTime={new Date(view.cursor).toISOString()}>{formatAt(view.cursor)}</time> ({agoText(view.cursor, now)})
+        </strong>
+        {view.state === "loading" && <span className="muted"> · loading the store&apos;s view of then…</span>}
+        {view.playing !== null && <span className="muted"> · playing at {view.playing}×</span>}
+        {view.topics && view.topics.loaded < view.topics.count && (
+          <span className="muted"> · {view.topics.loaded} of {view.topics.count} topics loaded</span>
+        )}
+      </p>
+      <button type="button" onClick={() => go(null, "push")} data-testid="go-live">
+        Live
+      </button>
+      {view.state === "error" && (
+        <span className="error small" role="alert">
+          Could not load the fleet as of then: {view.error}
+        </span>
+      )}
+      {view.stopped && (
+        <span className="muted small" role="status" data-testid="playback-stopped">
+          {view.stopped}
+        </span>
+      )}
+      <div className={s.controls} role="group" aria-label="Playback">
+        {SPEEDS.map((speed) => (
+          <button key={speed} type="button" aria-pressed={view.playing === speed} disabled={view.state !== "loaded"} onClick={() => player?.play(speed)}>
+            ▶ {speed}×
+          </button>
+        ))}
+        <button type="button" disabled={view.playing === null} onClick={() => player?.pause()}>
+          ❚❚ Pause
+        </button>
+        <button type="button" disabled={view.state !== "loaded"} onClick={() => stepMessage(1)} title="The next stored message (Shift+Right on the timeline)">
+          Step
+        </button>
+      </div>
+      <Scrubber cursor={view.cursor} onSet={(at) => go(at)} onStepMessage={stepMessage} />
+      <ExportWindow cursor={view.cursor} />
+    </div>
+  );
+}
