@@ -369,6 +369,28 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect(window.messages.map((m) => m.payload)).toEqual(["3", "4", "5", "6", "7", "8"]);
     });
 
+    it("pages a window's samples by message, oldest first, filtered by topic", async () => {
+      await store.append({
+        messages: [
+          telemetry(10, "arm-3", { temp: 1, current: 0.5 }, 1),
+          row(15, "fleet/lab/arm-3/status", "online", { device: asDeviceId("arm-3") }),
+          telemetry(20, "arm-3", { temp: 2 }, 2),
+          telemetry(30, "arm-3", { temp: 3 }, 3),
+        ],
+        devices: [],
+      });
+      const all: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.querySamples({ from: asEpochMs(0), to: asEpochMs(25), limit: 2, cursor, topic: "fleet/+/+/#" });
+        all.push(...page.samples.map((x) => `${x.ts} ${x.device} ${x.topic} ${x.field}=${x.value}`));
+        cursor = page.next ?? undefined;
+      } while (cursor);
+      expect(all).toEqual(["10 arm-3 fleet/lab/arm-3/telemetry current=0.5", "10 arm-3 fleet/lab/arm-3/telemetry temp=1", "20 arm-3 fleet/lab/arm-3/telemetry temp=2"]);
+      expect((await store.querySamples({ from: asEpochMs(0), to: asEpochMs(100), limit: 10, topic: "fleet/+/+/status" })).samples).toEqual([]);
+      expect(await store.countMessages(asEpochMs(10), asEpochMs(20))).toBe(3);
+    });
+
     it("answers each topic's last message at or before an instant, in topic order, filtered and paged", async () => {
       await store.append({
         messages: [

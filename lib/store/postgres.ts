@@ -22,7 +22,8 @@ import { WriterThread } from "./writer-thread";
 import { sharedStreamsSql, type SeqStream } from "./delivery";
 import type { CommandLog } from "./command-log";
 import { PgCommandLog } from "./pg-commands";
-import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, Store, TopicsAtPage, TopicsAtQuery } from "./types";
+import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, SamplePage, SampleQuery, Store, TopicsAtPage, TopicsAtQuery } from "./types";
+import { samplePage, type SampleRow } from "./sample-page";
 import { statusHistory } from "./device-merge";
 
 /** Each entry runs once, in order, recorded in schema_migrations. */
@@ -156,6 +157,27 @@ export interface PostgresStoreOptions {
   schema?: string;
 }
 
+/** The WHERE terms of a time-ordered read of messages: topic filter (a bound parameter), window, and cursor. */
+function messageWhere(q: { topic?: string; from?: number; to?: number; cursor?: string }, order: "asc" | "desc") {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (q.topic !== undefined) {
+    if (q.topic.includes("+") || q.topic.includes("#")) where.push(`topic ~ ${param(filterToRegex(q.topic))}`);
+    else where.push(`topic = ${param(q.topic)}`);
+  }
+  if (q.from !== undefined) where.push(`ts >= ${param(q.from)}`);
+  if (q.to !== undefined) where.push(`ts <= ${param(q.to)}`);
+  if (q.cursor !== undefined) {
+    const c = decodeCursor(q.cursor);
+    where.push(`(ts, id) ${order === "asc" ? ">" : "<"} (${param(c.ts)}, ${param(c.id)})`);
+  }
+  return { where, params, param };
+}
+
 export class PostgresStore implements Store {
   readonly kind = "postgres" as const;
   readonly users: PgUsers;
@@ -240,23 +262,8 @@ export class PostgresStore implements Store {
   }
 
   async queryMessages(q: MessageQuery): Promise<MessagePage> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const param = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    if (q.topic !== undefined) {
-      if (q.topic.includes("+") || q.topic.includes("#")) where.push(`topic ~ ${param(filterToRegex(q.topic))}`);
-      else where.push(`topic = ${param(q.topic)}`);
-    }
-    if (q.from !== undefined) where.push(`ts >= ${param(q.from)}`);
-    if (q.to !== undefined) where.push(`ts <= ${param(q.to)}`);
     const dir = q.order === "asc" ? "ASC" : "DESC";
-    if (q.cursor !== undefined) {
-      const c = decodeCursor(q.cursor);
-      where.push(`(ts, id) ${dir === "ASC" ? ">" : "<"} (${param(c.ts)}, ${param(c.id)})`);
-    }
+    const { where, params, param } = messageWhere(q, q.order === "asc" ? "asc" : "desc");
     const { rows } = await this.pool.query<MessageRecord>(
       `SELECT id, ts, topic, qos, retain, seq, payload, truncated FROM messages
        ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ts ${dir}, id ${dir} LIMIT ${param(q.limit + 1)}`,
@@ -268,6 +275,25 @@ export class PostgresStore implements Store {
       messages: page.map(toStoredMessage),
       next: rows.length > q.limit && last ? encodeCursor({ ts: Number(last.ts), id: Number(last.id) }) : null,
     };
+  }
+
+  async countMessages(from: EpochMs, to: EpochMs): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE ts BETWEEN $1 AND $2`, [from, to]);
+    return Number(rows[0]!.n);
+  }
+
+  async querySamples(q: SampleQuery): Promise<SamplePage> {
+    const { where, params, param } = messageWhere(q, "asc");
+    // A page of messages by the time index, then the points of its device's series at its time
+    // (points carry no message id here: two messages of one device at the same millisecond share them).
+    const { rows } = await this.pool.query<SampleRow>(
+      `WITH page AS (SELECT id, ts, topic, device FROM messages WHERE ${where.join(" AND ")} ORDER BY ts, id LIMIT ${param(q.limit)})
+       SELECT page.*, se.field, p.value FROM page LEFT JOIN series se ON se.device = page.device
+         LEFT JOIN points p ON p.series = se.id AND p.ts = page.ts
+       ORDER BY page.ts, page.id, se.field`,
+      params,
+    );
+    return samplePage(rows, q.limit);
   }
 
   async querySeries(q: SeriesQuery): Promise<Series> {

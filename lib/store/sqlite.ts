@@ -19,7 +19,8 @@ import { WriterThread } from "./writer-thread";
 import { sharedStreamsSql, type SeqStream } from "./delivery";
 import type { CommandLog } from "./command-log";
 import { SqliteCommandLog } from "./sqlite-commands";
-import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, Store, TopicsAtPage, TopicsAtQuery } from "./types";
+import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, SamplePage, SampleQuery, Store, TopicsAtPage, TopicsAtQuery } from "./types";
+import { samplePage } from "./sample-page";
 import { statusHistory } from "./device-merge";
 
 interface BucketRecord {
@@ -33,6 +34,30 @@ interface BucketRecord {
 
 export function sqlitePathFromUrl(url: string): string {
   return url.replace(/^file:(\/\/)?/, "");
+}
+
+/** The WHERE terms of a time-ordered read of messages: topic filter (a bound parameter), window, and cursor. */
+function messageWhere(q: { topic?: string; from?: number; to?: number; cursor?: string }, order: "asc" | "desc") {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (q.topic !== undefined) {
+    where.push(q.topic.includes("+") || q.topic.includes("#") ? "topic_matches(?, topic) = 1" : "topic = ?");
+    params.push(q.topic);
+  }
+  if (q.from !== undefined) {
+    where.push("ts >= ?");
+    params.push(q.from);
+  }
+  if (q.to !== undefined) {
+    where.push("ts <= ?");
+    params.push(q.to);
+  }
+  if (q.cursor !== undefined) {
+    const c = decodeCursor(q.cursor);
+    where.push(order === "asc" ? "(ts > ? OR (ts = ? AND id > ?))" : "(ts < ? OR (ts = ? AND id < ?))");
+    params.push(c.ts, c.ts, c.id);
+  }
+  return { where, params };
 }
 
 export class SqliteStore implements Store {
@@ -100,30 +125,8 @@ export class SqliteStore implements Store {
   }
 
   async queryMessages(q: MessageQuery): Promise<MessagePage> {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (q.topic !== undefined) {
-      if (q.topic.includes("+") || q.topic.includes("#")) {
-        where.push("topic_matches(?, topic) = 1");
-      } else {
-        where.push("topic = ?");
-      }
-      params.push(q.topic);
-    }
-    if (q.from !== undefined) {
-      where.push("ts >= ?");
-      params.push(q.from);
-    }
-    if (q.to !== undefined) {
-      where.push("ts <= ?");
-      params.push(q.to);
-    }
+    const { where, params } = messageWhere(q, q.order === "asc" ? "asc" : "desc");
     const dir = q.order === "asc" ? "ASC" : "DESC";
-    if (q.cursor !== undefined) {
-      const c = decodeCursor(q.cursor);
-      where.push(dir === "ASC" ? "(ts > ? OR (ts = ? AND id > ?))" : "(ts < ? OR (ts = ? AND id < ?))");
-      params.push(c.ts, c.ts, c.id);
-    }
     const sql = `SELECT id, ts, topic, qos, retain, seq, payload, truncated FROM messages
       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ts ${dir}, id ${dir} LIMIT ?`;
     // One extra row tells whether another page exists.
@@ -134,6 +137,25 @@ export class SqliteStore implements Store {
       messages: page.map(toStoredMessage),
       next: rows.length > q.limit && last ? encodeCursor({ ts: last.ts, id: last.id }) : null,
     };
+  }
+
+  async countMessages(from: EpochMs, to: EpochMs): Promise<number> {
+    return this.db.prepare<[number, number], { n: number }>(`SELECT count(*) AS n FROM messages WHERE ts BETWEEN ? AND ?`).get(from, to)!.n;
+  }
+
+  async querySamples(q: SampleQuery): Promise<SamplePage> {
+    const { where, params } = messageWhere(q, "asc");
+    // A page of messages by the time index, then each one's points by their key (series, ts, msg).
+    type Row = { id: number; ts: number; topic: string; device: string | null; field: string | null; value: number | null };
+    const rows = this.db
+      .prepare<(string | number)[], Row>(
+        `WITH page AS (SELECT id, ts, topic, device FROM messages WHERE ${where.join(" AND ")} ORDER BY ts, id LIMIT ?)
+         SELECT page.*, se.field, p.value FROM page LEFT JOIN series se ON se.device = page.device
+           LEFT JOIN points p ON p.series = se.id AND p.ts = page.ts AND p.msg = page.id
+         ORDER BY page.ts, page.id, se.field`,
+      )
+      .all(...params, q.limit);
+    return samplePage(rows, q.limit);
   }
 
   async querySeries(q: SeriesQuery): Promise<Series> {

@@ -153,6 +153,32 @@ export interface MessagePage {
   next: string | null;
 }
 
+/** Numeric samples of the messages in a window, oldest first, for a CSV of series (GET /api/export). */
+export interface SampleQuery {
+  /** A topic name or an MQTT filter with `+` / `#`, already validated: the samples of the messages on it. */
+  topic?: string;
+  from: EpochMs;
+  to: EpochMs;
+  /** Messages per page (each carries one sample per field). */
+  limit: number;
+  /** Opaque, from a previous page's `next`. */
+  cursor?: string;
+}
+
+export interface StoredSample {
+  ts: EpochMs;
+  topic: string;
+  device: DeviceId;
+  field: string;
+  value: number;
+}
+
+export interface SamplePage {
+  /** By message time, then field name. */
+  samples: StoredSample[];
+  next: string | null;
+}
+
 /** Each topic's last message at or before `at` (time travel, issue 20). */
 export interface TopicsAtQuery {
   at: EpochMs;
@@ -203,6 +229,10 @@ export interface Store {
   queryTopicsAt(query: TopicsAtQuery): Promise<TopicsAtPage>;
   /** Newest first, unless `order` is `asc`. */
   queryMessages(query: MessageQuery): Promise<MessagePage>;
+  /** How many messages lie in [from, to] (read from the time index; a topic filter narrows this, so it is an upper bound). */
+  countMessages(from: EpochMs, to: EpochMs): Promise<number>;
+  /** The samples of the messages in the window, paged by message. */
+  querySamples(query: SampleQuery): Promise<SamplePage>;
   /** Aggregated in the database (raw samples, or minute or hour rollups for long ranges). */
   querySeries(query: SeriesQuery): Promise<Series>;
   /** The device's status changes in [from, to], each with its reason, for every convention. */
