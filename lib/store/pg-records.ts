@@ -1,7 +1,7 @@
 import "server-only";
 /** PostgreSQL rows as the objects the API serves: one mapping each, for now and for any past instant. */
-import type { Device, DeviceId, DeviceMeta, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
-import type { ConventionId } from "../devices/convention";
+import type { DeviceMeta, DeviceWithValues, EpochMs } from "../devices/model";
+import { toDevice } from "./device-row";
 import { payloadForJson } from "./payload-text";
 import type { QoS, StoredMessage } from "./types";
 
@@ -39,19 +39,8 @@ export interface DeviceRecord {
   meta: DeviceMeta;
 }
 
-export const withValues = (r: DeviceRecord): DeviceWithValues => ({ ...toDevice(r), values: r.latest as DeviceWithValues["values"], meta: r.meta });
-function toDevice(r: DeviceRecord): Device {
-  return {
-    id: r.id as DeviceId,
-    name: r.name ?? r.id,
-    group: r.site,
-    site: r.site,
-    convention: r.convention as ConventionId,
-    status: r.status as DeviceStatus,
-    statusReason: r.status_reason,
-    since: r.since === null ? null : (Number(r.since) as EpochMs),
-    lastSeen: Number(r.last_seen) as EpochMs,
-    fields: Object.keys(r.latest).sort(),
-  };
-}
-
+export const withValues = (r: DeviceRecord): DeviceWithValues => ({
+  ...toDevice({ ...r, fields: Object.keys(r.latest).sort() }),
+  values: r.latest as DeviceWithValues["values"],
+  meta: r.meta,
+});

@@ -1,7 +1,7 @@
 import "server-only";
 /** SQLite rows as the objects the API serves: one mapping each, for now and for any past instant. */
-import type { Device, DeviceId, DeviceMeta, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
-import type { ConventionId } from "../devices/convention";
+import type { DeviceMeta, DeviceWithValues, EpochMs } from "../devices/model";
+import { toDevice } from "./device-row";
 import { payloadForJson } from "./payload-text";
 import type { DeviceRecord } from "./sqlite-schema";
 import type { QoS, StoredMessage } from "./types";
@@ -28,22 +28,7 @@ export const toStoredMessage = (r: MessageRecord): StoredMessage => ({
 });
 
 export const withValues = (r: DeviceRecord): DeviceWithValues => ({
-  ...toDevice(r),
+  ...toDevice({ ...r, fields: JSON.parse(r.fields) as string[] }),
   values: JSON.parse(r.latest) as DeviceWithValues["values"],
   meta: JSON.parse(r.meta) as DeviceMeta,
 });
-
-function toDevice(r: DeviceRecord): Device {
-  return {
-    id: r.id as DeviceId,
-    name: r.name ?? r.id,
-    group: r.site,
-    site: r.site,
-    convention: r.convention as ConventionId,
-    status: r.status as DeviceStatus,
-    statusReason: r.status_reason,
-    since: r.since as EpochMs | null,
-    lastSeen: r.last_seen as EpochMs,
-    fields: JSON.parse(r.fields) as string[],
-  };
-}
