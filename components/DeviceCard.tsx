@@ -16,9 +16,10 @@ const CARD_VALUES = 3;
 
 export function DeviceCard({ id }: { id: string }) {
   const d = useFleet((s) => s.devices.get(id));
-  const alarms = useFleet((s) => recentAlarms(s.events.get(id), Date.now()));
+  // Counted as of the moment shown: now, or the cursor of a past view (`?at=`).
+  const alarms = useFleet((s) => recentAlarms(s.events.get(id), s.past?.cursor ?? Date.now()));
+  const rate = useFleet((s) => messageRate(s.devices.get(id)?.arrivals ?? [], s.past?.cursor ?? Date.now()));
   if (!d) return null;
-  const rate = messageRate(d.arrivals, Date.now());
   const field = headlineField(d);
   const shown = Object.keys(d.values).filter((f) => !f.includes(".")).slice(0, CARD_VALUES);
   return (

@@ -6,6 +6,7 @@ import { RANGES } from "@/lib/state/history-merge";
 import { EMPTY_SERIES } from "@/lib/state/live-series";
 import { parseView, toggleField, viewProblems, viewQuery, type View } from "@/lib/state/view-params";
 import { keepAt } from "@/lib/timetravel/at-param";
+import { pastWindowEnd } from "@/lib/timetravel/past-view";
 import type { DeviceWithValues } from "@/lib/devices/model";
 import { formatMeasure, unitFor } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
@@ -33,9 +34,10 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
   const pastAt = useFleet((s) => (s.past ? s.past.at : null));
   const pastState = useFleet((s) => s.past?.state ?? null);
   const urlView = parseView(params);
+  const pastEnd = useFleet((s) => (s.past ? pastWindowEnd(s.past.at, s.past.cursor, RANGES.find((r) => r.key === urlView.range)!.ms) : null));
   const linkProblems = viewProblems(params);
   const range = RANGES.find((r) => r.key === urlView.range)!;
-  const view: View = pastAt !== null && !urlView.window ? { ...urlView, window: { from: pastAt - range.ms, to: pastAt } } : urlView;
+  const view: View = pastEnd !== null && !urlView.window ? { ...urlView, window: { from: pastEnd - range.ms, to: pastEnd } } : urlView;
   const rangeMs = range.ms;
   const shownFields = view.fields;
   // Changes build on the last view asked for, not the one rendered: two clicks before the URL

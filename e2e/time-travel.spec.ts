@@ -63,6 +63,8 @@ test("the fleet as it was while an arm was offline: overview, device page and to
   await expect(card.getByTestId("status")).toHaveText(/offline/);
   // Another arm, online then, is online in the past view too: not every device offline.
   await expect(page.locator('[data-device="arm-04"]').getByTestId("status")).toHaveText(/online/);
+  // The timeline marks the spell, named, among the store's other marks.
+  await expect(page.getByTestId("scrubber").locator(`[data-mark="offline"][title$="${ARM} offline"]`).first()).toBeAttached();
   // The live feed goes on arriving, and does not overwrite the past.
   await telemetryAfter(page.request, Date.now());
   await expect(card.getByTestId("status")).toHaveText(/offline/);
@@ -97,6 +99,12 @@ test("the fleet as it was while an arm was offline: overview, device page and to
   await page.keyboard.press("ArrowLeft");
   await expect(page).toHaveURL(new RegExp(`at=${at - 1000}$`));
   await expect(slider).toHaveAttribute("aria-valuenow", String(at - 1000));
+
+  // Shift+Right: the next stored message after the cursor, whatever its topic.
+  const after = at - 1000;
+  const next = (await (await page.request.get(`/api/messages?topic=%23&order=asc&from=${after + 1}&limit=1`)).json()) as { messages: Stored[] };
+  await page.keyboard.press("Shift+ArrowRight");
+  await expect(page).toHaveURL(new RegExp(`at=${next.messages[0]!.ts}$`));
 
   // Live: back to now, the arm online.
   await page.getByRole("button", { name: "Live" }).click();

@@ -3,11 +3,14 @@ import { useRef, useState, type KeyboardEvent, type PointerEvent } from "react";
 import { formatAt } from "@/lib/timetravel/describe";
 import { fractionOf, scrubRange, SPANS, timeAt, type Range, type SpanKey } from "@/lib/timetravel/timeline";
 import { useSecondClock } from "../useSecondClock";
+import { useFleet } from "../FleetProvider";
 import { useTimelineMarks } from "./useTimelineMarks";
 import s from "./timetravel.module.css";
 
 const STEP_MS = 1000;
 const PAGE_MS = 60_000;
+/** Devices whose stored series the timeline reads for gaps in stored data. */
+const GAP_DEVICES = 4;
 
 /**
  * The header's timeline: a slider over the chosen span, with the store's offline spells, alarms
@@ -21,7 +24,18 @@ export function Scrubber({ cursor, onSet, onStepMessage }: { cursor: number | nu
   // Held still while dragging: a range following the cursor would slide under the pointer.
   const [dragging, setDragging] = useState<{ range: Range; t: number } | null>(null);
   const range = dragging?.range ?? scrubRange(cursor, now, spanMs);
-  const marks = useTimelineMarks(range);
+  // The first few devices with telemetry, each with its first field, as a string so the selector
+  // is stable; it runs on every frame, so it stops at the few it needs.
+  const sample = useFleet((st) => {
+    const picks: string[] = [];
+    for (const d of st.devices.values()) {
+      const field = Object.keys(d.values).sort()[0];
+      if (field) picks.push(`${d.id}\u0000${field}`);
+      if (picks.length === GAP_DEVICES) break;
+    }
+    return picks.sort().join("|");
+  });
+  const marks = useTimelineMarks(range, sample);
   const track = useRef<HTMLDivElement>(null);
   const at = dragging?.t ?? cursor ?? now;
 

@@ -8,6 +8,7 @@ import { takesAt } from "@/lib/timetravel/at-param";
 import { agoText, formatAt } from "@/lib/timetravel/describe";
 import { SPEEDS } from "@/lib/timetravel/playback-clock";
 import { getJson } from "../commands/get-json";
+import { useFleet } from "../FleetProvider";
 import { useSecondClock } from "../useSecondClock";
 import { ExportWindow } from "./ExportWindow";
 import { useTimeTravel, type TimeTravel } from "./PastProvider";
@@ -23,40 +24,41 @@ async function previousMessage(at: number): Promise<number | null> {
 
 /**
  * Under the header on the pages that can show the past: the timeline, and while `?at=` is set,
- * the banner saying which moment is shown, playback and export.
+ * the banner saying which moment is shown, playback and export. The timeline keeps its place in
+ * the tree whichever moment is shown, so it keeps the keyboard focus while keys move the cursor.
  */
 export function TimeTravelBar() {
   const pathname = usePathname();
   const tt = useTimeTravel();
+  // The store in context is the past one while `at` is set.
+  const cursor = useFleet((st) => st.past?.cursor ?? null);
   if (!takesAt(pathname)) return null;
-  return tt.past ? <PastBar key={tt.url.at} tt={tt} past={tt.past} /> : <LiveBar tt={tt} />;
-}
-
-function LiveBar({ tt }: { tt: TimeTravel }) {
-  const problem = tt.url.problem;
+  const { go, player } = tt;
+  const stepMessage = (dir: 1 | -1) => {
+    if (dir > 0) void player?.step();
+    else void previousMessage(cursor ?? Date.now()).then((t) => t !== null && go(t, cursor === null ? "push" : "replace"), () => undefined);
+  };
   return (
-    <div className={s.bar} data-testid="time-bar">
-      <Scrubber
-        cursor={null}
-        onSet={(at) => at !== null && tt.go(at, "push")}
-        onStepMessage={(dir) => {
-          if (dir < 0) void previousMessage(Date.now()).then((t) => t !== null && tt.go(t, "push"), () => undefined);
-        }}
-      />
-      {problem && (
-        <span className="muted small" role="status" data-testid="at-problem">
-          This link&apos;s {problem}.
-        </span>
+    <div className={`${s.bar} ${tt.past ? s.past : ""}`} data-testid="time-bar">
+      {tt.past ? (
+        <PastHead tt={tt} past={tt.past} />
+      ) : (
+        tt.url.problem && (
+          <span className="muted small" role="status" data-testid="at-problem">
+            This link&apos;s {tt.url.problem}.
+          </span>
+        )
       )}
+      <Scrubber cursor={cursor} onSet={(at) => go(at, cursor === null ? "push" : "replace")} onStepMessage={stepMessage} />
+      {cursor !== null && <ExportWindow cursor={cursor} />}
     </div>
   );
 }
 
-function PastBar({ tt, past }: { tt: TimeTravel; past: FleetStore }) {
+function PastHead({ tt, past }: { tt: TimeTravel; past: FleetStore }) {
   const view = useStore(past, (st) => st.past)!;
   const now = useSecondClock();
-  const player = tt.player;
-  const { go } = tt;
+  const { go, player } = tt;
   // Still again after playback or a step moved the cursor: the URL says where, so a reload or a
   // shared link opens this moment (the provider keeps this store when the URL catches up). Only
   // a move of the cursor does it: a new `at` in the URL is not undone by the old view.
@@ -67,12 +69,8 @@ function PastBar({ tt, past }: { tt: TimeTravel; past: FleetStore }) {
     go(view.cursor);
   }, [view.playing, view.cursor, go]);
 
-  const stepMessage = (dir: 1 | -1) => {
-    if (dir > 0) void player?.step();
-    else void previousMessage(view.cursor).then((t) => t !== null && go(t), () => undefined);
-  };
   return (
-    <div className={`${s.bar} ${s.past}`} data-testid="time-bar">
+    <>
       <p className="small" role="status" data-testid="past-banner" style={{ margin: 0 }}>
         <strong>
           Showing the fleet as it was at <time dateTime={new Date(view.cursor).toISOString()}>{formatAt(view.cursor)}</time> ({agoText(view.cursor, now)})
@@ -80,7 +78,10 @@ function PastBar({ tt, past }: { tt: TimeTravel; past: FleetStore }) {
         {view.state === "loading" && <span className="muted"> · loading the store&apos;s view of then…</span>}
         {view.playing !== null && <span className="muted"> · playing at {view.playing}×</span>}
         {view.topics && view.topics.loaded < view.topics.count && (
-          <span className="muted"> · {view.topics.loaded} of {view.topics.count} topics loaded</span>
+          <span className="muted">
+            {" "}
+            · {view.topics.loaded} of {view.topics.count} topics loaded
+          </span>
         )}
       </p>
       <button type="button" onClick={() => go(null, "push")} data-testid="go-live">
@@ -105,12 +106,10 @@ function PastBar({ tt, past }: { tt: TimeTravel; past: FleetStore }) {
         <button type="button" disabled={view.playing === null} onClick={() => player?.pause()}>
           ❚❚ Pause
         </button>
-        <button type="button" disabled={view.state !== "loaded"} onClick={() => stepMessage(1)} title="The next stored message (Shift+Right on the timeline)">
+        <button type="button" disabled={view.state !== "loaded"} onClick={() => void player?.step()} title="The next stored message (Shift+Right on the timeline)">
           Step
         </button>
       </div>
-      <Scrubber cursor={view.cursor} onSet={(at) => go(at)} onStepMessage={stepMessage} />
-      <ExportWindow cursor={view.cursor} />
-    </div>
+    </>
   );
 }

@@ -23,3 +23,16 @@ export interface PastView {
 export function pastAt(at: number): PastView {
   return { at, cursor: at, state: "loading", error: null, topics: null, playing: null, stopped: null };
 }
+
+/** The smallest step a past chart's window moves by while playing. */
+const MIN_WINDOW_STEP_MS = 5_000;
+
+/**
+ * The end of a past view's charts: the moment asked for, moved on by whole steps (a twentieth of
+ * the range, at least 5 s) as playback moves the cursor, so charts follow playback without asking
+ * the store again every frame.
+ */
+export function pastWindowEnd(at: number, cursor: number, rangeMs: number): number {
+  const step = Math.max(MIN_WINDOW_STEP_MS, Math.round(rangeMs / 20));
+  return cursor <= at ? at : at + Math.ceil((cursor - at) / step) * step;
+}
