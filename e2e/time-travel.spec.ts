@@ -44,14 +44,27 @@ test("the fleet as it was while an arm was offline: overview, device page and to
   const client = await mqtt.connectAsync(`${baseURL!.replace(/^http/, "ws")}/mqtt`, { clientId: "e2e-time-travel" });
   let offlineAt: number;
   let onlineAt: number;
+  let incidentAt: number;
+  // The incident: a command sent to the arm, then the arm offline (a command to an offline device
+  // is refused) and an alarm raised.
+  const sent = await page.request.post("/api/commands", { data: { device: ARM, name: "move_joint", args: { joint: 0, angle: 15 } } });
+  expect(sent.status()).toBe(202);
   try {
     offlineAt = await setStatus(client, page.request, "offline", 0);
-    await telemetryAfter(page.request, offlineAt + 3000);
+    await client.publishAsync(`fleet/plant-a/${ARM}/alarm`, JSON.stringify({ seq: 1, level: "warning", code: "E2E_TIME_TRAVEL" }), { qos: 1 });
+    let alarmAt = 0;
+    await untilStored(page.request, `${ARM}'s alarm`, async () => {
+      const res = await page.request.get(`/api/messages?topic=fleet/plant-a/${ARM}/alarm&from=${offlineAt}&limit=1`);
+      alarmAt = ((await res.json()) as { messages: Stored[] }).messages[0]?.ts ?? 0;
+      return alarmAt > 0;
+    });
+    incidentAt = Math.max(offlineAt + 1500, alarmAt + 500);
+    await telemetryAfter(page.request, incidentAt + 2000);
   } finally {
     onlineAt = await setStatus(client, page.request, "online", 0);
     await client.endAsync();
   }
-  const at = offlineAt + 1500;
+  const at = incidentAt;
   expect(at).toBeLessThan(onlineAt);
 
   // The overview at that moment: the arm offline, saying so plainly, while it is online now.
@@ -63,8 +76,11 @@ test("the fleet as it was while an arm was offline: overview, device page and to
   await expect(card.getByTestId("status")).toHaveText(/offline/);
   // Another arm, online then, is online in the past view too: not every device offline.
   await expect(page.locator('[data-device="arm-04"]').getByTestId("status")).toHaveText(/online/);
-  // The timeline marks the spell, named, among the store's other marks.
-  await expect(page.getByTestId("scrubber").locator(`[data-mark="offline"][title$="${ARM} offline"]`).first()).toBeAttached();
+  // The timeline marks the spell, the command and the alarm, named, among the store's other marks.
+  const scrubber = page.getByTestId("scrubber");
+  await expect(scrubber.locator(`[data-mark="offline"][title$="${ARM} offline"]`).first()).toBeAttached();
+  await expect(scrubber.locator(`[data-mark="command"][title*="move_joint → ${ARM}"]`).first()).toBeAttached();
+  await expect(scrubber.locator(`[data-mark="alarm"][title*=" ${ARM}: "]`).first()).toBeAttached();
   // The live feed goes on arriving, and does not overwrite the past.
   await telemetryAfter(page.request, Date.now());
   await expect(card.getByTestId("status")).toHaveText(/offline/);
@@ -81,6 +97,10 @@ test("the fleet as it was while an arm was offline: overview, device page and to
   const temp = page.getByTestId("value-temp");
   await expect(temp).toHaveText(/\d\.\d{3}/);
   expect(Math.abs(parseFloat((await temp.textContent())!) - then.values.temp!.value)).toBeLessThanOrEqual(0.0005);
+  // The command sent by then, in its history.
+  const commands = page.getByRole("region", { name: "Commands" });
+  await expect(commands.getByText(/commands? to this device by the moment shown$/)).toBeVisible();
+  await expect(commands.locator("details").getByText("move_joint", { exact: true }).first()).toBeVisible();
   // A view change (the range) keeps the cursor in the URL.
   await page.getByRole("button", { name: "1 h", exact: true }).click();
   await expect(page).toHaveURL(new RegExp(`range=1h.*at=${at}`));
