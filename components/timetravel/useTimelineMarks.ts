@@ -1,8 +1,9 @@
 "use client";
 import { useEffect, useState } from "react";
 import { toEvent } from "@/lib/state/device-events";
+import type { AlertItem } from "@/lib/alerts/alert-list";
 import type { StoredMessage } from "@/lib/store/types";
-import { offlineSpells, storedGaps, type Mark, type Range, type StatusChange } from "@/lib/timetravel/timeline";
+import { alertSpans, offlineSpells, storedGaps, type Mark, type Range, type StatusChange } from "@/lib/timetravel/timeline";
 import { getJson } from "../commands/get-json";
 
 /** The timeline's marks are fetched again when its range moves by this much, not on every second. */
@@ -53,7 +54,8 @@ async function fetchMarks(r: Range, sample: GapSample, signal: AbortSignal): Pro
   const commands = await getJson<{ commands: { device: string; name: string; createdAt: number; state: string }[] }>(`/api/commands?${q}`, signal).catch(() => ({ commands: [] }));
   for (const c of commands.commands) marks.push({ kind: "command", t: c.createdAt, label: `${c.name} → ${c.device} (${c.state})` });
   const gaps = await fetchGaps(r, sample, signal);
-  return { marks: [...gaps, ...offlineSpells(changes, r), ...marks], truncated: statuses.length >= Number(LIMIT) || alarms.length >= Number(LIMIT) };
+  const alerts = await getJson<{ alerts: AlertItem[] }>(`/api/alerts?${new URLSearchParams({ from: String(r.from), to: String(r.to), limit: "500" })}`, signal).catch(() => ({ alerts: [] }));
+  return { marks: [...gaps, ...alertSpans(alerts.alerts, r), ...offlineSpells(changes, r), ...marks], truncated: statuses.length >= Number(LIMIT) || alarms.length >= Number(LIMIT) };
 }
 
 /** Gaps in stored data, offline spells, alarms and commands within the range, from the store. */

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { fractionOf, offlineSpells, scrubRange, storedGaps, timeAt } from "./timeline";
+import { alertSpans, fractionOf, offlineSpells, scrubRange, storedGaps, timeAt } from "./timeline";
 
 it("spans the hour to now when live, and the hour around the cursor in the past, never past now", () => {
   const now = 10_000_000;
@@ -46,4 +46,13 @@ it("marks runs of buckets where nothing was stored, merged, and nothing where al
     { kind: "gap", from: 5000, to: 5999, label: "nothing stored" },
   ]);
   expect(storedGaps([0, 1000, 2000, 3000, 4000, 5000].map((t) => b(t, 1)), 1000, r)).toEqual([]);
+});
+
+it("spans each alert from its start to its end, or to the range's end while it lasts, outside ones left out", () => {
+  const r = { from: 1000, to: 10_000 };
+  const a = (startedAt: number, endedAt: number | null) => ({ ruleName: "hot", device: "arm-01", severity: "major", startedAt, endedAt });
+  expect(alertSpans([a(500, 2000), a(5000, null), a(20_000, null), a(100, 900)], r)).toEqual([
+    { kind: "alert", from: 1000, to: 2000, label: "alert hot on arm-01 (major)" },
+    { kind: "alert", from: 5000, to: 10_000, label: "alert hot on arm-01 (major)" },
+  ]);
 });

@@ -33,7 +33,7 @@ export function timeAt(fraction: number, r: Range): number {
   return Math.min(r.to, Math.round(t / 1000) * 1000);
 }
 
-export type Mark = { kind: "offline" | "gap"; from: number; to: number; label: string } | { kind: "alarm" | "command"; t: number; label: string };
+export type Mark = { kind: "offline" | "gap" | "alert"; from: number; to: number; label: string } | { kind: "alarm" | "command"; t: number; label: string };
 
 /** A device's status changes, as the event feeds read them. */
 export interface StatusChange {
@@ -82,4 +82,15 @@ export function storedGaps(buckets: readonly { t: number; count: number }[], buc
     }
   }
   return gaps;
+}
+
+/** Alerts active within the range (from their start to their end, or on past it), cut to the range. */
+export function alertSpans(alerts: readonly { ruleName: string; device: string; severity: string; startedAt: number; endedAt: number | null }[], r: Range): Mark[] {
+  const spans: Mark[] = [];
+  for (const a of alerts) {
+    const from = Math.max(a.startedAt, r.from);
+    const to = Math.min(a.endedAt ?? r.to, r.to);
+    if (to >= from && from <= r.to) spans.push({ kind: "alert", from, to, label: `alert ${a.ruleName} on ${a.device} (${a.severity})` });
+  }
+  return spans;
 }
