@@ -432,6 +432,24 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       await expect(store.queryTopicsAt({ at: asEpochMs(100), limit: 2, cursor: "bm9wZQ" })).rejects.toThrow(InvalidCursorError);
     });
 
+    it("finds a topic's last message days back, before the first message of the instant's own day, and after retention", async () => {
+      const DAY = 24 * 3_600_000;
+      const day0 = Date.UTC(2026, 0, 1);
+      await store.append({
+        messages: [row(day0 + 5, "quiet/topic", "day 0"), row(day0 + 3 * DAY + 50_000, "quiet/topic", "day 3", { device: asDeviceId("q1") })],
+        devices: [{ id: asDeviceId("q1"), site: "lab", lastSeen: asEpochMs(day0 + 3 * DAY + 50_000) }],
+      });
+      const payloadAt = async (t: number) => (await store.queryTopicsAt({ at: asEpochMs(t), limit: 10 })).items.map((m) => m.payload);
+      expect(await payloadAt(day0 + 2 * DAY)).toEqual(["day 0"]);
+      expect(await payloadAt(day0 + 3 * DAY + 10)).toEqual(["day 0"]);
+      expect(await payloadAt(day0 + 4 * DAY)).toEqual(["day 3"]);
+      expect((await store.listDevicesAt(asEpochMs(day0 + 4 * DAY))).map((d) => [d.id, d.lastSeen])).toEqual([["q1", day0 + 3 * DAY + 50_000]]);
+      // Retention to the middle of day 3: the day's later message stays findable.
+      for (let n = await store.prune(asEpochMs(day0 + 3 * DAY + 10_000), 10); n > 0; n = await store.prune(asEpochMs(day0 + 3 * DAY + 10_000), 10));
+      expect(await payloadAt(day0 + 3 * DAY + 10)).toEqual([]);
+      expect(await payloadAt(day0 + 5 * DAY)).toEqual(["day 3"]);
+    });
+
     it("lists devices as they were at an instant: status with its reason, each field's last value, last seen", async () => {
       const id = asDeviceId("arm-7");
       const status = (ts: number, s: "online" | "offline", reason: string) => ({ id, site: "lab", lastSeen: asEpochMs(ts), status: s, statusReason: reason, since: asEpochMs(ts) });

@@ -3,14 +3,27 @@ import "server-only";
  * The PostgreSQL store as it was at a past instant (time travel, issue 20): each device's status,
  * values and last message, and each topic's last message, at or before `at`. Every lookup is a
  * backward seek from `at` on a (key, ts) index, in one statement per answer: status_changes
- * (device, ts), points (series, ts), messages (topic, ts, id) in each day partition.
+ * (device, ts), points (series, ts), and messages (topic, ts, id) in the one or two day partitions
+ * the topic's days (topic_days) point to, so a month of partitions costs no more than one.
  */
 import type pg from "pg";
 import type { DeviceWithValues, EpochMs } from "../devices/model";
 import { filterToRegex } from "../mqtt/topic";
+import { DAY_MS } from "./pg-partitions";
 import { decodeTopicCursor, encodeTopicCursor } from "./cursor";
 import { toStoredMessage, withValues, type DeviceRecord, type MessageRecord } from "./pg-records";
 import type { TopicsAtPage, TopicsAtQuery } from "./types";
+
+/**
+ * The last message at or before $1 of the topic `topic` (a column of the outer query): the newest
+ * of the topic's last two days up to $1 holds it (the last day may have only later messages), each
+ * day read in its own partition, which the executor picks from the day's bounds.
+ */
+const lastOf = (topic: string, columns: string) => `
+  SELECT x.* FROM (SELECT day FROM topic_days WHERE topic = ${topic} AND day <= $1 ORDER BY day DESC LIMIT 2) d
+  CROSS JOIN LATERAL (SELECT ${columns} FROM messages WHERE topic = ${topic} COLLATE "default" AND ts >= d.day AND ts < d.day + ${DAY_MS} AND ts <= $1
+    ORDER BY ts DESC, id DESC LIMIT 1) x
+  ORDER BY x.ts DESC, x.id DESC LIMIT 1`;
 
 // The devices row with the columns that change over time replaced by their values as of $1.
 // Units are the convention's description of a field, not a reading: today's apply.
@@ -22,7 +35,7 @@ const DEVICES_AT = `
   LEFT JOIN LATERAL (SELECT status, reason, ts FROM status_changes WHERE device = d.id AND ts <= $1 ORDER BY ts DESC LIMIT 1) s ON true
   LEFT JOIN LATERAL (
     SELECT max(m.ts) AS ts FROM topics t
-    CROSS JOIN LATERAL (SELECT ts FROM messages WHERE topic = t.topic COLLATE "default" AND ts <= $1 ORDER BY ts DESC LIMIT 1) m
+    CROSS JOIN LATERAL (${lastOf("t.topic", "ts, id")}) m
     WHERE t.device = d.id) seen ON true
   LEFT JOIN LATERAL (
     SELECT jsonb_object_agg(se.field, jsonb_strip_nulls(jsonb_build_object('value', p.value, 'ts', p.ts, 'unit', d.latest -> se.field -> 'unit'))) AS latest
@@ -57,9 +70,7 @@ export class PgAsOf {
     // Topics in index order, each joined to its last message by one seek per partition; one
     // extra row tells whether another page exists.
     const rows = this.pool.query<MessageRecord>(
-      `SELECT m.* FROM topics t CROSS JOIN LATERAL (
-         SELECT id, ts, topic, qos, retain, seq, payload, truncated FROM messages
-         WHERE topic = t.topic COLLATE "default" AND ts <= $1 ORDER BY ts DESC, id DESC LIMIT 1) m
+      `SELECT m.* FROM topics t CROSS JOIN LATERAL (${lastOf("t.topic", "id, ts, topic, qos, retain, seq, payload, truncated")}) m
        WHERE ${where.join(" AND ")} ORDER BY t.topic LIMIT $${pageParams.length}`,
       pageParams,
     );

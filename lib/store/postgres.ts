@@ -7,7 +7,7 @@ import "server-only";
 import pg from "pg";
 import type { DeviceId, DeviceWithValues, EpochMs } from "../devices/model";
 import { filterToRegex } from "../mqtt/topic";
-import { Partitions } from "./pg-partitions";
+import { DAY_MS, Partitions } from "./pg-partitions";
 import { PG_USERS_MIGRATION, PgUsers } from "./pg-users";
 import { PG_RULES_MIGRATION, PgRules } from "./pg-rules";
 import { PG_CAPTURES_MIGRATION, PgCaptures } from "./pg-captures";
@@ -140,11 +140,15 @@ export const MIGRATIONS: string[] = [
   PG_ALERTS_MIGRATION,
   // What operators did to alert rules, alerts and silences: the audit trail.
   PG_ALERT_AUDIT_MIGRATION,
-  // Time travel (issue 20): "the last message of a topic at or before T" is one backward seek per
-  // day partition on (topic, ts, id); the topics themselves, bytewise ordered, page the snapshot.
+  // Time travel (issue 20): "the last message of a topic at or before T" is a backward seek on
+  // (topic, ts, id) in one day partition, found from the topic's days (topic_days, a row per topic
+  // per day it spoke) instead of probing every partition; the topics, bytewise ordered, page the snapshot.
   `CREATE TABLE topics (topic TEXT COLLATE "C" PRIMARY KEY, device TEXT, first_ts BIGINT NOT NULL);
    CREATE INDEX topics_device ON topics (device) WHERE device IS NOT NULL;
    INSERT INTO topics SELECT topic, max(device), min(ts) FROM messages GROUP BY topic;
+   CREATE TABLE topic_days (topic TEXT COLLATE "C" NOT NULL, day BIGINT NOT NULL, PRIMARY KEY (topic, day));
+   CREATE INDEX topic_days_day ON topic_days (day);
+   INSERT INTO topic_days SELECT DISTINCT topic, (ts / 86400000) * 86400000 FROM messages;
    CREATE INDEX messages_topic_ts ON messages (topic, ts, id);`,
 ];
 
@@ -355,6 +359,9 @@ export class PostgresStore implements Store {
       const r = await this.pool.query(`DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ${col} < $1 LIMIT $2)`, [before, maxRows]);
       deleted += r.rowCount ?? 0;
     }
+    // A topic's day goes once the whole day has: the day straddling the cutoff keeps messages.
+    const days = await this.pool.query(`DELETE FROM topic_days WHERE ctid IN (SELECT ctid FROM topic_days WHERE day + $3 <= $1 LIMIT $2)`, [before, maxRows, DAY_MS]);
+    deleted += days.rowCount ?? 0;
     return deleted;
   }
 
