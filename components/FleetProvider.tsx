@@ -64,7 +64,9 @@ export function FleetProvider({ wsUrl, rules, children }: { wsUrl: string | null
   if (!store) return <p className="muted" role="status">Connecting…</p>;
   return (
     <FleetContext.Provider value={store}>
-      <PastProvider live={store}>{children}</PastProvider>
+      <PastProvider live={store} rules={rulesKey}>
+        {children}
+      </PastProvider>
     </FleetContext.Provider>
   );
 }

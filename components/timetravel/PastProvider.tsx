@@ -1,6 +1,7 @@
 "use client";
 import { createContext, Suspense, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import type { Rule } from "@/lib/devices/conventions/rules";
 import { createFleetStore, type FleetStore } from "@/lib/state/fleet-store";
 import { parseAt, takesAt, withAt, type AtParam } from "@/lib/timetravel/at-param";
 import { loadPast } from "@/lib/timetravel/past-session";
@@ -42,10 +43,10 @@ function AtFromUrl({ onAt }: { onAt: (at: AtParam) => void }) {
   return null;
 }
 
-/** A store for the moment `at`, filled from the server's store and never by the broker. */
-function openSession(live: FleetStore, at: number): Session {
+/** A store for the moment `at`, filled from the server's store and never by the broker; read with the live store's rules. */
+function openSession(live: FleetStore, rules: readonly Rule[], at: number): Session {
   const l = live.getState();
-  const store = createFleetStore(l.connection.url, [], pastAt(at));
+  const store = createFleetStore(l.connection.url, rules, pastAt(at));
   const handle = createReplayHandle(() => live.getState().mqtt);
   const abort = new AbortController();
   // The header's broker badge and banner still tell of the live connection.
@@ -70,7 +71,7 @@ function openSession(live: FleetStore, at: number): Session {
  * Switches the views to the past while the URL has `?at=`: they read the store this provides in
  * place of the live one, which the broker goes on filling meanwhile, so "Live" is instant.
  */
-export function PastProvider({ live, children }: { live: FleetStore; children: ReactNode }) {
+export function PastProvider({ live, rules, children }: { live: FleetStore; /** The user rules in force, as JSON. */ rules: string; children: ReactNode }) {
   const [url, setUrl] = useState<AtParam>(() => parseAt(new URLSearchParams(window.location.search).get("at"), Date.now()));
   const [session, setSession] = useState<Session | null>(null);
   const current = useRef<Session | null>(null);
@@ -89,10 +90,10 @@ export function PastProvider({ live, children }: { live: FleetStore; children: R
     // The URL caught up with where playback or a step left the cursor: the view is already there.
     if (had && had.store.getState().past?.cursor === url.at) return;
     had?.dispose();
-    const s = openSession(live, url.at);
+    const s = openSession(live, JSON.parse(rules) as Rule[], url.at);
     current.current = s;
     setSession(s);
-  }, [url.at, live]);
+  }, [url.at, live, rules]);
   useEffect(() => () => current.current?.dispose(), []);
 
   const go = useCallback(
