@@ -9,6 +9,7 @@ import { UserMenu } from "@/components/auth/UserMenu";
 import { ConnectionBadge } from "@/components/ConnectionBadge";
 import { ConnectionBanner } from "@/components/ConnectionBanner";
 import { FleetProvider } from "@/components/FleetProvider";
+import { AtLink } from "@/components/timetravel/AtLink";
 import { TimeTravelBar } from "@/components/timetravel/TimeTravelBar";
 import { pageActor } from "@/lib/auth/page-actor";
 import { sharedRuleWatch } from "@/lib/devices/rule-watch";
@@ -60,9 +61,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <header className="top">
               <Link href="/" className="brand">Fleetscope</Link>
               <nav>
-                <Link href="/">Fleet</Link>
-                <Link href="/topics">Topics</Link>
-                <Link href="/wire">Wire</Link>
+                <AtLink href="/">Fleet</AtLink>
+                <AtLink href="/topics">Topics</AtLink>
+                <AtLink href="/wire">Wire</AtLink>
                 <Link href="/commands">Commands</Link>
                 <AlertBadge />
                 <Link href="/settings">Settings</Link>

@@ -1,5 +1,5 @@
 "use client";
-import Link from "next/link";
+import { AtLink } from "./timetravel/AtLink";
 import { recentAlarms } from "@/lib/state/device-events";
 import { headlineField, messageRate } from "@/lib/state/live-devices";
 import { EMPTY_SERIES } from "@/lib/state/live-series";
@@ -26,7 +26,7 @@ export function DeviceCard({ id }: { id: string }) {
     <li className="card" data-testid="device-card" data-device={d.id}>
       <div className="card-head">
         {/* Not prefetched: every card in view would fetch its device page, dozens at once when a fleet appears. */}
-        <Link href={`/devices/${encodeURIComponent(d.id)}`} prefetch={false} className="device-id">{d.name}</Link>
+        <AtLink href={`/devices/${encodeURIComponent(d.id)}`} prefetch={false} className="device-id">{d.name}</AtLink>
         <StatusDot status={d.status} title={d.statusReason ?? undefined} />
       </div>
       <div className="muted small">

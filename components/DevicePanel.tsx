@@ -1,5 +1,5 @@
 "use client";
-import Link from "next/link";
+import { AtLink } from "./timetravel/AtLink";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { RANGES } from "@/lib/state/history-merge";
@@ -92,14 +92,14 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
         <p className="empty" role="status">
           {pastAt !== null ? `No device “${id}” had been seen by then.` : `No device “${id}” has been seen. It appears here as soon as it publishes.`}
         </p>
-        <Link href="/">← Fleet</Link>
+        <AtLink href="/">← Fleet</AtLink>
       </section>
     );
   }
   return (
     <section aria-label={`Device ${id}`}>
       <div className="toolbar">
-        <Link href="/">← Fleet</Link>
+        <AtLink href="/">← Fleet</AtLink>
         <h1 className="device-id">{name}</h1>
         <span className="badge" data-testid="convention" title="The device convention it was read by">
           {conventionLabel(live?.convention ?? base?.convention ?? "demo")}

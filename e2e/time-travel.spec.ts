@@ -85,6 +85,12 @@ test("the fleet as it was while an arm was offline: overview, device page and to
   await telemetryAfter(page.request, Date.now());
   await expect(card.getByTestId("status")).toHaveText(/offline/);
 
+  // Its card's link keeps the moment: the arm's page opens in the past too.
+  await card.getByRole("link", { name: ARM, exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/devices/${ARM}\\?at=${at}$`));
+  await expect(page.getByTestId("past-banner")).toBeVisible();
+  await expect(page.getByTestId("status")).toHaveText(/offline/);
+
   // The arm's page at the same moment: offline, and its temperature as the store had it then.
   const snapshot = (await (await page.request.get(`/api/snapshot?at=${at}&topic=${encodeURIComponent(STATUS)}`)).json()) as {
     devices: { id: string; status: string; values: Record<string, { value: number }> }[];
