@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { usePathname } from "next/navigation";
 import { useStore } from "zustand";
 import type { FleetStore } from "@/lib/state/fleet-store";
@@ -32,11 +32,17 @@ export function TimeTravelBar() {
   const tt = useTimeTravel();
   // The store in context is the past one while `at` is set.
   const cursor = useFleet((st) => st.past?.cursor ?? null);
+  const [stepError, setStepError] = useState<string | null>(null);
   if (!takesAt(pathname)) return null;
   const { go, player } = tt;
   const stepMessage = (dir: 1 | -1) => {
+    setStepError(null);
     if (dir > 0) void player?.step();
-    else void previousMessage(cursor ?? Date.now()).then((t) => t !== null && go(t, cursor === null ? "push" : "replace"), () => undefined);
+    else
+      void previousMessage(cursor ?? Date.now()).then(
+        (t) => (t === null ? setStepError("No stored message before this moment.") : go(t, cursor === null ? "push" : "replace")),
+        (err: unknown) => setStepError(`Could not find the message before: ${err instanceof Error ? err.message : String(err)}`),
+      );
   };
   return (
     <div className={`${s.bar} ${tt.past ? s.past : ""}`} data-testid="time-bar">
@@ -50,6 +56,11 @@ export function TimeTravelBar() {
         )
       )}
       <Scrubber cursor={cursor} onSet={(at) => go(at, cursor === null ? "push" : "replace")} onStepMessage={stepMessage} />
+      {stepError && (
+        <span className="error small" role="alert">
+          {stepError}
+        </span>
+      )}
       {cursor !== null && <ExportWindow cursor={cursor} />}
     </div>
   );
