@@ -18,7 +18,7 @@ function bytesOf(m: PlayedMessage): Uint8Array {
   return m.encoding === "base64" ? (base64ToBytes(m.payload) ?? new Uint8Array()) : encoder.encode(m.payload);
 }
 
-export function toLive(m: PlayedMessage): LiveMessage {
+export function toLive(m: PlayedMessage): LiveMessage & { bytes: Uint8Array } {
   const bytes = bytesOf(m);
   return { topic: m.topic, payload: m.encoding === "base64" ? decoder.decode(bytes) : m.payload, bytes, retain: m.retain, ts: m.ts };
 }
