@@ -9,6 +9,8 @@ import { UserMenu } from "@/components/auth/UserMenu";
 import { ConnectionBadge } from "@/components/ConnectionBadge";
 import { ConnectionBanner } from "@/components/ConnectionBanner";
 import { FleetProvider } from "@/components/FleetProvider";
+import { AtLink } from "@/components/timetravel/AtLink";
+import { TimeTravelBar } from "@/components/timetravel/TimeTravelBar";
 import { pageActor } from "@/lib/auth/page-actor";
 import { sharedRuleWatch } from "@/lib/devices/rule-watch";
 import { serverConfig } from "@/lib/http/context";
@@ -60,9 +62,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             <header className="top">
               <Link href="/" className="brand">Fleetscope</Link>
               <nav>
-                <Link href="/">Fleet</Link>
-                <Link href="/topics">Topics</Link>
-                <Link href="/wire">Wire</Link>
+                <AtLink href="/">Fleet</AtLink>
+                <AtLink href="/topics">Topics</AtLink>
+                <AtLink href="/wire">Wire</AtLink>
                 <Link href="/commands">Commands</Link>
                 <AlertBadge />
                 <Link href="/settings">Settings</Link>
@@ -70,6 +72,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <ConnectionBadge />
               <UserMenu />
             </header>
+            <TimeTravelBar />
             <ConnectionBanner />
             <main>{children}</main>
           </FleetProvider>

@@ -14,6 +14,7 @@ import { benchMixedIngest } from "./mixed-ingest";
 import { benchMemory } from "./memory";
 import { benchOverview, benchOverviewSparkplug } from "./overview";
 import { benchSeries } from "./series";
+import { benchSnapshot } from "./snapshot";
 import { benchStartup } from "./startup";
 import { benchTaps } from "./taps";
 import { benchTopicTree } from "./topic-tree";
@@ -44,4 +45,5 @@ export const benches: [string, () => Promise<BenchResult[]>][] = [
   ["capture-live", benchCaptureLive],
   ["fuzz", benchFuzz],
   ["alerts", benchAlerts],
+  ["snapshot", benchSnapshot],
 ];

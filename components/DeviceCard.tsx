@@ -1,5 +1,5 @@
 "use client";
-import Link from "next/link";
+import { AtLink } from "./timetravel/AtLink";
 import { recentAlarms } from "@/lib/state/device-events";
 import { headlineField, messageRate } from "@/lib/state/live-devices";
 import { EMPTY_SERIES } from "@/lib/state/live-series";
@@ -17,16 +17,17 @@ const CARD_VALUES = 3;
 
 export function DeviceCard({ id }: { id: string }) {
   const d = useFleet((s) => s.devices.get(id));
-  const alarms = useFleet((s) => recentAlarms(s.events.get(id), Date.now()));
+  // Counted as of the moment shown: now, or the cursor of a past view (`?at=`).
+  const alarms = useFleet((s) => recentAlarms(s.events.get(id), s.past?.cursor ?? Date.now()));
+  const rate = useFleet((s) => messageRate(s.devices.get(id)?.arrivals ?? [], s.past?.cursor ?? Date.now()));
   if (!d) return null;
-  const rate = messageRate(d.arrivals, Date.now());
   const field = headlineField(d);
   const shown = Object.keys(d.values).filter((f) => !f.includes(".")).slice(0, CARD_VALUES);
   return (
     <li className="card" data-testid="device-card" data-device={d.id}>
       <div className="card-head">
         {/* Not prefetched: every card in view would fetch its device page, dozens at once when a fleet appears. */}
-        <Link href={`/devices/${encodeURIComponent(d.id)}`} prefetch={false} className="device-id">{d.name}</Link>
+        <AtLink href={`/devices/${encodeURIComponent(d.id)}`} prefetch={false} className="device-id">{d.name}</AtLink>
         <CardAlert device={d.id} />
         <StatusDot status={d.status} title={d.statusReason ?? undefined} />
       </div>

@@ -5,6 +5,7 @@ import { useShallow } from "zustand/react/shallow";
 import { recentAlarms } from "@/lib/state/device-events";
 import { orderDevices, sameRoster, SORTS, type SortKey } from "@/lib/state/fleet-order";
 import { overviewQuery, parseOverview } from "@/lib/state/overview-params";
+import { keepAt } from "@/lib/timetravel/at-param";
 import type { LiveDevice, LiveDevices } from "@/lib/state/live-devices";
 import { conventionLabel } from "@/lib/devices/labels";
 import { layoutRows, visibleRows } from "@/lib/state/virtual-rows";
@@ -33,7 +34,7 @@ export function DeviceGrid() {
   const [sort, setSort] = useState<SortKey>(initial.sort);
   const [bySite, setBySite] = useState(initial.bySite);
   useEffect(() => {
-    const query = overviewQuery({ filter, sort, bySite });
+    const query = keepAt(overviewQuery({ filter, sort, bySite }), window.location.search);
     if (query !== window.location.search) window.history.replaceState(null, "", `${window.location.pathname}${query}`);
   }, [filter, sort, bySite]);
   const needle = filter.trim().toLowerCase();
@@ -63,7 +64,8 @@ export function DeviceGrid() {
   );
   const counts = useFleet(
     useShallow((s) => {
-      const now = Date.now();
+      // In the past, "the last hour" is the hour before the moment shown.
+      const now = s.past?.cursor ?? Date.now();
       let online = 0;
       let offline = 0;
       let alarms = 0;

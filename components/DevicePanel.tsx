@@ -1,10 +1,12 @@
 "use client";
-import Link from "next/link";
+import { AtLink } from "./timetravel/AtLink";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { RANGES } from "@/lib/state/history-merge";
 import { EMPTY_SERIES } from "@/lib/state/live-series";
 import { parseView, toggleField, viewProblems, viewQuery, type View } from "@/lib/state/view-params";
+import { keepAt } from "@/lib/timetravel/at-param";
+import { pastWindowEnd } from "@/lib/timetravel/past-view";
 import type { DeviceWithValues } from "@/lib/devices/model";
 import { formatMeasure, unitFor } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
@@ -27,25 +29,32 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
   const router = useRouter();
   const pathname = usePathname();
   // The URL holds the range, window and fields, so a link opens the same view.
-  const view = parseView(params);
+  // In the past (`?at=`), the range ends at the moment shown, and the latest values are the past
+  // store's: today's stored ones must not fill in for them.
+  const pastAt = useFleet((s) => (s.past ? s.past.at : null));
+  const pastState = useFleet((s) => s.past?.state ?? null);
+  const urlView = parseView(params);
+  const pastEnd = useFleet((s) => (s.past ? pastWindowEnd(s.past.at, s.past.cursor, RANGES.find((r) => r.key === urlView.range)!.ms) : null));
   const linkProblems = viewProblems(params);
-  const range = RANGES.find((r) => r.key === view.range)!;
+  const range = RANGES.find((r) => r.key === urlView.range)!;
+  const view: View = pastEnd !== null && !urlView.window ? { ...urlView, window: { from: pastEnd - range.ms, to: pastEnd } } : urlView;
   const rangeMs = range.ms;
   const shownFields = view.fields;
   // Changes build on the last view asked for, not the one rendered: two clicks before the URL
   // catches up (router.replace is a transition) must not undo each other.
-  const asked = useRef(view);
+  const asked = useRef(urlView);
   const query = params.toString();
   useEffect(() => {
     asked.current = parseView(new URLSearchParams(query));
   }, [query]);
   const setView = (change: (v: View) => View) => {
     asked.current = change(asked.current);
-    router.replace(`${pathname}${viewQuery(asked.current)}`, { scroll: false });
+    router.replace(`${pathname}${keepAt(viewQuery(asked.current), window.location.search)}`, { scroll: false });
   };
   const [paused, setPaused] = useState(false);
 
   useEffect(() => {
+    if (pastAt !== null) return setStored(pastState === "loaded" ? { state: "missing" } : { state: "loading" });
     const abort = new AbortController();
     fetch(`/api/devices/${encodeURIComponent(id)}`, { signal: abort.signal })
       .then(async (res) => {
@@ -58,7 +67,7 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
         if (!abort.signal.aborted) setStored({ state: "error", message: err instanceof Error ? err.message : String(err) });
       });
     return () => abort.abort();
-  }, [id]);
+  }, [id, pastAt, pastState]);
 
   const base = stored.state === "ok" ? stored.device : null;
   const status = live?.status !== "unknown" && live ? live.status : (base?.status ?? "unknown");
@@ -80,15 +89,17 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
   if (!live && stored.state === "missing") {
     return (
       <section>
-        <p className="empty" role="status">No device “{id}” has been seen. It appears here as soon as it publishes.</p>
-        <Link href="/">← Fleet</Link>
+        <p className="empty" role="status">
+          {pastAt !== null ? `No device “${id}” had been seen by then.` : `No device “${id}” has been seen. It appears here as soon as it publishes.`}
+        </p>
+        <AtLink href="/">← Fleet</AtLink>
       </section>
     );
   }
   return (
     <section aria-label={`Device ${id}`}>
       <div className="toolbar">
-        <Link href="/">← Fleet</Link>
+        <AtLink href="/">← Fleet</AtLink>
         <h1 className="device-id">{name}</h1>
         <span className="badge" data-testid="convention" title="The device convention it was read by">
           {conventionLabel(live?.convention ?? base?.convention ?? "demo")}

@@ -7,8 +7,10 @@ import { resolveWsUrl, startLiveFeed } from "@/lib/mqtt/live-feed";
 import type { ProtocolChoice } from "@/lib/mqtt/protocol";
 import { ALARM_WINDOW_MS } from "@/lib/state/device-events";
 import { createFleetStore, type FleetState, type FleetStore } from "@/lib/state/fleet-store";
+import { PastProvider } from "./timetravel/PastProvider";
 
-const FleetContext = createContext<FleetStore | null>(null);
+/** The store the views read: the tab's live one, or one showing the past (components/timetravel). */
+export const FleetContext = createContext<FleetStore | null>(null);
 
 /** Owns the per-tab store, the live MQTT feed and the first GET /api/devices. */
 export function FleetProvider({ wsUrl, protocol, rules, children }: { wsUrl: string | null; protocol: ProtocolChoice; rules: Rule[]; children: ReactNode }) {
@@ -61,7 +63,13 @@ export function FleetProvider({ wsUrl, protocol, rules, children }: { wsUrl: str
   }, [store, rulesKey]);
 
   if (!store) return <p className="muted" role="status">Connecting…</p>;
-  return <FleetContext.Provider value={store}>{children}</FleetContext.Provider>;
+  return (
+    <FleetContext.Provider value={store}>
+      <PastProvider live={store} rules={rulesKey}>
+        {children}
+      </PastProvider>
+    </FleetContext.Provider>
+  );
 }
 
 export function useFleet<T>(selector: (s: FleetState) => T): T {

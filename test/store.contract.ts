@@ -328,6 +328,9 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       expect((await store.queryMessages({ limit: 100 })).messages.map((m) => m.seq)).toEqual([104, 103, 102, 101, 100]);
       const s = await store.querySeries({ device: asDeviceId("arm-5"), field: "temp", from: asEpochMs(0), to: asEpochMs(11 * 3_600_000), points: 1 });
       expect(s.points[0]!.count).toBe(5);
+      // The topic's history goes with its messages: at the cutoff nothing is left, later the fresh rows are.
+      expect((await store.queryTopicsAt({ at: cutoff, limit: 10 })).items).toEqual([]);
+      expect((await store.queryTopicsAt({ at: asEpochMs(11 * 3_600_000), limit: 10 })).items.map((m) => m.seq)).toEqual([104]);
     });
 
     it("writes a batch sent behind a pending one only if that one is written", async () => {
@@ -343,6 +346,131 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       const fourth = store.append({ messages: [telemetry(4, "p1", { temp: 2 }, 2)], devices: [] });
       expect([(await third).stored, (await fourth).stored]).toEqual([1, 1]);
       expect((await store.queryMessages({ limit: 10 })).messages.map((m) => m.seq)).toEqual([2, 1]);
+    });
+
+    it("pages messages oldest first with order asc, and a cursor is a position either way", async () => {
+      const messages = Array.from({ length: 12 }, (_, i) => row(100 + Math.floor(i / 3), "t", String(i)));
+      await store.append({ messages, devices: [] });
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.queryMessages({ limit: 5, cursor, order: "asc" });
+        seen.push(...page.messages.map((m) => m.payload));
+        cursor = page.next ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual(messages.map((m) => Buffer.from(m.payload).toString()));
+      // From the position a newest-first page stopped at, oldest first goes back the way it came.
+      const newest = await store.queryMessages({ limit: 4 });
+      expect(newest.messages.map((m) => m.payload)).toEqual(["11", "10", "9", "8"]);
+      const back = await store.queryMessages({ limit: 3, cursor: newest.next!, order: "asc" });
+      expect(back.messages.map((m) => m.payload)).toEqual(["9", "10", "11"]);
+      expect(back.next).toBeNull();
+      const window = await store.queryMessages({ from: asEpochMs(101), to: asEpochMs(102), limit: 100, order: "asc" });
+      expect(window.messages.map((m) => m.payload)).toEqual(["3", "4", "5", "6", "7", "8"]);
+    });
+
+    it("pages a window's samples by message, oldest first, filtered by topic", async () => {
+      await store.append({
+        messages: [
+          telemetry(10, "arm-3", { temp: 1, current: 0.5 }, 1),
+          row(15, "fleet/lab/arm-3/status", "online", { device: asDeviceId("arm-3") }),
+          telemetry(20, "arm-3", { temp: 2 }, 2),
+          telemetry(30, "arm-3", { temp: 3 }, 3),
+        ],
+        devices: [],
+      });
+      const all: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.querySamples({ from: asEpochMs(0), to: asEpochMs(25), limit: 2, cursor, topic: "fleet/+/+/#" });
+        all.push(...page.samples.map((x) => `${x.ts} ${x.device} ${x.topic} ${x.field}=${x.value}`));
+        cursor = page.next ?? undefined;
+      } while (cursor);
+      expect(all).toEqual(["10 arm-3 fleet/lab/arm-3/telemetry current=0.5", "10 arm-3 fleet/lab/arm-3/telemetry temp=1", "20 arm-3 fleet/lab/arm-3/telemetry temp=2"]);
+      expect((await store.querySamples({ from: asEpochMs(0), to: asEpochMs(100), limit: 10, topic: "fleet/+/+/status" })).samples).toEqual([]);
+      expect(await store.countMessages(asEpochMs(10), asEpochMs(20))).toBe(3);
+    });
+
+    it("answers each topic's last message at or before an instant, in topic order, filtered and paged", async () => {
+      await store.append({
+        messages: [
+          row(10, "fleet/s1/a/status", "online", { retain: true, qos: 1 }),
+          row(20, "fleet/s1/a/telemetry", "t20", { qos: 0 }),
+          row(30, "fleet/s1/a/telemetry", "t30", { qos: 0 }),
+          row(30, "fleet/s1/b/telemetry", Buffer.from([0xff])),
+          row(40, "fleet/s1/a/status", "offline", { retain: true, qos: 1 }),
+          row(50, "other/x", "x"),
+        ],
+        devices: [],
+      });
+      const at = async (t: number, topic?: string) => store.queryTopicsAt({ at: asEpochMs(t), topic, limit: 100 });
+      const before = await at(5);
+      expect(before).toEqual({ count: 0, items: [], next: null });
+      const mid = await at(35);
+      expect(mid.count).toBe(3);
+      expect(mid.items.map((m) => [m.topic, m.ts, m.payload, m.qos, m.retain])).toEqual([
+        ["fleet/s1/a/status", 10, "online", 1, true],
+        ["fleet/s1/a/telemetry", 30, "t30", 0, false],
+        ["fleet/s1/b/telemetry", 30, "/w==", 1, false],
+      ]);
+      expect(mid.items[2]!.encoding).toBe("base64");
+      expect((await at(25, "fleet/+/a/#")).items.map((m) => [m.topic, m.payload])).toEqual([
+        ["fleet/s1/a/status", "online"],
+        ["fleet/s1/a/telemetry", "t20"],
+      ]);
+      expect((await at(100, "fleet/s1/a/status")).items.map((m) => m.payload)).toEqual(["offline"]);
+      // Paged: every topic once, in order, with the same count on every page.
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.queryTopicsAt({ at: asEpochMs(100), limit: 2, cursor });
+        expect(page.count).toBe(4);
+        seen.push(...page.items.map((m) => m.topic));
+        cursor = page.next ?? undefined;
+      } while (cursor);
+      expect(seen).toEqual(["fleet/s1/a/status", "fleet/s1/a/telemetry", "fleet/s1/b/telemetry", "other/x"]);
+      await expect(store.queryTopicsAt({ at: asEpochMs(100), limit: 2, cursor: "bm9wZQ" })).rejects.toThrow(InvalidCursorError);
+    });
+
+    it("finds a topic's last message days back, before the first message of the instant's own day, and after retention", async () => {
+      const DAY = 24 * 3_600_000;
+      const day0 = Date.UTC(2026, 0, 1);
+      await store.append({
+        messages: [row(day0 + 5, "quiet/topic", "day 0"), row(day0 + 3 * DAY + 50_000, "quiet/topic", "day 3", { device: asDeviceId("q1") })],
+        devices: [{ id: asDeviceId("q1"), site: "lab", lastSeen: asEpochMs(day0 + 3 * DAY + 50_000) }],
+      });
+      const payloadAt = async (t: number) => (await store.queryTopicsAt({ at: asEpochMs(t), limit: 10 })).items.map((m) => m.payload);
+      expect(await payloadAt(day0 + 2 * DAY)).toEqual(["day 0"]);
+      expect(await payloadAt(day0 + 3 * DAY + 10)).toEqual(["day 0"]);
+      expect(await payloadAt(day0 + 4 * DAY)).toEqual(["day 3"]);
+      expect((await store.listDevicesAt(asEpochMs(day0 + 4 * DAY))).map((d) => [d.id, d.lastSeen])).toEqual([["q1", day0 + 3 * DAY + 50_000]]);
+      // Retention to the middle of day 3: the day's later message stays findable.
+      for (let n = await store.prune(asEpochMs(day0 + 3 * DAY + 10_000), 10); n > 0; n = await store.prune(asEpochMs(day0 + 3 * DAY + 10_000), 10));
+      expect(await payloadAt(day0 + 3 * DAY + 10)).toEqual([]);
+      expect(await payloadAt(day0 + 5 * DAY)).toEqual(["day 3"]);
+    });
+
+    it("lists devices as they were at an instant: status with its reason, each field's last value, last seen", async () => {
+      const id = asDeviceId("arm-7");
+      const status = (ts: number, s: "online" | "offline", reason: string) => ({ id, site: "lab", lastSeen: asEpochMs(ts), status: s, statusReason: reason, since: asEpochMs(ts) });
+      // As the bridge sends them: a message's fields both as samples and as the device's values.
+      const values = (ts: number, v: Record<string, number>) => Object.fromEntries(Object.entries(v).map(([k, value]) => [k, { value, ts: asEpochMs(ts) }]));
+      await store.append({ messages: [telemetry(100, "arm-7", { temp: 40, current: 1 }, 1)], devices: [{ ...status(100, "online", "LWT online"), values: values(100, { temp: 40, current: 1 }) }] });
+      await store.append({ messages: [telemetry(200, "arm-7", { temp: 41 }, 2)], devices: [{ id, site: "lab", lastSeen: asEpochMs(200), values: { temp: { value: 41, ts: asEpochMs(200), unit: "°C" } } }] });
+      await store.append({ messages: [row(300, "fleet/lab/arm-7/status", "offline", { device: id, retain: true })], devices: [status(300, "offline", "LWT offline")] });
+      await store.append({ messages: [telemetry(400, "arm-8", { temp: 20 }, 50)], devices: [{ ...status(400, "online", "LWT online"), id: asDeviceId("arm-8"), values: values(400, { temp: 20 }) }] });
+      expect(await store.listDevicesAt(asEpochMs(50))).toEqual([]);
+      const at250 = await store.listDevicesAt(asEpochMs(250));
+      expect(at250).toEqual([
+        {
+          id, name: "arm-7", group: "lab", site: "lab", convention: "demo", status: "online", statusReason: "LWT online", since: 100, lastSeen: 200,
+          fields: ["current", "temp"], values: { temp: { value: 41, ts: 200, unit: "°C" }, current: { value: 1, ts: 100 } }, meta: {},
+        },
+      ]);
+      const at350 = await store.listDevicesAt(asEpochMs(350));
+      expect(at350.map((d) => [d.id, d.status, d.statusReason, d.since, d.lastSeen])).toEqual([[id, "offline", "LWT offline", 300, 300]]);
+      // Now, the as-of answer is the registry's own.
+      expect(await store.listDevicesAt(asEpochMs(1000))).toEqual(await store.listDevices());
     });
 
     it("answers ping while open", async () => {

@@ -9,6 +9,8 @@ import { useActor } from "../auth/ActorProvider";
 import { getJson } from "./get-json";
 import { useCommand } from "./useCommand";
 import { useEvery } from "./useEvery";
+import { useFleet } from "../FleetProvider";
+import { commandAsOf } from "@/lib/timetravel/command-as-of";
 
 const HISTORY = 20;
 const HISTORY_REFRESH_MS = 3_000;
@@ -31,6 +33,8 @@ export function CommandPanel({ device }: { device: string }) {
   const [shown, setShown] = useState<Command | null>(null);
   const { command, error } = useCommand(shown);
   const { username, role, can } = useActor();
+  // In a past view (`?at=`), the commands sent by then, each as it stood then.
+  const pastAt = useFleet((s) => s.past?.at ?? null);
 
   useEffect(() => {
     const abort = new AbortController();
@@ -43,11 +47,11 @@ export function CommandPanel({ device }: { device: string }) {
 
   const loadHistory = useCallback(
     (signal?: AbortSignal) =>
-      getJson<{ commands: Command[] }>(`/api/commands?${new URLSearchParams({ device, limit: String(HISTORY) })}`, signal).then(
-        (b) => setHistory({ state: "ok", value: b.commands }),
+      getJson<{ commands: Command[] }>(`/api/commands?${new URLSearchParams({ device, limit: String(HISTORY), ...(pastAt !== null && { to: String(pastAt) }) })}`, signal).then(
+        (b) => setHistory({ state: "ok", value: pastAt === null ? b.commands : b.commands.map((c) => commandAsOf(c, pastAt)) }),
         (err: unknown) => !signal?.aborted && setHistory({ state: "error", message: err instanceof Error ? err.message : String(err) }),
       ),
-    [device],
+    [device, pastAt],
   );
   // Commands from other tabs, the API or the Stop above show up, and rows finish, without a reload.
   useEvery(loadHistory, HISTORY_REFRESH_MS);
@@ -98,7 +102,7 @@ export function CommandPanel({ device }: { device: string }) {
       {history.state === "error" && <p className="error">Could not load the command history: {history.message}</p>}
       {history.state === "ok" && history.value.length > 0 && (
         <details open>
-          <summary className="muted small">{history.value.length === 1 ? "The last command" : `The last ${history.value.length} commands`} to this device</summary>
+          <summary className="muted small">{history.value.length === 1 ? "The last command" : `The last ${history.value.length} commands`} to this device{pastAt !== null && " by the moment shown"}</summary>
           <CommandTable commands={history.value} showDevice={false} selected={command?.id ?? null} onSelect={setShown} />
         </details>
       )}

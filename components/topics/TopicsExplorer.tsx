@@ -33,7 +33,13 @@ type Stored = { state: "idle" | "loading" | "loaded" | "error"; error?: string; 
 export function TopicsExplorer() {
   const { can } = useActor();
   const mqtt = useFleet((st) => st.mqtt);
-  const tree = useMemo(() => new TopicTree(), []);
+  // The moment a past view shows, for asking the store: still, the cursor; while playing, where
+  // playback started (a value that holds, so playback does not redraw the page every frame).
+  const pastCursor = useRef<number | null>(null);
+  pastCursor.current = useFleet((st) => (st.past && !st.past.playing ? st.past.cursor : (st.past?.at ?? null)));
+  // A tree per connection: the past (`?at=`) arrives on a handle of its own, and starts afresh.
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- `mqtt` is the reason for a new tree, not an input to it
+  const tree = useMemo(() => new TopicTree(), [mqtt]);
   const [now, setNow] = useState(() => Date.now());
   const [drawn, setDrawn] = useState(0);
   const [filter, setFilter] = useState("#");
@@ -136,7 +142,8 @@ export function TopicsExplorer() {
     // The first page ends where the live list does; the next ones follow the API's cursor.
     const params = new URLSearchParams({ topic, limit: String(STORED_PAGE) });
     if (cursor) params.set("cursor", cursor);
-    else params.set("to", String(storedUntil(recent, Date.now())));
+    // In a past view nothing after the moment shown: the list's end is the cursor, not now.
+    else params.set("to", String(storedUntil(recent, pastCursor.current ?? Date.now())));
     try {
       const res = await fetch(`/api/messages?${params}`);
       const body = (await res.json()) as { messages?: StoredMessage[]; next?: string | null; error?: { message: string } };

@@ -5,6 +5,7 @@ import { appendWindow, currentFlow, latestFlows, startTraceFeed, type TraceFeedS
 import { traceMatches } from "@/lib/http/trace-params";
 import type { WirePacketType } from "@/lib/mqtt/framer";
 import { useFleet } from "../FleetProvider";
+import { keepAt } from "@/lib/timetravel/at-param";
 import { CaptureSource } from "./CaptureSource";
 import { CaptureSummaryView } from "./CaptureSummaryView";
 import { clockTime } from "@/lib/text/milliseconds";
@@ -34,18 +35,23 @@ export function WireView({ initialDevice = "", initialCapture = "" }: { initialD
   const [qos, setQos] = useState("");
   const [hop, setHop] = useState("");
   const [paused, setPaused] = useState(false);
-  const [packets, setPackets] = useState<TracedPacket[]>([]);
+  const [received, setPackets] = useState<TracedPacket[]>([]);
   const [state, setState] = useState<TraceFeedState>("connecting");
   const [selected, setSelected] = useState<number | null>(null);
   const [own, setOwn] = useState(false);
   const mqtt = useFleet((st) => st.mqtt);
+  // In the past (`?at=`): a capture's packets up to the cursor; the live trace is not stored, so
+  // it stops rather than show the present under a banner saying the past.
+  const pastCursor = useFleet((st) => st.past?.cursor ?? null);
+  const inPast = pastCursor !== null;
+  const packets = useMemo(() => (pastCursor === null ? received : received.filter((p) => p.t <= pastCursor)), [received, pastCursor]);
 
   // This tab's own client, traced from MQTT.js's packet events: the one hop visible even when the
   // broker is not ours to tap.
   useEffect(() => {
-    if (!own || paused || !mqtt) return;
+    if (!own || paused || !mqtt || inPast) return;
     return mqtt.trace((batch) => setPackets((w) => appendWindow(w, batch)));
-  }, [own, paused, mqtt]);
+  }, [own, paused, mqtt, inPast]);
 
   // A capture: its summary, and its packets as the trace shows them (filtered on the server, as live).
   const captured = useCapture(source, { type: types, qos, client: hop.trim(), device: device.trim() });
@@ -56,11 +62,11 @@ export function WireView({ initialDevice = "", initialCapture = "" }: { initialD
   const pick = (id: string) => {
     setSource(id);
     setSelected(null);
-    router.replace(id ? `/wire?capture=${encodeURIComponent(id)}` : "/wire");
+    router.replace(`/wire${keepAt(id ? `?capture=${encodeURIComponent(id)}` : "", window.location.search)}`);
   };
 
   useEffect(() => {
-    if (paused || source) return;
+    if (paused || source || inPast) return;
     const params = new URLSearchParams({ backlog: "500" });
     if (types) params.set("type", types);
     if (device.trim()) params.set("device", device.trim());
@@ -68,7 +74,7 @@ export function WireView({ initialDevice = "", initialCapture = "" }: { initialD
     if (hop.trim()) params.set("hop", hop.trim());
     setPackets([]);
     return startTraceFeed(params, (batch) => setPackets((w) => appendWindow(w, batch)), setState);
-  }, [types, device, qos, hop, paused, source]);
+  }, [types, device, qos, hop, paused, source, inPast]);
 
   const query = useMemo(
     () => ({ device: device.trim() || undefined, hop: hop.trim() || undefined, type: types ? (types.split(",") as WirePacketType[]) : undefined, qos: qos ? Number(qos) : undefined, backlog: 0 }),
@@ -90,6 +96,11 @@ export function WireView({ initialDevice = "", initialCapture = "" }: { initialD
         broker → subscriber deliveries are separate handshakes.
       </p>
       <CaptureSource source={source} onSource={pick} />
+      {inPast && !source && (
+        <p className="muted" role="status" data-testid="wire-past">
+          The live trace is not stored: open a capture to see its packets up to the moment shown.
+        </p>
+      )}
       {source && captured.state === "ok" && <CaptureSummaryView summary={captured.summary} />}
       {source && captured.state === "error" && (
         <p className="error" role="alert">

@@ -1,6 +1,6 @@
 /** GET /api/messages query parameters, validated before anything reaches the store. */
 import { z } from "zod";
-import { validateTopicFilter } from "../mqtt/topic";
+import { topicFilterParam } from "./query-params";
 import type { EpochMs } from "../devices/model";
 import type { MessageQuery } from "../store/types";
 
@@ -15,13 +15,7 @@ const epochMs = z.coerce
 
 const schema = z
   .object({
-    topic: z
-      .string()
-      .superRefine((s, ctx) => {
-        const check = validateTopicFilter(s);
-        if (!check.ok) ctx.addIssue({ code: "custom", message: check.reason });
-      })
-      .optional(),
+    topic: topicFilterParam.optional(),
     from: epochMs.optional(),
     to: epochMs.optional(),
     limit: z.coerce
@@ -31,6 +25,7 @@ const schema = z
       .max(MAX_MESSAGE_LIMIT, `must be at most ${MAX_MESSAGE_LIMIT}`)
       .default(DEFAULT_MESSAGE_LIMIT),
     cursor: z.string().min(1, "must not be empty").max(200, "is not one this server issued").optional(),
+    order: z.enum(["asc", "desc"], { error: "must be asc (oldest first, for playback) or desc (newest first)" }).optional(),
   })
   .strict()
   .refine((q) => q.from === undefined || q.to === undefined || q.from <= q.to, { message: "must not be after to", path: ["from"] });

@@ -11,6 +11,7 @@ import { conventionsWith } from "../devices/builtin";
 import type { Rule } from "../devices/conventions/rules";
 import { Interpreter } from "../devices/registry";
 import { applyReadings, mergeKnownDevices, readBatch, type LiveDevices, type LiveMessage } from "./live-devices";
+import type { PastView } from "../timetravel/past-view";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline" | "error";
 
@@ -54,9 +55,15 @@ export interface FleetState {
   rulesVersion: number;
   /** The user rules in force changed: live messages are read with these from now on. */
   setRules(rules: readonly Rule[]): void;
+  /**
+   * Set in a store that shows the past (made for a `?at=` cursor, fed from the store instead of
+   * the broker); null in the tab's live store.
+   */
+  past: PastView | null;
+  setPast(patch: Partial<PastView>): void;
 }
 
-export function createFleetStore(url: string, initialRules: readonly Rule[] = []) {
+export function createFleetStore(url: string, initialRules: readonly Rule[] = [], past: PastView | null = null) {
   let rules = initialRules;
   let rulesKey = JSON.stringify(rules);
   const conventions = new Interpreter(conventionsWith(rules));
@@ -69,6 +76,8 @@ export function createFleetStore(url: string, initialRules: readonly Rule[] = []
     events: new Map(),
     known: { state: "loading", error: null },
     rulesVersion: 0,
+    past,
+    setPast: (patch) => set((s) => (s.past ? { past: { ...s.past, ...patch } } : {})),
     setConnection: (patch) => set((s) => ({ connection: { ...s.connection, ...patch } })),
     applyBatch: (batch) =>
       set((s) => {

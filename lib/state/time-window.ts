@@ -14,7 +14,7 @@ export const MIN_WINDOW_MS = 1000;
 export const MAX_WINDOW_MS = 366 * 24 * 3_600_000;
 
 /** Epoch milliseconds or an ISO date, as a pasted link may carry; NaN for anything else. */
-function instant(param: string): number {
+export function instant(param: string): number {
   const s = param.trim();
   if (/^\d{1,15}$/.test(s)) return Number(s);
   return /^\d{4}-\d\d-\d\d/.test(s) ? Date.parse(s) : Number.NaN;

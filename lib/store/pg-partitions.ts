@@ -8,7 +8,7 @@ import type pg from "pg";
 import { inTransaction } from "./pg-checkout";
 
 export const PARTITIONED = ["messages", "points"] as const;
-const DAY_MS = 24 * 3_600_000;
+export const DAY_MS = 24 * 3_600_000;
 
 /** `messages_d20261125` for the day holding `ts`. */
 export function partitionName(table: string, ts: number): string {

@@ -9,7 +9,7 @@ import "server-only";
 import pg from "pg";
 import { BinaryCopy, copyBinary } from "./pg-binary-copy";
 import { inTransaction } from "./pg-checkout";
-import { Partitions } from "./pg-partitions";
+import { DAY_MS, Partitions } from "./pg-partitions";
 import { BatchRollups } from "./batch-rollups";
 import { PgSeries } from "./pg-series";
 import { HOUR_MS, MINUTE_MS } from "./series-plan";
@@ -37,6 +37,10 @@ export class PgWriter {
   private readonly pool: pg.Pool;
   private readonly partitions: Partitions;
   private readonly series = new PgSeries();
+  /** Topics as the topics table holds them (first time, device known): only news is sent. */
+  private readonly topics = new Map<string, { first: number; device: boolean }>();
+  /** The topics known to have a topic_days row, for the last two days seen (older days are rare: late spool drains). */
+  private readonly topicDays = new Map<number, Set<string>>();
 
   constructor(target: PgTarget) {
     // One batch at a time comes from the bridge, and a new day's partitions take one more.
@@ -50,7 +54,20 @@ export class PgWriter {
     // Outside the batch's transaction: a new day's partitions, and the series it names, made once.
     await this.partitions.ensure(batch.messages.map((m) => m.ts));
     await this.series.resolve(this.pool, batch.messages);
+    const topics = this.topicNews(batch.messages);
+    const days = this.dayNews(batch.messages);
     await inTransaction(this.pool, async (client) => {
+      if (days.length > 0) {
+        await client.query(`INSERT INTO topic_days (topic, day) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING`, [days.map(([t]) => t), days.map(([, d]) => d)]);
+      }
+      if (topics.size > 0) {
+        const news = [...topics];
+        await client.query(
+          `INSERT INTO topics (topic, device, first_ts) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+           ON CONFLICT (topic) DO UPDATE SET device = coalesce(topics.device, excluded.device), first_ts = LEAST(topics.first_ts, excluded.first_ts)`,
+          [news.map(([t]) => t), news.map(([, n]) => n.device), news.map(([, n]) => n.first)],
+        );
+      }
       if (batch.messages.length > 0) await this.appendMessages(client, batch.messages, result);
       for (const u of batch.devices) {
         // As statusChangeOf (device-merge.ts): a status other than the stored one, dated.
@@ -78,7 +95,44 @@ export class PgWriter {
         );
       }
     });
+    for (const [topic, day] of days) {
+      let known = this.topicDays.get(day);
+      if (!known) {
+        known = new Set();
+        this.topicDays.set(day, known);
+        for (const d of this.topicDays.keys()) if (d < day - DAY_MS) this.topicDays.delete(d);
+      }
+      known.add(topic);
+    }
+    // Committed: what the table now says of these topics is known without asking again.
+    for (const [topic, n] of topics) {
+      const known = this.topics.get(topic);
+      this.topics.set(topic, { first: Math.min(n.first, known?.first ?? n.first), device: n.device !== null || (known?.device ?? false) });
+    }
     return result;
+  }
+
+  /** The batch's (topic, day) pairs not known to be in topic_days, once each. */
+  private dayNews(messages: readonly MessageRow[]): [string, number][] {
+    const news = new Map<string, [string, number]>();
+    for (const m of messages) {
+      const day = Math.floor(m.ts / DAY_MS) * DAY_MS;
+      if (this.topicDays.get(day)?.has(m.topic)) continue;
+      news.set(`${day}/${m.topic}`, [m.topic, day]);
+    }
+    return [...news.values()];
+  }
+
+  /** The batch's topics the table does not know yet, or knows later or without their device. */
+  private topicNews(messages: readonly MessageRow[]): Map<string, { first: number; device: string | null }> {
+    const news = new Map<string, { first: number; device: string | null }>();
+    for (const m of messages) {
+      const known = this.topics.get(m.topic);
+      if (known && known.first <= m.ts && (known.device || m.device === null)) continue;
+      const n = news.get(m.topic);
+      news.set(m.topic, { first: Math.min(m.ts, n?.first ?? m.ts), device: n?.device ?? m.device });
+    }
+    return news;
   }
 
   /**

@@ -5,16 +5,16 @@ import "server-only";
  * Topics and filters only ever travel as bound parameters or COPY data, never as SQL text.
  */
 import pg from "pg";
-import type { Device, DeviceId, DeviceMeta, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
-import type { ConventionId } from "../devices/convention";
+import type { DeviceId, DeviceWithValues, EpochMs } from "../devices/model";
 import { filterToRegex } from "../mqtt/topic";
-import { Partitions } from "./pg-partitions";
+import { DAY_MS, Partitions } from "./pg-partitions";
 import { PG_USERS_MIGRATION, PgUsers } from "./pg-users";
 import { PG_RULES_MIGRATION, PgRules } from "./pg-rules";
 import { PG_CAPTURES_MIGRATION, PgCaptures } from "./pg-captures";
 import { PG_ALERT_AUDIT_MIGRATION, PG_ALERTS_MIGRATION, PgAlerts } from "./pg-alerts";
 import { decodeCursor, encodeCursor } from "./cursor";
-import { payloadForJson } from "./payload-text";
+import { toStoredMessage, withValues, type DeviceRecord, type MessageRecord } from "./pg-records";
+import { PgAsOf } from "./pg-asof";
 import { planSeries } from "./series-plan";
 import { withClient } from "./pg-checkout";
 import { schemaPool } from "./pg-writer";
@@ -22,7 +22,8 @@ import { WriterThread } from "./writer-thread";
 import { sharedStreamsSql, type SeqStream } from "./delivery";
 import type { CommandLog } from "./command-log";
 import { PgCommandLog } from "./pg-commands";
-import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, Store } from "./types";
+import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, SamplePage, SampleQuery, Store, TopicsAtPage, TopicsAtQuery } from "./types";
+import { samplePage, type SampleRow } from "./sample-page";
 import { statusHistory } from "./device-merge";
 
 /** Each entry runs once, in order, recorded in schema_migrations. */
@@ -139,45 +140,46 @@ export const MIGRATIONS: string[] = [
   PG_ALERTS_MIGRATION,
   // What operators did to alert rules, alerts and silences: the audit trail.
   PG_ALERT_AUDIT_MIGRATION,
+  // Time travel (issue 20): "the last message of a topic at or before T" is a backward seek on
+  // (topic, ts, id) in one day partition, found from the topic's days (topic_days, a row per topic
+  // per day it spoke) instead of probing every partition; the topics, bytewise ordered, page the snapshot.
+  `CREATE TABLE topics (topic TEXT COLLATE "C" PRIMARY KEY, device TEXT, first_ts BIGINT NOT NULL);
+   CREATE INDEX topics_device ON topics (device) WHERE device IS NOT NULL;
+   INSERT INTO topics SELECT topic, max(device), min(ts) FROM messages GROUP BY topic;
+   CREATE TABLE topic_days (topic TEXT COLLATE "C" NOT NULL, day BIGINT NOT NULL, PRIMARY KEY (topic, day));
+   CREATE INDEX topic_days_day ON topic_days (day);
+   INSERT INTO topic_days SELECT DISTINCT topic, (ts / 86400000) * 86400000 FROM messages;
+   CREATE INDEX messages_topic_ts ON messages (topic, ts, id);`,
 ];
 
 /** Any constant: serialises migrations when several bridges and servers start at once. */
 const MIGRATION_LOCK = 0x5f1ee7;
 
-interface DeviceRecord {
-  id: string;
-  site: string;
-  status: string;
-  last_seen: string;
-  latest: Record<string, { value: number; ts: number; unit?: string }>;
-  name: string | null;
-  convention: string;
-  status_reason: string | null;
-  since: string | null;
-  meta: DeviceMeta;
-}
-
-const withValues = (r: DeviceRecord): DeviceWithValues => ({ ...toDevice(r), values: r.latest as DeviceWithValues["values"], meta: r.meta });
-
-function toDevice(r: DeviceRecord): Device {
-  return {
-    id: r.id as DeviceId,
-    name: r.name ?? r.id,
-    group: r.site,
-    site: r.site,
-    convention: r.convention as ConventionId,
-    status: r.status as DeviceStatus,
-    statusReason: r.status_reason,
-    since: r.since === null ? null : (Number(r.since) as EpochMs),
-    lastSeen: Number(r.last_seen) as EpochMs,
-    fields: Object.keys(r.latest).sort(),
-  };
-}
-
 export interface PostgresStoreOptions {
   connectionString: string;
   /** The schema holding Fleetscope's tables (created when missing); `public` by default. */
   schema?: string;
+}
+
+/** The WHERE terms of a time-ordered read of messages: topic filter (a bound parameter), window, and cursor. */
+function messageWhere(q: { topic?: string; from?: number; to?: number; cursor?: string }, order: "asc" | "desc") {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const param = (v: unknown) => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  if (q.topic !== undefined) {
+    if (q.topic.includes("+") || q.topic.includes("#")) where.push(`topic ~ ${param(filterToRegex(q.topic))}`);
+    else where.push(`topic = ${param(q.topic)}`);
+  }
+  if (q.from !== undefined) where.push(`ts >= ${param(q.from)}`);
+  if (q.to !== undefined) where.push(`ts <= ${param(q.to)}`);
+  if (q.cursor !== undefined) {
+    const c = decodeCursor(q.cursor);
+    where.push(`(ts, id) ${order === "asc" ? ">" : "<"} (${param(c.ts)}, ${param(c.id)})`);
+  }
+  return { where, params, param };
 }
 
 export class PostgresStore implements Store {
@@ -190,6 +192,7 @@ export class PostgresStore implements Store {
   private readonly schema: string;
   private readonly partitions: Partitions;
   private readonly writer: WriterThread;
+  private readonly asOf: PgAsOf;
   readonly commands: CommandLog;
 
   private constructor(opts: PostgresStoreOptions) {
@@ -199,6 +202,7 @@ export class PostgresStore implements Store {
     // Started on the first append: only the bridge's processes write batches.
     this.writer = new WriterThread({ kind: "postgres", connectionString: opts.connectionString, schema: this.schema });
     this.partitions = new Partitions(this.pool);
+    this.asOf = new PgAsOf(this.pool);
     this.commands = new PgCommandLog(this.pool);
     this.users = new PgUsers(this.pool);
     this.rules = new PgRules(this.pool);
@@ -253,42 +257,47 @@ export class PostgresStore implements Store {
     return rows[0] ? withValues(rows[0]) : null;
   }
 
+  listDevicesAt(at: EpochMs): Promise<DeviceWithValues[]> {
+    return this.asOf.devices(at);
+  }
+
+  queryTopicsAt(q: TopicsAtQuery): Promise<TopicsAtPage> {
+    return this.asOf.topics(q);
+  }
+
   async queryMessages(q: MessageQuery): Promise<MessagePage> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const param = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    if (q.topic !== undefined) {
-      if (q.topic.includes("+") || q.topic.includes("#")) where.push(`topic ~ ${param(filterToRegex(q.topic))}`);
-      else where.push(`topic = ${param(q.topic)}`);
-    }
-    if (q.from !== undefined) where.push(`ts >= ${param(q.from)}`);
-    if (q.to !== undefined) where.push(`ts <= ${param(q.to)}`);
-    if (q.cursor !== undefined) {
-      const c = decodeCursor(q.cursor);
-      where.push(`(ts, id) < (${param(c.ts)}, ${param(c.id)})`);
-    }
-    const { rows } = await this.pool.query<{ id: string; ts: string; topic: string; qos: number; retain: boolean; seq: string | null; payload: Buffer; truncated: boolean }>(
+    const dir = q.order === "asc" ? "ASC" : "DESC";
+    const { where, params, param } = messageWhere(q, q.order === "asc" ? "asc" : "desc");
+    const { rows } = await this.pool.query<MessageRecord>(
       `SELECT id, ts, topic, qos, retain, seq, payload, truncated FROM messages
-       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ts DESC, id DESC LIMIT ${param(q.limit + 1)}`,
+       ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ts ${dir}, id ${dir} LIMIT ${param(q.limit + 1)}`,
       params,
     );
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
-      messages: page.map((r) => ({
-        ts: Number(r.ts) as EpochMs,
-        topic: r.topic,
-        qos: r.qos as QoS,
-        retain: r.retain,
-        ...payloadForJson(r.payload),
-        seq: r.seq === null ? null : Number(r.seq),
-        truncated: r.truncated,
-      })),
+      messages: page.map(toStoredMessage),
       next: rows.length > q.limit && last ? encodeCursor({ ts: Number(last.ts), id: Number(last.id) }) : null,
     };
+  }
+
+  async countMessages(from: EpochMs, to: EpochMs): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE ts BETWEEN $1 AND $2`, [from, to]);
+    return Number(rows[0]!.n);
+  }
+
+  async querySamples(q: SampleQuery): Promise<SamplePage> {
+    const { where, params, param } = messageWhere(q, "asc");
+    // A page of messages by the time index, then the points of its device's series at its time
+    // (points carry no message id here: two messages of one device at the same millisecond share them).
+    const { rows } = await this.pool.query<SampleRow>(
+      `WITH page AS (SELECT id, ts, topic, device FROM messages WHERE ${where.join(" AND ")} ORDER BY ts, id LIMIT ${param(q.limit)})
+       SELECT page.*, se.field, p.value FROM page LEFT JOIN series se ON se.device = page.device
+         LEFT JOIN points p ON p.series = se.id AND p.ts = page.ts
+       ORDER BY page.ts, page.id, se.field`,
+      params,
+    );
+    return samplePage(rows, q.limit);
   }
 
   async querySeries(q: SeriesQuery): Promise<Series> {
@@ -350,6 +359,9 @@ export class PostgresStore implements Store {
       const r = await this.pool.query(`DELETE FROM ${table} WHERE ctid IN (SELECT ctid FROM ${table} WHERE ${col} < $1 LIMIT $2)`, [before, maxRows]);
       deleted += r.rowCount ?? 0;
     }
+    // A topic's day goes once the whole day has: the day straddling the cutoff keeps messages.
+    const days = await this.pool.query(`DELETE FROM topic_days WHERE ctid IN (SELECT ctid FROM topic_days WHERE day + $3 <= $1 LIMIT $2)`, [before, maxRows, DAY_MS]);
+    deleted += days.rowCount ?? 0;
     return deleted;
   }
 

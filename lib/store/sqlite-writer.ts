@@ -26,6 +26,11 @@ export class SqliteWriter {
   private readonly selectDevice;
   private readonly upsertDevice;
   private readonly insertStatusChange;
+  private readonly upsertTopic;
+  private readonly selectTopic;
+  private readonly insertTopicLog;
+  /** topic → its id, and what the row says of it; an update is needed only when a message says more. */
+  private readonly topicIds = new Map<string, { id: number; first: number; device: boolean }>();
   /** device → field → series id; ids never change once made. */
   private readonly seriesIds = new Map<string, Map<string, number>>();
   private readonly points: PointsWriter;
@@ -52,6 +57,12 @@ export class SqliteWriter {
          convention = excluded.convention, status_reason = excluded.status_reason, since = excluded.since, meta = excluded.meta`,
     );
     this.insertStatusChange = db.prepare(`INSERT INTO status_changes (device, ts, status, reason) VALUES (?, ?, ?, ?)`);
+    this.upsertTopic = db.prepare(
+      `INSERT INTO topics (topic, device, first_ts) VALUES (?, ?, ?)
+       ON CONFLICT (topic) DO UPDATE SET device = coalesce(device, excluded.device), first_ts = min(first_ts, excluded.first_ts)`,
+    );
+    this.selectTopic = db.prepare<[string], { id: number; first_ts: number; device: string | null }>(`SELECT id, first_ts, device FROM topics WHERE topic = ?`);
+    this.insertTopicLog = db.prepare(`INSERT INTO topic_log (topic, ts, msg) VALUES (?, ?, ?)`);
     this.points = new PointsWriter(db);
     this.writeBatch = db.transaction((batch: Batch): AppendResult => {
       const result: AppendResult = { stored: 0, duplicates: 0 };
@@ -75,6 +86,7 @@ export class SqliteWriter {
             continue;
           }
           result.stored++;
+          this.insertTopicLog.run(this.topicId(m.topic, m.device, m.ts), m.ts, lastInsertRowid);
           const shared = m.sharedSeq;
           if (shared) this.insertSeqMark.run(shared.stream, m.device, m.ts, shared.seq, shared.modulo, shared.restart ? 1 : 0, m.qos);
           if (m.device && m.fields) {
@@ -103,8 +115,9 @@ export class SqliteWriter {
     try {
       return this.writeBatch(batch);
     } catch (err) {
-      // Series made in the rolled-back transaction are gone; their cached ids would be reused.
+      // Series and topics made in the rolled-back transaction are gone; their cached ids would be reused.
       this.seriesIds.clear();
+      this.topicIds.clear();
       throw err;
     }
   }
@@ -123,6 +136,16 @@ export class SqliteWriter {
       fields.set(field, id);
     }
     return id;
+  }
+
+  /** The id of a topic, made on first use; its first time and device kept up to date. */
+  private topicId(topic: string, device: string | null, ts: number): number {
+    const known = this.topicIds.get(topic);
+    if (known && known.first <= ts && (known.device || device === null)) return known.id;
+    this.upsertTopic.run(topic, device, ts);
+    const r = this.selectTopic.get(topic)!;
+    this.topicIds.set(topic, { id: r.id, first: r.first_ts, device: r.device !== null });
+    return r.id;
   }
 
   private mergeDevice(u: DeviceUpdate) {
@@ -151,6 +174,14 @@ export class SqliteWriter {
   prune(before: EpochMs, maxRows: number): number {
     let deleted = 0;
     this.db.transaction(() => {
+      // The topic log's rows of exactly the messages the loop below deletes (the same selection
+      // in the same transaction), found through the messages' time index.
+      deleted += this.db
+        .prepare(
+          `DELETE FROM topic_log WHERE (topic, ts, msg) IN (SELECT t.id, m.ts, m.id FROM messages m JOIN topics t ON t.topic = m.topic
+             WHERE m.rowid IN (SELECT rowid FROM messages WHERE ts < ? LIMIT ?))`,
+        )
+        .run(before, maxRows).changes;
       for (const [table, col] of PRUNABLE) {
         deleted += this.db.prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ${col} < ? LIMIT ?)`).run(before, maxRows).changes;
       }

@@ -4,12 +4,12 @@ import "server-only";
  * one transaction on the writer thread that has committed when `append` resolves.
  */
 import type Database from "better-sqlite3";
-import type { Device, DeviceId, DeviceMeta, DeviceStatus, DeviceWithValues, EpochMs } from "../devices/model";
-import type { ConventionId } from "../devices/convention";
+import type { DeviceId, DeviceWithValues, EpochMs } from "../devices/model";
 import { decodeCursor, encodeCursor } from "./cursor";
-import { payloadForJson } from "./payload-text";
 import { planSeries } from "./series-plan";
 import { migrate, openDatabase, type DeviceRecord } from "./sqlite-schema";
+import { toStoredMessage, withValues, type MessageRecord } from "./sqlite-records";
+import { SqliteAsOf } from "./sqlite-asof";
 import { SqliteUsers } from "./sqlite-users";
 import { SqliteRules } from "./sqlite-rules";
 import { SqliteCaptures } from "./sqlite-captures";
@@ -19,7 +19,8 @@ import { WriterThread } from "./writer-thread";
 import { sharedStreamsSql, type SeqStream } from "./delivery";
 import type { CommandLog } from "./command-log";
 import { SqliteCommandLog } from "./sqlite-commands";
-import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, Store } from "./types";
+import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, SamplePage, SampleQuery, Store, TopicsAtPage, TopicsAtQuery } from "./types";
+import { samplePage } from "./sample-page";
 import { statusHistory } from "./device-merge";
 
 interface BucketRecord {
@@ -31,40 +32,32 @@ interface BucketRecord {
   last: number;
 }
 
-interface MessageRecord {
-  id: number;
-  ts: number;
-  topic: string;
-  qos: number;
-  retain: number;
-  seq: number | null;
-  payload: Buffer;
-  truncated: number;
-}
-
 export function sqlitePathFromUrl(url: string): string {
   return url.replace(/^file:(\/\/)?/, "");
 }
 
-const withValues = (r: DeviceRecord): DeviceWithValues => ({
-  ...toDevice(r),
-  values: JSON.parse(r.latest) as DeviceWithValues["values"],
-  meta: JSON.parse(r.meta) as DeviceMeta,
-});
-
-function toDevice(r: DeviceRecord): Device {
-  return {
-    id: r.id as DeviceId,
-    name: r.name ?? r.id,
-    group: r.site,
-    site: r.site,
-    convention: r.convention as ConventionId,
-    status: r.status as DeviceStatus,
-    statusReason: r.status_reason,
-    since: r.since as EpochMs | null,
-    lastSeen: r.last_seen as EpochMs,
-    fields: JSON.parse(r.fields) as string[],
-  };
+/** The WHERE terms of a time-ordered read of messages: topic filter (a bound parameter), window, and cursor. */
+function messageWhere(q: { topic?: string; from?: number; to?: number; cursor?: string }, order: "asc" | "desc") {
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (q.topic !== undefined) {
+    where.push(q.topic.includes("+") || q.topic.includes("#") ? "topic_matches(?, topic) = 1" : "topic = ?");
+    params.push(q.topic);
+  }
+  if (q.from !== undefined) {
+    where.push("ts >= ?");
+    params.push(q.from);
+  }
+  if (q.to !== undefined) {
+    where.push("ts <= ?");
+    params.push(q.to);
+  }
+  if (q.cursor !== undefined) {
+    const c = decodeCursor(q.cursor);
+    where.push(order === "asc" ? "(ts > ? OR (ts = ? AND id > ?))" : "(ts < ? OR (ts = ? AND id < ?))");
+    params.push(c.ts, c.ts, c.id);
+  }
+  return { where, params };
 }
 
 export class SqliteStore implements Store {
@@ -76,6 +69,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly selectDevice;
   private readonly selectSeries;
+  private readonly asOf: SqliteAsOf;
   /** Writes go to a thread of their own, or inline for `:memory:` (one connection only). */
   private readonly writer: SqliteWriter | WriterThread;
   /** The inline writer's last append while it is unsettled. */
@@ -91,6 +85,7 @@ export class SqliteStore implements Store {
     this.alerts = new SqliteAlerts(this.db);
     this.selectDevice = this.db.prepare<[string], DeviceRecord>(`SELECT * FROM devices WHERE id = ?`);
     this.selectSeries = this.db.prepare<[string, string], { id: number }>(`SELECT id FROM series WHERE device = ? AND field = ?`);
+    this.asOf = new SqliteAsOf(this.db);
     this.writer = path === ":memory:" ? new SqliteWriter(this.db) : new WriterThread({ kind: "sqlite", path });
     this.commands = new SqliteCommandLog(this.db);
   }
@@ -121,48 +116,46 @@ export class SqliteStore implements Store {
     return r ? withValues(r) : null;
   }
 
+  async listDevicesAt(at: EpochMs): Promise<DeviceWithValues[]> {
+    return this.asOf.devices(at);
+  }
+
+  async queryTopicsAt(q: TopicsAtQuery): Promise<TopicsAtPage> {
+    return this.asOf.topics(q);
+  }
+
   async queryMessages(q: MessageQuery): Promise<MessagePage> {
-    const where: string[] = [];
-    const params: (string | number)[] = [];
-    if (q.topic !== undefined) {
-      if (q.topic.includes("+") || q.topic.includes("#")) {
-        where.push("topic_matches(?, topic) = 1");
-      } else {
-        where.push("topic = ?");
-      }
-      params.push(q.topic);
-    }
-    if (q.from !== undefined) {
-      where.push("ts >= ?");
-      params.push(q.from);
-    }
-    if (q.to !== undefined) {
-      where.push("ts <= ?");
-      params.push(q.to);
-    }
-    if (q.cursor !== undefined) {
-      const c = decodeCursor(q.cursor);
-      where.push("(ts < ? OR (ts = ? AND id < ?))");
-      params.push(c.ts, c.ts, c.id);
-    }
+    const { where, params } = messageWhere(q, q.order === "asc" ? "asc" : "desc");
+    const dir = q.order === "asc" ? "ASC" : "DESC";
     const sql = `SELECT id, ts, topic, qos, retain, seq, payload, truncated FROM messages
-      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ts DESC, id DESC LIMIT ?`;
+      ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY ts ${dir}, id ${dir} LIMIT ?`;
     // One extra row tells whether another page exists.
     const rows = this.db.prepare<(string | number)[], MessageRecord>(sql).all(...params, q.limit + 1);
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
-      messages: page.map((r) => ({
-        ts: r.ts as EpochMs,
-        topic: r.topic,
-        qos: r.qos as QoS,
-        retain: r.retain === 1,
-        ...payloadForJson(r.payload),
-        seq: r.seq,
-        truncated: r.truncated === 1,
-      })),
+      messages: page.map(toStoredMessage),
       next: rows.length > q.limit && last ? encodeCursor({ ts: last.ts, id: last.id }) : null,
     };
+  }
+
+  async countMessages(from: EpochMs, to: EpochMs): Promise<number> {
+    return this.db.prepare<[number, number], { n: number }>(`SELECT count(*) AS n FROM messages WHERE ts BETWEEN ? AND ?`).get(from, to)!.n;
+  }
+
+  async querySamples(q: SampleQuery): Promise<SamplePage> {
+    const { where, params } = messageWhere(q, "asc");
+    // A page of messages by the time index, then each one's points by their key (series, ts, msg).
+    type Row = { id: number; ts: number; topic: string; device: string | null; field: string | null; value: number | null };
+    const rows = this.db
+      .prepare<(string | number)[], Row>(
+        `WITH page AS (SELECT id, ts, topic, device FROM messages WHERE ${where.join(" AND ")} ORDER BY ts, id LIMIT ?)
+         SELECT page.*, se.field, p.value FROM page LEFT JOIN series se ON se.device = page.device
+           LEFT JOIN points p ON p.series = se.id AND p.ts = page.ts AND p.msg = page.id
+         ORDER BY page.ts, page.id, se.field`,
+      )
+      .all(...params, q.limit);
+    return samplePage(rows, q.limit);
   }
 
   async querySeries(q: SeriesQuery): Promise<Series> {

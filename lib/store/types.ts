@@ -141,10 +141,59 @@ export interface MessageQuery {
   limit: number;
   /** Opaque, from a previous page's `next`. */
   cursor?: string;
+  /**
+   * `desc` (the default) newest first; `asc` oldest first, for playback. A cursor is a position,
+   * so one from either order pages on from there in the order asked for.
+   */
+  order?: "asc" | "desc";
 }
 
 export interface MessagePage {
   messages: StoredMessage[];
+  next: string | null;
+}
+
+/** Numeric samples of the messages in a window, oldest first, for a CSV of series (GET /api/export). */
+export interface SampleQuery {
+  /** A topic name or an MQTT filter with `+` / `#`, already validated: the samples of the messages on it. */
+  topic?: string;
+  from: EpochMs;
+  to: EpochMs;
+  /** Messages per page (each carries one sample per field). */
+  limit: number;
+  /** Opaque, from a previous page's `next`. */
+  cursor?: string;
+}
+
+export interface StoredSample {
+  ts: EpochMs;
+  topic: string;
+  device: DeviceId;
+  field: string;
+  value: number;
+}
+
+export interface SamplePage {
+  /** By message time, then field name. */
+  samples: StoredSample[];
+  next: string | null;
+}
+
+/** Each topic's last message at or before `at` (time travel, issue 20). */
+export interface TopicsAtQuery {
+  at: EpochMs;
+  /** A topic name or an MQTT filter with `+` / `#`, already validated. */
+  topic?: string;
+  limit: number;
+  /** Opaque, from a previous page's `next`. */
+  cursor?: string;
+}
+
+export interface TopicsAtPage {
+  /** Topics matching the filter that had received a message by `at`. */
+  count: number;
+  /** In topic order (bytewise), each topic's last message at or before `at`. */
+  items: StoredMessage[];
   next: string | null;
 }
 
@@ -170,8 +219,20 @@ export interface Store {
   /** Every device, each with its latest values (the overview's cards show them before any live message). */
   listDevices(): Promise<DeviceWithValues[]>;
   getDevice(id: DeviceId): Promise<DeviceWithValues | null>;
-  /** Newest first. */
+  /**
+   * Every device that had spoken by `at`, as `listDevices` would have listed it then: the status
+   * and reason of its last status change at or before `at`, the last value of each field at or
+   * before `at`, and the last time it published. Indexed lookups per device, never a scan.
+   */
+  listDevicesAt(at: EpochMs): Promise<DeviceWithValues[]>;
+  /** Each matching topic's last message at or before `at`, paged: one index lookup per topic. */
+  queryTopicsAt(query: TopicsAtQuery): Promise<TopicsAtPage>;
+  /** Newest first, unless `order` is `asc`. */
   queryMessages(query: MessageQuery): Promise<MessagePage>;
+  /** How many messages lie in [from, to] (read from the time index; a topic filter narrows this, so it is an upper bound). */
+  countMessages(from: EpochMs, to: EpochMs): Promise<number>;
+  /** The samples of the messages in the window, paged by message. */
+  querySamples(query: SampleQuery): Promise<SamplePage>;
   /** Aggregated in the database (raw samples, or minute or hour rollups for long ranges). */
   querySeries(query: SeriesQuery): Promise<Series>;
   /** The device's status changes in [from, to], each with its reason, for every convention. */

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { SqliteStore } from "../../lib/store/sqlite";
+import { MIGRATIONS, openDatabase } from "../../lib/store/sqlite-schema";
 import { asEpochMs } from "../../lib/devices/model";
 import { commandLogContract } from "../commands.contract";
 import { storeContract } from "../store.contract";
@@ -32,5 +33,21 @@ describe("SQLite store file", () => {
     const b = new SqliteStore(path);
     expect((await b.queryMessages({ limit: 10 })).messages).toHaveLength(1);
     await b.close();
+  });
+});
+
+describe("SQLite time-travel migration", () => {
+  it("indexes the messages of a database made before it, so they answer as-of queries", async () => {
+    const path = join(dir, "before-time-travel.db");
+    const db = openDatabase(path);
+    for (const [v, sql] of MIGRATIONS.slice(0, -1).entries()) db.exec(`${sql}; PRAGMA user_version = ${v + 1}`);
+    const insert = db.prepare(`INSERT INTO messages (ts, topic, device, qos, retain, dup, seq, payload) VALUES (?, ?, ?, 1, 0, 0, NULL, ?)`);
+    insert.run(10, "fleet/lab/a/status", "a", Buffer.from("online"));
+    insert.run(20, "fleet/lab/a/status", "a", Buffer.from("offline"));
+    db.close();
+    const store = new SqliteStore(path);
+    expect((await store.queryTopicsAt({ at: asEpochMs(15), limit: 10 })).items.map((m) => m.payload)).toEqual(["online"]);
+    expect((await store.queryTopicsAt({ at: asEpochMs(25), limit: 10 })).items.map((m) => m.payload)).toEqual(["offline"]);
+    await store.close();
   });
 });

@@ -18,15 +18,17 @@ import type { ApiRoute } from "../api-routes";
 import { commandBody, commandIdParam, commandListQuery } from "../commands-params";
 import { deliveryQuery } from "../delivery-params";
 import type { ErrorCode } from "../errors";
+import { exportQuery } from "../export-params";
 import { messagesQuery } from "../messages-params";
 import type { Method } from "../method-not-allowed";
 import { deviceIdParam } from "../query-params";
 import { seriesQuery } from "../series-params";
+import { snapshotQuery } from "../snapshot-params";
 import { statusQuery } from "../status-params";
 import { traceQuery } from "../trace-params";
 
 export type Access = "public" | Role;
-export type Media = "application/json" | "text/csv" | "text/event-stream" | "text/plain" | "application/vnd.tcpdump.pcap";
+export type Media = "application/json" | "application/x-ndjson" | "text/csv" | "text/event-stream" | "text/plain" | "application/vnd.tcpdump.pcap";
 
 export interface Operation {
   summary: string;
@@ -116,10 +118,16 @@ export const OPERATIONS: Record<ApiRoute, Operations> = {
   "/api/devices/[id]": { GET: { summary: "One device, its latest values and commands", access: "viewer", params: { id: deviceIdParam }, ok: json(200, "the device"), errors: ["not_found"] } },
   "/api/devices/[id]/status": { GET: { summary: "A device's online/offline history", access: "viewer", params: { id: deviceIdParam }, query: statusQuery, ok: json(200, "the status history") } },
   "/api/health": { GET: { summary: "Each part's status (details with a session)", access: "public", ok: json(200, "{ status: \"ok\", broker, store, bridge, ... }; 503 with the same shape naming the part that is down") } },
+  "/api/export": {
+    GET: { summary: "A window of stored messages, streamed: JSONL of raw messages or CSV of series", access: "viewer", query: exportQuery, ok: { status: 200, description: "JSONL lines { ts, topic, qos, retain, payload, encoding } or CSV ts,time,device,topic,field,value; X-Fleetscope-Export-Estimate: the window's message count", media: "application/x-ndjson" } },
+  },
   "/api/messages": { GET: { summary: "Stored messages by topic filter, paged", access: "viewer", query: messagesQuery, ok: json(200, "{ messages: [...], next }") } },
   "/api/metrics": { GET: { summary: "This process's metrics", access: "public", ok: { status: 200, description: "Prometheus text format 0.0.4", media: "text/plain" } } },
   "/api/openapi.json": { GET: { summary: "This document", access: "public", ok: json(200, "OpenAPI 3.1") } },
   "/api/series": { GET: { summary: "A field's time series in at most `points` buckets, computed in the store", access: "viewer", query: seriesQuery, ok: json(200, "{ device, field, bucketMs, points: [...] }"), errors: ["not_found"] } },
+  "/api/snapshot": {
+    GET: { summary: "The fleet and the topics' last messages as they were at an instant", access: "viewer", query: snapshotQuery, ok: json(200, "{ at, devices: [...], topics: { count, items: [...], next } }") },
+  },
   "/api/silences": {
     GET: { summary: "Silences", access: "viewer", query: silencesQuery, ok: json(200, "{ silences: [...] }") },
     POST: { summary: "Silence the alerts some matchers match", access: "operator", body: silenceBodySchema, serverKeys: ["createdBy"], ok: json(201, "the silence") },

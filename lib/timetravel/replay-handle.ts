@@ -1,0 +1,54 @@
+/**
+ * The tab's MQTT handle while it shows the past: pages watch topic filters on it as they do on
+ * the live connection (lib/mqtt/live-feed.ts), but what arrives is the store's: first each
+ * topic's last message as of the cursor, then what playback replays, each watch through its own
+ * frame batcher. Publishing and the tab's own packet trace stay on the live connection: they
+ * happen now, whatever moment is shown.
+ */
+import type { MqttHandle } from "../mqtt/live-feed";
+import { topicMatches } from "../mqtt/topic";
+import type { WatchHandlers } from "../mqtt/watchers";
+import { createFrameBatcher, type FrameBatcher } from "../state/frame-batcher";
+import type { TopicMessage } from "../topics/tree";
+
+interface Watch {
+  filter: string;
+  batcher: FrameBatcher<TopicMessage>;
+}
+
+export interface ReplayHandle extends MqttHandle {
+  /** Messages from the store, in receipt order: each topic's last as of the cursor, then those played. */
+  route(messages: readonly TopicMessage[]): void;
+  dispose(): void;
+}
+
+export function createReplayHandle(live: () => MqttHandle | null): ReplayHandle {
+  const watches = new Set<Watch>();
+  // The latest message per topic, so a watch added mid-playback starts from where the view is.
+  const latest = new Map<string, TopicMessage>();
+  const unavailable = () => Promise.reject(new Error("not connected to the broker"));
+  return {
+    watch(filter: string, handlers: WatchHandlers) {
+      const w: Watch = { filter, batcher: createFrameBatcher(handlers.onBatch) };
+      watches.add(w);
+      handlers.onState({ state: "subscribed" });
+      for (const m of latest.values()) if (topicMatches(filter, m.topic)) w.batcher.push(m);
+      return () => {
+        watches.delete(w);
+        w.batcher.dispose();
+      };
+    },
+    publish: (topic, payload, opts) => live()?.publish(topic, payload, opts) ?? unavailable(),
+    trace: (onBatch) => live()?.trace(onBatch) ?? (() => undefined),
+    route(messages) {
+      for (const m of messages) {
+        latest.set(m.topic, m);
+        for (const w of watches) if (topicMatches(w.filter, m.topic)) w.batcher.push(m);
+      }
+    },
+    dispose() {
+      for (const w of watches) w.batcher.dispose();
+      watches.clear();
+    },
+  };
+}
