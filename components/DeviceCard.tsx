@@ -1,10 +1,12 @@
 "use client";
+import { useMemo } from "react";
 import { AtLink } from "./timetravel/AtLink";
 import { recentAlarms } from "@/lib/state/device-events";
 import { headlineField, messageRate } from "@/lib/state/live-devices";
 import { EMPTY_SERIES } from "@/lib/state/live-series";
 import { formatValue, unitFor } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
+import { useThresholdLines } from "./alerts/useAlertMarks";
 import { conventionLabel } from "@/lib/devices/labels";
 import { LastSeen } from "./LastSeen";
 import { Sparkline } from "./Sparkline";
@@ -20,8 +22,12 @@ export function DeviceCard({ id }: { id: string }) {
   // Counted as of the moment shown: now, or the cursor of a past view (`?at=`).
   const alarms = useFleet((s) => recentAlarms(s.events.get(id), s.past?.cursor ?? Date.now()));
   const rate = useFleet((s) => messageRate(s.devices.get(id)?.arrivals ?? [], s.past?.cursor ?? Date.now()));
+  const field = d ? headlineField(d) : undefined;
+  const lines = useThresholdLines(id, field);
+  // The rules' thresholds across the sparkline, their clear values fainter: an array of its own
+  // only when the rules change, so the canvas redraws for new data, not for every render.
+  const levels = useMemo(() => lines.flatMap((l) => [{ value: l.value }, ...(l.clear === null ? [] : [{ value: l.clear, faint: true }])]), [lines]);
   if (!d) return null;
-  const field = headlineField(d);
   const shown = Object.keys(d.values).filter((f) => !f.includes(".")).slice(0, CARD_VALUES);
   return (
     <li className="card" data-testid="device-card" data-device={d.id}>
@@ -59,7 +65,7 @@ export function DeviceCard({ id }: { id: string }) {
         ))}
       </dl>
       {field && <div className="muted small">{field}</div>}
-      <Sparkline series={(field && d.series[field]) || EMPTY_SERIES} />
+      <Sparkline series={(field && d.series[field]) || EMPTY_SERIES} levels={levels} />
     </li>
   );
 }

@@ -73,7 +73,7 @@ test("a rule made on /alerts is previewed over stored data, fires on an arm's te
   await expect(page.getByTestId("alert-rule").filter({ hasText: name })).toHaveCount(0);
 });
 
-test("a firing alert shows on its device's card with an inline ack (operators and admins; a viewer sees it without the button), and on its charts as a threshold line and a firing band", async ({ page, browser, baseURL }) => {
+test("a firing alert shows on its device's card with an inline ack (operators and admins; a viewer sees it without the button) and its threshold across the sparkline, and on its charts as a threshold line and a firing band", async ({ page, browser, baseURL }) => {
   const made = await page.request.post("/api/alert-rules", { data: { name: `e2e card ${Date.now()}`, kind: "threshold", devices: ["arm-10"], field: "temp", op: "above", value: -100, clear: -200, severity: "critical" } });
   expect(made.status()).toBe(201);
   const rule = (await made.json()) as { id: string; name: string };
@@ -82,6 +82,8 @@ test("a firing alert shows on its device's card with an inline ack (operators an
     const card = page.locator('[data-testid="device-card"][data-device="arm-10"]');
     // The overlay is read every 10 s.
     await expect(card.getByTestId("card-alert")).toHaveAttribute("data-state", "firing", { timeout: 25_000 });
+    // The card's sparkline of temp draws the rule's threshold and its clear value across it.
+    await expect(card.getByTestId("sparkline")).toHaveAttribute("data-levels", "2");
 
     const viewer = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
     try {
