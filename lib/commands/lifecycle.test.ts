@@ -67,6 +67,13 @@ describe("command lifecycle", () => {
     expect(c.events.at(-1)!.effect).toBe("resent with DUP");
   });
 
+  it("a resend after a restart is recorded, says the device may get it twice, and stays queued until it goes out", () => {
+    const c = run(base(), [{ type: "resent", at: 1 }]);
+    expect(states(c)).toEqual(["queued"]);
+    expect(c.events).toEqual([{ at: 1, type: "resent", effect: expect.stringContaining("may get it twice, with the same id") }]);
+    expect(states(run(c, [{ type: "published", at: 2 }]))).toEqual(["queued", "sent"]);
+  });
+
   it("is rejected only from queued; a reject later is recorded and ignored", () => {
     expect(applyInput(base(), { type: "reject", at: 2, reason: "arm-01 is offline" })).toMatchObject({ state: "rejected", error: "arm-01 is offline" });
     const sent = run(base(), [{ type: "published", at: 1 }, { type: "reject", at: 2, reason: "x" }]);
@@ -118,6 +125,7 @@ describe("command lifecycle", () => {
       { type: "timeout", at: 50 },
       { type: "reject", at: 50, reason: "r" },
       { type: "publish_failed", at: 50, error: "p" },
+      { type: "resent", at: 50 },
     ];
     const finals: Command[] = [
       run(base(), [{ type: "published", at: 1 }, { type: "reply", at: 2, ok: true }]),

@@ -38,7 +38,13 @@ export type CommandInput =
   | { type: "timeout"; at: number; note?: string }
   | { type: "reject"; at: number; reason: string }
   /** The broker connection refused or dropped the publish for good. */
-  | { type: "publish_failed"; at: number; error: string };
+  | { type: "publish_failed"; at: number; error: string }
+  /**
+   * A restarted service found the command still queued in the store and sends it again, as a new
+   * PUBLISH: the run before may have sent it already (its `sent` is a lazy write), so the device
+   * may get it twice, with the same command id, which it obeys once.
+   */
+  | { type: "resent"; at: number };
 
 export interface CommandEvent {
   at: number;
@@ -142,6 +148,9 @@ export function applyInput(c: Command, input: CommandInput): Command {
     case "reject":
       if (c.state !== "queued") return record(c, input, `reject after ${c.state}, ignored`, input.reason);
       return record({ ...moveTo(c, "rejected", input.at, input.reason), error: input.reason }, input, "rejected", input.reason);
+    case "resent":
+      if (final) return record(c, input, `resend after ${c.state}, ignored`);
+      return record(c, input, "sent again after a restart (the run before may have sent it: the device may get it twice, with the same id)");
     case "publish_failed":
       if (final || c.state !== "queued") return record(c, input, "publish error after it went out, ignored", input.error);
       return record({ ...moveTo(c, "failed", input.at, input.error), error: input.error }, input, "failed", input.error);

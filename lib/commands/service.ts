@@ -3,8 +3,9 @@ import "server-only";
  * The command service: records each command in the store before it is sent, publishes it at
  * QoS 2, follows its PUBREC/PUBCOMP on this client's hop, waits for the device's reply or state
  * echo, and times it out. Every change is saved before it is announced. On start it resumes the
- * commands the store still holds open: expired ones time out, queued ones go out (devices drop a
- * command id they have already obeyed), sent ones wait for their reply until their deadline.
+ * commands the store still holds open: expired ones time out, queued ones go out again, on record
+ * as resent first (devices drop a command id they have already obeyed), sent ones wait for their
+ * reply until their deadline.
  */
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
@@ -95,6 +96,8 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   /** The request payload object of each command, until its PUBLISH is seen going out. */
   private readonly byPayload = new Map<Buffer, string>();
   private readonly byMessageId = new Map<number, string>();
+  /** Commands resumed after a restart whose `resent` record is being saved: sent once it is (resend). */
+  private readonly resending = new Set<string>();
   /** Commands whose PUBLISH the broker answered with PUBACK (QoS 1; RabbitMQ takes QoS 2 so): their callback says no PUBCOMP. */
   private readonly pubacked = new Set<string>();
   private readonly advertisements = new Map<string, Advertisement>();
@@ -152,7 +155,7 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     const speak311 = () => {
       client.end(true);
       this.connect(4);
-      for (const t of this.tracked.values()) if (t.command.state === "queued") this.send(t.command);
+      for (const t of this.tracked.values()) if (t.command.state === "queued" && !this.resending.has(t.command.id)) this.send(t.command);
     };
     client.on("error", (err) => {
       // Once per cause: a refusing broker answers every reconnect the same way.
@@ -269,8 +272,25 @@ export class CommandService extends EventEmitter<ServiceEvents> {
         continue;
       }
       this.track(c);
-      if (c.state === "queued") this.send(c);
+      if (c.state === "queued") this.resend(c.id);
     }
+  }
+
+  /**
+   * A command still queued in the store after a restart goes out again as a new PUBLISH, and the
+   * record says so, durably, before it does: every copy a device gets beyond the first is then one
+   * its command's events account for (test/integration/stack-sigkill.test.ts).
+   */
+  private resend(id: string) {
+    const saved = this.input(id, { type: "resent", at: this.now() }, true);
+    const t = this.tracked.get(id);
+    if (!saved || !t) return;
+    this.resending.add(id);
+    // Unsaved (reported by input): it stays queued, and times out at its deadline.
+    void saved.then((ok) => {
+      this.resending.delete(id);
+      if (ok && !t.done && this.tracked.get(id) === t) this.send(t.command);
+    });
   }
 
   private track(command: Command) {
@@ -316,10 +336,23 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     });
   }
 
+  /**
+   * The command whose request `payload` is. MQTT.js sends what was published while it was offline
+   * (at start, or between reconnects) from its store, which holds a copy of the packet, so the
+   * payload is then equal to the one published, not the same Buffer.
+   */
+  private commandOf(payload: IPublishPacket["payload"]): string | undefined {
+    if (!Buffer.isBuffer(payload)) return undefined;
+    const same = this.byPayload.get(payload);
+    if (same !== undefined) return same;
+    for (const [published, id] of this.byPayload) if (published.equals(payload)) return id;
+    return undefined;
+  }
+
   private onPacket(packet: Packet, dir: "send" | "receive") {
     if (dir === "send" && packet.cmd === "publish") {
       const p = packet as IPublishPacket;
-      const id = this.byPayload.get(p.payload as Buffer) ?? (p.messageId !== undefined ? this.byMessageId.get(p.messageId) : undefined);
+      const id = this.commandOf(p.payload) ?? (p.messageId !== undefined ? this.byMessageId.get(p.messageId) : undefined);
       if (!id || p.messageId === undefined) return;
       this.byMessageId.set(p.messageId, id);
       this.input(id, { type: "published", at: this.now(), dup: p.dup });
@@ -406,7 +439,8 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     }
   }
 
-  private input(id: string, input: CommandInput) {
+  /** Applies `input`; resolves once its state is saved, with whether it was (`durable`: at the next gather, not the lazy timer). */
+  private input(id: string, input: CommandInput, durable = false): Promise<boolean> | undefined {
     const t = this.tracked.get(id);
     if (!t) return;
     const prev = t.command;
@@ -415,18 +449,18 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     t.command = next;
     // Only the step into a final state is waited for; what trails it (a PUBCOMP after the reply, a
     // duplicate reply) is a record and shares a later commit.
-    const urgent = isFinal(next.state) && !isFinal(prev.state);
+    const urgent = durable || (isFinal(next.state) && !isFinal(prev.state));
     if (isFinal(next.state) && !isFinal(prev.state)) this.count(next.state);
     if (isFinal(next.state) && !isFinal(prev.state)) observeRoundTrip(next);
     // The batcher writes a command's states in the order they are saved, and resolves in that order.
-    t.saving = this.writer
-      .save(next, urgent)
-      .then(
-        () => void this.emit("change", next),
-        (err: unknown) => void this.emit("error", err instanceof Error ? err : new Error(String(err))),
-      );
+    const saved = this.writer.save(next, urgent).then(
+      () => this.emit("change", next) || true,
+      (err: unknown) => this.emit("error", err instanceof Error ? err : new Error(String(err))) && false,
+    );
+    t.saving = saved.then(() => undefined);
     // After the save is under way: untracking waits for it before the store path takes over.
     if (isFinal(next.state)) this.untrack(t);
+    return saved;
   }
 
   /**

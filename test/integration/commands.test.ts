@@ -162,12 +162,21 @@ describe.each(THREE_BROKERS)("commands against %s", (brokerName, startBroker) =>
     const expired = applyInput(sampleCommand({ ...base, args: { joint: 3, angle: 1 }, createdAt: Date.now() - 60_000, timeoutMs: 1_000 }), { type: "published", at: Date.now() - 59_000 });
     await store.commands.create([pending, expired]);
     await store.commands.save([expired]);
+    // What the store says as the resent command reaches a subscriber of its topic.
+    const watcher = await mqtt.connectAsync(broker.tcpUrl, { protocolVersion });
+    const recordedAtDelivery = new Promise<string[] | undefined>((resolve) => watcher.on("message", () => void store.commands.get(pending.id).then((c) => resolve(c?.events.map((e) => e.type)))));
+    await watcher.subscribeAsync(base.topic, { qos: 1 });
     service = new CommandService({ url: broker.tcpUrl, protocolVersion, log: store.commands, device: async (id) => devices.get(id) ?? null });
     const timedOut = reachesState(service, expired.id, "timed_out");
     const succeeded = reachesState(service, pending.id, "succeeded");
     await service.start();
-    await Promise.all([timedOut, succeeded]);
+    const [, done] = await Promise.all([timedOut, succeeded]);
     expect(await store.commands.open()).toEqual([]);
+    // The run before may have sent it (its `sent` is a lazy write): the resend is on record before it
+    // goes out, and the PUBLISH sent from MQTT.js' offline store is still followed, PUBREC and all.
+    expect(await recordedAtDelivery).toEqual(["resent"]);
+    expect(done.events.map((e) => e.type)).toEqual(expect.arrayContaining(["resent", "published", (broker.maxQos ?? 2) < 2 ? "puback" : "pubrec", "reply"]));
+    await watcher.endAsync();
   });
 
   it("a late reply after the timeout, a duplicate reply and a reply for an unknown id are recorded and change nothing", async () => {

@@ -16,6 +16,12 @@
  * sent through `POST /api/commands` (with an idempotency key, retried after a kill) in a final
  * state, reached once; and the retained statuses back from the broker's file, never republished.
  *
+ * A command may reach a device more than once, and only end to end: a restarted command service
+ * sends a command its store still holds as queued again, as a new PUBLISH (its `sent` is a lazy
+ * write, so the run before may have sent it), on record as `resent` before it goes out, and the
+ * device knows it by its id. Every copy a device gets beyond the first must be such a resend: one
+ * more would be a QoS 2 message delivered twice on the broker→device hop.
+ *
  * Nothing may be lost or stored twice; should a message be lost, the report says when it was
  * acknowledged (just before a kill, while the server restarted, or elsewhere) to point at a cause.
  * Losses seen here before, and their fixes in the embedded broker: a QoS 1 PUBACK written before
@@ -345,10 +351,16 @@ it(`stores every seq once, finishes every command once and keeps every retained 
   db.close();
   const states = [...finalCommands.values()].reduce<Record<string, number>>((m, c) => ({ ...m, [c.state]: (m[c.state] ?? 0) + 1 }), {});
   const deliveredTwice = devices.flatMap((d) => [...d.commandDeliveries].filter(([, n]) => n > 1).map(([id, n]) => `${d.id}:${id}×${n}`));
+  // Each command's deliveries to its device, and the resends its record accounts for.
+  const copies = [...finalCommands.values()].map((c) => ({
+    key: c.key,
+    delivered: devices.find((d) => d.id === c.device)?.commandDeliveries.get(c.id) ?? 0,
+    resent: c.events.filter((e) => e.type === "resent").length,
+  }));
   process.stdout.write(
     `stack-sigkill: seed ${SEED}, ${KILLS} kills; ` +
       report.map((r) => `${r.device} (QoS ${r.qos}) ${r.acked}/${r.published} acked, lost ${r.lost.length} (${r.windows.filter((w) => w === "before-kill").length} acked just before a kill, ${r.windows.filter((w) => w === "restarting").length} while restarting)${r.lost.length ? ` [${r.lost.join(",")}]` : ""}, twice ${r.twice.length}`).join("; ") +
-      `; commands ${JSON.stringify(states)}, delivered to a device more than once: ${deliveredTwice.length ? deliveredTwice.join(" ") : "none"}` +
+      `; commands ${JSON.stringify(states)}, delivered to a device more than once: ${deliveredTwice.length ? deliveredTwice.join(" ") : "none"} (commands resent after a restart: ${copies.filter((c) => c.resent > 0).length})` +
       `; kills at ${kills.map((k) => `+${k - started}`).join(",")}, restarts at ${restarts.map((k) => `+${k - started}`).join(",")}; lost: ${report.flatMap((r) => r.timeline.map((t) => `${r.device} ${t}`)).join("; ")}` +
       `; last run's bridge: ${JSON.stringify({ received: health.bridge.received, stored: health.bridge.stored, duplicates: health.bridge.duplicates })}\n`,
   );
@@ -368,6 +380,7 @@ it(`stores every seq once, finishes every command once and keeps every retained 
     expect(FINAL_STATES.has(c.state), `${c.key}: ${c.state}`).toBe(true);
     expect(c.transitions.filter((t) => FINAL_STATES.has(t.state)), `${c.key}: final transitions`).toHaveLength(1);
   }
+  for (const c of copies) expect(c.delivered, `${c.key}: delivered to its device, at most once plus its ${c.resent} resends on record`).toBeLessThanOrEqual(1 + c.resent);
 
   for (const d of devices) {
     expect(retained.get(d.id), `${d.id}'s retained status after the last restart`).toBe("online");
