@@ -5,7 +5,7 @@
  * live connection never writes to this store, so nothing of the present leaks into the view.
  */
 import type { DeviceWithValues } from "../devices/model";
-import type { StoredMessage } from "../store/types";
+import type { StoredMessage, TopicAtMessage } from "../store/types";
 import type { FleetStore } from "../state/fleet-store";
 import { ALARM_WINDOW_MS } from "../state/device-events";
 import type { ReplayHandle } from "./replay-handle";
@@ -17,7 +17,7 @@ export type GetJson = <T>(url: string, signal?: AbortSignal) => Promise<T>;
 export interface SnapshotPage {
   at: number;
   devices: DeviceWithValues[];
-  topics: { count: number; items: StoredMessage[]; next: string | null };
+  topics: { count: number; items: TopicAtMessage[]; next: string | null };
 }
 
 /** Topics the tab holds as of the cursor; a larger tree is cut here, and the banner says so. */
