@@ -13,6 +13,7 @@ import { benchIngest } from "./ingest";
 import { benchMixedIngest } from "./mixed-ingest";
 import { benchMemory } from "./memory";
 import { benchOverview, benchOverviewSparkplug } from "./overview";
+import { benchPlayback } from "./playback";
 import { benchSeries } from "./series";
 import { benchSnapshot } from "./snapshot";
 import { benchStartup } from "./startup";
@@ -46,4 +47,5 @@ export const benches: [string, () => Promise<BenchResult[]>][] = [
   ["fuzz", benchFuzz],
   ["alerts", benchAlerts],
   ["snapshot", benchSnapshot],
+  ["playback", benchPlayback],
 ];

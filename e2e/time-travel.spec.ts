@@ -6,6 +6,9 @@
  */
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import mqtt from "mqtt";
+import { readFileSync } from "node:fs";
+import type { AlertItem } from "../lib/alerts/alert-list";
+import { firingAt } from "../lib/timetravel/alerts-at";
 import { untilStored } from "./stored";
 
 // The test borrows this arm's status topic (as device-view.spec.ts does arm-01's) and leaves it
@@ -78,6 +81,14 @@ test("the fleet as it was while an arm was offline: overview, device page and to
   await expect(banner).toContainText(/\(\d+ (s|min)( \d+ s)? ago\)/);
   const card = page.locator(`[data-device="${ARM}"]`);
   await expect(card.getByTestId("status")).toHaveText(/offline/);
+  // Its sparkline is drawn from the store up to the moment, without playing.
+  await expect(card.getByTestId("sparkline")).toHaveAttribute("data-state", "drawn");
+  // The header's badge counts the alerts firing then, as the store's episodes say.
+  const open = (await (await page.request.get(`/api/alerts?from=${at}&to=${at}&limit=100&transitions=true`)).json()) as { alerts: AlertItem[] };
+  const badge = page.getByTestId("alert-badge");
+  await expect(badge).toHaveAttribute("data-at", String(at));
+  await expect(badge).toHaveAttribute("data-firing", String(firingAt(open.alerts, at)));
+  await expect(badge).toHaveText(/firing then|none then/);
   // Another arm, online then, is online in the past view too: not every device offline.
   await expect(page.locator('[data-device="arm-04"]').getByTestId("status")).toHaveText(/online/);
   // The timeline marks the spell, the command and the alarm, named, among the store's other marks.
@@ -121,6 +132,11 @@ test("the fleet as it was while an arm was offline: overview, device page and to
   await page.getByLabel("Search topics").fill(STATUS);
   const row = page.locator(`[data-topic="${STATUS}"]`);
   await expect(row.getByText("offline", { exact: true })).toBeVisible();
+  // Its message count up to then, as the store counts it (more than the one message the tree holds).
+  const counted = (await (await page.request.get(`/api/snapshot?at=${at}&topic=${encodeURIComponent(STATUS)}`)).json()) as { topics: { items: { count: number }[] } };
+  const n = counted.topics.items[0]!.count;
+  expect(n).toBeGreaterThanOrEqual(2);
+  await expect(row).toContainText(new RegExp(`(^|\\D)${n} msgs`));
 
   // The timeline's keys step a second back, in the URL too.
   const slider = page.getByRole("slider", { name: "Time cursor" });
@@ -163,4 +179,32 @@ test("the fleet as it was while an arm was offline: overview, device page and to
   const lines = (await (await file.createReadStream()).toArray()).join("").trim().split("\n").map((l) => JSON.parse(l) as { topic: string; payload: string; ts: number });
   expect(lines.filter((l) => l.topic === STATUS && l.ts >= offlineAt && l.ts <= onlineAt).map((l) => l.payload)).toEqual(["offline", "online"]);
   await expect(page.getByTestId("export-progress")).toHaveText(/^Exported \d+ rows\.$/);
+});
+
+test("a capture at a past moment: /wire?capture=&at= shows its packets up to the cursor only", async ({ page }) => {
+  // mqtt311.pcap: arm-01 publishes at QoS 0, then QoS 1, then QoS 2, each on a connection of its own.
+  const res = await page.request.post("/api/captures?name=time-travel.pcap", { data: readFileSync("lib/capture/fixtures/mqtt311.pcap"), headers: { "content-type": "application/octet-stream" } });
+  expect(res.status()).toBe(201);
+  const { id } = (await res.json()) as { id: string };
+  try {
+    const all = (await (await page.request.get(`/api/captures/${id}/packets?type=publish,puback,pubrec,pubrel,pubcomp&limit=1000`)).json()) as { packets: { t: number; type: string }[] };
+    // The cursor just after the first PUBACK (a capture's times have microseconds; `at` is whole ms):
+    // the QoS 0 and QoS 1 handshakes are before it, QoS 2's after.
+    const at = Math.ceil(all.packets.filter((p) => p.type === "puback").map((p) => p.t).sort((a, b) => a - b)[0]!);
+    const before = all.packets.filter((p) => p.t <= at);
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.length).toBeLessThan(all.packets.length);
+    await page.goto(`/wire?capture=${id}&at=${at}`);
+    await expect(page.getByTestId("past-banner")).toContainText("Showing the fleet as it was at");
+    const rows = page.getByRole("table", { name: "Packets" }).locator("tbody tr");
+    await expect(rows).toHaveCount(before.length);
+    await expect(rows.and(page.locator('[data-type="pubrec"]'))).toHaveCount(0);
+    // Live again: the whole capture, its QoS 2 handshake too.
+    await page.getByRole("button", { name: "Live" }).click();
+    await expect(page).toHaveURL(new RegExp(`/wire\\?capture=${id}$`));
+    await expect(rows).toHaveCount(all.packets.length);
+    await expect(rows.and(page.locator('[data-type="pubrec"]')).first()).toBeAttached();
+  } finally {
+    await page.request.delete(`/api/captures/${id}`);
+  }
 });

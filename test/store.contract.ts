@@ -432,6 +432,24 @@ export function storeContract(name: string, open: () => Promise<Store>) {
       await expect(store.queryTopicsAt({ at: asEpochMs(100), limit: 2, cursor: "bm9wZQ" })).rejects.toThrow(InvalidCursorError);
     });
 
+    it("counts each topic's messages up to the instant, across batches, without redeliveries, and past retention", async () => {
+      const DAY = 24 * 3_600_000;
+      const day0 = Date.UTC(2026, 0, 1);
+      const t = (ts: number, topic: string, seq: number) => row(ts, topic, `m${seq}`, { seq, ident: BigInt(seq) });
+      await store.append({ messages: [t(day0 + 10, "c/a", 1), t(day0 + 20, "c/a", 2), t(day0 + 20, "c/b", 3)], devices: [] });
+      // The next day: two more on c/a, one of them a redelivery of seq 2 (stored once, counted once).
+      await store.append({ messages: [t(day0 + DAY + 10, "c/a", 4), t(day0 + 20, "c/a", 2), t(day0 + DAY + 30, "c/a", 5)], devices: [] });
+      const countsAt = async (ts: number) => (await store.queryTopicsAt({ at: asEpochMs(ts), limit: 10 })).items.map((m) => [m.topic, m.count]);
+      expect(await countsAt(day0 + 15)).toEqual([["c/a", 1]]);
+      expect(await countsAt(day0 + 20)).toEqual([["c/a", 2], ["c/b", 1]]);
+      expect(await countsAt(day0 + DAY + 10)).toEqual([["c/a", 3], ["c/b", 1]]);
+      expect(await countsAt(day0 + 2 * DAY)).toEqual([["c/a", 4], ["c/b", 1]]);
+      // The count is of messages received by then: pruning the first day's rows forgets none of them.
+      for (let n = await store.prune(asEpochMs(day0 + DAY), 10); n > 0; n = await store.prune(asEpochMs(day0 + DAY), 10));
+      await store.append({ messages: [t(day0 + DAY + 40, "c/a", 6)], devices: [] });
+      expect(await countsAt(day0 + 2 * DAY)).toEqual([["c/a", 5]]);
+    });
+
     it("finds a topic's last message days back, before the first message of the instant's own day, and after retention", async () => {
       const DAY = 24 * 3_600_000;
       const day0 = Date.UTC(2026, 0, 1);

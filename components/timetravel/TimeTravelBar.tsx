@@ -103,6 +103,11 @@ function PastHead({ tt, past }: { tt: TimeTravel; past: FleetStore }) {
           Could not load the fleet as of then: {view.error}
         </span>
       )}
+      {view.sparklines && (
+        <span className="error small" role="alert" data-testid="sparklines-error">
+          Some sparklines could not be read: {view.sparklines}
+        </span>
+      )}
       {view.stopped && (
         <span className="muted small" role="status" data-testid="playback-stopped">
           {view.stopped}

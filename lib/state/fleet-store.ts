@@ -10,7 +10,8 @@ import { applyEventMessages, type DeviceEvents } from "./device-events";
 import { conventionsWith } from "../devices/builtin";
 import type { Rule } from "../devices/conventions/rules";
 import { Interpreter } from "../devices/registry";
-import { applyReadings, mergeKnownDevices, readBatch, type LiveDevices, type LiveMessage } from "./live-devices";
+import { applyReadings, mergeKnownDevices, readBatch, withStoredSeries, type LiveDevices, type LiveMessage } from "./live-devices";
+import type { Point } from "./live-series";
 import type { PastView } from "../timetravel/past-view";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline" | "error";
@@ -51,6 +52,8 @@ export interface FleetState {
   /** Stored messages (alarms of the last hour) folded into the event feeds. */
   loadEvents(messages: LiveMessage[]): void;
   knownFailed(error: string): void;
+  /** Stored points (a past view's sparklines, GET /api/series) for device fields with no series yet. */
+  loadSeries(stored: { device: string; field: string; points: Point[] }[]): void;
   /** Bumped when the conventions change, so the live feed subscribes to what they read now. */
   rulesVersion: number;
   /** The user rules in force changed: live messages are read with these from now on. */
@@ -86,6 +89,7 @@ export function createFleetStore(url: string, initialRules: readonly Rule[] = []
       }),
     loadKnown: (devices) => set((s) => ({ devices: mergeKnownDevices(s.devices, devices), known: { state: "loaded", error: null } })),
     knownFailed: (error) => set({ known: { state: "error", error } }),
+    loadSeries: (stored) => set((s) => ({ devices: withStoredSeries(s.devices, stored) })),
     // Stored messages are read apart from the live stream: old ones must not teach the live
     // conventions anything (a stale Sparkplug seq, say).
     loadEvents: (messages) => set((s) => ({ events: applyEventMessages(s.events, readBatch(messages, new Interpreter(conventionsWith(rules)))) })),

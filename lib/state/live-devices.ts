@@ -6,7 +6,7 @@ import type { ConventionId, DeviceFacts } from "../devices/convention";
 import { asEpochMs, type Device, type DeviceStatus, type DeviceWithValues } from "../devices/model";
 import type { Interpreter } from "../devices/registry";
 import type { ReadMessage } from "./device-events";
-import { appendPoint, EMPTY_SERIES, type LiveSeries } from "./live-series";
+import { appendPoint, EMPTY_SERIES, type LiveSeries, type Point } from "./live-series";
 
 /** Fields charted per device; telemetry beyond this keeps its latest value only. */
 export const LIVE_FIELDS = 16;
@@ -172,6 +172,23 @@ export function mergeKnownDevices(devices: LiveDevices, known: readonly KnownDev
 
 /** The field a sparkline shows: temperature when the device reports one, else its first field. */
 export function headlineField(d: LiveDevice): string | undefined {
-  const fields = Object.keys(d.series);
+  return headlineOf(Object.keys(d.series));
+}
+
+/** Of these fields, the one a sparkline shows (headlineField): for a device whose series are still to be read. */
+export function headlineOf(fields: string[]): string | undefined {
   return fields.find((f) => f === "temp") ?? fields.sort()[0];
+}
+
+/** Series read from the store (a past view's sparklines) for fields that have none yet: playback may have begun one. */
+export function withStoredSeries(devices: LiveDevices, stored: readonly { device: string; field: string; points: readonly Point[] }[]): LiveDevices {
+  const next = new Map(devices);
+  for (const { device, field, points } of stored) {
+    const d = next.get(device);
+    if (!d || d.series[field] || points.length === 0) continue;
+    let series = EMPTY_SERIES;
+    for (const p of points) series = appendPoint(series, p.t, p.v, p.seq ?? null);
+    next.set(device, { ...d, series: { ...d.series, [field]: series } });
+  }
+  return next;
 }

@@ -1,7 +1,7 @@
 import "server-only";
 /**
  * The PostgreSQL store as it was at a past instant (time travel, issue 20): each device's status,
- * values and last message, and each topic's last message, at or before `at`. Every lookup is a
+ * values and last message, and each topic's last message and running count, at or before `at`. Every lookup is a
  * backward seek from `at` on a (key, ts) index, in one statement per answer: status_changes
  * (device, ts), points (series, ts), and messages (topic, ts, id) in the one or two day partitions
  * the topic's days (topic_days) point to, so a month of partitions costs no more than one.
@@ -19,7 +19,7 @@ import type { TopicsAtPage, TopicsAtQuery } from "./types";
  * of the topic's last two days up to $1 holds it (the last day may have only later messages), each
  * day read in its own partition, which the executor picks from the day's bounds.
  */
-const lastOf = (topic: string, columns: string) => `
+export const lastOf = (topic: string, columns: string) => `
   SELECT x.* FROM (SELECT day FROM topic_days WHERE topic = ${topic} AND day <= $1 ORDER BY day DESC LIMIT 2) d
   CROSS JOIN LATERAL (SELECT ${columns} FROM messages WHERE topic = ${topic} COLLATE "default" AND ts >= d.day AND ts < d.day + ${DAY_MS} AND ts <= $1
     ORDER BY ts DESC, id DESC LIMIT 1) x
@@ -69,14 +69,14 @@ export class PgAsOf {
     pageParams.push(q.limit + 1);
     // Topics in index order, each joined to its last message by one seek per partition; one
     // extra row tells whether another page exists.
-    const rows = this.pool.query<MessageRecord>(
-      `SELECT m.* FROM topics t CROSS JOIN LATERAL (${lastOf("t.topic", "id, ts, topic, qos, retain, seq, payload, truncated")}) m
+    const rows = this.pool.query<MessageRecord & { topic_n: string }>(
+      `SELECT m.* FROM topics t CROSS JOIN LATERAL (${lastOf("t.topic", "id, ts, topic, qos, retain, seq, payload, truncated, topic_n")}) m
        WHERE ${where.join(" AND ")} ORDER BY t.topic LIMIT $${pageParams.length}`,
       pageParams,
     );
     const [c, r] = await Promise.all([count, rows]);
     const page = r.rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    return { count: Number(c.rows[0]!.n), items: page.map(toStoredMessage), next: r.rows.length > q.limit && last ? encodeTopicCursor(last.topic) : null };
+    return { count: Number(c.rows[0]!.n), items: page.map((r) => ({ ...toStoredMessage(r), count: Number(r.topic_n) })), next: r.rows.length > q.limit && last ? encodeTopicCursor(last.topic) : null };
   }
 }

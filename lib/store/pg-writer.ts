@@ -14,6 +14,7 @@ import { BatchRollups } from "./batch-rollups";
 import { PgSeries } from "./pg-series";
 import { HOUR_MS, MINUTE_MS } from "./series-plan";
 import { isRedelivery, type AppendResult, type Batch, type MessageRow } from "./types";
+import { lastOf } from "./pg-asof";
 
 const ROLLUPS = [
   ["rollup_minute", MINUTE_MS],
@@ -41,6 +42,8 @@ export class PgWriter {
   private readonly topics = new Map<string, { first: number; device: boolean }>();
   /** The topics known to have a topic_days row, for the last two days seen (older days are rare: late spool drains). */
   private readonly topicDays = new Map<number, Set<string>>();
+  /** Each topic's messages stored so far, as its newest row's topic_n says: the next one's count follows. */
+  private readonly topicCounts = new Map<string, number>();
 
   constructor(target: PgTarget) {
     // One batch at a time comes from the bridge, and a new day's partitions take one more.
@@ -56,6 +59,8 @@ export class PgWriter {
     await this.series.resolve(this.pool, batch.messages);
     const topics = this.topicNews(batch.messages);
     const days = this.dayNews(batch.messages);
+    await this.resolveCounts(batch.messages);
+    let counts = new Map<string, number>();
     await inTransaction(this.pool, async (client) => {
       if (days.length > 0) {
         await client.query(`INSERT INTO topic_days (topic, day) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING`, [days.map(([t]) => t), days.map(([, d]) => d)]);
@@ -68,7 +73,7 @@ export class PgWriter {
           [news.map(([t]) => t), news.map(([, n]) => n.device), news.map(([, n]) => n.first)],
         );
       }
-      if (batch.messages.length > 0) await this.appendMessages(client, batch.messages, result);
+      if (batch.messages.length > 0) counts = await this.appendMessages(client, batch.messages, result);
       for (const u of batch.devices) {
         // As statusChangeOf (device-merge.ts): a status other than the stored one, dated.
         const ts = u.since ?? u.lastSeen;
@@ -105,11 +110,23 @@ export class PgWriter {
       known.add(topic);
     }
     // Committed: what the table now says of these topics is known without asking again.
+    for (const [topic, n] of counts) this.topicCounts.set(topic, n);
     for (const [topic, n] of topics) {
       const known = this.topics.get(topic);
       this.topics.set(topic, { first: Math.min(n.first, known?.first ?? n.first), device: n.device !== null || (known?.device ?? false) });
     }
     return result;
+  }
+
+  /** The stored counts of the batch's topics this writer has not seen yet: one seek per topic, once. */
+  private async resolveCounts(messages: readonly MessageRow[]): Promise<void> {
+    const unseen = [...new Set(messages.map((m) => m.topic))].filter((t) => !this.topicCounts.has(t));
+    if (unseen.length === 0) return;
+    const { rows } = await this.pool.query<{ topic: string; n: string | null }>(
+      `SELECT u.topic, m.topic_n AS n FROM unnest($2::text[]) u(topic) LEFT JOIN LATERAL (${lastOf("u.topic", "ts, id, topic_n")}) m ON true`,
+      [Number.MAX_SAFE_INTEGER, unseen],
+    );
+    for (const r of rows) this.topicCounts.set(r.topic, Number(r.n ?? 0));
   }
 
   /** The batch's (topic, day) pairs not known to be in topic_days, once each. */
@@ -161,7 +178,7 @@ export class PgWriter {
   }
 
   /** The messages not stored before, their points and rollups; redeliveries are counted. */
-  private async appendMessages(client: pg.PoolClient, m: MessageRow[], result: AppendResult): Promise<void> {
+  private async appendMessages(client: pg.PoolClient, m: MessageRow[], result: AppendResult): Promise<Map<string, number>> {
     const withIdent = m.filter((r) => r.ident !== null);
     const claiming = client.query<{ ident: string }>(
       `INSERT INTO idents (ident, ts) SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING RETURNING ident::text`,
@@ -194,7 +211,7 @@ export class PgWriter {
         [marks.map((r) => r.sharedSeq!.stream), marks.map((r) => r.device), marks.map((r) => r.ts), marks.map((r) => r.sharedSeq!.seq), marks.map((r) => r.sharedSeq!.modulo), marks.map((r) => r.sharedSeq!.restart), marks.map((r) => r.qos)],
       );
     }
-    await copyBinary(client, "messages (ts, topic, device, qos, retain, dup, seq, payload, truncated, ident)", rows.messages);
+    await copyBinary(client, "messages (ts, topic, device, qos, retain, dup, seq, payload, truncated, ident, topic_n)", rows.messages);
     await copyBinary(client, "points (series, ts, value)", rows.points);
     result.duplicates = dups.length;
     if (dups.length > 0) {
@@ -217,15 +234,19 @@ export class PgWriter {
         [r.map((x) => x.device), r.map((x) => x.field), r.map((x) => x.bucket), r.map((x) => x.min), r.map((x) => x.max), r.map((x) => x.sum), r.map((x) => x.count), r.map((x) => x.last), r.map((x) => x.lastTs)],
       );
     }
+    return rows.counts;
   }
 
-  /** COPY rows of the messages and their points, and the rollups of those points. */
-  private encode(m: readonly MessageRow[]): { messages: BinaryCopy; points: BinaryCopy; rollups: BatchRollups } {
+  /** COPY rows of the messages and their points, the rollups of those points, and the topics' counts after them. */
+  private encode(m: readonly MessageRow[]): { messages: BinaryCopy; points: BinaryCopy; rollups: BatchRollups; counts: Map<string, number> } {
+    const counts = new Map<string, number>();
     const messages = new BinaryCopy();
     const points = new BinaryCopy();
     const rollups = new BatchRollups(ROLLUPS.map(([, grain]) => grain));
     for (const r of m) {
-      messages.row(10).int8(r.ts).text(r.topic).text(r.device).int2(r.qos).bool(r.retain).bool(r.dup).int8(r.seq).bytea(r.payload).bool(r.truncated).int8(r.ident);
+      const n = (counts.get(r.topic) ?? this.topicCounts.get(r.topic)!) + 1;
+      counts.set(r.topic, n);
+      messages.row(11).int8(r.ts).text(r.topic).text(r.device).int2(r.qos).bool(r.retain).bool(r.dup).int8(r.seq).bytea(r.payload).bool(r.truncated).int8(r.ident).int8(n);
       if (!r.device || !r.fields) continue;
       for (const field in r.fields) {
         const value = r.fields[field]!;
@@ -234,7 +255,7 @@ export class PgWriter {
         rollups.add(series, r.device, field, r.ts, value);
       }
     }
-    return { messages, points, rollups };
+    return { messages, points, rollups, counts };
   }
 
   async close(): Promise<void> {

@@ -150,6 +150,11 @@ export const MIGRATIONS: string[] = [
    CREATE INDEX topic_days_day ON topic_days (day);
    INSERT INTO topic_days SELECT DISTINCT topic, (ts / 86400000) * 86400000 FROM messages;
    CREATE INDEX messages_topic_ts ON messages (topic, ts, id);`,
+  // Time travel: each message carries its topic's running message count, so "how many messages
+  // had the topic received by T" is read with its last message (pg-asof.ts), never counted.
+  `ALTER TABLE messages ADD COLUMN topic_n BIGINT;
+   UPDATE messages SET topic_n = c.n FROM (SELECT id, ts, row_number() OVER (PARTITION BY topic ORDER BY ts, id) AS n FROM messages) c
+     WHERE messages.id = c.id AND messages.ts = c.ts;`,
 ];
 
 /** Any constant: serialises migrations when several bridges and servers start at once. */

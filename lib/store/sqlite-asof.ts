@@ -1,7 +1,7 @@
 import "server-only";
 /**
  * The SQLite store as it was at a past instant (time travel, issue 20): each device's status,
- * values and last message, and each topic's last message, at or before `at`. Every lookup is a
+ * values and last message, and each topic's last message and running count, at or before `at`. Every lookup is a
  * seek on a (key, ts) index read backwards from `at`: status_changes (device, ts), points
  * (series, ts, msg), topic_log (topic, ts, msg); nothing scans the messages.
  */
@@ -70,14 +70,15 @@ export class SqliteAsOf {
     // Topics in index order, each joined to its last message by one seek on topic_log; one extra
     // row tells whether another page exists.
     const rows = this.db
-      .prepare<typeof params, MessageRecord>(
-        `SELECT m.id, m.ts, m.topic, m.qos, m.retain, m.seq, m.payload, m.truncated FROM topics t
+      .prepare<typeof params, MessageRecord & { n: number }>(
+        `SELECT m.id, m.ts, m.topic, m.qos, m.retain, m.seq, m.payload, m.truncated,
+           (SELECT l.n FROM topic_log l WHERE l.topic = t.id AND l.ts <= @at ORDER BY l.ts DESC, l.msg DESC LIMIT 1) AS n FROM topics t
          JOIN messages m ON m.id = (SELECT l.msg FROM topic_log l WHERE l.topic = t.id AND l.ts <= @at ORDER BY l.ts DESC, l.msg DESC LIMIT 1)
          WHERE ${sql} ${after === null ? "" : "AND t.topic > @after"} ORDER BY t.topic LIMIT @limit`,
       )
       .all({ ...params, ...(after === null ? {} : { after }), limit: q.limit + 1 });
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
-    return { count, items: page.map(toStoredMessage), next: rows.length > q.limit && last ? encodeTopicCursor(last.topic) : null };
+    return { count, items: page.map((r) => ({ ...toStoredMessage(r), count: r.n })), next: rows.length > q.limit && last ? encodeTopicCursor(last.topic) : null };
   }
 }

@@ -109,6 +109,11 @@ export const MIGRATIONS: string[] = [
    CREATE TABLE topic_log (topic INTEGER NOT NULL, ts INTEGER NOT NULL, msg INTEGER NOT NULL, PRIMARY KEY (topic, ts, msg)) WITHOUT ROWID;
    INSERT INTO topics (topic, device, first_ts) SELECT topic, max(device), min(ts) FROM messages GROUP BY topic;
    INSERT INTO topic_log SELECT t.id, m.ts, m.id FROM messages m JOIN topics t ON t.topic = m.topic;`,
+  // Time travel: each topic_log row carries the topic's running message count, so "how many
+  // messages had the topic received by T" is the same seek as its last message (sqlite-asof.ts).
+  `ALTER TABLE topic_log ADD COLUMN n INTEGER NOT NULL DEFAULT 0;
+   UPDATE topic_log SET n = c.n FROM (SELECT topic, ts, msg, row_number() OVER (PARTITION BY topic ORDER BY ts, msg) AS n FROM topic_log) c
+     WHERE c.topic = topic_log.topic AND c.ts = topic_log.ts AND c.msg = topic_log.msg;`,
 ];
 
 export const ROLLUPS = [

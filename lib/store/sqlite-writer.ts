@@ -29,8 +29,9 @@ export class SqliteWriter {
   private readonly upsertTopic;
   private readonly selectTopic;
   private readonly insertTopicLog;
-  /** topic → its id, and what the row says of it; an update is needed only when a message says more. */
-  private readonly topicIds = new Map<string, { id: number; first: number; device: boolean }>();
+  private readonly selectTopicCount;
+  /** topic → its id, what the row says of it (an update is needed only when a message says more), and its messages so far. */
+  private readonly topicIds = new Map<string, { id: number; first: number; device: boolean; n: number }>();
   /** device → field → series id; ids never change once made. */
   private readonly seriesIds = new Map<string, Map<string, number>>();
   private readonly points: PointsWriter;
@@ -62,7 +63,8 @@ export class SqliteWriter {
        ON CONFLICT (topic) DO UPDATE SET device = coalesce(device, excluded.device), first_ts = min(first_ts, excluded.first_ts)`,
     );
     this.selectTopic = db.prepare<[string], { id: number; first_ts: number; device: string | null }>(`SELECT id, first_ts, device FROM topics WHERE topic = ?`);
-    this.insertTopicLog = db.prepare(`INSERT INTO topic_log (topic, ts, msg) VALUES (?, ?, ?)`);
+    this.insertTopicLog = db.prepare(`INSERT INTO topic_log (topic, ts, msg, n) VALUES (?, ?, ?, ?)`);
+    this.selectTopicCount = db.prepare<[number], { n: number }>(`SELECT n FROM topic_log WHERE topic = ? ORDER BY ts DESC, msg DESC LIMIT 1`);
     this.points = new PointsWriter(db);
     this.writeBatch = db.transaction((batch: Batch): AppendResult => {
       const result: AppendResult = { stored: 0, duplicates: 0 };
@@ -86,7 +88,8 @@ export class SqliteWriter {
             continue;
           }
           result.stored++;
-          this.insertTopicLog.run(this.topicId(m.topic, m.device, m.ts), m.ts, lastInsertRowid);
+          const topic = this.topicRef(m.topic, m.device, m.ts);
+          this.insertTopicLog.run(topic.id, m.ts, lastInsertRowid, ++topic.n);
           const shared = m.sharedSeq;
           if (shared) this.insertSeqMark.run(shared.stream, m.device, m.ts, shared.seq, shared.modulo, shared.restart ? 1 : 0, m.qos);
           if (m.device && m.fields) {
@@ -138,14 +141,15 @@ export class SqliteWriter {
     return id;
   }
 
-  /** The id of a topic, made on first use; its first time and device kept up to date. */
-  private topicId(topic: string, device: string | null, ts: number): number {
+  /** A topic's id and count so far, made on first use; its first time and device kept up to date. */
+  private topicRef(topic: string, device: string | null, ts: number) {
     const known = this.topicIds.get(topic);
-    if (known && known.first <= ts && (known.device || device === null)) return known.id;
+    if (known && known.first <= ts && (known.device || device === null)) return known;
     this.upsertTopic.run(topic, device, ts);
     const r = this.selectTopic.get(topic)!;
-    this.topicIds.set(topic, { id: r.id, first: r.first_ts, device: r.device !== null });
-    return r.id;
+    const ref = { id: r.id, first: r.first_ts, device: r.device !== null, n: known?.n ?? this.selectTopicCount.get(r.id)?.n ?? 0 };
+    this.topicIds.set(topic, ref);
+    return ref;
   }
 
   private mergeDevice(u: DeviceUpdate) {

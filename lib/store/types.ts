@@ -189,11 +189,18 @@ export interface TopicsAtQuery {
   cursor?: string;
 }
 
+/**
+ * A topic's last message at or before an instant, with how many messages the topic had received
+ * by then (this one included, and any pruned since). Counted in the order messages were stored:
+ * one stored late, older than its topic's newest, can put the counts between them off by one.
+ */
+export type TopicAtMessage = StoredMessage & { count: number };
+
 export interface TopicsAtPage {
   /** Topics matching the filter that had received a message by `at`. */
   count: number;
   /** In topic order (bytewise), each topic's last message at or before `at`. */
-  items: StoredMessage[];
+  items: TopicAtMessage[];
   next: string | null;
 }
 

@@ -1,14 +1,16 @@
 /**
  * Fills a past store (one made for a `?at=` cursor) from the server's store: the devices as they
  * were (GET /api/snapshot), each topic's last message then (its pages, up to a cap the view says it
- * hit), and the alarms, logs and status changes of the hour before, for the event feeds. The
+ * hit), the alarms, logs and status changes of the hour before, for the event feeds, and then the
+ * overview cards' sparklines up to it (past-sparklines.ts). The
  * live connection never writes to this store, so nothing of the present leaks into the view.
  */
 import type { DeviceWithValues } from "../devices/model";
-import type { StoredMessage } from "../store/types";
+import type { StoredMessage, TopicAtMessage } from "../store/types";
 import type { FleetStore } from "../state/fleet-store";
 import { ALARM_WINDOW_MS } from "../state/device-events";
 import type { ReplayHandle } from "./replay-handle";
+import { loadPastSparklines } from "./past-sparklines";
 import { toLive, toTopic } from "./stored-message";
 
 /** A GET of the API whose errors throw with the server's message (the caller's fetch helper). */
@@ -17,7 +19,7 @@ export type GetJson = <T>(url: string, signal?: AbortSignal) => Promise<T>;
 export interface SnapshotPage {
   at: number;
   devices: DeviceWithValues[];
-  topics: { count: number; items: StoredMessage[]; next: string | null };
+  topics: { count: number; items: TopicAtMessage[]; next: string | null };
 }
 
 /** Topics the tab holds as of the cursor; a larger tree is cut here, and the banner says so. */
@@ -51,6 +53,9 @@ export async function loadPast(store: FleetStore, handle: ReplayHandle, at: numb
     }
     s().loadEvents(events.map(toLive));
     s().setPast({ state: "loaded", error: null });
+    // After the view is usable: a thousand cards' curves take a while, and playback may begin meanwhile.
+    const sparklines = await loadPastSparklines(store, at, getJson, signal);
+    if (sparklines !== null) s().setPast({ sparklines });
   } catch (err) {
     if (signal.aborted) return;
     s().setPast({ state: "error", error: err instanceof Error ? err.message : String(err) });

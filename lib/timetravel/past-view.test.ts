@@ -2,7 +2,7 @@ import { expect, it } from "vitest";
 import { pastAt, pastWindowEnd } from "./past-view";
 
 it("starts a past view at its moment, loading, still", () => {
-  expect(pastAt(1000)).toEqual({ at: 1000, cursor: 1000, state: "loading", error: null, topics: null, playing: null, stopped: null });
+  expect(pastAt(1000)).toEqual({ at: 1000, cursor: 1000, state: "loading", error: null, topics: null, playing: null, stopped: null, sparklines: null });
 });
 
 it("moves the charts' end on by whole steps as playback moves the cursor", () => {

@@ -18,10 +18,12 @@ export interface PastView {
   playing: Speed | null;
   /** Why playback stopped on its own (the present reached, a page that failed), if it did. */
   stopped: string | null;
+  /** Why some cards' sparklines could not be read from the store, if they could not. */
+  sparklines: string | null;
 }
 
 export function pastAt(at: number): PastView {
-  return { at, cursor: at, state: "loading", error: null, topics: null, playing: null, stopped: null };
+  return { at, cursor: at, state: "loading", error: null, topics: null, playing: null, stopped: null, sparklines: null };
 }
 
 /** The smallest step a past chart's window moves by while playing. */

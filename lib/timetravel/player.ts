@@ -31,7 +31,12 @@ export interface Player {
 
 export function createPlayer(store: FleetStore, handle: ReplayHandle, getJson: GetJson, now: () => number = Date.now): Player {
   const s = () => store.getState();
-  const batcher = createFrameBatcher<LiveMessage>((batch) => s().applyBatch(batch));
+  // Counted where the live feed counts what it applies (lib/mqtt/live-feed.ts): the overview's benches read it.
+  const stats = (globalThis.fleetscopeStats ??= { processed: 0 });
+  const batcher = createFrameBatcher<LiveMessage>((batch) => {
+    s().applyBatch(batch);
+    stats.processed += batch.length;
+  });
   let queue: PlayedMessage[] = [];
   let applied = 0;
   let next: string | null = null;

@@ -29,3 +29,15 @@ it("publishes on the live connection, and says so when there is none", async () 
   const handle = createReplayHandle(() => null);
   await expect(handle.publish("lab/x", new Uint8Array(), { qos: 0, retain: false })).rejects.toThrow("not connected to the broker");
 });
+
+it("counts a played message on from its topic's snapshot count, so a watch added mid-playback starts there", () => {
+  const handle = createReplayHandle(() => null);
+  handle.route([{ ...msg("lab/x", 1), count: 41 }]);
+  handle.route([msg("lab/x", 2), msg("lab/new", 3)]);
+  const w = watch(handle, "#");
+  w.stop();
+  expect(w.got.map((m) => [m.topic, m.count])).toEqual([
+    ["lab/x", 42],
+    ["lab/new", undefined],
+  ]);
+});

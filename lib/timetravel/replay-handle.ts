@@ -41,7 +41,10 @@ export function createReplayHandle(live: () => MqttHandle | null): ReplayHandle 
     publish: (topic, payload, opts) => live()?.publish(topic, payload, opts) ?? unavailable(),
     trace: (onBatch) => live()?.trace(onBatch) ?? (() => undefined),
     route(messages) {
-      for (const m of messages) {
+      for (const played of messages) {
+        // A played message counts on from its topic's snapshot count, so a watch added later starts from the count the view shows.
+        const before = latest.get(played.topic)?.count;
+        const m = played.count === undefined && before !== undefined ? { ...played, count: before + 1 } : played;
         latest.set(m.topic, m);
         for (const w of watches) if (topicMatches(w.filter, m.topic)) w.batcher.push(m);
       }

@@ -23,6 +23,7 @@ export function toLive(m: PlayedMessage): LiveMessage & { bytes: Uint8Array } {
   return { topic: m.topic, payload: m.encoding === "base64" ? decoder.decode(bytes) : m.payload, bytes, retain: m.retain, ts: m.ts };
 }
 
-export function toTopic(m: PlayedMessage): TopicMessage {
-  return { topic: m.topic, payload: bytesOf(m), qos: m.qos, retain: m.retain, ts: m.ts };
+/** A snapshot's message brings its topic's count up to then (TopicAtMessage); a played one does not. */
+export function toTopic(m: PlayedMessage & { count?: number }): TopicMessage {
+  return { topic: m.topic, payload: bytesOf(m), qos: m.qos, retain: m.retain, ts: m.ts, ...(m.count === undefined ? {} : { count: m.count }) };
 }

@@ -22,6 +22,19 @@ describe("TopicTree", () => {
     expect(t.get("fleet/a/arm-1")!.subtreeLastTs).toBe(3);
   });
 
+  it("takes a past snapshot's count as the topic's messages up to then, and counts played ones on from it", () => {
+    const t = new TopicTree();
+    t.apply([msg("fleet/a/x", 1, "x", { count: 120 }), msg("fleet/a/y", 1, "y", { count: 5 })]);
+    t.apply([msg("fleet/a/x", 2)]);
+    expect(t.get("fleet/a/x")!.messages).toBe(121);
+    expect(t.get("fleet/a")!.subtreeMessages).toBe(126);
+    expect(t.messages).toBe(126);
+    expect(t.topics).toBe(2);
+    // A count the tree has already passed (the same snapshot routed again) adds one, as a message does.
+    t.apply([msg("fleet/a/y", 3, "y", { count: 5 })]);
+    expect(t.get("fleet/a/y")!.messages).toBe(6);
+  });
+
   it("keeps the last two payloads and the QoS of the last message", () => {
     const t = new TopicTree();
     t.apply([msg("a", 1, "one", { qos: 1 }), msg("a", 2, "two", { qos: 2 })]);

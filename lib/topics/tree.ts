@@ -27,6 +27,8 @@ export interface TopicMessage {
   ts: number;
   /** Its MQTT 5 properties, when it came on an MQTT 5 connection with some. */
   props?: MessageProperties;
+  /** The topic's messages up to this one, when the store says (a past view's snapshot); else one more than seen. */
+  count?: number;
 }
 
 export interface TopicNode {
@@ -89,7 +91,9 @@ export class TopicTree {
       node.retained = marked;
       this.pendingRetained.delete(m.topic);
     }
-    node.messages++;
+    // A snapshot's message stands for all the topic had received by then: the tree counts them all.
+    const added = m.count !== undefined && m.count > node.messages ? m.count - node.messages : 1;
+    node.messages += added;
     node.previousTs = node.lastTs;
     node.previous = node.last;
     node.lastTs = m.ts;
@@ -103,9 +107,9 @@ export class TopicTree {
     else if (m.payload.byteLength === 0) node.retained = false;
     node.rate = decayed(node.rate, node.rateTs, m.ts) + 1000 / RATE_TAU_MS;
     if (firstMessage) this.topics++;
-    this.messages++;
+    this.messages += added;
     for (let n: TopicNode | null = node; n; n = n.parent) {
-      n.subtreeMessages++;
+      n.subtreeMessages += added;
       if (firstMessage) n.subtreeTopics++;
       n.subtreeLastTs = Math.max(n.subtreeLastTs ?? m.ts, m.ts);
       n.subtreeRate = decayed(n.subtreeRate, n.rateTs, m.ts) + 1000 / RATE_TAU_MS;

@@ -28,6 +28,7 @@ const SMOKE: Record<string, Record<string, string>> = {
   fuzz: { BENCH_FUZZ_PACKETS: "2000", BENCH_FUZZ_VALID_PACKETS: "500", BENCH_FUZZ_QUIET_MS: "500" },
   alerts: { BENCH_ALERTS_PER_DEVICE: "100", BENCH_ALERTS_ROUNDS: "1", BENCH_ALERTS_PACED: "1000" },
   snapshot: { BENCH_SNAPSHOT_DEVICES: "5", BENCH_SNAPSHOT_HOURS: "0.1", BENCH_SNAPSHOT_TOPICS: "200", BENCH_SNAPSHOT_INSTANTS: "5" },
+  playback: { BENCH_PLAYBACK_SECONDS: "2" },
 };
 
 /** Generous for one bench on two cores; the whole file takes two to two and a half minutes. */

@@ -37,17 +37,20 @@ describe("SQLite store file", () => {
 });
 
 describe("SQLite time-travel migration", () => {
-  it("indexes the messages of a database made before it, so they answer as-of queries", async () => {
+  it("indexes and counts the messages of a database made before it, so they answer as-of queries; new messages count on", async () => {
     const path = join(dir, "before-time-travel.db");
     const db = openDatabase(path);
-    for (const [v, sql] of MIGRATIONS.slice(0, -1).entries()) db.exec(`${sql}; PRAGMA user_version = ${v + 1}`);
+    for (const [v, sql] of MIGRATIONS.slice(0, -2).entries()) db.exec(`${sql}; PRAGMA user_version = ${v + 1}`);
     const insert = db.prepare(`INSERT INTO messages (ts, topic, device, qos, retain, dup, seq, payload) VALUES (?, ?, ?, 1, 0, 0, NULL, ?)`);
     insert.run(10, "fleet/lab/a/status", "a", Buffer.from("online"));
     insert.run(20, "fleet/lab/a/status", "a", Buffer.from("offline"));
     db.close();
     const store = new SqliteStore(path);
-    expect((await store.queryTopicsAt({ at: asEpochMs(15), limit: 10 })).items.map((m) => m.payload)).toEqual(["online"]);
-    expect((await store.queryTopicsAt({ at: asEpochMs(25), limit: 10 })).items.map((m) => m.payload)).toEqual(["offline"]);
+    const at = async (ts: number) => (await store.queryTopicsAt({ at: asEpochMs(ts), limit: 10 })).items.map((m) => [m.payload, m.count]);
+    expect(await at(15)).toEqual([["online", 1]]);
+    expect(await at(25)).toEqual([["offline", 2]]);
+    await store.append({ messages: [{ ts: asEpochMs(30), topic: "fleet/lab/a/status", device: null, qos: 1, retain: false, dup: false, seq: null, payload: Buffer.from("online"), truncated: false, ident: null, fields: null }], devices: [] });
+    expect(await at(35)).toEqual([["online", 3]]);
     await store.close();
   });
 });
