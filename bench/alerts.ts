@@ -156,9 +156,9 @@ export async function benchAlerts(): Promise<BenchResult[]> {
     const lat = await latency(broker.tcpUrl, dir);
     const p95 = lat[Math.min(lat.length - 1, Math.ceil(lat.length * 0.95) - 1)]!;
     return [
-      { name: `bridge ingest with ${RULES} alert rules (${MIX} mix), ${RATE} msgs/s offered (${PACED_COUNT} msgs from ${DEVICES} arms, QoS 0, Mosquitto → SQLite)`, value: median(on), unit: "msgs/s", reference: median(off), referenceName: `the same bridge with no alert service; medians of ${ROUNDS} rounds` },
-      { name: `bridge ingest with ${RULES} alert rules (${MIX} mix), as fast as it goes (${DEVICES} arms × ${PER_DEVICE} msgs, QoS 0, Mosquitto → SQLite)`, value: median(onFast), unit: "msgs/s", reference: median(offFast), referenceName: `the same bridge with no alert service; medians of ${ROUNDS} rounds` },
-      { name: `crossing value → webhook POST, p95 of ${LATENCY_SAMPLES}, for: 0`, value: p95, unit: "ms", reference: 250, referenceName: "the issue's bound", lowerIsBetter: true },
+      { name: `bridge ingest with ${RULES} alert rules (${MIX} mix), ${RATE} msgs/s offered (${PACED_COUNT} msgs from ${DEVICES} arms, QoS 0, Mosquitto → SQLite; target ratio ≥ 0.9)`, value: median(on), unit: "msgs/s", reference: median(off), referenceName: `the same bridge with no alert service; medians of ${ROUNDS} rounds` },
+      { name: `bridge ingest with ${RULES} alert rules (${MIX} mix), as fast as it goes (${DEVICES} arms × ${PER_DEVICE} msgs, QoS 0, Mosquitto → SQLite; no target: past the offered rate)`, value: median(onFast), unit: "msgs/s", reference: median(offFast), referenceName: `the same bridge with no alert service; medians of ${ROUNDS} rounds` },
+      { name: `crossing value → webhook POST, p95 of ${LATENCY_SAMPLES}, for: 0 (target < 250 ms)`, value: p95, unit: "ms", reference: 250, referenceName: "the issue's bound", lowerIsBetter: true },
     ];
   } finally {
     sink.close();
