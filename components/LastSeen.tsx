@@ -1,5 +1,6 @@
 "use client";
 import { useMemo } from "react";
+import { useFleet } from "./FleetProvider";
 import { useSecondClock } from "./useSecondClock";
 
 /**
@@ -8,9 +9,15 @@ import { useSecondClock } from "./useSecondClock";
  */
 const LOCAL = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
 
-/** Seconds-resolution relative time, on the one clock all labels share. */
+/**
+ * Seconds-resolution relative time, on the one clock all labels share; in a past view, relative to
+ * the cursor (an arm seen a second before the moment was not "seen 1h ago" then).
+ */
 export function LastSeen({ ts }: { ts: number }) {
-  const now = useSecondClock();
+  const clock = useSecondClock();
+  // Whole seconds: playback moves the cursor every frame, and a card need not render for each.
+  const cursor = useFleet((s) => (s.past ? Math.floor(s.past.cursor / 1000) * 1000 : null));
+  const now = cursor ?? clock;
   // Formatted once per second of `ts`, not on every render: a busy device's card renders ten times
   // a second, and formatting a date is among the dearest calls a card makes.
   const second = Math.floor(ts / 1000);

@@ -91,6 +91,10 @@ test("the fleet as it was while an arm was offline: overview, device page and to
   await expect(badge).toHaveText(/firing then|none then/);
   // Another arm, online then, is online in the past view too: not every device offline.
   await expect(page.locator('[data-device="arm-04"]').getByTestId("status")).toHaveText(/online/);
+  // "seen" counts from the moment, not from now: arm-04 sent telemetry within a second of it, and
+  // by now (5 s later, by the fleet's own clock) a label counting from now would say more.
+  await telemetryAfter(page.request, at + 5000);
+  await expect(page.locator('[data-device="arm-04"]')).toContainText(/seen (just now|[1-3]s ago)/);
   // The timeline marks the spell, the command and the alarm, named, among the store's other marks.
   const scrubber = page.getByTestId("scrubber");
   await expect(scrubber.locator(`[data-mark="offline"][title$="${ARM} offline"]`).first()).toBeAttached();
