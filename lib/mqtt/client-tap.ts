@@ -54,6 +54,11 @@ interface PacketFields {
   granted?: number[];
 }
 
+/**
+ * The anomalies of a flow that has none, one array for all: nearly every event has none, and a
+ * view keeps thousands of events (read only), so a copy each was garbage kept for nothing.
+ */
+const NO_ANOMALIES: string[] = Object.freeze([]) as unknown as string[];
 const ACK_NAMES = { puback: "PUBACK", pubrec: "PUBREC", pubrel: "PUBREL", pubcomp: "PUBCOMP" } as const;
 /** The broker's answers that carry a verdict: traced with it named, though they belong to no flow. */
 const VERDICTS = { connack: "CONNACK", suback: "SUBACK", disconnect: "DISCONNECT" } as const;
@@ -101,7 +106,7 @@ export class ClientTap {
       remainingLength,
       header: headerHex((PACKET_TYPES.indexOf(type) << 4) | flags, remainingLength),
       sampled: 1,
-      flow: { key: flow.key, state: flow.state, latencyMs: flow.latencyMs, retransmissions: flow.retransmissions, anomalies: [...flow.anomalies] },
+      flow: { key: flow.key, state: flow.state, latencyMs: flow.latencyMs, retransmissions: flow.retransmissions, anomalies: flow.anomalies.length > 0 ? [...flow.anomalies] : NO_ANOMALIES },
     };
   }
 
