@@ -14,16 +14,30 @@ import { namedConnack, namedReason } from "./reason";
 const FLOW_TYPES = new Set<string>(["publish", "puback", "pubrec", "pubrel", "pubcomp"]);
 const utf8 = new TextEncoder();
 
+/** Each byte as two hex digits, made once: a header is traced per packet, thousands a second. */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
+/** The fixed header in hex: the type/flags byte, then the remaining length's bytes, with no array between. */
+function headerHex(first: number, remainingLength: number): string {
+  let out = HEX[first]!;
+  eachLengthByte(remainingLength, (b) => (out += HEX[b]!));
+  return out;
+}
+
 /** The remaining length as its 1–4 variable-length bytes [MQTT-2.2.3]. */
 export function encodeLength(n: number): number[] {
   const out: number[] = [];
+  eachLengthByte(n, (b) => out.push(b));
+  return out;
+}
+
+function eachLengthByte(n: number, emit: (b: number) => void): void {
   do {
     let b = n % 128;
     n = Math.floor(n / 128);
     if (n > 0) b |= 0x80;
-    out.push(b);
+    emit(b);
   } while (n > 0);
-  return out;
 }
 
 interface PacketFields {
@@ -40,6 +54,11 @@ interface PacketFields {
   granted?: number[];
 }
 
+/**
+ * The anomalies of a flow that has none, one array for all: nearly every event has none, and a
+ * view keeps thousands of events (read only), so a copy each was garbage kept for nothing.
+ */
+const NO_ANOMALIES: string[] = Object.freeze([]) as unknown as string[];
 const ACK_NAMES = { puback: "PUBACK", pubrec: "PUBREC", pubrel: "PUBREL", pubcomp: "PUBCOMP" } as const;
 /** The broker's answers that carry a verdict: traced with it named, though they belong to no flow. */
 const VERDICTS = { connack: "CONNACK", suback: "SUBACK", disconnect: "DISCONNECT" } as const;
@@ -69,7 +88,6 @@ export class ClientTap {
     // Received packets carry their length; sent ones are rebuilt: topic, id, payload [MQTT-3.3.2].
     const remainingLength = p.length ?? (type === "publish" ? 2 + utf8.encode(p.topic ?? "").byteLength + (qos > 0 ? 2 : 0) + payloadBytes! : 2);
     const flags = type === "publish" ? ((p.dup ? 8 : 0) | (qos << 1) | (p.retain ? 1 : 0)) : type === "pubrel" ? 0x02 : 0;
-    const header = [(PACKET_TYPES.indexOf(type) << 4) | flags, ...encodeLength(remainingLength)];
     const { flow } = this.tracker.apply({ hop: this.hop, from, t, type, id: p.messageId, qos, dup: !!p.dup, topic: p.topic });
     return {
       seq: -++this.seq, // apart from the server's sequence
@@ -86,9 +104,9 @@ export class ClientTap {
       // Left out of an MQTT 5 acknowledgement, it is 0x00 Success (MQTT 5.0 §3.4.2.1).
       ...(type !== "publish" && this.level() === 5 ? { reason: namedReason(ACK_NAMES[type], p.reasonCode ?? 0, 5) } : {}),
       remainingLength,
-      header: header.map((b) => b.toString(16).padStart(2, "0")).join(""),
+      header: headerHex((PACKET_TYPES.indexOf(type) << 4) | flags, remainingLength),
       sampled: 1,
-      flow: { key: flow.key, state: flow.state, latencyMs: flow.latencyMs, retransmissions: flow.retransmissions, anomalies: [...flow.anomalies] },
+      flow: { key: flow.key, state: flow.state, latencyMs: flow.latencyMs, retransmissions: flow.retransmissions, anomalies: flow.anomalies.length > 0 ? [...flow.anomalies] : NO_ANOMALIES },
     };
   }
 
@@ -114,7 +132,7 @@ export class ClientTap {
       id: p.messageId,
       reason: { code: codes[0]!, name: codes.map(name).join(", ") },
       remainingLength,
-      header: [PACKET_TYPES.indexOf(cmd) << 4, ...encodeLength(remainingLength)].map((b) => b.toString(16).padStart(2, "0")).join(""),
+      header: headerHex(PACKET_TYPES.indexOf(cmd) << 4, remainingLength),
       sampled: 1,
     };
   }

@@ -10,6 +10,7 @@ import { createFrameBatcher } from "../state/frame-batcher";
 import { reconnectDelay } from "./backoff";
 import type { TraceEvent } from "../qos/trace-hub";
 import { ClientTap } from "./client-tap";
+import { createTraceBatcher } from "../state/trace-feed";
 import { messageProperties } from "./message-properties";
 import { firstLevel, levelAfterRefusal, type ProtocolChoice, type ProtocolLevel } from "./protocol";
 import { publishTraced, type PublishOutcome } from "./publish";
@@ -209,7 +210,7 @@ export function startLiveFeed(store: FleetStore, protocol: ProtocolChoice): () =
     publish: (topic, payload, { properties, ...opts }) => publishTraced(client, topic, payload, level === 5 && properties ? { ...opts, properties } : opts),
     trace: (onBatch) => {
       const tap = new ClientTap(`this tab (${client.options.clientId})`, () => level);
-      const traced = createFrameBatcher<TraceEvent>(onBatch);
+      const traced = createTraceBatcher(onBatch);
       const on = (from: "client" | "server") => (packet: Packet) => {
         const e = tap.event(packet, from, Date.now());
         if (e) traced.push(e);

@@ -1,5 +1,5 @@
-import { describe, expect, it } from "vitest";
-import { createFrameBatcher, MAX_BUFFERED } from "./frame-batcher";
+import { describe, expect, it, vi } from "vitest";
+import { createFrameBatcher, framesAtMost, MAX_BUFFERED } from "./frame-batcher";
 
 function manualFrames() {
   const queued: (() => void)[] = [];
@@ -35,5 +35,35 @@ describe("createFrameBatcher", () => {
     b.dispose();
     expect(sizes).toEqual([MAX_BUFFERED, 1]);
     expect(frames.pending()).toBe(0);
+  });
+});
+
+describe("framesAtMost", () => {
+  it("waits out the interval since the last hand-over before asking for a frame, and loses nothing", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    try {
+      const frames = manualFrames();
+      const flushed: number[][] = [];
+      const b = createFrameBatcher<number>((items) => flushed.push(items), framesAtMost(200, frames.schedule));
+      b.push(1);
+      frames.frame(); // the first batch goes at the next frame
+      expect(flushed).toEqual([[1]]);
+      b.push(2);
+      b.push(3);
+      expect(frames.pending()).toBe(0); // no frame asked for within 200 ms of the last hand-over
+      vi.advanceTimersByTime(199);
+      expect(frames.pending()).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(frames.pending()).toBe(1);
+      frames.frame();
+      expect(flushed).toEqual([[1], [2, 3]]);
+      b.push(4);
+      b.dispose(); // handed over at once, its wait cancelled
+      expect(flushed).toEqual([[1], [2, 3], [4]]);
+      vi.advanceTimersByTime(500);
+      expect(frames.pending()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -4,12 +4,24 @@
  * callback says when it is trying.
  */
 import type { TraceEvent } from "../qos/trace-hub";
-import { createFrameBatcher } from "./frame-batcher";
+import { createFrameBatcher, framesAtMost, type FrameBatcher } from "./frame-batcher";
 
 /** Packets a view keeps; older ones fall off the front. */
 export const TRACE_WINDOW = 3000;
 
 export type TracedPacket = TraceEvent;
+
+/**
+ * A trace view takes its packets at most this often. Per animation frame, a window of thousands
+ * re-rendered 60 times a second cost the tab more than tracing its packets did (the taps bench);
+ * five times a second is as fresh as anyone reads a packet list going by at thousands a second.
+ */
+export const TRACE_REFRESH_MS = 200;
+
+/** Packets buffered and handed to a trace view in order, at most every TRACE_REFRESH_MS. */
+export function createTraceBatcher(onBatch: (batch: TracedPacket[]) => void): FrameBatcher<TracedPacket> {
+  return createFrameBatcher(onBatch, framesAtMost(TRACE_REFRESH_MS));
+}
 export type TraceFeedState = "connecting" | "live" | "reconnecting";
 
 export function appendWindow<T>(window: readonly T[], batch: readonly T[], max = TRACE_WINDOW): T[] {
@@ -34,7 +46,7 @@ export function currentFlow(p: TracedPacket, latest: ReadonlyMap<string, FlowSna
 
 export function startTraceFeed(params: URLSearchParams, onBatch: (batch: TracedPacket[]) => void, onState: (s: TraceFeedState) => void): () => void {
   const source = new EventSource(`/api/trace?${params}`);
-  const batcher = createFrameBatcher<TracedPacket>(onBatch);
+  const batcher = createTraceBatcher(onBatch);
   onState("connecting");
   source.onopen = () => onState("live");
   source.onerror = () => onState("reconnecting");
