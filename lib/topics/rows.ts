@@ -41,13 +41,6 @@ function matcher(filter: TreeFilter): ((node: TopicNode) => boolean) | null {
   }
 }
 
-/** Children in name order: sorted when first asked after a change, not on every insert. */
-export function sortedChildren(node: TopicNode): TopicNode[] {
-  if (!node.children) return [];
-  node.sorted ??= [...node.children.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return node.sorted;
-}
-
 /**
  * With no filter: the expanded nodes' children. With one: every match and the path to it, all
  * open, since a search that hides its hits behind collapsed parents finds nothing.
@@ -57,10 +50,17 @@ export function treeRows(tree: TopicTree, expanded: ReadonlySet<string>, filter:
   const match = matcher(filter);
   if (filter.kind === "invalid") return rows;
   if (!match) {
+    // Ids, not topics: a topic string is built per node only when asked for.
+    const openIds = new Set<number>();
+    for (const topic of expanded) {
+      const id = tree.find(topic);
+      if (id >= 0) openIds.add(id);
+    }
     const walk = (node: TopicNode) => {
-      for (const child of sortedChildren(node)) {
-        const open = expanded.has(child.topic);
-        const hasChildren = (child.children?.size ?? 0) > 0;
+      if (node.childCount === 0) return;
+      for (const child of tree.sortedChildren(node)) {
+        const open = openIds.has(child.id);
+        const hasChildren = child.childCount > 0;
         rows.push({ node: child, depth: child.depth, expanded: open && hasChildren, hasChildren });
         if (open) walk(child);
       }
@@ -71,10 +71,11 @@ export function treeRows(tree: TopicTree, expanded: ReadonlySet<string>, filter:
   // Post-order: a node is shown when it or anything below it matches.
   const walk = (node: TopicNode): TopicRow[] => {
     const out: TopicRow[] = [];
-    for (const child of sortedChildren(node)) {
+    if (node.childCount === 0) return out;
+    for (const child of tree.sortedChildren(node)) {
       const below = walk(child);
       if (below.length > 0 || match(child)) {
-        out.push({ node: child, depth: child.depth, expanded: below.length > 0, hasChildren: (child.children?.size ?? 0) > 0 });
+        out.push({ node: child, depth: child.depth, expanded: below.length > 0, hasChildren: child.childCount > 0 });
         for (const r of below) out.push(r);
       }
     }
