@@ -267,6 +267,17 @@ export class TopicTree {
     return ids.map((id) => new View(this, id));
   }
 
+  /** Where a child named `name` goes among `sorted`, by binary search. */
+  private sortedPosition(sorted: readonly number[], name: string): number {
+    let [lo, hi] = [0, sorted.length];
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.nameOf(sorted[mid]!) < name) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** Children in no particular order. */
   children(node: TopicNode): TopicNode[] {
     return this.childIds(node.id).map((id) => new View(this, id));
@@ -327,7 +338,9 @@ export class TopicTree {
     c.rate[id] = 0;
     c.subtreeRate[id] = 0;
     this.index.insert(parent, name, id);
-    this.sorted.delete(parent);
+    // A parent shown open keeps its order as children come: 100,000 of them sort once, not per redraw.
+    const sorted = this.sorted.get(parent);
+    if (sorted) sorted.splice(this.sortedPosition(sorted, this.names[name]!), 0, id);
     return id;
   }
 
