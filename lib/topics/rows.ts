@@ -30,12 +30,13 @@ export function parseTreeFilter(text: string): TreeFilter {
   return { kind: "text", needle: t.toLowerCase() };
 }
 
-function matcher(filter: TreeFilter): ((node: TopicNode) => boolean) | null {
+/** The topic is passed in, built level by level on the walk: a node's own would climb its path. */
+function matcher(filter: TreeFilter): ((node: TopicNode, topic: string) => boolean) | null {
   switch (filter.kind) {
     case "mqtt":
-      return (n) => n.messages > 0 && topicMatches(filter.filter, n.topic);
+      return (n, topic) => n.messages > 0 && topicMatches(filter.filter, topic);
     case "text":
-      return (n) => n.topic.toLowerCase().includes(filter.needle);
+      return (_, topic) => topic.toLowerCase().includes(filter.needle);
     default:
       return null;
   }
@@ -69,19 +70,20 @@ export function treeRows(tree: TopicTree, expanded: ReadonlySet<string>, filter:
     return rows;
   }
   // Post-order: a node is shown when it or anything below it matches.
-  const walk = (node: TopicNode): TopicRow[] => {
+  const walk = (node: TopicNode, prefix: string | null): TopicRow[] => {
     const out: TopicRow[] = [];
     if (node.childCount === 0) return out;
-    for (const child of tree.sortedChildren(node)) {
-      const below = walk(child);
-      if (below.length > 0 || match(child)) {
+    for (const child of tree.sortedChildren(node, false)) {
+      const topic = prefix === null ? child.name : `${prefix}/${child.name}`;
+      const below = walk(child, topic);
+      if (below.length > 0 || match(child, topic)) {
         out.push({ node: child, depth: child.depth, expanded: below.length > 0, hasChildren: child.childCount > 0 });
         for (const r of below) out.push(r);
       }
     }
     return out;
   };
-  return walk(tree.root);
+  return walk(tree.root, null);
 }
 
 /** Every ancestor of `topic`, so selecting a deep topic can open the path to it. */

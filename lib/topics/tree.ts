@@ -250,8 +250,11 @@ export class TopicTree {
     return true;
   }
 
-  /** Children in name order: sorted when first asked after a change, not on every insert. */
-  sortedChildren(node: TopicNode): TopicNode[] {
+  /**
+   * Children in name order: sorted when first asked, then kept in order as children come. `keep`
+   * false (a search walking every node) sorts without keeping: an order per node is memory per node.
+   */
+  sortedChildren(node: TopicNode, keep = true): TopicNode[] {
     let ids = this.sorted.get(node.id);
     if (!ids) {
       ids = this.childIds(node.id);
@@ -262,7 +265,7 @@ export class TopicTree {
         const y = names[name[b]!]!;
         return x < y ? -1 : x > y ? 1 : 0;
       });
-      this.sorted.set(node.id, ids);
+      if (keep) this.sorted.set(node.id, ids);
     }
     return ids.map((id) => new View(this, id));
   }
