@@ -130,7 +130,7 @@ export class TopicTree {
   /** Nodes in use, the root included; ids below it that were pruned wait in `free`. */
   private used = 1;
   private readonly free: number[] = [];
-  private readonly index = new ChildIndex();
+  private readonly index = new ChildIndex(() => this.cols);
   private readonly names: string[] = [];
   private readonly nameIds = new Map<string, number>();
   private readonly payloads = new KeptPayloads();
@@ -340,7 +340,7 @@ export class TopicTree {
     c.rateTs[id] = 0;
     c.rate[id] = 0;
     c.subtreeRate[id] = 0;
-    this.index.insert(parent, name, id);
+    this.index.insert(id);
     // A parent shown open keeps its order as children come: 100,000 of them sort once, not per redraw.
     const sorted = this.sorted.get(parent);
     if (sorted) sorted.splice(this.sortedPosition(sorted, this.names[name]!), 0, id);
@@ -391,7 +391,7 @@ export class TopicTree {
   private forget(id: number) {
     const c = this.cols;
     for (let child = c.firstChild[id]!; child !== NONE; child = c.nextSibling[child]!) this.forget(child);
-    this.index.delete(c.parent[id]!, c.name[id]!);
+    this.index.delete(id);
     this.payloads.forget(id);
     this.sorted.delete(id);
     c.messages[id] = 0; // a freed id reads as no topic until it is reused
