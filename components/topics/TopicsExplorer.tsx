@@ -105,8 +105,10 @@ export function TopicsExplorer() {
   }, [pruneMs, tree]);
 
   const parsedSearch = useMemo(() => parseTreeFilter(search), [search]);
-  // `drawn` stands for the model's version: the tree mutates in place.
-  const rows = useMemo(() => treeRows(tree, expanded, parsedSearch), [tree, drawn, expanded, parsedSearch]);
+  // Rows are live views of the tree's arrays: they are made again only when a topic comes or
+  // goes (read at each redraw, which `drawn` brings), not for every count that changed.
+  const shape = tree.shape;
+  const rows = useMemo(() => treeRows(tree, expanded, parsedSearch), [tree, shape, expanded, parsedSearch]);
 
   const select = useCallback(
     (topic: string) => {

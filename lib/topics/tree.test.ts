@@ -90,6 +90,19 @@ describe("TopicTree", () => {
     expect(t.version).toBe(1);
   });
 
+  it("bumps its shape only when a node comes or goes, not for a message to a known topic", () => {
+    const t = new TopicTree();
+    t.apply([msg("a/b", 1)]);
+    const shape = t.shape;
+    t.apply([msg("a/b", 2)]);
+    expect(t.shape).toBe(shape);
+    t.apply([msg("a/c", 3)]);
+    expect(t.shape).toBeGreaterThan(shape);
+    const grown = t.shape;
+    t.prune(3);
+    expect(t.shape).toBeGreaterThan(grown);
+  });
+
   it("prunes subtrees not seen since a time and corrects every total", () => {
     const t = new TopicTree();
     t.apply([msg("f/old/x", 1), msg("f/old/y", 2), msg("f/new/z", 100), msg("f/new/z", 101), msg("g", 5)]);

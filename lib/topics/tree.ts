@@ -126,6 +126,8 @@ export class TopicTree {
   messages = 0;
   /** Bumped on every change; a view compares it to know whether to redraw. */
   version = 0;
+  /** Bumped when a node comes or goes or becomes a topic: the rows a view lists change only then. */
+  shape = 0;
   private cols = new Columns(FIRST_CAPACITY);
   /** Nodes in use, the root included; ids below it that were pruned wait in `free`. */
   private used = 1;
@@ -202,7 +204,11 @@ export class TopicTree {
     c.lastTs[id] = m.ts;
     this.payloads.put(id, boundedPayload(m.payload), m.ts, m.props ?? null);
     c.rate[id] = decayed(c.rate[id]!, c.rateTs[id]!, m.ts) + 1000 / RATE_TAU_MS;
-    if (firstMessage) this.topics++;
+    // A first message makes a topic of a node: a search for topics lists it from then on.
+    if (firstMessage) {
+      this.topics++;
+      this.shape++;
+    }
     this.messages++;
     for (let n = id; n !== NONE; n = c.parent[n]!) {
       c.subtreeMessages[n]!++;
@@ -341,6 +347,7 @@ export class TopicTree {
     c.rate[id] = 0;
     c.subtreeRate[id] = 0;
     this.index.insert(id);
+    this.shape++;
     // A parent shown open keeps its order as children come: 100,000 of them sort once, not per redraw.
     const sorted = this.sorted.get(parent);
     if (sorted) sorted.splice(this.sortedPosition(sorted, this.names[name]!), 0, id);
@@ -393,6 +400,7 @@ export class TopicTree {
     for (let child = c.firstChild[id]!; child !== NONE; child = c.nextSibling[child]!) this.forget(child);
     this.index.delete(id);
     this.payloads.forget(id);
+    this.shape++;
     this.sorted.delete(id);
     c.messages[id] = 0; // a freed id reads as no topic until it is reused
     this.free.push(id);
