@@ -35,7 +35,7 @@ export async function countingPage(browser: Browser, port: number, filter: strin
 }
 
 /** Runs the fleet publisher: `devices` devices of `convention` at `rate` msgs/s in total for `seconds`; resolves with messages sent. */
-export function publishFleet(url: string, devices: number, rate: number, seconds: number, convention: "demo" | "sparkplug" = "demo"): Promise<number> {
+export function publishFleet(url: string, devices: number, rate: number, seconds: number, convention: "demo" | "sparkplug" | "plain" = "demo"): Promise<number> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ["--import", "tsx", "bench/overview-publisher.ts", url, String(devices), String(rate), String(seconds), convention], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";

@@ -5,7 +5,8 @@
  *
  * CONVENTION `demo` (default): `fleet/<site>/<id>/telemetry` JSON. `sparkplug`: Sparkplug B edge
  * nodes of 100 devices each, NBIRTH and DBIRTHs (names, aliases, units) first, then DDATA by
- * alias only, one seq per edge node wrapping 255 → 0, as a real edge node sends them.
+ * alias only, one seq per edge node wrapping 255 → 0, as a real edge node sends them. `plain`:
+ * `plant/<site>/d-<id>/temp` JSON that no convention reads (the topic tree's bench: the tree alone).
  */
 import mqtt from "mqtt";
 import { get } from "sparkplug-payload";
@@ -52,6 +53,10 @@ function publishOne(d: number) {
     return;
   }
   seq[d]!++;
+  if (convention === "plain") {
+    client.publish(`plant/s${d % 10}/d-${d}/temp`, `{"seq":${seq[d]},"sent":${Date.now()},"temp":${20 + (d % 50)}}`, { qos: 0 });
+    return;
+  }
   client.publish(`fleet/s${d % 10}/d-${String(d).padStart(4, "0")}/telemetry`, `{"seq":${seq[d]},"sent":${Date.now()},"temp":${20 + (d % 50)}}`, { qos: 0 });
 }
 

@@ -14,14 +14,18 @@ const CHANGED_MS = 1000;
 interface Props {
   rows: TopicRow[];
   selected: string | null;
+  /** The selected topic's node id, -1 for none: rows are found by id, not by building topics. */
+  selectedId: number;
   now: number;
   onSelect(topic: string): void;
   onToggle(topic: string, open?: boolean): void;
   label: string;
+  /** The topics drawn (viewport and overscan), told when they change: the tree keeps their payloads. */
+  onShown(topics: readonly string[]): void;
 }
 
 /** The virtualized tree: only the rows near the viewport exist in the DOM. Arrow keys move and open. */
-export function TopicTreeView({ rows, selected, now, onSelect, onToggle, label }: Props) {
+export function TopicTreeView({ rows, selected, selectedId, now, onSelect, onToggle, label, onShown }: Props) {
   const ref = useRef<HTMLDivElement>(null);
   const [viewport, setViewport] = useState({ top: 0, height: 600 });
 
@@ -35,7 +39,7 @@ export function TopicTreeView({ rows, selected, now, onSelect, onToggle, label }
     return () => ro.disconnect();
   }, []);
 
-  const index = selected === null ? -1 : rows.findIndex((r) => r.node.topic === selected);
+  const index = selectedId < 0 ? -1 : rows.findIndex((r) => r.node.id === selectedId);
 
   // Keep the selected row on screen when the keyboard moves it.
   const scrollTo = (i: number) => {
@@ -81,7 +85,10 @@ export function TopicTreeView({ rows, selected, now, onSelect, onToggle, label }
       case "ArrowLeft":
         if (!row) return;
         if (row.expanded) onToggle(row.node.topic, false);
-        else if (row.node.parent && row.node.parent.depth >= 0) move(rows.findIndex((r) => r.node === row.node.parent));
+        else if (row.node.parent && row.node.parent.depth >= 0) {
+          const parent = row.node.parent.id;
+          move(rows.findIndex((r) => r.node.id === parent));
+        }
         break;
       case "Enter":
       case " ":
@@ -96,6 +103,9 @@ export function TopicTreeView({ rows, selected, now, onSelect, onToggle, label }
   const first = Math.max(0, Math.floor(viewport.top / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(rows.length, Math.ceil((viewport.top + viewport.height) / ROW_HEIGHT) + OVERSCAN);
   const visible = rows.slice(first, last);
+  const topics = visible.map((r) => r.node.topic);
+  const shownKey = topics.join("\n");
+  useEffect(() => onShown(topics), [shownKey]); // eslint-disable-line react-hooks/exhaustive-deps -- the key stands for the list
 
   return (
     <div
@@ -111,22 +121,24 @@ export function TopicTreeView({ rows, selected, now, onSelect, onToggle, label }
       <div style={{ height: rows.length * ROW_HEIGHT }} />
       {visible.map((r, i) => {
         const n = r.node;
+        const topic = topics[i]!;
         const parent = r.hasChildren;
+        const last = n.last;
         return (
           <TopicRowView
-            key={n.topic}
-            topic={n.topic}
+            key={topic}
+            topic={topic}
             name={n.name}
             depth={r.depth}
             top={(first + i) * ROW_HEIGHT}
             hasChildren={parent}
             expanded={r.expanded}
-            selected={n.topic === selected}
+            selected={topic === selected}
             count={parent ? n.subtreeMessages : n.messages}
             topics={n.subtreeTopics}
             rate={rateAt(parent ? n.subtreeRate : n.rate, n.rateTs, now)}
             retained={n.retained}
-            preview={n.last ? payloadPreview(n.last) : ""}
+            preview={last ? payloadPreview(last) : ""}
             changed={n.lastTs !== null && now - n.lastTs < CHANGED_MS ? (n.messages % 2 === 0 ? 2 : 1) : 0}
             onSelect={onSelect}
             onToggle={onToggle}

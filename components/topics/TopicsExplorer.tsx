@@ -11,6 +11,7 @@ import { PublishForm } from "./PublishForm";
 import { RuleMaker } from "./RuleMaker";
 import { TopicDetail } from "./TopicDetail";
 import { TopicTreeView } from "./TopicTreeView";
+import { useStoredPreviews } from "./useStoredPreviews";
 import s from "./topics.module.css";
 import { counted } from "@/lib/text/counted";
 
@@ -57,6 +58,12 @@ export function TopicsExplorer() {
   const [making, setMaking] = useState<string | null>(null);
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
+  /** The rows the tree view draws. */
+  const [shown, setShown] = useState<readonly string[]>([]);
+
+  // Payloads stay for what is on screen (kept-payloads.ts); the rest come from the store when shown.
+  useEffect(() => tree.pin([...shown, ...expanded, ...(selected === null ? [] : [selected])]), [tree, shown, expanded, selected]);
+  useStoredPreviews(tree, shown, pastCursor);
 
   // The subscription: every batch goes into the model; React hears of it at the next redraw.
   useEffect(() => {
@@ -98,8 +105,10 @@ export function TopicsExplorer() {
   }, [pruneMs, tree]);
 
   const parsedSearch = useMemo(() => parseTreeFilter(search), [search]);
-  // `drawn` stands for the model's version: the tree mutates in place.
-  const rows = useMemo(() => treeRows(tree, expanded, parsedSearch), [tree, drawn, expanded, parsedSearch]);
+  // Rows are live views of the tree's arrays: they are made again only when a topic comes or
+  // goes (read at each redraw, which `drawn` brings), not for every count that changed.
+  const shape = tree.shape;
+  const rows = useMemo(() => treeRows(tree, expanded, parsedSearch), [tree, shape, expanded, parsedSearch]);
 
   const select = useCallback(
     (topic: string) => {
@@ -240,7 +249,7 @@ export function TopicsExplorer() {
             <p className="muted">No topic matches “{search}”.</p>
           </div>
         ) : (
-          <TopicTreeView rows={rows} selected={selected} now={now} onSelect={select} onToggle={toggle} label={`Topics under ${filter}`} />
+          <TopicTreeView rows={rows} selected={selected} selectedId={selected === null ? -1 : tree.find(selected)} now={now} onShown={setShown} onSelect={select} onToggle={toggle} label={`Topics under ${filter}`} />
         )}
         <div className={s.side}>
           {selected !== null ? (

@@ -73,11 +73,17 @@ export class Watchers {
   }
 
   route(message: TopicMessage): void {
-    for (const w of this.watches) if (topicMatches(w.filter, message.topic)) w.batcher.push(message);
+    for (const w of this.watches) if (matchesWatch(w.filter, message.topic)) w.batcher.push(message);
   }
 
   dispose(): void {
     for (const w of this.watches) w.batcher.dispose();
     this.watches.clear();
   }
+}
+
+/** `#`, the explorer's default, without splitting a topic per message (at 20,000 msgs/s that showed). */
+function matchesWatch(filter: string, topic: string): boolean {
+  // A leading wildcard does not match $ topics [MQTT-4.7.2-1].
+  return filter === "#" ? !topic.startsWith("$") : topicMatches(filter, topic);
 }

@@ -52,14 +52,18 @@ export function storedUntil(list: readonly RecentMessage[], now: number): number
 /** A stored copy this close in time to a live message with the same bytes is that message. */
 export const SAME_MESSAGE_MS = 2000;
 
+/** A stored message's bytes, as the API encoded them. */
+export function storedBytes(m: StoredMessage): Uint8Array {
+  return m.encoding === "base64" ? (base64ToBytes(m.payload) ?? new Uint8Array()) : new TextEncoder().encode(m.payload);
+}
+
 export function addStored(list: readonly RecentMessage[], stored: readonly StoredMessage[]): readonly RecentMessage[] {
   const until = storedUntil(list, Number.POSITIVE_INFINITY);
   const live = list.filter((m) => m.source === "live");
   const older = stored
     .filter((m) => m.ts <= until)
     .map((m): RecentMessage => {
-      const bytes = m.encoding === "base64" ? (base64ToBytes(m.payload) ?? new Uint8Array()) : new TextEncoder().encode(m.payload);
-      return { ts: m.ts, payload: boundedPayload(bytes), qos: (m.qos === 1 || m.qos === 2 ? m.qos : 0) as QoS, retain: m.retain, source: "stored" };
+      return { ts: m.ts, payload: boundedPayload(storedBytes(m)), qos: (m.qos === 1 || m.qos === 2 ? m.qos : 0) as QoS, retain: m.retain, source: "stored" };
     })
     // Browser and bridge stamp times apart (a retained message is stamped again when it is
     // replayed), so the cut by time can let a live message's stored copy through.

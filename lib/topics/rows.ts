@@ -30,22 +30,16 @@ export function parseTreeFilter(text: string): TreeFilter {
   return { kind: "text", needle: t.toLowerCase() };
 }
 
-function matcher(filter: TreeFilter): ((node: TopicNode) => boolean) | null {
+/** The topic is passed in, built level by level on the walk: a node's own would climb its path. */
+function matcher(filter: TreeFilter): ((node: TopicNode, topic: string) => boolean) | null {
   switch (filter.kind) {
     case "mqtt":
-      return (n) => n.messages > 0 && topicMatches(filter.filter, n.topic);
+      return (n, topic) => n.messages > 0 && topicMatches(filter.filter, topic);
     case "text":
-      return (n) => n.topic.toLowerCase().includes(filter.needle);
+      return (_, topic) => topic.toLowerCase().includes(filter.needle);
     default:
       return null;
   }
-}
-
-/** Children in name order: sorted when first asked after a change, not on every insert. */
-export function sortedChildren(node: TopicNode): TopicNode[] {
-  if (!node.children) return [];
-  node.sorted ??= [...node.children.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return node.sorted;
 }
 
 /**
@@ -57,10 +51,17 @@ export function treeRows(tree: TopicTree, expanded: ReadonlySet<string>, filter:
   const match = matcher(filter);
   if (filter.kind === "invalid") return rows;
   if (!match) {
+    // Ids, not topics: a topic string is built per node only when asked for.
+    const openIds = new Set<number>();
+    for (const topic of expanded) {
+      const id = tree.find(topic);
+      if (id >= 0) openIds.add(id);
+    }
     const walk = (node: TopicNode) => {
-      for (const child of sortedChildren(node)) {
-        const open = expanded.has(child.topic);
-        const hasChildren = (child.children?.size ?? 0) > 0;
+      if (node.childCount === 0) return;
+      for (const child of tree.sortedChildren(node)) {
+        const open = openIds.has(child.id);
+        const hasChildren = child.childCount > 0;
         rows.push({ node: child, depth: child.depth, expanded: open && hasChildren, hasChildren });
         if (open) walk(child);
       }
@@ -69,18 +70,20 @@ export function treeRows(tree: TopicTree, expanded: ReadonlySet<string>, filter:
     return rows;
   }
   // Post-order: a node is shown when it or anything below it matches.
-  const walk = (node: TopicNode): TopicRow[] => {
+  const walk = (node: TopicNode, prefix: string | null): TopicRow[] => {
     const out: TopicRow[] = [];
-    for (const child of sortedChildren(node)) {
-      const below = walk(child);
-      if (below.length > 0 || match(child)) {
-        out.push({ node: child, depth: child.depth, expanded: below.length > 0, hasChildren: (child.children?.size ?? 0) > 0 });
+    if (node.childCount === 0) return out;
+    for (const child of tree.sortedChildren(node, false)) {
+      const topic = prefix === null ? child.name : `${prefix}/${child.name}`;
+      const below = walk(child, topic);
+      if (below.length > 0 || match(child, topic)) {
+        out.push({ node: child, depth: child.depth, expanded: below.length > 0, hasChildren: child.childCount > 0 });
         for (const r of below) out.push(r);
       }
     }
     return out;
   };
-  return walk(tree.root);
+  return walk(tree.root, null);
 }
 
 /** Every ancestor of `topic`, so selecting a deep topic can open the path to it. */

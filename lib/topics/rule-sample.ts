@@ -25,17 +25,18 @@ function headNode(tree: TopicTree, filter: string): TopicNode {
   return (head.length ? tree.get(head.join("/")) : undefined) ?? tree.root;
 }
 
-/** Depth first, in name order, stopping after `max` nodes with messages. */
-function* withMessages(from: TopicNode, max: number): Generator<TopicNode> {
+/** Depth first, in arrival order, stopping after `max` nodes with messages. */
+function* withMessages(tree: TopicTree, from: TopicNode, max: number): Generator<TopicNode> {
   const stack = [from];
   let n = 0;
   while (stack.length && n < max) {
     const node = stack.pop()!;
-    if (node.last) {
+    if (node.messages > 0) {
       n++;
       yield node;
     }
-    if (node.children) stack.push(...[...node.children.values()].reverse());
+    // The tree lists children newest first; the stack pops them oldest first.
+    if (node.childCount > 0) stack.push(...tree.children(node));
   }
 }
 
@@ -51,10 +52,11 @@ const inbound = (node: TopicNode, payload: NonNullable<TopicNode["last"]>, ts: n
 /** The kept messages on topics matching `filter`, oldest first, as the conventions read them. */
 export function sampleMessages(tree: TopicTree, filter: string): Inbound[] {
   const out: Inbound[] = [];
-  for (const node of withMessages(headNode(tree, filter), MAX_SAMPLE_TOPICS)) {
-    if (!topicMatches(filter, node.topic)) continue;
+  for (const node of withMessages(tree, headNode(tree, filter), MAX_SAMPLE_TOPICS)) {
+    // Only the payloads the tree kept (those on screen and the latest) make the sample.
+    if (!node.last || !topicMatches(filter, node.topic)) continue;
     if (node.previous) out.push(inbound(node, node.previous, node.previousTs!, false));
-    out.push(inbound(node, node.last!, node.lastTs!, node.retained));
+    out.push(inbound(node, node.last, node.lastTs!, node.retained));
   }
   return out.sort((a, b) => a.ts - b.ts);
 }
@@ -64,6 +66,6 @@ export function siblingTopics(tree: TopicTree, topic: string): string[] {
   const first = tree.get(topic.split("/")[0]!);
   if (!first) return [];
   const out: string[] = [];
-  for (const node of withMessages(first, MAX_SIBLINGS + 1)) if (node.topic !== topic && out.length < MAX_SIBLINGS) out.push(node.topic);
+  for (const node of withMessages(tree, first, MAX_SIBLINGS + 1)) if (node.topic !== topic && out.length < MAX_SIBLINGS) out.push(node.topic);
   return out;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { RECENT_TOPICS } from "./kept-payloads";
 import { RATE_TAU_MS, TopicTree, rateAt, type TopicMessage } from "./tree";
 
 const enc = new TextEncoder();
@@ -55,7 +56,7 @@ describe("TopicTree", () => {
   it("keeps empty levels and a leading slash as levels of their own", () => {
     const t = new TopicTree();
     t.apply([msg("/a//b", 1)]);
-    expect(t.root.children!.has("")).toBe(true);
+    expect(t.get("")).toBeDefined();
     expect(t.get("/a//b")!.depth).toBe(3);
     expect(t.get("/a/")).toBeDefined();
   });
@@ -102,6 +103,19 @@ describe("TopicTree", () => {
     expect(t.version).toBe(1);
   });
 
+  it("bumps its shape only when a node comes or goes, not for a message to a known topic", () => {
+    const t = new TopicTree();
+    t.apply([msg("a/b", 1)]);
+    const shape = t.shape;
+    t.apply([msg("a/b", 2)]);
+    expect(t.shape).toBe(shape);
+    t.apply([msg("a/c", 3)]);
+    expect(t.shape).toBeGreaterThan(shape);
+    const grown = t.shape;
+    t.prune(3);
+    expect(t.shape).toBeGreaterThan(grown);
+  });
+
   it("prunes subtrees not seen since a time and corrects every total", () => {
     const t = new TopicTree();
     t.apply([msg("f/old/x", 1), msg("f/old/y", 2), msg("f/new/z", 100), msg("f/new/z", 101), msg("g", 5)]);
@@ -143,5 +157,85 @@ describe("TopicTree", () => {
     const frame = new Uint8Array(1024);
     t.apply([{ topic: "v", payload: frame.subarray(10, 20), qos: 0, retain: false, ts: 1 }]);
     expect(t.get("v")!.last!.bytes.buffer.byteLength).toBe(10);
+  });
+
+  it("grows past its arrays' first capacity and keeps every node's numbers", () => {
+    const t = new TopicTree();
+    const batch: TopicMessage[] = [];
+    for (let i = 0; i < 5000; i++) batch.push(msg(`g/${i % 7}/dev-${i}`, i, `${i}`, { qos: (i % 3) as 0 | 1 | 2 }));
+    t.apply(batch);
+    expect(t.topics).toBe(5000);
+    expect(t.nodes).toBe(1 + 1 + 7 + 5000);
+    for (const i of [0, 1023, 1024, 4999]) {
+      const n = t.get(`g/${i % 7}/dev-${i}`)!;
+      expect([n.name, n.topic, n.messages, n.lastTs, n.qos, n.depth]).toEqual([`dev-${i}`, `g/${i % 7}/dev-${i}`, 1, i, i % 3, 2]);
+      expect(n.parent!.topic).toBe(`g/${i % 7}`);
+    }
+    expect(t.get("g")!.subtreeTopics).toBe(5000);
+    expect(t.get("g/3")!.subtreeMessages).toBe(batch.filter((m) => m.topic.startsWith("g/3/")).length);
+  });
+
+  it("reuses pruned nodes without mixing them up with the ones that stayed", () => {
+    const t = new TopicTree();
+    t.apply([msg("a/x", 1), msg("a/y", 2), msg("b/z", 100)]);
+    expect(t.prune(50)).toBe(2);
+    expect(t.nodes).toBe(3); // root, b, b/z
+    t.apply([msg("c/w", 200, "w"), msg("c/v", 201, "v")]);
+    expect(t.nodes).toBe(6);
+    expect(t.get("a")).toBeUndefined();
+    expect(t.get("c/w")!.messages).toBe(1);
+    expect(t.get("c/w")!.subtreeLastTs).toBe(200);
+    expect(t.get("b/z")!.topic).toBe("b/z");
+    expect(t.sortedChildren(t.root).map((n) => n.name)).toEqual(["b", "c"]);
+    expect(t.topics).toBe(3);
+    expect(t.root.subtreeMessages).toBe(3);
+  });
+
+  it("keeps subtree totals, last times and rates for an intermediate topic and its parents", () => {
+    const t = new TopicTree();
+    t.apply([msg("p/q", 1000), msg("p/s", 1500), msg("p/q/r", 2000)]);
+    const p = t.get("p")!;
+    expect([p.messages, p.subtreeMessages, p.subtreeTopics, p.subtreeLastTs, p.lastTs]).toEqual([0, 3, 3, 2000, null]);
+    expect(t.get("p/q")!.subtreeTopics).toBe(2);
+    // Three messages within two seconds: the subtree rate is the three kicks, decayed to 2000.
+    const kick = 1000 / RATE_TAU_MS;
+    const expected = kick * Math.exp(-1000 / RATE_TAU_MS) + kick * Math.exp(-500 / RATE_TAU_MS) + kick;
+    expect(p.subtreeRate).toBeCloseTo(expected, 5);
+    expect(p.rateTs).toBe(2000);
+  });
+
+  it("keeps payloads only for pinned topics and the latest that spoke, and takes a stored one for the rest", () => {
+    const t = new TopicTree();
+    t.apply([msg("s/pinned", 1, "keep me")]);
+    t.pin(["s/pinned"]);
+    const batch: TopicMessage[] = [];
+    for (let i = 0; i < RECENT_TOPICS + 10; i++) batch.push(msg(`s/n-${i}`, 2 + i, `v${i}`));
+    t.apply(batch);
+    expect(new TextDecoder().decode(t.get("s/pinned")!.last!.bytes)).toBe("keep me");
+    expect(t.get("s/n-0")!.last).toBeNull(); // the oldest unpinned went
+    expect(t.get("s/n-0")!.messages).toBe(1); // its numbers did not
+    expect(t.get(`s/n-${RECENT_TOPICS + 9}`)!.last).not.toBeNull();
+    const v = t.version;
+    expect(t.restore("s/n-0", enc.encode("from the store"), 2)).toBe(true);
+    expect(t.version).toBe(v + 1);
+    expect(new TextDecoder().decode(t.get("s/n-0")!.last!.bytes)).toBe("from the store");
+    // A payload kept here is newer than the store's: it stays.
+    expect(t.restore("s/pinned", enc.encode("old"), 0)).toBe(false);
+    expect(t.restore("s/unknown", enc.encode("x"), 0)).toBe(false);
+    // Unpinned, a topic's payload joins the recent ones and goes when enough others speak.
+    t.pin([]);
+    t.apply(Array.from({ length: RECENT_TOPICS }, (_, i) => msg(`s/m-${i}`, 5000 + i)));
+    expect(t.get("s/pinned")!.last).toBeNull();
+  });
+
+  it("keeps the retained mark in its flags apart from the QoS", () => {
+    const t = new TopicTree();
+    t.apply([msg("r", 1, "on", { retain: true, qos: 2 })]);
+    expect([t.get("r")!.retained, t.get("r")!.qos]).toEqual([true, 2]);
+    t.markRetained("r", false);
+    expect([t.get("r")!.retained, t.get("r")!.qos]).toEqual([false, 2]);
+    t.apply([msg("r", 2, "x", { qos: 0 })]);
+    expect([t.get("r")!.retained, t.get("r")!.qos]).toEqual([false, 0]);
+    expect(t.get("nothing")).toBeUndefined();
   });
 });
