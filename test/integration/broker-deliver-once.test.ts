@@ -18,13 +18,19 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const ROUNDS = 300;
 
-/** Every payload `client` receives, and a promise for the marker published last. */
-function received(client: MqttClient, marker: string): { payloads: string[]; done: Promise<void> } {
+/**
+ * Every payload `client` receives, and a promise for the markers each publisher sends last: one
+ * publisher's messages reach a subscriber in order, but the two publishers' do not, so the QoS 1
+ * marker alone can arrive before the last QoS 0 messages.
+ */
+function received(client: MqttClient, markers: string[]): { payloads: string[]; done: Promise<void> } {
   const payloads: string[] = [];
+  const waiting = new Set(markers);
   const done = new Promise<void>((resolve) =>
     client.on("message", (topic, payload) => {
-      if (topic === marker) resolve();
-      else payloads.push(payload.toString());
+      if (!waiting.has(topic)) return void payloads.push(payload.toString());
+      waiting.delete(topic);
+      if (waiting.size === 0) resolve();
     }),
   );
   return { payloads, done };
@@ -35,7 +41,8 @@ it("delivers a retained QoS 1 message overtaken by later QoS 0 messages to persi
   const url = `mqtt://127.0.0.1:${broker.tcpPort}`;
   const bridge = await mqtt.connectAsync(url, { clientId: "like-the-bridge", clean: false });
   const tab = await mqtt.connectAsync(url, { clientId: "like-a-tab", clean: true });
-  const got = { bridge: received(bridge, "order/marker"), tab: received(tab, "order/marker") };
+  const markers = ["order/marker/retained-qos1", "order/marker/qos0"];
+  const got = { bridge: received(bridge, markers), tab: received(tab, markers) };
   await bridge.subscribeAsync(["order/#"], { qos: 1 });
   await tab.subscribeAsync(["order/#"], { qos: 0 });
   const slow = await mqtt.connectAsync(url, { clientId: "retained-qos1" });
@@ -48,7 +55,8 @@ it("delivers a retained QoS 1 message overtaken by later QoS 0 messages to persi
     await new Promise((r) => setImmediate(r));
   }
   await Promise.all(acks);
-  await slow.publishAsync("order/marker", "end", { qos: 1 });
+  await slow.publishAsync("order/marker/retained-qos1", "end", { qos: 1 });
+  fast.publish("order/marker/qos0", "end", { qos: 0 });
   await Promise.all([got.bridge.done, got.tab.done]);
 
   const expected = Array.from({ length: ROUNDS }, (_, i) => [`r${i}`, `t${i}`]).flat().sort();

@@ -68,7 +68,7 @@ describe("GET /api/snapshot", () => {
     expect((await call(snapshot, "/api/snapshot?at=nonsense", null)).status).toBe(401);
   });
 
-  it("shows the arm online with its value then, and the topics' last messages then, at an ISO instant", async () => {
+  it("shows the arm online with its value then, and the topics' last messages and counts then, at an ISO instant", async () => {
     const at = new Date(T0 + 1_000_500).toISOString();
     const r = await json(call(snapshot, `/api/snapshot?at=${encodeURIComponent(at)}`));
     expect(r.status).toBe(200);
@@ -79,8 +79,8 @@ describe("GET /api/snapshot", () => {
     expect(r.body.topics).toEqual({
       count: 2,
       items: [
-        { ts: T0 - 1, topic: "fleet/lab/arm-01/status", qos: 1, retain: true, payload: "online", encoding: "utf8", seq: null, truncated: false },
-        { ts: T0 + 1_000_000, topic: "fleet/lab/arm-01/telemetry", qos: 0, retain: false, payload: JSON.stringify({ seq: 1000, temp: 100 }), encoding: "utf8", seq: 1000, truncated: false },
+        { ts: T0 - 1, topic: "fleet/lab/arm-01/status", count: 1, qos: 1, retain: true, payload: "online", encoding: "utf8", seq: null, truncated: false },
+        { ts: T0 + 1_000_000, topic: "fleet/lab/arm-01/telemetry", count: 1001, qos: 0, retain: false, payload: JSON.stringify({ seq: 1000, temp: 100 }), encoding: "utf8", seq: 1000, truncated: false },
       ],
       next: null,
     });
