@@ -17,7 +17,7 @@ import mqtt from "mqtt";
 import { alertRuleSchema, type AlertRule } from "../lib/alerts/rule";
 import { AlertService } from "../lib/alerting/service";
 import { Bridge } from "../lib/bridge/bridge";
-import { SqliteStore } from "../lib/store/sqlite";
+import { SqliteStore } from "../lib/store/sqlite/store";
 import { startMosquitto } from "../test/helpers/mosquitto";
 import { publishLines, type LinePublisher } from "./line-publisher";
 import { median } from "./median";

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { DEFAULT_CAPTURE_PORTS, parseCapturePorts, withPorts } from "../lib/captures/ports";
-import { SqliteStore } from "../lib/store/sqlite";
+import { SqliteStore } from "../lib/store/sqlite/store";
 import { recordLoopback } from "../test/helpers/loopback-recorder";
 import { startMosquitto } from "../test/helpers/mosquitto";
 import type { BenchResult } from "./run";

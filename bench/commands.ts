@@ -17,7 +17,7 @@ import { openAccess } from "../lib/broker/access";
 import { startEmbeddedBroker } from "../lib/broker/embedded";
 import { CommandService } from "../lib/commands/service";
 import { isFinal } from "../lib/commands/lifecycle";
-import { SqliteStore } from "../lib/store/sqlite";
+import { SqliteStore } from "../lib/store/sqlite/store";
 import { Fleet, armId } from "../lib/sim/fleet";
 import type { BenchResult } from "./run";
 

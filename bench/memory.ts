@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Bridge } from "../lib/bridge/bridge";
-import { SqliteStore } from "../lib/store/sqlite";
+import { SqliteStore } from "../lib/store/sqlite/store";
 import { startMosquitto } from "../test/helpers/mosquitto";
 import type { BenchResult } from "./run";
 

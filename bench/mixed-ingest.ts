@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { Bridge } from "../lib/bridge/bridge";
-import { SqliteStore } from "../lib/store/sqlite";
+import { SqliteStore } from "../lib/store/sqlite/store";
 import { startMosquitto } from "../test/helpers/mosquitto";
 import { median } from "./median";
 import type { BenchResult } from "./run";

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "@playwright/test";
 import { asDeviceId, asEpochMs } from "../lib/devices/model";
-import { SqliteStore } from "../lib/store/sqlite";
+import { SqliteStore } from "../lib/store/sqlite/store";
 import type { MessageRow } from "../lib/store/types";
 import { launchChromium } from "./browser-reference";
 import { describeLongTasks, listLongTasks, mainThread, observed, OBSERVE_MAIN_THREAD, p95, resetMainThread, traceGc } from "./main-thread";

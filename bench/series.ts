@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { asDeviceId, asEpochMs } from "../lib/devices/model";
-import { SqliteStore } from "../lib/store/sqlite";
+import { SqliteStore } from "../lib/store/sqlite/store";
 import type { MessageRow } from "../lib/store/types";
 import { median } from "./median";
 import type { BenchResult } from "./run";

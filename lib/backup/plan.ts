@@ -2,7 +2,7 @@
  * Which files a backup holds and where a restore puts them, from the configuration alone: the
  * SQLite store (DATABASE_URL), the embedded broker's persistence (`brokerPersistenceFile`) and the
  * bridge's spool. No I/O here (lib/backup/backup.ts and restore.ts do it); the file names come from
- * their homes (lib/config/env.ts, lib/store/sqlite.ts, lib/bridge/spool.ts).
+ * their homes (lib/config/env.ts, lib/store/sqlite/store.ts, lib/bridge/spool.ts).
  *
  * The three are copied broker first, spool second, store last, which is the order a message moves
  * in: the bridge commits it to its spool before it acknowledges it to the broker, and to the store
@@ -15,7 +15,7 @@
 import { spoolPathFor } from "../bridge/spool";
 import type { Config } from "../config/env";
 import { redact } from "../config/redact";
-import { sqlitePathFromUrl } from "../store/sqlite";
+import { sqlitePathFromUrl } from "../store/sqlite/store";
 import { backupSocketPath } from "./broker-socket";
 import type { EntryName, Manifest } from "./format";
 

@@ -2,7 +2,7 @@
  * The alerts part of the store (issue 19): what the alert evaluator (lib/alerts/evaluator.ts) and
  * the notification planner (lib/alerts/grouping.ts) keep so that a restart resumes pending timers
  * and firing alerts, loses no transition and sends nothing twice. Both implementations
- * (sqlite-alerts.ts, pg-alerts.ts) pass test/alerts.contract.ts.
+ * (sqlite/alerts.ts, postgres/alerts.ts) pass test/alerts.contract.ts.
  *
  * The store checks nothing inside the JSON texts it keeps (rule bodies, states, silences, values,
  * acks, payloads): lib/alerts validates them on reading, so a row an older version wrote is

@@ -1,8 +1,8 @@
 /**
  * The imported packet captures part of the store: each capture's summary, who imported it and
  * when. The capture's own bytes and its decoded packets are files (lib/captures/files.ts) the row
- * names by id; the store keeps what a listing shows. Both implementations (sqlite-captures.ts,
- * pg-captures.ts) pass test/captures.contract.ts.
+ * names by id; the store keeps what a listing shows. Both implementations (sqlite/captures.ts,
+ * postgres/captures.ts) pass test/captures.contract.ts.
  */
 
 export interface CaptureRecord {

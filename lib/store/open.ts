@@ -1,6 +1,6 @@
 import "server-only";
-import { PostgresStore } from "./postgres";
-import { SqliteStore, sqlitePathFromUrl } from "./sqlite";
+import { PostgresStore } from "./postgres/store";
+import { SqliteStore, sqlitePathFromUrl } from "./sqlite/store";
 import type { Store } from "./types";
 
 /** Opens the store DATABASE_URL names (already validated) and runs its migrations. */

@@ -1,5 +1,5 @@
 /**
- * The users and sessions part of the store. Both implementations (sqlite-users.ts, pg-users.ts)
+ * The users and sessions part of the store. Both implementations (sqlite/users.ts, postgres/users.ts)
  * pass test/users.contract.ts. Sessions are kept by the hash of their token only.
  */
 import type { Role } from "../auth/roles";

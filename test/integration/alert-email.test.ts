@@ -14,7 +14,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_GROUPING } from "../../lib/alerts/grouping";
 import { alertRuleSchema } from "../../lib/alerts/rule";
 import { AlertService } from "../../lib/alerting/service";
-import { SqliteStore } from "../../lib/store/sqlite";
+import { SqliteStore } from "../../lib/store/sqlite/store";
 import { telemetry } from "../helpers/alert-feed";
 import { WebhookReceiver } from "../helpers/webhook-receiver";
 

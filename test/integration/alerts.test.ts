@@ -16,7 +16,7 @@ import type { Transition } from "../../lib/alerts/state";
 import type { WebhookPayload } from "../../lib/alerts/webhook";
 import { AlertService } from "../../lib/alerting/service";
 import { Bridge } from "../../lib/bridge/bridge";
-import { SqliteStore } from "../../lib/store/sqlite";
+import { SqliteStore } from "../../lib/store/sqlite/store";
 import { startAedes, type TestBroker } from "../helpers/brokers";
 import { WebhookReceiver } from "../helpers/webhook-receiver";
 

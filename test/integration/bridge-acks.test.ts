@@ -9,7 +9,7 @@ import Database from "better-sqlite3";
 import mqtt from "mqtt";
 import { afterAll, expect, it } from "vitest";
 import { Bridge } from "../../lib/bridge/bridge";
-import { SqliteStore } from "../../lib/store/sqlite";
+import { SqliteStore } from "../../lib/store/sqlite/store";
 import { startMosquitto } from "../helpers/mosquitto";
 import { startWatchProxy } from "../helpers/watch-proxy";
 

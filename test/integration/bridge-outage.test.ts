@@ -5,7 +5,7 @@ import { once } from "node:events";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Bridge } from "../../lib/bridge/bridge";
-import { SqliteStore } from "../../lib/store/sqlite";
+import { SqliteStore } from "../../lib/store/sqlite/store";
 import { startMosquitto, type Mosquitto } from "../helpers/mosquitto";
 
 let broker: Mosquitto;

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, expect, it } from "vitest";
 import { Bridge } from "../../lib/bridge/bridge";
-import { SqliteStore } from "../../lib/store/sqlite";
+import { SqliteStore } from "../../lib/store/sqlite/store";
 import { startMosquitto } from "../helpers/mosquitto";
 
 const dir = mkdtempSync(join(tmpdir(), "fleetscope-spool-ids-"));

@@ -5,7 +5,7 @@ import Database from "better-sqlite3";
 import mqtt from "mqtt";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Bridge } from "../../lib/bridge/bridge";
-import { SqliteStore } from "../../lib/store/sqlite";
+import { SqliteStore } from "../../lib/store/sqlite/store";
 import type { Store } from "../../lib/store/types";
 import { deliveredQos } from "../../lib/qos/granted";
 import { BROKERS, THREE_BROKERS, type TestBroker } from "../helpers/brokers";

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { CommandService } from "../../lib/commands/service";
-import { SqliteStore } from "../../lib/store/sqlite";
+import { SqliteStore } from "../../lib/store/sqlite/store";
 import { startRabbitMq } from "../helpers/rabbitmq";
 
 const dir = mkdtempSync(join(tmpdir(), "fleetscope-commands-protocol-"));

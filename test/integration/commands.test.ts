@@ -13,7 +13,7 @@ import { CommandService, type CommandDevice } from "../../lib/commands/service";
 import { sampleCommand } from "../helpers/commands";
 import { applyInput, isFinal, type Command, type CommandState } from "../../lib/commands/lifecycle";
 import { Fleet } from "../../lib/sim/fleet";
-import { SqliteStore } from "../../lib/store/sqlite";
+import { SqliteStore } from "../../lib/store/sqlite/store";
 import { THREE_BROKERS, type TestBroker } from "../helpers/brokers";
 
 const dir = mkdtempSync(join(tmpdir(), "fleetscope-commands-"));

@@ -18,7 +18,7 @@ import { asEpochMs, type DeviceWithValues } from "../../lib/devices/model";
 import { edgeNodeDeviceId } from "../../lib/devices/conventions/sparkplug";
 import { summarizeDelivery } from "../../lib/store/delivery";
 import { ConventionFleet, type SimConvention } from "../../lib/sim/conventions";
-import { SqliteStore } from "../../lib/store/sqlite";
+import { SqliteStore } from "../../lib/store/sqlite/store";
 import { BROKERS, type TestBroker } from "../helpers/brokers";
 import { waitFor } from "../helpers/wait-for";
 

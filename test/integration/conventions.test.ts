@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Bridge } from "../../lib/bridge/bridge";
 import { conventionsWith } from "../../lib/devices/builtin";
 import type { Rule } from "../../lib/devices/conventions/rules";
-import { SqliteStore } from "../../lib/store/sqlite";
+import { SqliteStore } from "../../lib/store/sqlite/store";
 import type { DeviceWithValues } from "../../lib/devices/model";
 import { BROKERS, type TestBroker } from "../helpers/brokers";
 import { V4_SUPER_CAR } from "../../lib/devices/conventions/fixtures/homie/spec-examples";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { Bridge } from "../../lib/bridge/bridge";
-import { SqliteStore } from "../../lib/store/sqlite";
+import { SqliteStore } from "../../lib/store/sqlite/store";
 import { startAedes } from "../helpers/brokers";
 import { startMosquitto } from "../helpers/mosquitto";
 import { killServers, startServerProcess } from "../helpers/server-process";

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, describe, expect, it } from "vitest";
 import { DEFAULT_CAPTURE_PORTS, parseCapturePorts } from "../../lib/captures/ports";
-import { SqliteStore } from "../../lib/store/sqlite";
+import { SqliteStore } from "../../lib/store/sqlite/store";
 import { startAedes } from "../helpers/brokers";
 import { recordLoopback } from "../helpers/loopback-recorder";
 

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asDeviceId, asEpochMs } from "../../lib/devices/model";
-import { SqliteStore } from "../../lib/store/sqlite";
+import { SqliteStore } from "../../lib/store/sqlite/store";
 import type { MessageRow, QoS } from "../../lib/store/types";
 import { startMosquitto, type Mosquitto } from "../helpers/mosquitto";
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { asDeviceId, asEpochMs } from "../../lib/devices/model";
 import { Retention } from "../../lib/store/retention";
-import { SqliteStore } from "../../lib/store/sqlite";
+import { SqliteStore } from "../../lib/store/sqlite/store";
 
 const dir = mkdtempSync(join(tmpdir(), "fleetscope-retention-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -11,8 +11,8 @@ import mqtt from "mqtt";
 import pg from "pg";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { Bridge } from "../../lib/bridge/bridge";
-import { withClient } from "../../lib/store/pg-checkout";
-import { PostgresStore } from "../../lib/store/postgres";
+import { withClient } from "../../lib/store/postgres/checkout";
+import { PostgresStore } from "../../lib/store/postgres/store";
 import { BROKERS, type TestBroker } from "../helpers/brokers";
 
 const ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { asDeviceId, asEpochMs } from "../../lib/devices/model";
-import { MIGRATIONS, PostgresStore } from "../../lib/store/postgres";
+import { MIGRATIONS, PostgresStore } from "../../lib/store/postgres/store";
 import { commandLogContract } from "../commands.contract";
 import { storeContract } from "../store.contract";
 import { usersContract } from "../users.contract";

@@ -6,7 +6,7 @@ import { openAccess } from "../../lib/broker/access";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../../lib/broker/embedded";
 import { Bridge } from "../../lib/bridge/bridge";
 import { clientTapTo, TraceHub, type TraceEvent } from "../../lib/qos/trace-hub";
-import { SqliteStore } from "../../lib/store/sqlite";
+import { SqliteStore } from "../../lib/store/sqlite/store";
 import { startMosquitto } from "../helpers/mosquitto";
 
 const run = promisify(execFile);

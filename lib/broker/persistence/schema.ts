@@ -77,7 +77,7 @@ function migrate(db: Database.Database): void {
 }
 
 /**
- * WAL with synchronous NORMAL, as the store's connections (lib/store/sqlite-schema.ts): a commit
+ * WAL with synchronous NORMAL, as the store's connections (lib/store/sqlite/schema.ts): a commit
  * survives the process being killed at any instant; only an OS crash or power loss can take the
  * last ones.
  */

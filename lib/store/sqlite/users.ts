@@ -5,8 +5,8 @@ import "server-only";
  * bridge's batches.
  */
 import type Database from "better-sqlite3";
-import type { Role } from "../auth/roles";
-import { toUserRecord, usersMigration, type SessionUser, type UserPatch, type UserRecord, type UserRow, type UserStore } from "./users";
+import type { Role } from "../../auth/roles";
+import { toUserRecord, usersMigration, type SessionUser, type UserPatch, type UserRecord, type UserRow, type UserStore } from "../users";
 
 /** Appended to the SQLite MIGRATIONS list. */
 export const SQLITE_USERS_MIGRATION = usersMigration({ int: "INTEGER", bool: "INTEGER", no: "0" });

@@ -2,17 +2,17 @@ import "server-only";
 /**
  * The write side of the SQLite store: a batch in one transaction (messages with exactly-once
  * identities, samples, rollups, the device registry) and retention's deletes. Runs on a worker
- * thread of its own (writer-thread.ts) so the bridge's thread keeps reading MQTT while a
+ * thread of its own (lib/store/writer/thread.ts) so the bridge's thread keeps reading MQTT while a
  * large batch commits; `:memory:` databases, which one connection cannot share, write inline.
  */
 import type Database from "better-sqlite3";
-import type { EpochMs } from "../devices/model";
-import { BatchRollups } from "./batch-rollups";
-import { PRUNABLE, ROLLUPS, upsertRollupSql, type DeviceRecord } from "./sqlite-schema";
-import { PointsWriter } from "./sqlite-points";
-import { isRedelivery, type AppendResult, type Batch, type DeviceUpdate } from "./types";
-import type { DeviceMeta, DeviceValue } from "../devices/model";
-import { mergeMeta, mergeStatus, statusChangeOf } from "./device-merge";
+import type { EpochMs } from "../../devices/model";
+import { BatchRollups } from "../batch-rollups";
+import { PRUNABLE, ROLLUPS, upsertRollupSql, type DeviceRecord } from "./schema";
+import { PointsWriter } from "./points";
+import { isRedelivery, type AppendResult, type Batch, type DeviceUpdate } from "../types";
+import type { DeviceMeta, DeviceValue } from "../../devices/model";
+import { mergeMeta, mergeStatus, statusChangeOf } from "../device-merge";
 
 export class SqliteWriter {
   private readonly insertMessage;

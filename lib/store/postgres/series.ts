@@ -6,7 +6,7 @@ import "server-only";
  * Ids never change once made, so each writer keeps those it has seen.
  */
 import type pg from "pg";
-import type { MessageRow } from "./types";
+import type { MessageRow } from "../types";
 
 const RESOLVE_SQL = `WITH wanted AS (SELECT * FROM unnest($1::text[], $2::text[]) AS w (device, field)),
        made AS (INSERT INTO series (device, field) SELECT device, field FROM wanted ON CONFLICT DO NOTHING RETURNING id, device, field)

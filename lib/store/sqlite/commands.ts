@@ -5,10 +5,10 @@ import "server-only";
  * is durable before it is sent.
  */
 import type Database from "better-sqlite3";
-import { FINAL_STATES, type Command } from "../commands/lifecycle";
-import type { CommandLog, CommandPage, CommandQuery, UnmatchedReply } from "./command-log";
-import { MAX_UNMATCHED_PAYLOAD } from "./command-log";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { FINAL_STATES, type Command } from "../../commands/lifecycle";
+import type { CommandLog, CommandPage, CommandQuery, UnmatchedReply } from "../command-log";
+import { MAX_UNMATCHED_PAYLOAD } from "../command-log";
+import { decodeCursor, encodeCursor } from "../cursor";
 
 interface CommandRecord {
   n: number;

@@ -3,12 +3,12 @@ import "server-only";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import { topicMatches } from "../mqtt/topic";
-import { HOUR_MS, MINUTE_MS } from "./series-plan";
-import { SQLITE_USERS_MIGRATION } from "./sqlite-users";
-import { SQLITE_RULES_MIGRATION } from "./sqlite-rules";
-import { SQLITE_CAPTURES_MIGRATION } from "./sqlite-captures";
-import { SQLITE_ALERT_AUDIT_MIGRATION, SQLITE_ALERTS_MIGRATION } from "./sqlite-alerts";
+import { topicMatches } from "../../mqtt/topic";
+import { HOUR_MS, MINUTE_MS } from "../series-plan";
+import { SQLITE_USERS_MIGRATION } from "./users";
+import { SQLITE_RULES_MIGRATION } from "./rules";
+import { SQLITE_CAPTURES_MIGRATION } from "./captures";
+import { SQLITE_ALERT_AUDIT_MIGRATION, SQLITE_ALERTS_MIGRATION } from "./alerts";
 
 /** Each entry runs once, in order; PRAGMA user_version records how many have run. */
 export const MIGRATIONS: string[] = [
@@ -110,7 +110,7 @@ export const MIGRATIONS: string[] = [
    INSERT INTO topics (topic, device, first_ts) SELECT topic, max(device), min(ts) FROM messages GROUP BY topic;
    INSERT INTO topic_log SELECT t.id, m.ts, m.id FROM messages m JOIN topics t ON t.topic = m.topic;`,
   // Time travel: each topic_log row carries the topic's running message count, so "how many
-  // messages had the topic received by T" is the same seek as its last message (sqlite-asof.ts).
+  // messages had the topic received by T" is the same seek as its last message (asof.ts).
   `ALTER TABLE topic_log ADD COLUMN n INTEGER NOT NULL DEFAULT 0;
    UPDATE topic_log SET n = c.n FROM (SELECT topic, ts, msg, row_number() OVER (PARTITION BY topic ORDER BY ts, msg) AS n FROM topic_log) c
      WHERE c.topic = topic_log.topic AND c.ts = topic_log.ts AND c.msg = topic_log.msg;`,

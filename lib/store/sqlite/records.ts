@@ -1,10 +1,10 @@
 import "server-only";
 /** SQLite rows as the objects the API serves: one mapping each, for now and for any past instant. */
-import type { DeviceMeta, DeviceWithValues, EpochMs } from "../devices/model";
-import { toDevice } from "./device-row";
-import { payloadForJson } from "./payload-text";
-import type { DeviceRecord } from "./sqlite-schema";
-import type { QoS, StoredMessage } from "./types";
+import type { DeviceMeta, DeviceWithValues, EpochMs } from "../../devices/model";
+import { toDevice } from "../device-row";
+import { payloadForJson } from "../payload-text";
+import type { DeviceRecord } from "./schema";
+import type { QoS, StoredMessage } from "../types";
 
 export interface MessageRecord {
   id: number;

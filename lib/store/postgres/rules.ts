@@ -1,8 +1,8 @@
 import "server-only";
-/** Saved convention rules in PostgreSQL: the same tables and meaning as sqlite-rules.ts. */
+/** Saved convention rules in PostgreSQL: the same tables and meaning as lib/store/sqlite/rules.ts. */
 import type pg from "pg";
-import { inTransaction } from "./pg-checkout";
-import { MAX_SAVED_RULES, rulesMigration, toRuleChange, toSavedRule, TooManyRulesError, type RuleAction, type RuleChange, type RuleChangeRow, type RuleStore, type SavedRule, type SavedRuleRow } from "./rules";
+import { inTransaction } from "./checkout";
+import { MAX_SAVED_RULES, rulesMigration, toRuleChange, toSavedRule, TooManyRulesError, type RuleAction, type RuleChange, type RuleChangeRow, type RuleStore, type SavedRule, type SavedRuleRow } from "../rules";
 
 /** Appended to the PostgreSQL MIGRATIONS list. */
 export const PG_RULES_MIGRATION = rulesMigration({ int: "BIGINT", serial: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY" });

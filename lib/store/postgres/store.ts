@@ -1,30 +1,30 @@
 import "server-only";
 /**
  * The PostgreSQL store: the same schema meaning as SQLite (time as integer epoch ms), samples
- * as points of a series. Batches are written on a thread of their own (pg-writer.ts).
+ * as points of a series. Batches are written on a thread of their own (writer.ts).
  * Topics and filters only ever travel as bound parameters or COPY data, never as SQL text.
  */
 import pg from "pg";
-import type { DeviceId, DeviceWithValues, EpochMs } from "../devices/model";
-import { filterToRegex } from "../mqtt/topic";
-import { DAY_MS, Partitions } from "./pg-partitions";
-import { PG_USERS_MIGRATION, PgUsers } from "./pg-users";
-import { PG_RULES_MIGRATION, PgRules } from "./pg-rules";
-import { PG_CAPTURES_MIGRATION, PgCaptures } from "./pg-captures";
-import { PG_ALERT_AUDIT_MIGRATION, PG_ALERTS_MIGRATION, PgAlerts } from "./pg-alerts";
-import { decodeCursor, encodeCursor } from "./cursor";
-import { toStoredMessage, withValues, type DeviceRecord, type MessageRecord } from "./pg-records";
-import { PgAsOf } from "./pg-asof";
-import { planSeries } from "./series-plan";
-import { withClient } from "./pg-checkout";
-import { schemaPool } from "./pg-writer";
-import { WriterThread } from "./writer-thread";
-import { sharedStreamsSql, type SeqStream } from "./delivery";
-import type { CommandLog } from "./command-log";
-import { PgCommandLog } from "./pg-commands";
-import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, SamplePage, SampleQuery, Store, TopicsAtPage, TopicsAtQuery } from "./types";
-import { samplePage, type SampleRow } from "./sample-page";
-import { statusHistory } from "./device-merge";
+import type { DeviceId, DeviceWithValues, EpochMs } from "../../devices/model";
+import { filterToRegex } from "../../mqtt/topic";
+import { DAY_MS, Partitions } from "./partitions";
+import { PG_USERS_MIGRATION, PgUsers } from "./users";
+import { PG_RULES_MIGRATION, PgRules } from "./rules";
+import { PG_CAPTURES_MIGRATION, PgCaptures } from "./captures";
+import { PG_ALERT_AUDIT_MIGRATION, PG_ALERTS_MIGRATION, PgAlerts } from "./alerts";
+import { decodeCursor, encodeCursor } from "../cursor";
+import { toStoredMessage, withValues, type DeviceRecord, type MessageRecord } from "./records";
+import { PgAsOf } from "./asof";
+import { planSeries } from "../series-plan";
+import { withClient } from "./checkout";
+import { schemaPool } from "./pool";
+import { WriterThread } from "../writer/thread";
+import { sharedStreamsSql, type SeqStream } from "../delivery";
+import type { CommandLog } from "../command-log";
+import { PgCommandLog } from "./commands";
+import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, SamplePage, SampleQuery, Store, TopicsAtPage, TopicsAtQuery } from "../types";
+import { samplePage, type SampleRow } from "../sample-page";
+import { statusHistory } from "../device-merge";
 
 /** Each entry runs once, in order, recorded in schema_migrations. */
 export const MIGRATIONS: string[] = [
@@ -61,7 +61,7 @@ export const MIGRATIONS: string[] = [
    CREATE UNIQUE INDEX messages_ident ON messages (ident) WHERE ident IS NOT NULL;
    CREATE TABLE duplicates (ts BIGINT NOT NULL, topic TEXT NOT NULL, device TEXT, qos SMALLINT NOT NULL, seq BIGINT);
    CREATE INDEX duplicates_device_ts ON duplicates (device, ts);`,
-  // Time-series tables become partitioned by day (pg-partitions.ts). A partitioned table cannot
+  // Time-series tables become partitioned by day (partitions.ts). A partitioned table cannot
   // have a unique index without the partition key, so message identities move to their own table.
   `ALTER TABLE messages RENAME TO messages_v3;
    ALTER INDEX messages_ts RENAME TO messages_v3_ts;
@@ -109,9 +109,9 @@ export const MIGRATIONS: string[] = [
    );
    CREATE INDEX command_replies_unmatched_ts ON command_replies_unmatched (ts);`,
   PG_USERS_MIGRATION,
-  // Samples keyed by a series id (pg-series.ts) instead of two strings: about a third less of
+  // Samples keyed by a series id (series.ts) instead of two strings: about a third less of
   // the server's time per sample. A day's rows move out of points_default when its partition is
-  // made (pg-partitions.ts); older days' rows leave it through retention.
+  // made (partitions.ts); older days' rows leave it through retention.
   `CREATE TABLE series (id INTEGER GENERATED ALWAYS AS IDENTITY PRIMARY KEY, device TEXT NOT NULL, field TEXT NOT NULL, UNIQUE (device, field));
    CREATE TABLE points (series INTEGER NOT NULL, ts BIGINT NOT NULL, value DOUBLE PRECISION NOT NULL) PARTITION BY RANGE (ts);
    CREATE INDEX points_series_ts ON points (series, ts);
@@ -151,7 +151,7 @@ export const MIGRATIONS: string[] = [
    INSERT INTO topic_days SELECT DISTINCT topic, (ts / 86400000) * 86400000 FROM messages;
    CREATE INDEX messages_topic_ts ON messages (topic, ts, id);`,
   // Time travel: each message carries its topic's running message count, so "how many messages
-  // had the topic received by T" is read with its last message (pg-asof.ts), never counted.
+  // had the topic received by T" is read with its last message (asof.ts), never counted.
   `ALTER TABLE messages ADD COLUMN topic_n BIGINT;
    UPDATE messages SET topic_n = c.n FROM (SELECT id, ts, row_number() OVER (PARTITION BY topic ORDER BY ts, id) AS n FROM messages) c
      WHERE messages.id = c.id AND messages.ts = c.ts;`,
@@ -247,7 +247,7 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** On the writer thread (pg-writer.ts), which has committed when this resolves. */
+  /** On the writer thread (writer.ts), which has committed when this resolves. */
   append(batch: Batch): Promise<AppendResult> {
     return this.writer.append(batch);
   }

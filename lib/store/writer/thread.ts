@@ -1,15 +1,15 @@
 import "server-only";
 /**
- * A store's write side on a worker thread of its own (writer-worker.ts), so the bridge's thread
+ * A store's write side on a worker thread of its own (worker.ts), so the bridge's thread
  * keeps reading MQTT while a batch is encoded and committed. This side sends requests, matches
  * answers, and starts a new thread after one has died (its pending requests fail; the bridge
  * retries them).
  */
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { EpochMs } from "../devices/model";
-import type { PgTarget } from "./pg-writer";
-import type { AppendResult, Batch } from "./types";
+import type { EpochMs } from "../../devices/model";
+import type { PgTarget } from "../postgres/pool";
+import type { AppendResult, Batch } from "../types";
 
 /** What the thread writes to: a SQLite file, or a PostgreSQL schema. */
 export type WriterTarget = { kind: "sqlite"; path: string } | ({ kind: "postgres" } & PgTarget);
@@ -36,7 +36,7 @@ export class WriterThread {
   constructor(private readonly target: WriterTarget) {}
 
   private start(): Worker {
-    const worker = new Worker(here("./writer-boot.mjs"), { workerData: this.target });
+    const worker = new Worker(here("./boot.mjs"), { workerData: this.target });
     worker.on("message", (res: WriterResponse) => {
       const p = this.pending.get(res.id);
       if (!p) return;

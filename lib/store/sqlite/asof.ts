@@ -6,11 +6,11 @@ import "server-only";
  * (series, ts, msg), topic_log (topic, ts, msg); nothing scans the messages.
  */
 import type Database from "better-sqlite3";
-import type { DeviceValue, DeviceWithValues, EpochMs } from "../devices/model";
-import { decodeTopicCursor, encodeTopicCursor } from "./cursor";
-import { toStoredMessage, withValues, type MessageRecord } from "./sqlite-records";
-import type { DeviceRecord } from "./sqlite-schema";
-import type { TopicsAtPage, TopicsAtQuery } from "./types";
+import type { DeviceValue, DeviceWithValues, EpochMs } from "../../devices/model";
+import { decodeTopicCursor, encodeTopicCursor } from "../cursor";
+import { toStoredMessage, withValues, type MessageRecord } from "./records";
+import type { DeviceRecord } from "./schema";
+import type { TopicsAtPage, TopicsAtQuery } from "../types";
 
 /** The devices row with the columns that change over time replaced by their values as of @at. */
 type AsOfRecord = Omit<DeviceRecord, "fields"> & { now_latest: string };

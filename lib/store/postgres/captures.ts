@@ -1,7 +1,7 @@
 import "server-only";
-/** Imported captures in PostgreSQL: the same table and meaning as sqlite-captures.ts. */
+/** Imported captures in PostgreSQL: the same table and meaning as lib/store/sqlite/captures.ts. */
 import type pg from "pg";
-import { capturesMigration, toCaptureRecord, type CaptureRecord, type CaptureRow, type CaptureStore } from "./captures";
+import { capturesMigration, toCaptureRecord, type CaptureRecord, type CaptureRow, type CaptureStore } from "../captures";
 
 /** Appended to the PostgreSQL MIGRATIONS list. */
 export const PG_CAPTURES_MIGRATION = capturesMigration({ int: "BIGINT" });

@@ -2,37 +2,25 @@ import "server-only";
 /**
  * The write side of the PostgreSQL store: a batch in one transaction, its messages and points
  * by binary COPY, the rest by multi-row INSERTs from unnest() arrays. It runs on a worker thread
- * of its own (writer-thread.ts): encoding a batch costs the thread that does it about half what
+ * of its own (lib/store/writer/thread.ts): encoding a batch costs the thread that does it about half what
  * the server spends storing it, and on the bridge's thread that time was taken from reading MQTT,
  * while every round trip of the transaction waited behind the packets in that thread's queue.
  */
 import pg from "pg";
-import { BinaryCopy, copyBinary } from "./pg-binary-copy";
-import { inTransaction } from "./pg-checkout";
-import { DAY_MS, Partitions } from "./pg-partitions";
-import { BatchRollups } from "./batch-rollups";
-import { PgSeries } from "./pg-series";
-import { HOUR_MS, MINUTE_MS } from "./series-plan";
-import { isRedelivery, type AppendResult, type Batch, type MessageRow } from "./types";
-import { lastOf } from "./pg-asof";
+import { BinaryCopy, copyBinary } from "./binary-copy";
+import { inTransaction } from "./checkout";
+import { DAY_MS, Partitions } from "./partitions";
+import { BatchRollups } from "../batch-rollups";
+import { PgSeries } from "./series";
+import { HOUR_MS, MINUTE_MS } from "../series-plan";
+import { isRedelivery, type AppendResult, type Batch, type MessageRow } from "../types";
+import { lastOf } from "./asof";
+import { schemaPool, type PgTarget } from "./pool";
 
 const ROLLUPS = [
   ["rollup_minute", MINUTE_MS],
   ["rollup_hour", HOUR_MS],
 ] as const;
-
-export interface PgTarget {
-  connectionString: string;
-  /** Already validated as a plain identifier by the store. */
-  schema: string;
-}
-
-/** A pool for `target`'s schema that survives its server going away (the next query reports it). */
-export function schemaPool(target: PgTarget, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString: target.connectionString, max, options: `-c search_path=${target.schema}` });
-  pool.on("error", () => undefined);
-  return pool;
-}
 
 export class PgWriter {
   private readonly pool: pg.Pool;

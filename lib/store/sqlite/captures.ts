@@ -1,7 +1,7 @@
 import "server-only";
 /** Imported captures in SQLite, on the store's reading connection (a row per import: no writer thread needed). */
 import type Database from "better-sqlite3";
-import { capturesMigration, toCaptureRecord, type CaptureRecord, type CaptureRow, type CaptureStore } from "./captures";
+import { capturesMigration, toCaptureRecord, type CaptureRecord, type CaptureRow, type CaptureStore } from "../captures";
 
 /** Appended to the SQLite MIGRATIONS list. */
 export const SQLITE_CAPTURES_MIGRATION = capturesMigration({ int: "INTEGER" });

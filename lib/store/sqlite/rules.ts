@@ -1,10 +1,10 @@
 import "server-only";
 /**
  * Saved convention rules in SQLite, on the store's reading connection: a save is a row or two,
- * far too little to need the writer thread (as sqlite-users.ts).
+ * far too little to need the writer thread (as users.ts).
  */
 import type Database from "better-sqlite3";
-import { MAX_SAVED_RULES, rulesMigration, toRuleChange, toSavedRule, TooManyRulesError, type RuleAction, type RuleChange, type RuleChangeRow, type RuleStore, type SavedRule, type SavedRuleRow } from "./rules";
+import { MAX_SAVED_RULES, rulesMigration, toRuleChange, toSavedRule, TooManyRulesError, type RuleAction, type RuleChange, type RuleChangeRow, type RuleStore, type SavedRule, type SavedRuleRow } from "../rules";
 
 /** Appended to the SQLite MIGRATIONS list. */
 export const SQLITE_RULES_MIGRATION = rulesMigration({ int: "INTEGER", serial: "INTEGER PRIMARY KEY AUTOINCREMENT" });

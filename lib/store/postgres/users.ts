@@ -1,8 +1,8 @@
 import "server-only";
-/** Users and sessions in PostgreSQL: the same tables and meaning as sqlite-users.ts. */
+/** Users and sessions in PostgreSQL: the same tables and meaning as lib/store/sqlite/users.ts. */
 import type pg from "pg";
-import type { Role } from "../auth/roles";
-import { toUserRecord, usersMigration, type SessionUser, type UserPatch, type UserRecord, type UserRow, type UserStore } from "./users";
+import type { Role } from "../../auth/roles";
+import { toUserRecord, usersMigration, type SessionUser, type UserPatch, type UserRecord, type UserRow, type UserStore } from "../users";
 
 /** Appended to the PostgreSQL MIGRATIONS list. */
 export const PG_USERS_MIGRATION = usersMigration({ int: "BIGINT", bool: "BOOLEAN", no: "false" });

@@ -5,7 +5,7 @@ import "server-only";
  * day's partition costs the same however many rows it holds, and never blocks ingest.
  */
 import type pg from "pg";
-import { inTransaction } from "./pg-checkout";
+import { inTransaction } from "./checkout";
 
 export const PARTITIONED = ["messages", "points"] as const;
 export const DAY_MS = 24 * 3_600_000;

@@ -4,9 +4,9 @@
  * at a time, in order, as the bridge commits its batches in order.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { WriterRequest, WriterResponse, WriterTarget } from "./writer-thread";
-import type { EpochMs } from "../devices/model";
-import type { AppendResult, Batch } from "./types";
+import type { WriterRequest, WriterResponse, WriterTarget } from "./thread";
+import type { EpochMs } from "../../devices/model";
+import type { AppendResult, Batch } from "../types";
 
 interface Writer {
   append(batch: Batch): AppendResult | Promise<AppendResult>;
@@ -16,10 +16,10 @@ interface Writer {
 
 async function open(target: WriterTarget): Promise<Writer> {
   if (target.kind === "postgres") {
-    const { PgWriter } = await import("./pg-writer");
+    const { PgWriter } = await import("../postgres/writer");
     return new PgWriter(target);
   }
-  const [{ openDatabase }, { SqliteWriter }] = await Promise.all([import("./sqlite-schema"), import("./sqlite-writer")]);
+  const [{ openDatabase }, { SqliteWriter }] = await Promise.all([import("../sqlite/schema"), import("../sqlite/writer")]);
   const db = openDatabase(target.path);
   const writer = new SqliteWriter(db);
   return { append: (b) => writer.append(b), prune: (before, max) => writer.prune(before, max), close: () => void db.close() };

@@ -4,24 +4,24 @@ import "server-only";
  * one transaction on the writer thread that has committed when `append` resolves.
  */
 import type Database from "better-sqlite3";
-import type { DeviceId, DeviceWithValues, EpochMs } from "../devices/model";
-import { decodeCursor, encodeCursor } from "./cursor";
-import { planSeries } from "./series-plan";
-import { migrate, openDatabase, type DeviceRecord } from "./sqlite-schema";
-import { toStoredMessage, withValues, type MessageRecord } from "./sqlite-records";
-import { SqliteAsOf } from "./sqlite-asof";
-import { SqliteUsers } from "./sqlite-users";
-import { SqliteRules } from "./sqlite-rules";
-import { SqliteCaptures } from "./sqlite-captures";
-import { SqliteAlerts } from "./sqlite-alerts";
-import { SqliteWriter } from "./sqlite-writer";
-import { WriterThread } from "./writer-thread";
-import { sharedStreamsSql, type SeqStream } from "./delivery";
-import type { CommandLog } from "./command-log";
-import { SqliteCommandLog } from "./sqlite-commands";
-import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, SamplePage, SampleQuery, Store, TopicsAtPage, TopicsAtQuery } from "./types";
-import { samplePage } from "./sample-page";
-import { statusHistory } from "./device-merge";
+import type { DeviceId, DeviceWithValues, EpochMs } from "../../devices/model";
+import { decodeCursor, encodeCursor } from "../cursor";
+import { planSeries } from "../series-plan";
+import { migrate, openDatabase, type DeviceRecord } from "./schema";
+import { toStoredMessage, withValues, type MessageRecord } from "./records";
+import { SqliteAsOf } from "./asof";
+import { SqliteUsers } from "./users";
+import { SqliteRules } from "./rules";
+import { SqliteCaptures } from "./captures";
+import { SqliteAlerts } from "./alerts";
+import { SqliteWriter } from "./writer";
+import { WriterThread } from "../writer/thread";
+import { sharedStreamsSql, type SeqStream } from "../delivery";
+import type { CommandLog } from "../command-log";
+import { SqliteCommandLog } from "./commands";
+import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, SamplePage, SampleQuery, Store, TopicsAtPage, TopicsAtQuery } from "../types";
+import { samplePage } from "../sample-page";
+import { statusHistory } from "../device-merge";
 
 interface BucketRecord {
   b: number;

@@ -1,6 +1,6 @@
 import "server-only";
 /**
- * The alerts part of the store in SQLite, on the store's reading connection (as sqlite-rules.ts):
+ * The alerts part of the store in SQLite, on the store's reading connection (as rules.ts):
  * an evaluation writes a few rows per state change, far too little to need the writer thread.
  * Multi-row writes are IMMEDIATE transactions, so they take the write lock before reading
  * anything and never fail half way for the writer thread's sake (busy_timeout waits for it).
@@ -11,8 +11,8 @@ import {
   type AlertBatch, type AlertPage, type AlertQuery, type AlertRecord, type AlertRow, type AlertRuleRecord, type AlertRuleRow, type AlertStateRecord, type AlertStateRow,
   type AlertStore, type NewNotification, type NewTransition, type NotificationRecord, type NotificationRow, type SilenceRecord, type SilenceRow, type TransitionPage,
   type TransitionQuery, type TransitionRow,
-} from "./alerts";
-import { decodeCursor, encodeCursor } from "./cursor";
+} from "../alerts";
+import { decodeCursor, encodeCursor } from "../cursor";
 
 /** Appended to the SQLite MIGRATIONS list. */
 export const SQLITE_ALERTS_MIGRATION = alertsMigration({ int: "INTEGER", serial: "INTEGER PRIMARY KEY AUTOINCREMENT" });

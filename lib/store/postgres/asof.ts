@@ -7,12 +7,12 @@ import "server-only";
  * the topic's days (topic_days) point to, so a month of partitions costs no more than one.
  */
 import type pg from "pg";
-import type { DeviceWithValues, EpochMs } from "../devices/model";
-import { filterToRegex } from "../mqtt/topic";
-import { DAY_MS } from "./pg-partitions";
-import { decodeTopicCursor, encodeTopicCursor } from "./cursor";
-import { toStoredMessage, withValues, type DeviceRecord, type MessageRecord } from "./pg-records";
-import type { TopicsAtPage, TopicsAtQuery } from "./types";
+import type { DeviceWithValues, EpochMs } from "../../devices/model";
+import { filterToRegex } from "../../mqtt/topic";
+import { DAY_MS } from "./partitions";
+import { decodeTopicCursor, encodeTopicCursor } from "../cursor";
+import { toStoredMessage, withValues, type DeviceRecord, type MessageRecord } from "./records";
+import type { TopicsAtPage, TopicsAtQuery } from "../types";
 
 /**
  * The last message at or before $1 of the topic `topic` (a column of the outer query): the newest

@@ -1,10 +1,10 @@
 import "server-only";
 /** The PostgreSQL command log: the same rows as SQLite's, the record as JSONB. */
 import type pg from "pg";
-import { FINAL_STATES, type Command } from "../commands/lifecycle";
-import type { CommandLog, CommandPage, CommandQuery, UnmatchedReply } from "./command-log";
-import { MAX_UNMATCHED_PAYLOAD } from "./command-log";
-import { decodeCursor, encodeCursor } from "./cursor";
+import { FINAL_STATES, type Command } from "../../commands/lifecycle";
+import type { CommandLog, CommandPage, CommandQuery, UnmatchedReply } from "../command-log";
+import { MAX_UNMATCHED_PAYLOAD } from "../command-log";
+import { decodeCursor, encodeCursor } from "../cursor";
 
 interface CommandRecord {
   n: string;

@@ -1,6 +1,6 @@
 import "server-only";
 /**
- * The alerts part of the store in PostgreSQL: the same tables and meaning as sqlite-alerts.ts.
+ * The alerts part of the store in PostgreSQL: the same tables and meaning as lib/store/sqlite/alerts.ts.
  * Many rows go in one statement each, as parallel arrays through unnest (still bound parameters:
  * pg quotes every element), so a batch of a thousand states is one round trip, not a thousand.
  */
@@ -10,9 +10,9 @@ import {
   type AlertBatch, type AlertPage, type AlertQuery, type AlertRecord, type AlertRow, type AlertRuleRecord, type AlertRuleRow, type AlertStateRecord, type AlertStateRow,
   type AlertStore, type NewNotification, type NewTransition, type NotificationRecord, type NotificationRow, type SilenceRecord, type SilenceRow, type TransitionPage,
   type TransitionQuery, type TransitionRow,
-} from "./alerts";
-import { decodeCursor, encodeCursor } from "./cursor";
-import { inTransaction } from "./pg-checkout";
+} from "../alerts";
+import { decodeCursor, encodeCursor } from "../cursor";
+import { inTransaction } from "./checkout";
 
 /** Appended to the PostgreSQL MIGRATIONS list. */
 export const PG_ALERTS_MIGRATION = alertsMigration({ int: "BIGINT", serial: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY" });
