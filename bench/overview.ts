@@ -12,7 +12,7 @@ import type { Page } from "@playwright/test";
 import { countingPage, launchChromium, publishFleet } from "./browser-reference";
 import { describeLongTasks, listLongTasks, mainThread, observed, OBSERVE_MAIN_THREAD, p95, resetMainThread, splitObserved, traceGc, type SpentIn } from "./main-thread";
 import { watchRendererTime } from "./renderer-time";
-import type { SlowFlush } from "../lib/mqtt/live-feed";
+import type { SlowFlush } from "../lib/browser/live-feed";
 import type { BenchResult } from "./run";
 import { startServerProcess } from "./server-process";
 
@@ -141,7 +141,7 @@ async function overviewBench(kind: FleetKind): Promise<BenchResult[]> {
     // What each long task was, so the next one to remove is named, not guessed.
     for (const [when, m] of [[`while the fleet appears (first ${APPEARING_MS / 1000} s)`, appearing], [`after the first ${APPEARING_MS / 1000} s`, main]] as const)
       if (m.described.length) process.stdout.write(`${run}: long tasks ${when}, longest first (s into the stream, ms: parts):\n${listLongTasks(m)}\n`);
-    // The app's own account of its slow frame flushes (lib/mqtt/live-feed.ts), to set beside the long tasks.
+    // The app's own account of its slow frame flushes (lib/browser/live-feed.ts), to set beside the long tasks.
     const flushes = stats.slowFlushes.filter((f) => f.at >= seen.since);
     if (flushes.length)
       process.stdout.write(

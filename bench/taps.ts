@@ -8,7 +8,7 @@
 import mqtt from "mqtt";
 import { openAccess } from "../lib/broker/access";
 import { startEmbeddedBroker } from "../lib/broker/embedded";
-import { TraceHub } from "../lib/qos/trace-hub";
+import { TraceHub } from "../lib/trace/hub";
 import { publishLines, telemetryLines } from "./line-publisher";
 import type { BenchResult } from "./run";
 import { launchChromium, publishFleet } from "./browser-reference";

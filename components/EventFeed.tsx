@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useMemo, useState } from "react";
 import { levelChoices, mergeEvents, passesLevel, toEvent, type DeviceEvent, type EventKind } from "@/lib/state/device-events";
-import type { TimeWindow } from "@/lib/state/time-window";
+import type { TimeWindow } from "@/lib/view/time-window";
 import { useFleet } from "./FleetProvider";
 
 /** Stored events fetched per kind when the feed opens; live ones join them. */

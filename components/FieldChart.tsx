@@ -1,10 +1,10 @@
 "use client";
 import { useEffect, useMemo, useState } from "react";
-import { exportName, toCsv, toJson } from "@/lib/state/chart-export";
+import { exportName, toCsv, toJson } from "@/lib/view/chart-export";
 import { Area, ComposedChart, Line, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { mergeHistoryAndLive, type HistoryBucket } from "@/lib/state/history-merge";
 import { toPoints, type LiveSeries } from "@/lib/state/live-series";
-import type { TimeWindow } from "@/lib/state/time-window";
+import type { TimeWindow } from "@/lib/view/time-window";
 import { axisLabels, axisWidth, formatMeasure, type Unit } from "@/lib/devices/units";
 import { useFleet } from "./FleetProvider";
 import { ScaleProbe, useDragZoom } from "./useDragZoom";

@@ -3,7 +3,7 @@ import { createContext, useContext, useEffect, useRef, useState, type ReactNode 
 import { useStore } from "zustand";
 import type { DeviceWithValues } from "@/lib/devices/model";
 import type { Rule } from "@/lib/devices/conventions/rules";
-import { resolveWsUrl, startLiveFeed } from "@/lib/mqtt/live-feed";
+import { resolveWsUrl, startLiveFeed } from "@/lib/browser/live-feed";
 import type { ProtocolChoice } from "@/lib/mqtt/protocol";
 import { ALARM_WINDOW_MS } from "@/lib/state/device-events";
 import { createFleetStore, type FleetState, type FleetStore } from "@/lib/state/fleet-store";

@@ -1,8 +1,8 @@
 "use client";
 import { useRef, useState, type FormEvent } from "react";
 import { RANGES } from "@/lib/state/history-merge";
-import { parseCustomRange, toLocalInput, type TimeWindow } from "@/lib/state/time-window";
-import type { View } from "@/lib/state/view-params";
+import { parseCustomRange, toLocalInput, type TimeWindow } from "@/lib/view/time-window";
+import type { View } from "@/lib/view/view-params";
 
 const label = (key: string) => (key === "5m" ? "live 5 min" : (RANGES.find((r) => r.key === key)?.label ?? key));
 const stamp = (t: number) => new Date(t).toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });

@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useLayoutEffect, useRef } from "react";
 import { seriesLength, type LiveSeries } from "@/lib/state/live-series";
-import { sparklinePath, sparklineScale } from "@/lib/state/sparkline-path";
+import { sparklinePath, sparklineScale } from "@/lib/view/sparkline-path";
 
 /** The accent and warning colours, read from the stylesheet once: each card reading them forced a style pass. */
 let stroke: string | undefined;
@@ -19,7 +19,7 @@ const NO_LEVELS: readonly SparklineLevel[] = [];
  * A small live chart drawn on a canvas. Not Recharts, nor an SVG polyline: dozens of cards redraw
  * on every frame of a busy stream, and a chart library's tree of elements per card, then a
  * `points` string per redraw (parsed again by the browser), were most of the overview's frame
- * script and garbage. A canvas takes the path as it is computed (lib/state/sparkline-path.ts).
+ * script and garbage. A canvas takes the path as it is computed (lib/view/sparkline-path.ts).
  */
 export function Sparkline({ series, height = 48, levels = NO_LEVELS }: { series: LiveSeries; height?: number; levels?: readonly SparklineLevel[] }) {
   const canvas = useRef<HTMLCanvasElement>(null);

@@ -2,7 +2,7 @@
 import { useEffect, useMemo, useState } from "react";
 import type { DeviceEvent } from "@/lib/state/device-events";
 import { changeAt, onlineShare, sharePercent, STATUS_BACKFILL_LIMIT, statusAt, statusSegments, storedChanges, type StatusChange, type StoredStatusHistory } from "@/lib/state/status-timeline";
-import type { TimeWindow } from "@/lib/state/time-window";
+import type { TimeWindow } from "@/lib/view/time-window";
 import { useFleet } from "./FleetProvider";
 
 /** How often a live window slides; status changes are rare, a bar this coarse is enough. */

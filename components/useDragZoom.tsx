@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useRef, useState, type MouseEvent, type RefObject } from "react";
 import { useXAxisInverseScale } from "recharts";
-import { zoomSelection, type TimeWindow } from "@/lib/state/time-window";
+import { zoomSelection, type TimeWindow } from "@/lib/view/time-window";
 
 type Inverse = ((pixel: number) => unknown) | null;
 

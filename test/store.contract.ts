@@ -5,7 +5,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { asDeviceId, asEpochMs } from "../lib/devices/model";
 import { summarizeDelivery } from "../lib/store/delivery";
-import { InvalidCursorError, REDELIVERY_WINDOW_MS, type MessageRow, type QoS, type Store } from "../lib/store/types";
+import { InvalidCursorError, REDELIVERY_WINDOW_MS, type MessageRow, type Store } from "../lib/store/types";
+import type { QoS } from "../lib/mqtt/packet";
 
 const row = (ts: number, topic: string, payload: string | Buffer, extra: Partial<MessageRow> = {}): MessageRow => ({
   ts: asEpochMs(ts),

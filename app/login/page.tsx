@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { LoginForm } from "@/components/auth/LoginForm";
-import { setupTokenValid } from "@/lib/auth/first-start";
-import { pageActor } from "@/lib/auth/page-actor";
+import { setupTokenValid } from "@/lib/server/first-start";
+import { pageActor } from "@/lib/http/page-actor";
 import { safeNext } from "@/lib/http/page-path";
 
 export const metadata: Metadata = { title: "Log in · Fleetscope" };

@@ -1,6 +1,6 @@
 "use client";
 import { useRef, useState, type FormEvent } from "react";
-import { parseArgInput, validateArgs, type ArgErrors, type ArgProperty } from "@/lib/commands/args";
+import { parseArgInput, validateArgs, type ArgErrors, type ArgProperty } from "@/lib/devices/command-args";
 import type { CommandDefinition } from "@/lib/commands/definitions";
 import type { Command } from "@/lib/commands/lifecycle";
 import { newKey, sendCommand } from "./send-command";

@@ -1,4 +1,4 @@
-import type { ArgErrors, Args } from "@/lib/commands/args";
+import type { ArgErrors, Args } from "@/lib/devices/command-args";
 import type { Command } from "@/lib/commands/lifecycle";
 
 export type SendOutcome =

@@ -1,6 +1,6 @@
 "use client";
 import { useRef, useState } from "react";
-import { toLocalInput } from "@/lib/state/time-window";
+import { toLocalInput } from "@/lib/view/time-window";
 import { aroundCursor, countLines, EXPORT_FORMATS, exportRequest, progressText, type ExportFormat } from "@/lib/timetravel/export-window";
 
 /** The header the export route estimates its rows in, for the progress shown. */

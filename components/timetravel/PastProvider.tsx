@@ -5,7 +5,7 @@ import type { Rule } from "@/lib/devices/conventions/rules";
 import { createFleetStore, type FleetStore } from "@/lib/state/fleet-store";
 import { parseAt, takesAt, withAt, type AtParam } from "@/lib/timetravel/at-param";
 import { loadPast } from "@/lib/timetravel/past-session";
-import { pastAt } from "@/lib/timetravel/past-view";
+import { pastAt } from "@/lib/state/past-view";
 import { createPlayer, type Player } from "@/lib/timetravel/player";
 import { createReplayHandle, type ReplayHandle } from "@/lib/timetravel/replay-handle";
 import { getJson } from "../commands/get-json";

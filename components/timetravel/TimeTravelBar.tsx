@@ -6,7 +6,7 @@ import type { FleetStore } from "@/lib/state/fleet-store";
 import type { StoredMessage } from "@/lib/store/types";
 import { takesAt } from "@/lib/timetravel/at-param";
 import { agoText, formatAt } from "@/lib/timetravel/describe";
-import { SPEEDS } from "@/lib/timetravel/playback-clock";
+import { SPEEDS } from "@/lib/state/past-view";
 import { getJson } from "../commands/get-json";
 import { useFleet } from "../FleetProvider";
 import { useSecondClock } from "../useSecondClock";

@@ -1,10 +1,10 @@
 "use client";
 import { useEffect, useState, type FormEvent } from "react";
 import { decidePublish } from "@/lib/broker/access-rules";
-import { EXPECTED_STEPS, type PublishOutcome } from "@/lib/mqtt/publish";
-import { checkPublishProperties, EMPTY_PUBLISH_PROPERTIES, type PropertyField, type PublishProperties } from "@/lib/mqtt/publish-properties";
+import { EXPECTED_STEPS, type PublishOutcome } from "@/lib/browser/publish";
+import { checkPublishProperties, EMPTY_PUBLISH_PROPERTIES, type PropertyField, type PublishProperties } from "@/lib/browser/publish-properties";
 import { checkPublishForm, PAYLOAD_FORMATS, type PayloadFormat } from "@/lib/payload/encode";
-import type { QoS } from "@/lib/store/types";
+import type { QoS } from "@/lib/mqtt/packet";
 import { useActor } from "../auth/ActorProvider";
 import { useFleet } from "../FleetProvider";
 import { PublishPropertiesFields } from "./PublishPropertiesFields";

@@ -1,5 +1,5 @@
 "use client";
-import type { PropertyField, PublishPropertiesForm } from "@/lib/mqtt/publish-properties";
+import type { PropertyField, PublishPropertiesForm } from "@/lib/browser/publish-properties";
 import s from "./topics.module.css";
 
 interface Props {

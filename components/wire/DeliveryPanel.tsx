@@ -3,7 +3,7 @@ import Link from "next/link";
 import { useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useMemo, useState } from "react";
 import { deliveryFigures } from "@/lib/qos/delivery-stats";
-import { QOS_PROMISES, qosWarnings } from "@/lib/qos/guidance";
+import { QOS_PROMISES, qosWarnings } from "@/lib/devices/qos-guidance";
 import { seqCountsByQos } from "@/lib/qos/seq-gaps";
 import type { Delivery } from "@/lib/store/delivery";
 import { appendWindow, currentFlow, latestFlows, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";

@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from "react";
 import { useRouter } from "next/navigation";
 import { appendWindow, currentFlow, latestFlows, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
 import { traceMatches } from "@/lib/http/trace-params";
-import type { WirePacketType } from "@/lib/mqtt/framer";
+import type { WirePacketType } from "@/lib/mqtt/packet";
 import { useFleet } from "../FleetProvider";
 import { keepAt } from "@/lib/timetravel/at-param";
 import { CaptureSource } from "./CaptureSource";

@@ -2,8 +2,8 @@
 import { useEffect, useState } from "react";
 import { parseJsonObject, seqOf } from "@/lib/devices/conventions/demo";
 import { SeqGapCounter, type SeqStreamCounts } from "@/lib/qos/seq-gaps";
-import { MAX_LIVE_PAYLOAD_BYTES } from "@/lib/mqtt/live-feed";
-import type { WatchState } from "@/lib/mqtt/watchers";
+import { MAX_LIVE_PAYLOAD_BYTES } from "@/lib/browser/live-feed";
+import type { WatchState } from "@/lib/browser/watchers";
 import { useFleet } from "../FleetProvider";
 
 const decoder = new TextDecoder();

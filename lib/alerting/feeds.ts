@@ -30,7 +30,7 @@ export interface CommandSource {
   off(event: "change", listener: CommandChange): unknown;
 }
 
-/** What the trace hub offers: flows that turned stuck, PUBLISHes resent (lib/qos/trace-hub.ts), and whose a topic is. */
+/** What the trace hub offers: flows that turned stuck, PUBLISHes resent (lib/trace/hub.ts), and whose a topic is. */
 export interface FlowSource {
   on(event: "stuck", listener: FlowEvent): unknown;
   on(event: "retransmitted", listener: FlowEvent): unknown;

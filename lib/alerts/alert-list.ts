@@ -3,7 +3,7 @@
  * offers, and the CSV export of what it shows. Pure; the text in them comes from devices and rule
  * authors, so cells are made safe for spreadsheets.
  */
-import { csvCell } from "../export/csv";
+import { csvCell } from "../text/csv";
 import type { AlertStatus } from "./state";
 
 export interface AlertItem {

@@ -13,7 +13,7 @@ import { existsSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { writeBackup } from "./archive";
-import { requestBrokerBackup } from "./broker-socket";
+import { requestBrokerBackup } from "../broker/backup-socket";
 import { BACKUP_VERSION, megabytes, type EntryName, type Manifest } from "./format";
 import { backupSources, type BackupConfig } from "./plan";
 import { copyIdleDatabase, copyLiveDatabase, HeldByAnotherProcess } from "./sqlite-files";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../config/env";
-import { backupSocketPath } from "./broker-socket";
+import { backupSocketPath } from "../broker/backup-socket";
 import { BACKUP_VERSION, type Manifest } from "./format";
 import { backupSources, postgresLines, restorePlan, shellWord } from "./plan";
 

@@ -16,7 +16,7 @@ import { spoolPathFor } from "../bridge/spool";
 import type { Config } from "../config/env";
 import { redact } from "../config/redact";
 import { sqlitePathFromUrl } from "../store/sqlite/store";
-import { backupSocketPath } from "./broker-socket";
+import { backupSocketPath } from "../broker/backup-socket";
 import type { EntryName, Manifest } from "./format";
 
 /** The part of the configuration a backup or a restore reads. */

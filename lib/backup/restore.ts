@@ -17,7 +17,7 @@ import "server-only";
 import { existsSync, linkSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { extractEntry, readBackupHeader, syncFolder, tempBeside } from "./archive";
-import { backupSocketPath, brokerServerAnswers } from "./broker-socket";
+import { backupSocketPath, brokerServerAnswers } from "../broker/backup-socket";
 import { megabytes, type EntryName, type Manifest } from "./format";
 import { restorePlan, type BackupConfig } from "./plan";
 import { databaseProblem, lockState } from "./sqlite-files";

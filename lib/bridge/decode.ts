@@ -3,7 +3,8 @@
  * (lib/devices/registry.ts) say it means for which devices. Pure but for the interpreter's
  * learned state, so batching and the device registry are unit-tested without a broker.
  */
-import { type DeviceUpdate, type MessageRow, MAX_STORED_PAYLOAD_BYTES, type QoS } from "../store/types";
+import { type DeviceUpdate, type MessageRow, MAX_STORED_PAYLOAD_BYTES } from "../store/types";
+import type { QoS } from "../mqtt/packet";
 import { createHash } from "node:crypto";
 import { asEpochMs, type EpochMs } from "../devices/model";
 import type { DeviceFacts, Outbound, SeqFact } from "../devices/convention";

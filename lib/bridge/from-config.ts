@@ -9,7 +9,7 @@ import type { Rule } from "../devices/conventions/rules";
 
 /**
  * The bridge the configuration describes, on `url` (the embedded broker's, or MQTT_URL), reading
- * with `rules` (the file's and the saved ones: lib/devices/rule-watch.ts).
+ * with `rules` (the file's and the saved ones: lib/user-rules/watch.ts).
  */
 export function bridgeFromConfig(config: Config, url: string, store: Store, rules: readonly Rule[], onPacket?: BridgeOptions["onPacket"]): Bridge {
   return new Bridge({

@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
-import type { QoS } from "../store/types";
+import type { QoS } from "../mqtt/packet";
 import { SpoolTail } from "./spool-tail";
 
 export interface SpooledMessage {

@@ -8,15 +8,16 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { Aedes } from "aedes";
 import { WebSocketServer, createWebSocketStream, type WebSocket } from "ws";
-import type { TraceHub } from "../qos/trace-hub";
+import type { TraceHub } from "../trace/hub";
 import type { AccessHandlers } from "./access";
 import { SqlitePersistence } from "./persistence/sqlite-persistence";
-import { backupSocketPath, serveBrokerBackups, type BrokerBackups } from "../backup/broker-socket";
+import { backupSocketPath, serveBrokerBackups, type BrokerBackups } from "./backup-socket";
 import { withClientIdRule } from "./client-id";
 import { holdDeliveriesUntilConnack, releaseOnConnack } from "./connack-first";
 import { deliverOnce } from "./deliver-once";
 import { publishBeforeAck } from "./publish-before-ack";
-import { forwardsTo, qos0Drops, WS_WRITE_HIGH_WATER_MARK, type Qos } from "./slow-readers";
+import type { QoS } from "../mqtt/packet";
+import { forwardsTo, qos0Drops, WS_WRITE_HIGH_WATER_MARK } from "./slow-readers";
 import { tapConnection } from "./tap";
 import { frameEnds } from "./ws-frames";
 import { logger } from "../log/logger";
@@ -131,7 +132,7 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
     // Called once per message and subscriber before Aedes writes it.
     authorizeForward: (client, packet) => {
       const backlog = backlogs.get(client.conn);
-      if (!backlog || forwardsTo(packet.qos as Qos, backlog())) return packet;
+      if (!backlog || forwardsTo(packet.qos as QoS, backlog())) return packet;
       dropped++;
       qos0Drops().count++;
       return null;
@@ -169,7 +170,7 @@ export async function startEmbeddedBroker(opts: { tcpPort: number; host?: string
     broker.handle(stream, req);
   });
 
-  // `npm run backup` asks this process for a copy of the file it holds locked (lib/backup/broker-socket.ts).
+  // `npm run backup` asks this process for a copy of the file it holds locked (lib/broker/backup-socket.ts).
   const backups = opts.persistence?.kind === "sqlite" && persistence ? await serveBackups(opts.persistence.file, persistence) : null;
 
   return {

@@ -5,6 +5,7 @@
  * publishers and the other subscribers. QoS 1 and 2 are always queued: they promise delivery.
  * Pure: the broker measures the backlog and counts; this decides.
  */
+import type { QoS } from "../mqtt/packet";
 
 /**
  * Bytes a WebSocket client may have waiting to be sent before its QoS 0 messages are dropped:
@@ -22,7 +23,6 @@ export const QOS0_BACKLOG_LIMIT = 256 * 1024;
  */
 export const WS_WRITE_HIGH_WATER_MARK = 4 * QOS0_BACKLOG_LIMIT;
 
-export type Qos = 0 | 1 | 2;
 
 /**
  * Whether a message published at `publishedQos` goes to a client with `backlogBytes` waiting.
@@ -30,7 +30,7 @@ export type Qos = 0 | 1 | 2;
  * subscription is still one its publisher wanted delivered, so it is never dropped here.
  * [MQTT-4.3.1] QoS 0 is "at most once": the broker may lose it.
  */
-export function forwardsTo(publishedQos: Qos, backlogBytes: number, limit = QOS0_BACKLOG_LIMIT): boolean {
+export function forwardsTo(publishedQos: QoS, backlogBytes: number, limit = QOS0_BACKLOG_LIMIT): boolean {
   return publishedQos !== 0 || backlogBytes < limit;
 }
 

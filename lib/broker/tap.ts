@@ -10,7 +10,7 @@ import "server-only";
  */
 import type { Duplex } from "node:stream";
 import { MqttFramer, type WirePacket } from "../mqtt/framer";
-import type { TraceHub } from "../qos/trace-hub";
+import type { TraceHub } from "../trace/hub";
 
 export function tapConnection(stream: Duplex, hub: TraceHub): void {
   const incoming = new MqttFramer();

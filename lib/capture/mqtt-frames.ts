@@ -8,7 +8,7 @@
 import { readVarint } from "./mqtt-data";
 import { decodePacket, headerFault, malformedPacket, readFixedHeader } from "./mqtt-packet";
 import { MAX_PAYLOAD_HEAD_BYTES } from "./mqtt-packets/publish";
-import { reasonCode } from "./mqtt-reason-codes";
+import { reasonCode } from "../mqtt/reason-codes";
 import { rule } from "./mqtt-rules";
 import type { MalformedPacket, MqttVersion } from "./mqtt-types";
 import { findSync, SearchBuffer, type Candidate } from "./resync";

@@ -4,10 +4,10 @@
  * nothing, so the trace, the store and the browser can name them without pulling in a decoder.
  * Field layouts: MQTT 3.1.1 (OASIS, 2014) and MQTT 5.0 (OASIS, 2019), cited by section.
  */
+import type { QoS } from "../mqtt/packet";
 
 /** The protocol level a CONNECT carries: 3 is MQTT 3.1 ("MQIsdp"), 4 is 3.1.1, 5 is 5.0. */
 export type MqttVersion = 3 | 4 | 5;
-export type QoS = 0 | 1 | 2;
 
 /** Packet types by their code, in the spec's upper case; 0 is reserved (forbidden). */
 export const PACKET_TYPE_NAMES = [

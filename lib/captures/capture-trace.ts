@@ -8,10 +8,12 @@
 import type { MqttPacketEvent, ConnLabel, DecodedPacket, MalformedPacket } from "../capture/mqtt-types";
 import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
 import { Interpreter } from "../devices/registry";
-import { encodeLength } from "../mqtt/client-tap";
-import type { WirePacketType } from "../mqtt/framer";
-import { FlowTracker, type Flow, type PacketType, type QoSLevel } from "../qos/flow";
-import { STUCK_AFTER_MS, type TraceEvent } from "../qos/trace-hub";
+import { encodeLength } from "../qos/client-tap";
+import type { WirePacketType } from "../mqtt/packet";
+import { FlowTracker, type Flow } from "../qos/flow";
+import type { PacketType, QoS } from "../mqtt/packet";
+import { STUCK_AFTER_MS } from "../trace/hub";
+import type { TraceEvent } from "../mqtt/packet";
 
 const FLOW_TYPES = new Set(["PUBLISH", "PUBACK", "PUBREC", "PUBREL", "PUBCOMP"]);
 const TYPE_CODE: Record<string, number> = { CONNECT: 1, CONNACK: 2, PUBLISH: 3, PUBACK: 4, PUBREC: 5, PUBREL: 6, PUBCOMP: 7, SUBSCRIBE: 8, SUBACK: 9, UNSUBSCRIBE: 10, UNSUBACK: 11, PINGREQ: 12, PINGRESP: 13, DISCONNECT: 14, AUTH: 15 };
@@ -117,7 +119,7 @@ export class CaptureTrace {
       event.payloadBytes = publish.payloadLength;
     }
     if (FLOW_TYPES.has(p.type)) {
-      const { flow, orphan } = this.tracker.apply({ hop, from, t: e.ts, type: p.type.toLowerCase() as PacketType, id, qos: (publish?.qos ?? 1) as QoSLevel, dup: event.dup, topic: publish?.topic });
+      const { flow, orphan } = this.tracker.apply({ hop, from, t: e.ts, type: p.type.toLowerCase() as PacketType, id, qos: (publish?.qos ?? 1) as QoS, dup: event.dup, topic: publish?.topic });
       event.topic ??= flow.topic ?? undefined;
       event.flow = { key: flow.key, state: flow.state, latencyMs: flow.latencyMs, retransmissions: flow.retransmissions, anomalies: flow.anomalies.slice() };
       if (orphan) this.note(flow);

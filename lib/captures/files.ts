@@ -8,7 +8,7 @@ import { createReadStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import type { TraceEvent } from "../qos/trace-hub";
+import type { TraceEvent } from "../mqtt/packet";
 
 export const capturePaths = (dir: string, id: string) => ({ raw: join(dir, `${id}.cap`), packets: join(dir, `${id}.packets.jsonl`) });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { TraceEvent } from "../qos/trace-hub";
+import type { TraceEvent } from "../mqtt/packet";
 import { FLOWS_CSV_HEADER, FlowRows } from "./flows-csv";
 
 const ev = (e: Partial<TraceEvent> & Pick<TraceEvent, "type" | "from" | "t">): TraceEvent => ({ seq: 0, hop: "arm-01", qos: 2, dup: false, retain: false, remainingLength: 2, header: "", sampled: 1, ...e });

@@ -4,8 +4,8 @@
  * soon as it completes, so only flows still open are held however long the capture; those come
  * last. Pure; cells through csvCell, since topics and client ids are the devices' text.
  */
-import { csvCell as cell } from "../export/csv";
-import type { TraceEvent } from "../qos/trace-hub";
+import { csvCell as cell } from "../text/csv";
+import type { TraceEvent } from "../mqtt/packet";
 
 export const FLOWS_CSV_HEADER = "first_time,first_epoch_ms,client,sender,qos,packet_id,topic,state,latency_ms,steps,retransmissions,anomalies";
 

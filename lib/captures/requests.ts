@@ -2,9 +2,9 @@ import "server-only";
 /** What the capture routes share: ids, names, and the packets route's filters. */
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import type { WirePacketType } from "../mqtt/framer";
-import { PACKET_TYPES } from "../mqtt/framer";
-import type { TraceEvent } from "../qos/trace-hub";
+import type { WirePacketType } from "../mqtt/packet";
+import { PACKET_TYPES } from "../mqtt/packet";
+import type { TraceEvent } from "../mqtt/packet";
 
 export const newCaptureId = (now: number) => `cap-${now.toString(36)}-${randomBytes(5).toString("hex")}`;
 export const captureIdParam = z.string().regex(/^cap-[0-9a-z]{1,12}-[0-9a-f]{10}$/, "is not a capture id");

@@ -1,5 +1,5 @@
 /** The command audit log as CSV: who, when, what, with which arguments, and how it ended. Pure. */
-import { csvCell } from "../export/csv";
+import { csvCell } from "../text/csv";
 import { reachedAt, type Command } from "./lifecycle";
 
 const HEADER = ["created", "created_ms", "id", "actor", "device", "command", "args", "state", "sent_ms", "delivered_ms", "finished_ms", "round_trip_ms", "outcome"];

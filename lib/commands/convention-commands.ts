@@ -6,7 +6,7 @@
  */
 import type { ArgsJsonSchema, CommandFact, Convention, ConventionId, DeviceFacts, Expectation, Inbound, Outbound } from "../devices/convention";
 import type { DeviceMeta } from "../devices/model";
-import { NO_ARGS, type ArgProperty, type Args, type ArgsSchema } from "./args";
+import { NO_ARGS, type ArgProperty, type Args, type ArgsSchema } from "../devices/command-args";
 import { DEFAULT_TIMEOUT_MS, type CommandDefinition } from "./definitions";
 
 /** A request as the command log keeps it, so a command still queued after a restart goes out as written. */

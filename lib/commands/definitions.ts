@@ -4,7 +4,7 @@
  * advertises on its retained `fleet/<site>/<id>/commands` topic; advertised ones win by name.
  */
 import { z } from "zod";
-import { NO_ARGS, argsSchemaSchema, type ArgsSchema } from "./args";
+import { NO_ARGS, argsSchemaSchema, type ArgsSchema } from "../devices/command-args";
 import type { ConventionId } from "../devices/convention";
 
 /**

@@ -8,7 +8,7 @@
  * Every input is kept in `events` with its time; inputs that come after a final state (a late or
  * duplicate reply, a PUBCOMP after the reply) are recorded and change nothing.
  */
-import type { Args } from "./args";
+import type { Args } from "../devices/command-args";
 import type { Expectation } from "../devices/convention";
 import type { StoredRequest } from "./convention-commands";
 import type { ConfirmRule } from "./definitions";

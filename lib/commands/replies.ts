@@ -6,7 +6,7 @@
  * the payload does not. Pure: devices are untrusted, so every reply is parsed defensively.
  */
 import { parseDemoTopic } from "../devices/conventions/demo";
-import type { Args } from "./args";
+import type { Args } from "../devices/command-args";
 
 export const commandTopic = (site: string, device: string, name: string) => `fleet/${site}/${device}/cmd/${name}`;
 export const replyTopicOf = (commandTopic: string) => `${commandTopic}/reply`;

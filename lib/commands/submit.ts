@@ -3,7 +3,7 @@
  * whether its arguments hold, whether the device's state allows it, and the command it becomes.
  * Pure; the service records the outcome and sends.
  */
-import { validateArgs, type ArgErrors } from "./args";
+import { validateArgs, type ArgErrors } from "../devices/command-args";
 import { MAX_TIMEOUT_MS, MIN_TIMEOUT_MS, type CommandDefinition } from "./definitions";
 import { applyInput, createCommand, type Command } from "./lifecycle";
 import { commandTopic } from "./replies";

@@ -10,7 +10,7 @@ import { normalizeAddress } from "../auth/peer";
 import { passwordSchema } from "../auth/roles";
 import { readDeviceCredentials, type DeviceCredentialEntry } from "../broker/device-credentials";
 import type { Rule } from "../devices/conventions/rules";
-import { readConventionRules } from "../devices/rules-file";
+import { readConventionRules } from "./rules-file";
 import { parseDuration } from "../alerts/duration";
 import { DEFAULT_GROUPING, type GroupingOptions } from "../alerts/grouping";
 import { logLevel, type LogLevel } from "../log/level";

@@ -10,9 +10,8 @@
  * every message, so a copy per message is too dear); every collection in it is bounded by a
  * named constant and refuses past it with a reason.
  */
+import type { QoS } from "../mqtt/packet";
 import type { DeviceId, DeviceStatus, EpochMs } from "./model";
-
-export type QoS = 0 | 1 | 2;
 
 /** `rule:<name>` for a user's own rule (FLEETSCOPE_CONVENTIONS). */
 export type ConventionId = "demo" | "sparkplug" | "homie" | "homeassistant" | "zigbee2mqtt" | "tasmota" | `rule:${string}`;
@@ -62,7 +61,7 @@ export type Expectation =
   | { kind: "reply"; topic: string; replyId?: string }
   | { kind: "echo"; topic: string; path: string[]; value: string | number | boolean };
 
-/** JSON Schema of a command's arguments: an object with typed properties (lib/commands/args.ts). */
+/** JSON Schema of a command's arguments: an object with typed properties (lib/devices/command-args.ts). */
 export type ArgsJsonSchema = {
   type: "object";
   properties: Record<string, { type: "string" | "number" | "integer" | "boolean"; enum?: (string | number | boolean)[]; minimum?: number; maximum?: number; description?: string }>;

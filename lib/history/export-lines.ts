@@ -3,7 +3,7 @@
  * messages, or CSV of their numeric samples. Only one page is held at once, so a window of any size
  * streams in bounded memory; the caller pulls the next chunk when the client has taken the last.
  */
-import { csvCell } from "../export/csv";
+import { csvCell } from "../text/csv";
 import type { EpochMs } from "../devices/model";
 import type { MessagePage, MessageQuery, SamplePage, SampleQuery, StoredMessage, StoredSample } from "../store/types";
 

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import type { EpochMs } from "../devices/model";
 import { validateTopicFilter } from "../mqtt/topic";
-import { instant } from "../state/time-window";
+import { instant } from "../view/time-window";
 
 export const epochMsParam = z.coerce.number({ error: "must be epoch milliseconds" }).int("must be whole epoch milliseconds").min(0, "must not be negative");
 

@@ -1,7 +1,7 @@
 /** GET /api/trace query parameters: what the wire view or a Delivery panel wants to see. */
 import { z } from "zod";
-import { PACKET_TYPES } from "../mqtt/framer";
-import type { TraceEvent } from "../qos/trace-hub";
+import { PACKET_TYPES } from "../mqtt/packet";
+import type { TraceEvent } from "../mqtt/packet";
 import { firstProblem } from "./query-params";
 
 /** Past packets sent before the live ones, at most. */

@@ -8,7 +8,7 @@ import "server-only";
  * separate copies of this module in one process.
  */
 import { collectDefaultMetrics, Histogram, Registry } from "prom-client";
-import { registerStateMetrics } from "./state-metrics";
+import { registerStateMetrics } from "../server/state-metrics";
 
 export interface FleetMetrics {
   registry: Registry;

@@ -7,25 +7,7 @@
  * Field layouts: MQTT 3.1.1 sections 2.2 (fixed header), 3.1 (CONNECT), 3.3 (PUBLISH).
  */
 
-export const PACKET_TYPES = [
-  "reserved",
-  "connect",
-  "connack",
-  "publish",
-  "puback",
-  "pubrec",
-  "pubrel",
-  "pubcomp",
-  "subscribe",
-  "suback",
-  "unsubscribe",
-  "unsuback",
-  "pingreq",
-  "pingresp",
-  "disconnect",
-  "auth",
-] as const;
-export type WirePacketType = (typeof PACKET_TYPES)[number];
+import { PACKET_TYPES, type QoS, type WirePacketType } from "./packet";
 
 /** Body bytes kept per packet: enough for a CONNECT's or a PUBLISH's variable header. */
 export const KEPT_BODY_BYTES = 512;
@@ -38,7 +20,7 @@ export interface WirePacket {
   header: Uint8Array;
   remainingLength: number;
   dup: boolean;
-  qos: 0 | 1 | 2;
+  qos: QoS;
   retain: boolean;
   id?: number;
   topic?: string;
@@ -227,7 +209,7 @@ export class MqttFramer {
     p.cleanSession = undefined;
     if (code === 3) {
       p.dup = (first & 0x08) !== 0;
-      p.qos = ((first >> 1) & 0x03) as 0 | 1 | 2;
+      p.qos = ((first >> 1) & 0x03) as QoS;
       p.retain = (first & 0x01) !== 0;
       if (this.remaining >= 2) {
         p.topic = this.topicText ?? this.topic();

@@ -1,8 +1,8 @@
 /**
  * A reason code as the tab says it: its hex and the name the spec's table gives it for the
- * packet that carried it (lib/capture/mqtt-reason-codes.ts, shared with capture decoding).
+ * packet that carried it (lib/mqtt/reason-codes.ts, shared with capture decoding).
  */
-import { reasonCode, type ReasonPacket } from "../capture/mqtt-reason-codes";
+import { reasonCode, type ReasonPacket } from "./reason-codes";
 import type { ReasonCode } from "../capture/mqtt-types";
 import type { ProtocolLevel } from "./protocol";
 

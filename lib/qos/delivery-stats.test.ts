@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { arrowOf, deliveryFigures, messagePath, percentile } from "./delivery-stats";
-import type { TraceEvent } from "./trace-hub";
+import type { TraceEvent } from "../mqtt/packet";
 
 let seq = 0;
 const ev = (over: Partial<TraceEvent>): TraceEvent => ({ seq: ++seq, t: seq, hop: "arm-01", from: "client", type: "publish", qos: 1, dup: false, retain: false, remainingLength: 10, header: "32", sampled: 1, ...over });

@@ -3,7 +3,7 @@
  * delivered (handshake complete), in flight, stuck, retransmissions, and handshake latency
  * percentiles. Pure: the latest state of each flow wins, whatever order packets came in.
  */
-import type { TraceEvent } from "./trace-hub";
+import type { QoS, TraceEvent } from "../mqtt/packet";
 
 export interface QosFigures {
   delivered: number;
@@ -23,7 +23,7 @@ export function percentile(sorted: readonly number[], p: number): number | null 
 }
 
 export function deliveryFigures(events: readonly TraceEvent[]): DeliveryFigures {
-  const flows = new Map<string, { qos: 0 | 1 | 2; seq: number; flow: NonNullable<TraceEvent["flow"]> }>();
+  const flows = new Map<string, { qos: QoS; seq: number; flow: NonNullable<TraceEvent["flow"]> }>();
   for (const e of events) {
     if (!e.flow) continue;
     const known = flows.get(e.flow.key);

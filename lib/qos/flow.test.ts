@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { FlowTracker, FORGET_AFTER_STUCK, type PacketType, type QoSLevel, type Side, type TracePacket } from "./flow";
+import { FlowTracker, FORGET_AFTER_STUCK, type TracePacket } from "./flow";
+import type { PacketType, QoS, Side } from "../mqtt/packet";
 
 const HOP = "device:arm-01";
 let clock = 0;
 const pkt = (type: PacketType, from: Side, extra: Partial<TracePacket> = {}): TracePacket => ({ hop: HOP, from, t: (clock += 10), type, id: 7, qos: 1, dup: false, ...extra });
 /** Client publishes, server acknowledges: the device → broker hop. */
 const RESPONDER: Record<PacketType, Side> = { publish: "client", puback: "server", pubrec: "server", pubrel: "client", pubcomp: "server" };
-const LEGAL: Record<QoSLevel, PacketType[]> = { 0: [], 1: ["puback"], 2: ["pubrec", "pubrel", "pubcomp"] };
+const LEGAL: Record<QoS, PacketType[]> = { 0: [], 1: ["puback"], 2: ["pubrec", "pubrel", "pubcomp"] };
 
-function run(qos: QoSLevel, acks: PacketType[]) {
+function run(qos: QoS, acks: PacketType[]) {
   const t = new FlowTracker(1000);
   const first = t.apply(pkt("publish", "client", { qos, id: qos === 0 ? undefined : 7 }));
   const changes = acks.map((a) => t.apply(pkt(a, RESPONDER[a], { qos })));

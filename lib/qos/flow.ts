@@ -9,9 +9,7 @@
  * too long for an answer into "stuck" ones (still completed if the answer comes late).
  */
 
-export type PacketType = "publish" | "puback" | "pubrec" | "pubrel" | "pubcomp";
-export type Side = "client" | "server";
-export type QoSLevel = 0 | 1 | 2;
+import type { FlowState, PacketType, QoS, Side } from "../mqtt/packet";
 
 export interface TracePacket {
   /** One network connection's pair, e.g. `device:arm-01` or `bridge`. */
@@ -22,12 +20,10 @@ export interface TracePacket {
   type: PacketType;
   /** Absent on QoS 0 PUBLISH [MQTT-2.3.1-5]. */
   id?: number;
-  qos: QoSLevel;
+  qos: QoS;
   dup: boolean;
   topic?: string;
 }
-
-export type FlowState = "in_flight" | "complete" | "stuck";
 
 export interface FlowStep {
   type: PacketType;
@@ -42,7 +38,7 @@ export interface Flow {
   /** Who sent the PUBLISH. */
   sender: Side;
   id: number | null;
-  qos: QoSLevel;
+  qos: QoS;
   topic: string | null;
   state: FlowState;
   steps: FlowStep[];
@@ -60,7 +56,7 @@ export interface Flow {
 export const FORGET_AFTER_STUCK = 120;
 
 /** The packet each QoS level waits for next, by how many steps the flow has made. */
-const NEXT: Record<QoSLevel, PacketType[]> = {
+const NEXT: Record<QoS, PacketType[]> = {
   0: ["publish"],
   1: ["publish", "puback"],
   2: ["publish", "pubrec", "pubrel", "pubcomp"],

@@ -5,7 +5,7 @@
  * [MQTT-3.8.4-6]. RabbitMQ's MQTT plugin grants at most QoS 1, and Mosquitto with `max_qos 1`
  * likewise: on such a hop "exactly once" is not true, and is never said. Pure.
  */
-import type { QoS } from "../store/types";
+import type { QoS } from "../mqtt/packet";
 
 /** [MQTT-3.9.3-2] The return code of a refused subscription. */
 export const SUBACK_FAILURE = 0x80;

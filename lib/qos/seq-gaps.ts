@@ -11,7 +11,7 @@
  * The first value of a stream starts a run too: what came before the observer looked is not lost.
  * Pure; no time involved.
  */
-import type { QoS } from "../store/types";
+import type { QoS } from "../mqtt/packet";
 
 /** How far below the highest seq a value is still told apart as a duplicate or a late arrival. */
 export const SEQ_WINDOW = 1024;

@@ -4,7 +4,7 @@
  */
 import { createStore } from "zustand/vanilla";
 import type { DeviceWithValues } from "../devices/model";
-import type { MqttHandle } from "../mqtt/live-feed";
+import type { MqttHandle } from "../browser/live-feed";
 import type { ProtocolLevel } from "../mqtt/protocol";
 import { applyEventMessages, type DeviceEvents } from "./device-events";
 import { conventionsWith } from "../devices/builtin";
@@ -12,7 +12,7 @@ import type { Rule } from "../devices/conventions/rules";
 import { Interpreter } from "../devices/registry";
 import { applyReadings, mergeKnownDevices, readBatch, withStoredSeries, type LiveDevices, type LiveMessage } from "./live-devices";
 import type { Point } from "./live-series";
-import type { PastView } from "../timetravel/past-view";
+import type { PastView } from "./past-view";
 
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "offline" | "error";
 

@@ -3,7 +3,7 @@
  * animation frame into a bounded window, newest last. EventSource reconnects by itself; the state
  * callback says when it is trying.
  */
-import type { TraceEvent } from "../qos/trace-hub";
+import type { TraceEvent } from "../mqtt/packet";
 import { createFrameBatcher, framesAtMost, type FrameBatcher } from "./frame-batcher";
 
 /** Packets a view keeps; older ones fall off the front. */

@@ -7,7 +7,7 @@
  * own QoS, and a gap under the QoS of the message that follows it (the level the device was
  * using when the loss showed). Pure: the stores only supply the grouped counts.
  */
-import type { QoS } from "./types";
+import type { QoS } from "../mqtt/packet";
 
 /**
  * One topic's stored messages of one QoS level in the range: `received` distinct `seq` values,

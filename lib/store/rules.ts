@@ -2,7 +2,7 @@
  * The saved convention rules part of the store (a user's own rules made on `/topics`, next to
  * FLEETSCOPE_CONVENTIONS's file), with the audit trail of every change. Both implementations
  * (sqlite/rules.ts, postgres/rules.ts) pass test/rules.contract.ts. A rule is kept as the JSON text it
- * was saved with: the store checks nothing in it (lib/devices/rule-set.ts does, on reading, so a
+ * was saved with: the store checks nothing in it (lib/user-rules/rule-set.ts does, on reading, so a
  * rule a later version refuses is reported rather than lost).
  */
 

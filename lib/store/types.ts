@@ -1,4 +1,5 @@
 /** The storage interface. Every implementation passes the contract suite in test/store.contract.ts. */
+import type { QoS } from "../mqtt/packet";
 import type { ConventionId } from "../devices/convention";
 import type { DeviceId, DeviceMeta, DeviceStatus, DeviceValue, DeviceWithValues, EpochMs } from "../devices/model";
 import type { CommandLog } from "./command-log";
@@ -11,7 +12,6 @@ import type { UserStore } from "./users";
 
 export type { Sample };
 
-export type QoS = 0 | 1 | 2;
 
 /** One MQTT message as the bridge received it, ready to store. */
 export interface MessageRow {

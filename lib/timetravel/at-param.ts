@@ -3,7 +3,7 @@
  * Set, the page shows the fleet as it was then; absent, it is live. Pure: a pasted link may carry
  * anything, so reading says what is wrong instead of guessing, and writing is canonical (epoch ms).
  */
-import { instant } from "../state/time-window";
+import { instant } from "../view/time-window";
 
 export type AtParam = { at: number | null; problem: string | null };
 

@@ -3,7 +3,7 @@
  * long ago it was ("4 min 12 s ago"), so nobody mistakes a past view for the present.
  */
 
-import { toLocalInput } from "../state/time-window";
+import { toLocalInput } from "../view/time-window";
 
 /** A local date and time to the second, in a fixed shape (the locale's own formats vary by browser). */
 export function formatAt(at: number): string {

@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { toLocalInput } from "../state/time-window";
+import { toLocalInput } from "../view/time-window";
 import { aroundCursor, countLines, exportRequest, progressText } from "./export-window";
 
 it("exports five minutes either side of the cursor, never past now", () => {

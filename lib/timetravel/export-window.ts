@@ -3,7 +3,7 @@
  * request, and the progress of a download counted in rows as they stream in.
  */
 import { validateTopicFilter } from "../mqtt/topic";
-import { parseCustomRange, type TimeWindow } from "../state/time-window";
+import { parseCustomRange, type TimeWindow } from "../view/time-window";
 
 export const EXPORT_FORMATS = ["jsonl", "csv"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

@@ -4,7 +4,7 @@ import { createFleetStore } from "../state/fleet-store";
 import { headlineField } from "../state/live-devices";
 import { toPoints } from "../state/live-series";
 import type { HistoryBucket } from "../state/history-merge";
-import { pastAt } from "./past-view";
+import { pastAt } from "../state/past-view";
 import { loadPastSparklines, PAST_SPARK_MS } from "./past-sparklines";
 import type { GetJson } from "./past-session";
 

@@ -5,9 +5,7 @@
  * answers depend only on what it passes in, so they are tested without timers.
  */
 
-/** The speeds offered; 1× replays the original gaps between messages. */
-export const SPEEDS = [1, 10, 60] as const;
-export type Speed = (typeof SPEEDS)[number];
+import type { Speed } from "../state/past-view";
 
 /** When playback (re)started: the stored time then, and the wall time then. */
 export interface PlayClock {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, expect, it, vi } from "vitest";
 import { asEpochMs } from "../devices/model";
 import { createFleetStore } from "../state/fleet-store";
 import type { StoredMessage } from "../store/types";
-import { pastAt } from "./past-view";
+import { pastAt } from "../state/past-view";
 import { createPlayer } from "./player";
 import { createReplayHandle } from "./replay-handle";
 import type { GetJson } from "./past-session";

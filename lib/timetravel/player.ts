@@ -9,7 +9,8 @@ import type { FleetStore } from "../state/fleet-store";
 import type { LiveMessage } from "../state/live-devices";
 import type { StoredMessage } from "../store/types";
 import type { GetJson } from "./past-session";
-import { stepTarget, tick, type PlayClock, type Speed } from "./playback-clock";
+import type { Speed } from "../state/past-view";
+import { stepTarget, tick, type PlayClock } from "./playback-clock";
 import type { ReplayHandle } from "./replay-handle";
 import type { TopicMessage } from "../topics/tree";
 import { toLive, type PlayedMessage } from "./stored-message";
@@ -31,7 +32,7 @@ export interface Player {
 
 export function createPlayer(store: FleetStore, handle: ReplayHandle, getJson: GetJson, now: () => number = Date.now): Player {
   const s = () => store.getState();
-  // Counted where the live feed counts what it applies (lib/mqtt/live-feed.ts): the overview's benches read it.
+  // Counted where the live feed counts what it applies (lib/browser/live-feed.ts): the overview's benches read it.
   const stats = (globalThis.fleetscopeStats ??= { processed: 0 });
   const batcher = createFrameBatcher<LiveMessage>((batch) => {
     s().applyBatch(batch);

@@ -1,13 +1,13 @@
 /**
  * The tab's MQTT handle while it shows the past: pages watch topic filters on it as they do on
- * the live connection (lib/mqtt/live-feed.ts), but what arrives is the store's: first each
+ * the live connection (lib/browser/live-feed.ts), but what arrives is the store's: first each
  * topic's last message as of the cursor, then what playback replays, each watch through its own
  * frame batcher. Publishing and the tab's own packet trace stay on the live connection: they
  * happen now, whatever moment is shown.
  */
-import type { MqttHandle } from "../mqtt/live-feed";
+import type { MqttHandle } from "../browser/live-feed";
 import { topicMatches } from "../mqtt/topic";
-import type { WatchHandlers } from "../mqtt/watchers";
+import type { WatchHandlers } from "../browser/watchers";
 import { createFrameBatcher, type FrameBatcher } from "../state/frame-batcher";
 import type { TopicMessage } from "../topics/tree";
 

@@ -5,7 +5,7 @@
  */
 import { boundedPayload, type BoundedPayload } from "../payload/bounded";
 import { base64ToBytes } from "../payload/decoders";
-import type { QoS } from "../store/types";
+import type { QoS } from "../mqtt/packet";
 import type { TopicMessage } from "./tree";
 import type { MessageProperties } from "../mqtt/message-properties";
 

@@ -11,7 +11,7 @@
  * applied batch) and takes views (`TopicNode`) of the rows it draws; a view reads the arrays
  * live, so it is read at once and not kept across a prune.
  */
-import type { QoS } from "../store/types";
+import type { QoS } from "../mqtt/packet";
 import { boundedPayload, type BoundedPayload } from "../payload/bounded";
 import type { MessageProperties } from "../mqtt/message-properties";
 import { ChildIndex } from "./child-index";

@@ -11,7 +11,7 @@ import type { AddressInfo } from "node:net";
 import { fleetAccess } from "../../lib/broker/access";
 import { DeviceCredentials } from "../../lib/broker/device-credentials";
 import { MQTT_WS_PATH, startEmbeddedBroker } from "../../lib/broker/embedded";
-import { TraceHub } from "../../lib/qos/trace-hub";
+import { TraceHub } from "../../lib/trace/hub";
 
 export interface BrokerProcessReady {
   ready: { tcpPort: number; wsUrl: string };

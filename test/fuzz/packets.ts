@@ -7,8 +7,8 @@
  * Length's byte boundaries. Pure and seeded: a connection is a function of (seed, index) alone,
  * so one failing connection replays by itself. Layouts: MQTT 3.1.1 §2–3, MQTT 5.0 §2–3.
  */
-import { encodeLength } from "../../lib/mqtt/client-tap";
-import { PACKET_TYPES } from "../../lib/mqtt/framer";
+import { encodeLength } from "../../lib/qos/client-tap";
+import { PACKET_TYPES } from "../../lib/mqtt/packet";
 import { mixSeed, Prng } from "./prng";
 
 export type Level = 4 | 5;
@@ -127,7 +127,7 @@ class Body {
   }
 }
 
-/** The Remaining Length as its 1–4 variable-length bytes, as lib/mqtt/client-tap.ts writes it. */
+/** The Remaining Length as its 1–4 variable-length bytes, as lib/qos/client-tap.ts writes it. */
 export const varint = encodeLength;
 
 interface Built {

@@ -10,7 +10,7 @@ import { withClientIdRule } from "../../lib/broker/client-id";
 import { DeviceCredentials } from "../../lib/broker/device-credentials";
 import { tapConnection } from "../../lib/broker/tap";
 import { MqttFramer } from "../../lib/mqtt/framer";
-import { TraceHub } from "../../lib/qos/trace-hub";
+import { TraceHub } from "../../lib/trace/hub";
 
 const hex = (s: string) => Buffer.from(s, "hex");
 /** CONNECT, MQTT 3.1.1, clean session, client id `fuzz-12`. */

@@ -9,7 +9,7 @@ import { openAccess, type AccessHandlers } from "../../lib/broker/access";
 import { startEmbeddedBroker, MQTT_WS_PATH, type EmbeddedBroker } from "../../lib/broker/embedded";
 import { startMosquitto } from "./mosquitto";
 import { startRabbitMq } from "./rabbitmq";
-import type { QoS } from "../../lib/store/types";
+import type { QoS } from "../../lib/mqtt/packet";
 
 export interface TestBroker {
   tcpUrl: string;

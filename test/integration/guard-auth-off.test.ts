@@ -11,7 +11,7 @@ process.env.FLEETSCOPE_AUTH = "off";
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 it("with FLEETSCOPE_AUTH=off everyone is the lab's admin, and cross-origin POSTs are still refused", async () => {
-  const { guard } = await import("../../lib/auth/guard");
+  const { guard } = await import("../../lib/http/guard");
   const headers = { host: "localhost:3000" };
   expect(await guard(new Request("http://localhost:3000/api/users", { method: "POST", headers }), "admin")).toEqual({ username: "lab", role: "admin" });
   const refused = await guard(new Request("http://localhost:3000/api/users", { method: "POST", headers: { ...headers, origin: "http://evil.example" } }), "viewer");

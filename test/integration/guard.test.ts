@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Actor } from "../../lib/auth/guard";
+import type { Actor } from "../../lib/http/guard";
 import { hashSessionToken, newSessionToken } from "../../lib/auth/session-token";
 import type { Store } from "../../lib/store/types";
 
@@ -34,7 +34,7 @@ async function refusal(r: Actor | Response) {
 }
 
 beforeAll(async () => {
-  ({ guard } = await import("../../lib/auth/guard"));
+  ({ guard } = await import("../../lib/http/guard"));
   store = await (await import("../../lib/http/context")).store();
   for (const [username, role] of [["vera", "viewer"], ["otto", "operator"], ["gone", "operator"]] as const) {
     await store.users.createUser({ username, role, passwordHash: "unused" }, Date.now());

@@ -1,6 +1,6 @@
 /**
  * The live view's connection against each broker the README's table covers: a tab's MQTT.js over
- * the broker's WebSocket (clean session, as lib/mqtt/live-feed.ts connects), subscribed to what the
+ * the broker's WebSocket (clean session, as lib/browser/live-feed.ts connects), subscribed to what the
  * built-in conventions read at QoS 0 and to a page's watch at QoS 2, gets a device's messages
  * published over TCP; the watch is granted what the broker grants (RabbitMQ: QoS 1) and delivers
  * at the lower of that and the published QoS. Retained statuses reach a wildcard subscription on

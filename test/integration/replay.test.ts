@@ -12,7 +12,8 @@ import mqtt from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { asDeviceId, asEpochMs } from "../../lib/devices/model";
 import { SqliteStore } from "../../lib/store/sqlite/store";
-import type { MessageRow, QoS } from "../../lib/store/types";
+import type { MessageRow } from "../../lib/store/types";
+import type { QoS } from "../../lib/mqtt/packet";
 import { startMosquitto, type Mosquitto } from "../helpers/mosquitto";
 
 const dir = mkdtempSync(join(tmpdir(), "fleetscope-replay-"));

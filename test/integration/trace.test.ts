@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAccess } from "../../lib/broker/access";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../../lib/broker/embedded";
 import { Bridge } from "../../lib/bridge/bridge";
-import { clientTapTo, TraceHub, type TraceEvent } from "../../lib/qos/trace-hub";
+import { clientTapTo, TraceHub } from "../../lib/trace/hub";
+import type { TraceEvent } from "../../lib/mqtt/packet";
 import { SqliteStore } from "../../lib/store/sqlite/store";
 import { startMosquitto } from "../helpers/mosquitto";
 

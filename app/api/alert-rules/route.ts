@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { ruleBodySchema } from "@/lib/alerts/rule";
 import { apiRule, newRuleId } from "@/lib/alerting/records";
 import { audit, MAX_ALERT_RULE_BYTES } from "@/lib/alerting/requests";

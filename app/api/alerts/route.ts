@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import { NextResponse } from "next/server";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { alertQuerySchema, apiTransition } from "@/lib/alerting/records";
 import { alertContext, shapeAlert } from "@/lib/alerting/requests";
 import { store } from "@/lib/http/context";

@@ -1,8 +1,8 @@
 import type { NextRequest } from "next/server";
 import { NextResponse } from "next/server";
-import { guard, type Actor } from "@/lib/auth/guard";
+import { guard, type Actor } from "@/lib/http/guard";
 import { roleAllows } from "@/lib/auth/roles";
-import { describeArgErrors } from "@/lib/commands/args";
+import { describeArgErrors } from "@/lib/devices/command-args";
 import { commandsToCsv } from "@/lib/commands/audit-csv";
 import { commandService } from "@/lib/commands/shared";
 import { store } from "@/lib/http/context";

@@ -1,11 +1,11 @@
 import { NextResponse } from "next/server";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { internalError } from "@/lib/http/errors";
 import { serverConfig, store } from "@/lib/http/context";
 import { otherMethods } from "@/lib/http/method-not-allowed";
 import { conventionsWith } from "@/lib/devices/builtin";
 import { sharedInterpreter } from "@/lib/devices/shared";
-import { sharedRuleWatch } from "@/lib/devices/rule-watch";
+import { sharedRuleWatch } from "@/lib/user-rules/watch";
 
 export const dynamic = "force-dynamic";
 export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");

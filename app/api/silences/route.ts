@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { silenceBodySchema } from "@/lib/alerts/silence";
 import { apiSilence, silenceRecordOf } from "@/lib/alerting/records";
 import { audit, silencesQuery as query } from "@/lib/alerting/requests";

@@ -1,6 +1,6 @@
 import type { NextRequest } from "next/server";
 import { NextResponse } from "next/server";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { badRequest, internalError } from "@/lib/http/errors";
 import { store } from "@/lib/http/context";
 import { parseSnapshotParams } from "@/lib/http/snapshot-params";

@@ -1,9 +1,10 @@
 import type { NextRequest } from "next/server";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { badRequest } from "@/lib/http/errors";
 import { parseTraceParams, traceMatches } from "@/lib/http/trace-params";
 import { createSampler } from "@/lib/qos/sampler";
-import { sharedTraceHub, type TraceEvent } from "@/lib/qos/trace-hub";
+import { sharedTraceHub } from "@/lib/trace/hub";
+import type { TraceEvent } from "@/lib/mqtt/packet";
 import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { hashPassword } from "@/lib/auth/password";
 import { newUserBody as body } from "@/lib/auth/requests";
 import { publicUser } from "@/lib/auth/users-view";

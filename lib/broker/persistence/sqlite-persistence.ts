@@ -320,7 +320,7 @@ export class SqlitePersistence {
   /**
    * Writes a consistent copy of the file to `destination` (a new file) while the broker goes on:
    * SQLite's online backup API on this connection, in steps between which the broker serves, and
-   * which carries what this connection commits meanwhile into the copy (lib/backup/broker-socket.ts).
+   * which carries what this connection commits meanwhile into the copy (lib/broker/backup-socket.ts).
    */
   async backup(destination: string): Promise<void> {
     if (this.destroyed) throw new Error("the broker's persistence is closed");

@@ -1,6 +1,6 @@
 import { Fault } from "../mqtt-data";
 import { findProperty, readProperties } from "../mqtt-properties";
-import { impliedSuccess, reasonCode } from "../mqtt-reason-codes";
+import { impliedSuccess, reasonCode } from "../../mqtt/reason-codes";
 import { rule } from "../mqtt-rules";
 import type { AuthPacket } from "../mqtt-types";
 import type { BodyDecoder } from "./handler";

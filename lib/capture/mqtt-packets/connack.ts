@@ -1,6 +1,6 @@
 import { Fault } from "../mqtt-data";
 import { readProperties } from "../mqtt-properties";
-import { reasonCode } from "../mqtt-reason-codes";
+import { reasonCode } from "../../mqtt/reason-codes";
 import { rule } from "../mqtt-rules";
 import type { ConnackPacket } from "../mqtt-types";
 import type { BodyDecoder } from "./handler";

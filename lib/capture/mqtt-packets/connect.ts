@@ -2,7 +2,8 @@ import { validateTopicName } from "../../mqtt/topic";
 import { Fault, Reader } from "../mqtt-data";
 import { readProperties } from "../mqtt-properties";
 import { packetSection, rule, type RuleKey } from "../mqtt-rules";
-import type { ConnectPacket, MqttVersion, QoS } from "../mqtt-types";
+import type { QoS } from "../../mqtt/packet";
+import type { ConnectPacket, MqttVersion } from "../mqtt-types";
 import { citedFault, type BodyDecoder } from "./handler";
 import { MAX_PAYLOAD_HEAD_BYTES } from "./publish";
 

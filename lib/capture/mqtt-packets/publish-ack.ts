@@ -1,6 +1,6 @@
 import { Fault } from "../mqtt-data";
 import { readProperties } from "../mqtt-properties";
-import { impliedSuccess, reasonCode } from "../mqtt-reason-codes";
+import { impliedSuccess, reasonCode } from "../../mqtt/reason-codes";
 import { ackCodeRule } from "../mqtt-rules";
 import type { PublishAckPacket } from "../mqtt-types";
 import type { BodyDecoder } from "./handler";

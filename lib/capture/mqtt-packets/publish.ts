@@ -2,7 +2,8 @@ import { validateTopicName } from "../../mqtt/topic";
 import { Fault } from "../mqtt-data";
 import { findProperty, readProperties } from "../mqtt-properties";
 import { rule } from "../mqtt-rules";
-import type { PublishPacket, QoS } from "../mqtt-types";
+import type { QoS } from "../../mqtt/packet";
+import type { PublishPacket } from "../mqtt-types";
 import { citedFault, nonZeroPacketId, type BodyDecoder } from "./handler";
 
 /** Payload bytes a decoded PUBLISH (or a will) keeps: a head to show, never the whole. */

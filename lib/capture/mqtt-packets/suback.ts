@@ -1,6 +1,6 @@
 import { Fault } from "../mqtt-data";
 import { readProperties } from "../mqtt-properties";
-import { reasonCode, type ReasonPacket } from "../mqtt-reason-codes";
+import { reasonCode, type ReasonPacket } from "../../mqtt/reason-codes";
 import { rule, type RuleKey } from "../mqtt-rules";
 import type { MqttVersion, ReasonCode, SubackPacket } from "../mqtt-types";
 import type { BodyContext, BodyDecoder } from "./handler";

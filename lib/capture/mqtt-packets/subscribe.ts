@@ -2,7 +2,8 @@ import { validateTopicFilter } from "../../mqtt/topic";
 import { Fault } from "../mqtt-data";
 import { readProperties } from "../mqtt-properties";
 import { rule } from "../mqtt-rules";
-import type { QoS, SubscribePacket, Subscription } from "../mqtt-types";
+import type { QoS } from "../../mqtt/packet";
+import type { SubscribePacket, Subscription } from "../mqtt-types";
 import { nonZeroPacketId, readFilter, type BodyDecoder } from "./handler";
 
 /** SUBSCRIBE (§3.8): packet identifier, MQTT 5 properties, then filter and options pairs. */

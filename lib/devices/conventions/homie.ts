@@ -58,7 +58,7 @@ export const HOMIE_MAX_ALERTS = 32;
 export const HOMIE_MAX_NAME = 200;
 /** Characters kept of a log line or alert text. */
 export const HOMIE_MAX_TEXT = 1000;
-/** Enum values offered as a command's choices (lib/commands/args.ts takes at most 100). */
+/** Enum values offered as a command's choices (lib/devices/command-args.ts takes at most 100). */
 const MAX_ENUM_CHOICES = 100;
 
 export type HomieVersion = 4 | 5;

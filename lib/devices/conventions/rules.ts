@@ -52,7 +52,7 @@ import { z } from "zod";
 import type { CommandFact, Convention, DeviceFacts, Expectation, Inbound, Interpretation, Measurement } from "../convention";
 import { deviceIdFrom, escapeIdPart, numberOf } from "../convention";
 import type { DeviceId, DeviceStatus } from "../model";
-import { NO_ARGS, argsSchemaSchema, describeArgErrors, validateArgs, type ArgsSchema } from "../../commands/args";
+import { NO_ARGS, argsSchemaSchema, describeArgErrors, validateArgs, type ArgsSchema } from "../command-args";
 import { commandName } from "../../commands/definitions";
 import { topicMatches, validateTopicFilter, validateTopicName } from "../../mqtt/topic";
 import { compilePath, formatPath, parsePath, pick, type JsonPath, type PathSegment } from "./json-path";

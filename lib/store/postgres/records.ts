@@ -3,7 +3,8 @@ import "server-only";
 import type { DeviceMeta, DeviceWithValues, EpochMs } from "../../devices/model";
 import { toDevice } from "../device-row";
 import { payloadForJson } from "../payload-text";
-import type { QoS, StoredMessage } from "../types";
+import type { StoredMessage } from "../types";
+import type { QoS } from "../../mqtt/packet";
 
 export interface MessageRecord {
   id: string;

@@ -19,7 +19,8 @@ import { WriterThread } from "../writer/thread";
 import { sharedStreamsSql, type SeqStream } from "../delivery";
 import type { CommandLog } from "../command-log";
 import { SqliteCommandLog } from "./commands";
-import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, QoS, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, SamplePage, SampleQuery, Store, TopicsAtPage, TopicsAtQuery } from "../types";
+import type { AppendResult, Batch, DeliveryQuery, MessagePage, MessageQuery, Series, SeriesQuery, StatusHistory, StatusHistoryQuery, SamplePage, SampleQuery, Store, TopicsAtPage, TopicsAtQuery } from "../types";
+import type { QoS } from "../../mqtt/packet";
 import { samplePage } from "../sample-page";
 import { statusHistory } from "../device-merge";
 

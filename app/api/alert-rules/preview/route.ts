@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { alertRuleSchema, ruleBodySchema } from "@/lib/alerts/rule";
 import { previewRule } from "@/lib/alerting/preview";
 import { MAX_ALERT_RULE_BYTES } from "@/lib/alerting/requests";

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { apiDelivery, apiTransition, parseJson } from "@/lib/alerting/records";
 import { alertContext, alertIdParam, AUDIT_LISTED, shapeAlert } from "@/lib/alerting/requests";
 import { store } from "@/lib/http/context";

@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { issueBrokerToken } from "@/lib/auth/broker-token";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { serverConfig } from "@/lib/http/context";
 import { otherMethods } from "@/lib/http/method-not-allowed";
 

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
-import { csrfRefusal, LAB_ACTOR } from "@/lib/auth/guard";
+import { csrfRefusal, LAB_ACTOR } from "@/lib/http/guard";
 import { servedOverHttps } from "@/lib/auth/csrf";
-import { checkLogin, startSession } from "@/lib/auth/login";
+import { checkLogin, startSession } from "@/lib/http/login";
 import { peerAddress } from "@/lib/auth/peer";
 import { loginBody as body } from "@/lib/auth/requests";
 import { readJsonBody } from "@/lib/http/body";

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { csrfRefusal } from "@/lib/auth/guard";
+import { csrfRefusal } from "@/lib/http/guard";
 import { servedOverHttps } from "@/lib/auth/csrf";
 import { clearedSessionCookie, hashSessionToken, sessionTokenFrom } from "@/lib/auth/session-token";
 import { store } from "@/lib/http/context";

@@ -1,8 +1,8 @@
 import { NextResponse } from "next/server";
 import { servedOverHttps } from "@/lib/auth/csrf";
-import { FIRST_ADMIN, takeSetupToken } from "@/lib/auth/first-start";
-import { csrfRefusal } from "@/lib/auth/guard";
-import { startSession } from "@/lib/auth/login";
+import { FIRST_ADMIN, takeSetupToken } from "@/lib/server/first-start";
+import { csrfRefusal } from "@/lib/http/guard";
+import { startSession } from "@/lib/http/login";
 import { hashPassword } from "@/lib/auth/password";
 import { setupBody as body } from "@/lib/auth/requests";
 import { readJsonBody } from "@/lib/http/body";

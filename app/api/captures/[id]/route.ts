@@ -3,7 +3,7 @@ import { serverConfig, store } from "@/lib/http/context";
 import { apiError, internalError } from "@/lib/http/errors";
 import { otherMethods } from "@/lib/http/method-not-allowed";
 import { removeCaptureFiles } from "@/lib/captures/files";
-import { requestedCapture } from "@/lib/captures/route-capture";
+import { requestedCapture } from "@/lib/http/route-capture";
 
 export const dynamic = "force-dynamic";
 export const { POST, PUT, PATCH } = otherMethods("GET", "DELETE");

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { commandService } from "@/lib/commands/shared";
 import { store } from "@/lib/http/context";
 import { commandIdParam } from "@/lib/http/commands-params";

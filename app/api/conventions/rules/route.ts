@@ -1,13 +1,13 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { readJsonBody } from "@/lib/http/body";
 import { serverConfig, store } from "@/lib/http/context";
 import { apiError, internalError } from "@/lib/http/errors";
 import { otherMethods } from "@/lib/http/method-not-allowed";
-import { readSavedRule, saveRefusal } from "@/lib/devices/rule-set";
-import { RULE_CHANGES_LISTED, rulesInForce } from "@/lib/devices/rule-requests";
-import { sharedRuleWatch } from "@/lib/devices/rule-watch";
+import { readSavedRule, saveRefusal } from "@/lib/user-rules/rule-set";
+import { RULE_CHANGES_LISTED, rulesInForce } from "@/lib/user-rules/requests";
+import { sharedRuleWatch } from "@/lib/user-rules/watch";
 import { TooManyRulesError } from "@/lib/store/rules";
 
 export const dynamic = "force-dynamic";

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { otherMethods } from "@/lib/http/method-not-allowed";
 import { sharedInterpreter } from "@/lib/devices/shared";
 

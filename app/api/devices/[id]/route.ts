@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { apiError, internalError } from "@/lib/http/errors";
 import { deviceIdOfPath } from "@/lib/http/device-path";
 import { store } from "@/lib/http/context";

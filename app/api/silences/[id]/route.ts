@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { audit, silenceIdParam } from "@/lib/alerting/requests";
 import { alertService } from "@/lib/alerting/shared";
 import { store } from "@/lib/http/context";

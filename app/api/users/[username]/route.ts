@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { browserConnections } from "@/lib/broker/browser-connections";
 import { hashPassword } from "@/lib/auth/password";
 import { usernameSchema } from "@/lib/auth/roles";

@@ -1,5 +1,5 @@
 import { NextResponse } from "next/server";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { isOpen, type AlertStatus } from "@/lib/alerts/state";
 import { ackBody, alertContext, alertIdParam, audit, shapeAlert } from "@/lib/alerting/requests";
 import { alertService } from "@/lib/alerting/shared";

@@ -5,7 +5,7 @@ import { serverConfig } from "@/lib/http/context";
 import { internalError } from "@/lib/http/errors";
 import { otherMethods } from "@/lib/http/method-not-allowed";
 import { capturePaths } from "@/lib/captures/files";
-import { requestedCapture } from "@/lib/captures/route-capture";
+import { requestedCapture } from "@/lib/http/route-capture";
 
 export const dynamic = "force-dynamic";
 export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");

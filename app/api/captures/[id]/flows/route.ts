@@ -4,8 +4,8 @@ import { serverConfig } from "@/lib/http/context";
 import { otherMethods } from "@/lib/http/method-not-allowed";
 import { capturePaths } from "@/lib/captures/files";
 import { FLOWS_CSV_HEADER, FlowRows } from "@/lib/captures/flows-csv";
-import { requestedCapture } from "@/lib/captures/route-capture";
-import type { TraceEvent } from "@/lib/qos/trace-hub";
+import { requestedCapture } from "@/lib/http/route-capture";
+import type { TraceEvent } from "@/lib/mqtt/packet";
 
 export const dynamic = "force-dynamic";
 export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");

@@ -4,7 +4,7 @@ import { badRequest, internalError } from "@/lib/http/errors";
 import { otherMethods } from "@/lib/http/method-not-allowed";
 import { capturePaths, offsetOf, readPackets } from "@/lib/captures/files";
 import { packetMatches, parsePacketsQuery } from "@/lib/captures/requests";
-import { requestedCapture } from "@/lib/captures/route-capture";
+import { requestedCapture } from "@/lib/http/route-capture";
 
 export const dynamic = "force-dynamic";
 export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");

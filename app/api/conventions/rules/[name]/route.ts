@@ -1,10 +1,10 @@
 import { NextResponse } from "next/server";
-import { guard } from "@/lib/auth/guard";
+import { guard } from "@/lib/http/guard";
 import { serverConfig, store } from "@/lib/http/context";
 import { apiError, badRequest, internalError } from "@/lib/http/errors";
 import { otherMethods } from "@/lib/http/method-not-allowed";
-import { RULE_CHANGES_LISTED, ruleNameParam, rulesInForce } from "@/lib/devices/rule-requests";
-import { sharedRuleWatch } from "@/lib/devices/rule-watch";
+import { RULE_CHANGES_LISTED, ruleNameParam, rulesInForce } from "@/lib/user-rules/requests";
+import { sharedRuleWatch } from "@/lib/user-rules/watch";
 
 export const dynamic = "force-dynamic";
 export const { POST, PUT, PATCH } = otherMethods("GET", "DELETE");

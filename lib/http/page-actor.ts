@@ -1,0 +1,12 @@
+import "server-only";
+/** The user a page renders for, from the request's cookie (server components only). */
+import { cookies } from "next/headers";
+import { serverConfig } from "./context";
+import { sessionActor, type Actor } from "./guard";
+
+export async function pageActor(): Promise<(Actor & { auth: boolean }) | null> {
+  const jar = await cookies();
+  const header = jar.getAll().map((c) => `${c.name}=${c.value}`).join("; ");
+  const actor = await sessionActor(header || null);
+  return actor ? { ...actor, auth: serverConfig().auth } : null;
+}
