@@ -6,7 +6,7 @@ import { redact } from "../lib/config/redact";
 import { Retention } from "../lib/store/retention";
 import { sharedStore } from "../lib/store/shared";
 import { conventionsWith } from "../lib/devices/builtin";
-import { RuleWatch } from "../lib/devices/rule-watch";
+import { RuleWatch } from "../lib/user-rules/watch";
 import { startAlerts, stopAlerts } from "../lib/alerting/from-config";
 import { logger } from "../lib/log/logger";
 
