@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { DEFAULT_CAPTURE_PORTS, parseCapturePorts, withPorts } from "../lib/captures/ports";
+import { DEFAULT_CAPTURE_PORTS, parseCapturePorts, withPorts } from "../lib/config/capture-ports";
 import { SqliteStore } from "../lib/store/sqlite/store";
 import { recordLoopback } from "../test/helpers/loopback-recorder";
 import { startMosquitto } from "../test/helpers/mosquitto";

@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { configOrExit } from "../lib/config/from-process";
 import { startLiveRecorder } from "../lib/captures/live-recorder";
-import { parseCapturePorts, withPorts } from "../lib/captures/ports";
+import { parseCapturePorts, withPorts } from "../lib/config/capture-ports";
 import { interfaceProblem } from "../lib/captures/tcpdump";
 import { sharedStore } from "../lib/store/shared";
 

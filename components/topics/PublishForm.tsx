@@ -1,8 +1,9 @@
 "use client";
 import { useEffect, useState, type FormEvent } from "react";
 import { decidePublish } from "@/lib/broker/access-rules";
-import { EXPECTED_STEPS, type PublishOutcome } from "@/lib/browser/publish";
-import { checkPublishProperties, EMPTY_PUBLISH_PROPERTIES, type PropertyField, type PublishProperties } from "@/lib/browser/publish-properties";
+import { EXPECTED_STEPS } from "@/lib/browser/publish";
+import { checkPublishProperties, EMPTY_PUBLISH_PROPERTIES, type PropertyField } from "@/lib/browser/publish-properties";
+import type { PublishOutcome, PublishProperties } from "@/lib/state/connection";
 import { checkPublishForm, PAYLOAD_FORMATS, type PayloadFormat } from "@/lib/payload/encode";
 import type { QoS } from "@/lib/mqtt/packet";
 import { useActor } from "../auth/ActorProvider";

@@ -1,7 +1,7 @@
 "use client";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { validateTopicFilter } from "@/lib/mqtt/topic";
-import type { WatchState } from "@/lib/browser/watchers";
+import type { WatchState } from "@/lib/state/connection";
 import { addLive, addStored, RECENT_STORED, storedUntil, type RecentMessage, type StoredMessage } from "@/lib/topics/recent";
 import { ancestorsOf, parseTreeFilter, treeRows } from "@/lib/topics/rows";
 import { rateAt, TopicTree } from "@/lib/topics/tree";

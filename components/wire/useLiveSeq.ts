@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 import { parseJsonObject, seqOf } from "@/lib/devices/conventions/demo";
 import { SeqGapCounter, type SeqStreamCounts } from "@/lib/qos/seq-gaps";
 import { MAX_LIVE_PAYLOAD_BYTES } from "@/lib/browser/live-feed";
-import type { WatchState } from "@/lib/browser/watchers";
+import type { WatchState } from "@/lib/state/connection";
 import { useFleet } from "../FleetProvider";
 
 const decoder = new TextDecoder();

@@ -5,7 +5,7 @@ import "server-only";
  * entry every change writes. Each route calls guard() before anything here looks anything up.
  */
 import { z } from "zod";
-import type { Actor } from "../http/guard";
+import type { Actor } from "../auth/roles";
 import type { AlertRule } from "../alerts/rule";
 import type { Silence } from "../alerts/silence";
 import { asDeviceId } from "../devices/model";

@@ -7,6 +7,12 @@ import { z } from "zod";
 
 export const ROLES = ["viewer", "operator", "admin"] as const;
 export type Role = (typeof ROLES)[number];
+
+/** Who a request acts as: the session's user and role. */
+export interface Actor {
+  username: string;
+  role: Role;
+}
 export const roleSchema = z.enum(ROLES, { error: `must be one of ${ROLES.join(", ")}` });
 
 /** viewer: sees everything · operator: also sends commands and publishes · admin: also manages users and saves convention rules. */

@@ -9,7 +9,7 @@ import type { AedesOptions, Client } from "aedes";
 import { looksLikeBrokerToken, verifyBrokerToken } from "../auth/broker-token";
 import { decidePublish, decideSubscribe, describePrincipal, type Principal } from "./access-rules";
 import { browserConnections, type BrowserConnections } from "./browser-connections";
-import type { DeviceCredentials } from "./device-credentials";
+import type { DeviceCredentials } from "../config/device-credentials";
 import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
 import type { Convention, ConventionId } from "../devices/convention";
 import { isServiceLogin } from "./service-credentials";

@@ -5,31 +5,20 @@
  * puts in the store.
  */
 import mqtt, { type IConnackPacket, type IDisconnectPacket, type Packet } from "mqtt";
-import type { QoS } from "../mqtt/packet";
 import { createFrameBatcher } from "../state/frame-batcher";
 import { reconnectDelay } from "./backoff";
-import type { TraceEvent } from "../mqtt/packet";
+import type { QoS, TraceEvent } from "../mqtt/packet";
 import { ClientTap } from "../qos/client-tap";
 import { createTraceBatcher } from "../state/trace-feed";
 import { messageProperties } from "../mqtt/message-properties";
 import { firstLevel, levelAfterRefusal, type ProtocolChoice, type ProtocolLevel } from "../mqtt/protocol";
-import { publishTraced, type PublishOutcome } from "./publish";
-import type { PublishProperties } from "./publish-properties";
+import { publishTraced } from "./publish";
 import { hexCode, namedConnack, reasonText } from "../mqtt/reason";
 import { topicMatches } from "../mqtt/topic";
-import { Watchers, type WatchHandlers } from "./watchers";
+import { Watchers } from "./watchers";
+import type { MqttHandle } from "../state/connection";
 import type { LiveMessage } from "../state/live-devices";
 import type { FleetStore } from "../state/fleet-store";
-
-/** What pages do with the tab's connection besides the live feed. */
-export interface MqttHandle {
-  /** Subscribes to `filter` until the returned function is called. */
-  watch(filter: string, handlers: WatchHandlers): () => void;
-  /** `properties` are MQTT 5's: sent only on a level 5 connection. */
-  publish(topic: string, payload: Uint8Array, opts: { qos: QoS; retain: boolean; properties?: PublishProperties }): Promise<PublishOutcome>;
-  /** This tab's own handshake packets, a batch per frame, until the returned function is called. */
-  trace(onBatch: (batch: TraceEvent[]) => void): () => void;
-}
 
 /** Payloads past this are not decoded in the browser (a device may send anything). */
 export const MAX_LIVE_PAYLOAD_BYTES = 64 * 1024;

@@ -4,11 +4,10 @@
  */
 // The npm package in the browser, Node's own module on the server: MQTT.js wants a Buffer.
 import { Buffer } from "buffer";
-import type { IPublishPacket } from "mqtt";
+import type { PublishProperties } from "../state/connection";
 import { encodePayload, type PayloadFormat } from "../payload/encode";
 import { validateTopicName } from "../mqtt/topic";
 
-export type PublishProperties = NonNullable<IPublishPacket["properties"]>;
 
 export interface PublishPropertiesForm {
   contentType: string;

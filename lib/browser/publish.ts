@@ -8,23 +8,11 @@
 import { Buffer } from "buffer";
 import type { IPublishPacket, MqttClient, Packet } from "mqtt";
 import type { QoS } from "../mqtt/packet";
-import type { PublishProperties } from "./publish-properties";
+import type { HandshakePacket, PublishOutcome, PublishProperties } from "../state/connection";
 import { reasonText } from "../mqtt/reason";
-
-export type HandshakePacket = "PUBLISH" | "PUBACK" | "PUBREC" | "PUBREL" | "PUBCOMP";
 
 /** Waiting for the broker's answer past this makes the publish "unanswered", not pending forever. */
 export const PUBLISH_TIMEOUT_MS = 10_000;
-
-export interface PublishOutcome {
-  qos: QoS;
-  /** Each packet of the handshake with its time, ms after the PUBLISH was sent, and on MQTT 5 its reason code named. */
-  steps: { packet: HandshakePacket; atMs: number; reason?: string }[];
-  /** The last expected step arrived (PUBLISH written, PUBACK, or PUBCOMP). */
-  complete: boolean;
-  totalMs: number;
-  error: string | null;
-}
 
 export const EXPECTED_STEPS: Record<QoS, HandshakePacket[]> = {
   0: ["PUBLISH"],

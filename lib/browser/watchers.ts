@@ -6,14 +6,8 @@
 import { createFrameBatcher, type FrameBatcher } from "../state/frame-batcher";
 import { topicMatches } from "../mqtt/topic";
 import type { TopicMessage } from "../topics/tree";
+import type { WatchHandlers, WatchState } from "../state/connection";
 
-export type WatchState = { state: "subscribing" | "subscribed" } | { state: "error"; error: string };
-
-export interface WatchHandlers {
-  /** A batch per animation frame of the messages matching the filter. */
-  onBatch(batch: TopicMessage[]): void;
-  onState(state: WatchState): void;
-}
 
 interface Watch {
   filter: string;

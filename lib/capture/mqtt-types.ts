@@ -4,7 +4,7 @@
  * nothing, so the trace, the store and the browser can name them without pulling in a decoder.
  * Field layouts: MQTT 3.1.1 (OASIS, 2014) and MQTT 5.0 (OASIS, 2019), cited by section.
  */
-import type { QoS } from "../mqtt/packet";
+import type { QoS, ReasonCode } from "../mqtt/packet";
 
 /** The protocol level a CONNECT carries: 3 is MQTT 3.1 ("MQIsdp"), 4 is 3.1.1, 5 is 5.0. */
 export type MqttVersion = 3 | 4 | 5;
@@ -29,12 +29,6 @@ export const PACKET_TYPE_NAMES = [
   "AUTH",
 ] as const;
 export type MqttPacketType = NonNullable<(typeof PACKET_TYPE_NAMES)[number]>;
-
-/** A reason code (MQTT 5.0 §2.4) or a 3.1.1 return code, with its name in the spec's table. */
-export interface ReasonCode {
-  readonly code: number;
-  readonly name: string;
-}
 
 export type PropertyName =
   | "Payload Format Indicator"

@@ -11,7 +11,7 @@ import { endpointsOf } from "./capture-trace";
 import { ChunkQueue } from "./chunk-queue";
 import { importCapture } from "./import";
 import { PcapCutter } from "./pcap-cutter";
-import type { CapturePorts } from "./ports";
+import type { CapturePorts } from "../config/capture-ports";
 import { captureName, newCaptureId } from "./requests";
 import type { CaptureSummary } from "./summary";
 import { startLiveCapture } from "./tcpdump";
@@ -29,7 +29,7 @@ export interface LiveRecorderOptions {
   rotateMs: number;
   /** Cut once a segment holds this many bytes. */
   segmentBytes: number;
-  /** Which server ports carry MQTT (lib/captures/ports.ts); each segment adds those the last one found. */
+  /** Which server ports carry MQTT (lib/config/capture-ports.ts); each segment adds those the last one found. */
   ports: CapturePorts;
   onReady?(): void;
   /** Bytes read into the current segment so far, now and then. */

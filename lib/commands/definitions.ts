@@ -4,7 +4,7 @@
  * advertises on its retained `fleet/<site>/<id>/commands` topic; advertised ones win by name.
  */
 import { z } from "zod";
-import { NO_ARGS, argsSchemaSchema, type ArgsSchema } from "../devices/command-args";
+import { NO_ARGS, argsSchemaSchema, commandName, type ArgsSchema } from "../devices/command-args";
 import type { ConventionId } from "../devices/convention";
 
 /**
@@ -43,8 +43,6 @@ const confirmSchema = z.union([
   z.object({ kind: z.literal("echo"), stream: z.literal("status"), equals: z.enum(["online", "offline"]) }),
 ]);
 
-/** Command names are one topic level, and plain enough to read in an audit log. */
-export const commandName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, "must be 1..64 letters, digits, _ or -, starting with a letter");
 /**
  * A name a request may ask for: a demo command's, or a convention's, which is the device's own
  * word (a Sparkplug metric `Outputs/LED 1`, a Homie `node.prop`). Whether the device has it is

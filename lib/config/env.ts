@@ -3,12 +3,12 @@
  * wrong value stops start-up with one line naming the variable and what is wrong.
  */
 import { z } from "zod";
-import { DEFAULT_CAPTURE_PORTS, parseCapturePorts, type CapturePorts } from "../captures/ports";
+import { DEFAULT_CAPTURE_PORTS, parseCapturePorts, type CapturePorts } from "./capture-ports";
 import { isIP } from "node:net";
 import { readableFile } from "./readable-file";
 import { normalizeAddress } from "../auth/peer";
 import { passwordSchema } from "../auth/roles";
-import { readDeviceCredentials, type DeviceCredentialEntry } from "../broker/device-credentials";
+import { readDeviceCredentials, type DeviceCredentialEntry } from "./device-credentials";
 import type { Rule } from "../devices/conventions/rules";
 import { readConventionRules } from "./rules-file";
 import { parseDuration } from "../alerts/duration";
@@ -183,7 +183,7 @@ export interface Config {
   captureFilter: string | undefined;
   /** That live capture is saved as a new capture this often. */
   captureRotateMs: number;
-  /** Which server ports carry MQTT in a capture (lib/captures/ports.ts). */
+  /** Which server ports carry MQTT in a capture (lib/config/capture-ports.ts). */
   capturePorts: CapturePorts;
   /** How the embedded broker keeps retained messages, sessions and queues: a SQLite file, or memory only. */
   brokerPersistence: "sqlite" | "memory";

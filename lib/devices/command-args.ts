@@ -118,3 +118,6 @@ export function parseArgInput(p: ArgProperty, text: string): unknown {
   }
   return text;
 }
+
+/** Command names are one topic level, and plain enough to read in an audit log. */
+export const commandName = z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,63}$/, "must be 1..64 letters, digits, _ or -, starting with a letter");

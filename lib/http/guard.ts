@@ -7,15 +7,11 @@ import "server-only";
 import { apiError, internalError } from "./errors";
 import { serverConfig, store } from "./context";
 import { crossOriginRefused, serverOrigin } from "../auth/csrf";
-import { roleAllows, type Role } from "../auth/roles";
+import { roleAllows, type Actor, type Role } from "../auth/roles";
 import { hashSessionToken, sessionTokenFrom } from "../auth/session-token";
 import { logger } from "../log/logger";
 
 export type { Role };
-export interface Actor {
-  username: string;
-  role: Role;
-}
 
 /** Who everyone is when FLEETSCOPE_AUTH=off. */
 export const LAB_ACTOR: Actor = { username: "lab", role: "admin" };

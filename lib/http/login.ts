@@ -7,7 +7,7 @@ import { serverConfig, store } from "./context";
 import { decoyHash, verifyPassword } from "../auth/password";
 import { LoginLimiter, type LimitDecision } from "../auth/rate-limit";
 import { hashSessionToken, newSessionToken, sessionCookie } from "../auth/session-token";
-import type { Actor } from "./guard";
+import type { Actor } from "../auth/roles";
 import { logger } from "../log/logger";
 
 const KEY = Symbol.for("fleetscope.auth.login-limiter");

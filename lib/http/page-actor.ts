@@ -2,7 +2,8 @@ import "server-only";
 /** The user a page renders for, from the request's cookie (server components only). */
 import { cookies } from "next/headers";
 import { serverConfig } from "./context";
-import { sessionActor, type Actor } from "./guard";
+import { sessionActor } from "./guard";
+import type { Actor } from "../auth/roles";
 
 export async function pageActor(): Promise<(Actor & { auth: boolean }) | null> {
   const jar = await cookies();

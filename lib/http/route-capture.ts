@@ -1,6 +1,7 @@
 import "server-only";
 /** What every `/api/captures/{id}…` route does first: the guard, the id checked, the capture found. */
-import { guard, type Actor, type Role } from "./guard";
+import { guard, type Role } from "./guard";
+import type { Actor } from "../auth/roles";
 import { store } from "./context";
 import { apiError, badRequest, internalError } from "./errors";
 import type { CaptureRecord } from "../store/captures";

@@ -2,13 +2,12 @@ import "server-only";
 /**
  * The process's Prometheus registry (GET /api/metrics): prom-client's default process metrics
  * (CPU, memory, event-loop lag, GC, heap), the state of this process's parts read when scraped
- * (state-metrics.ts), and the histograms the bridge, the command service and the HTTP server
+ * (lib/server/state-metrics.ts registers them on first scrape), and the histograms the bridge, the command service and the HTTP server
  * observe into. A registry of our own, not prom-client's global one, so only what is named here
  * is exposed. On globalThis because server.ts's modules and the route handlers Next bundles load
  * separate copies of this module in one process.
  */
 import { collectDefaultMetrics, Histogram, Registry } from "prom-client";
-import { registerStateMetrics } from "../server/state-metrics";
 
 export interface FleetMetrics {
   registry: Registry;
@@ -30,7 +29,6 @@ export function fleetMetrics(): FleetMetrics {
 function create(): FleetMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
-  registerStateMetrics(registry);
   const registers = [registry];
   return {
     registry,

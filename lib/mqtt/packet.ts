@@ -65,3 +65,9 @@ export interface TraceEvent {
   /** The flow this packet belongs to, and its state after it. */
   flow?: { key: string; state: FlowState; latencyMs: number | null; retransmissions: number; anomalies: string[] };
 }
+
+/** A reason code (MQTT 5.0 §2.4) or a 3.1.1 return code, with its name in the spec's table. */
+export interface ReasonCode {
+  readonly code: number;
+  readonly name: string;
+}

@@ -4,7 +4,7 @@
  * 3.9.3, 3.11.3, 3.14.2.1, 3.15.2.1), and the 3.1.1 return codes (§3.2.2.3, 3.9.3). Each code is
  * one shared frozen object, so a million acknowledgements cost no allocation for their reason.
  */
-import type { ReasonCode } from "../capture/mqtt-types";
+import type { ReasonCode } from "./packet";
 
 export type ReasonPacket = "CONNACK" | "PUBACK" | "PUBREC" | "PUBREL" | "PUBCOMP" | "SUBACK" | "UNSUBACK" | "DISCONNECT" | "AUTH";
 

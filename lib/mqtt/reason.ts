@@ -3,7 +3,7 @@
  * packet that carried it (lib/mqtt/reason-codes.ts, shared with capture decoding).
  */
 import { reasonCode, type ReasonPacket } from "./reason-codes";
-import type { ReasonCode } from "../capture/mqtt-types";
+import type { ReasonCode } from "./packet";
 import type { ProtocolLevel } from "./protocol";
 
 export const hexCode = (code: number) => `0x${code.toString(16).padStart(2, "0")}`;

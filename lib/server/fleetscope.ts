@@ -17,7 +17,7 @@ import { UNDECODABLE_PATH_BODY, undecodablePath } from "../http/raw-path";
 import { observeRequest } from "../http/request-metrics";
 import { logger } from "../log/logger";
 import { fleetAccess } from "../broker/access";
-import { DeviceCredentials } from "../broker/device-credentials";
+import { DeviceCredentials } from "../config/device-credentials";
 import { MQTT_WS_PATH, startEmbeddedBroker, type EmbeddedBroker } from "../broker/embedded";
 import { startWsRelay } from "../broker/ws-relay";
 import { brokerCertificate, type TlsCertificate } from "../broker/tls-certificate";

@@ -6,6 +6,7 @@ import "server-only";
  * A part this process does not run reads 0 (an unlabelled family) or no samples (a labelled one).
  */
 import { Counter, Gauge, type Registry } from "prom-client";
+import { fleetMetrics } from "../metrics/registry";
 import { commandService } from "../commands/shared";
 import { FINAL_STATES } from "../commands/lifecycle";
 import { qos0Drops } from "../broker/slow-readers";
@@ -46,7 +47,17 @@ function gauge(registry: Registry, name: string, help: string, read: () => numbe
   });
 }
 
-export function registerStateMetrics(registry: Registry): void {
+/**
+ * The process's registry with its parts' state on it, for a scrape. Registered on first use: the
+ * registry's module sits below everything it reads, and prom-client refuses a name twice.
+ */
+export function scrapedRegistry(): Registry {
+  const { registry } = fleetMetrics();
+  if (!registry.getSingleMetric("fleetscope_part_up")) registerStateMetrics(registry);
+  return registry;
+}
+
+function registerStateMetrics(registry: Registry): void {
   const registers = [registry];
   new Gauge({
     name: "fleetscope_part_up",

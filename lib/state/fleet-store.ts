@@ -4,7 +4,7 @@
  */
 import { createStore } from "zustand/vanilla";
 import type { DeviceWithValues } from "../devices/model";
-import type { MqttHandle } from "../browser/live-feed";
+import type { MqttHandle } from "./connection";
 import type { ProtocolLevel } from "../mqtt/protocol";
 import { applyEventMessages, type DeviceEvents } from "./device-events";
 import { conventionsWith } from "../devices/builtin";

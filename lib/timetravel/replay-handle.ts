@@ -5,9 +5,9 @@
  * frame batcher. Publishing and the tab's own packet trace stay on the live connection: they
  * happen now, whatever moment is shown.
  */
-import type { MqttHandle } from "../browser/live-feed";
+import type { MqttHandle } from "../state/connection";
 import { topicMatches } from "../mqtt/topic";
-import type { WatchHandlers } from "../browser/watchers";
+import type { WatchHandlers } from "../state/connection";
 import { createFrameBatcher, type FrameBatcher } from "../state/frame-batcher";
 import type { TopicMessage } from "../topics/tree";
 

@@ -9,7 +9,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fleetAccess } from "../../lib/broker/access";
-import { DeviceCredentials } from "../../lib/broker/device-credentials";
+import { DeviceCredentials } from "../../lib/config/device-credentials";
 import { MQTT_WS_PATH, startEmbeddedBroker } from "../../lib/broker/embedded";
 import { TraceHub } from "../../lib/trace/hub";
 

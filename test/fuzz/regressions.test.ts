@@ -7,7 +7,7 @@ import { Aedes, type Client } from "aedes";
 import { describe, expect, it } from "vitest";
 import { fleetAccess } from "../../lib/broker/access";
 import { withClientIdRule } from "../../lib/broker/client-id";
-import { DeviceCredentials } from "../../lib/broker/device-credentials";
+import { DeviceCredentials } from "../../lib/config/device-credentials";
 import { tapConnection } from "../../lib/broker/tap";
 import { MqttFramer } from "../../lib/mqtt/framer";
 import { TraceHub } from "../../lib/trace/hub";

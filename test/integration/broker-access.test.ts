@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { issueBrokerToken } from "../../lib/auth/broker-token";
 import { fleetAccess, type FleetAccess } from "../../lib/broker/access";
 import { BrowserConnections } from "../../lib/broker/browser-connections";
-import { DeviceCredentials } from "../../lib/broker/device-credentials";
+import { DeviceCredentials } from "../../lib/config/device-credentials";
 import { serviceCredentials } from "../../lib/broker/service-credentials";
 import { startAedes, type TestBroker } from "../helpers/brokers";
 import { watchEverything, type Watcher } from "../helpers/delivered";

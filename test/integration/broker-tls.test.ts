@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import mqtt, { type MqttClient } from "mqtt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fleetAccess } from "../../lib/broker/access";
-import { DeviceCredentials } from "../../lib/broker/device-credentials";
+import { DeviceCredentials } from "../../lib/config/device-credentials";
 import { startEmbeddedBroker, type EmbeddedBroker } from "../../lib/broker/embedded";
 import { serviceCredentials } from "../../lib/broker/service-credentials";
 import { brokerCertificate, SELF_SIGNED_KEY, type TlsCertificate } from "../../lib/broker/tls-certificate";

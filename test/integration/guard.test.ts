@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Actor } from "../../lib/http/guard";
+import type { Actor } from "../../lib/auth/roles";
 import { hashSessionToken, newSessionToken } from "../../lib/auth/session-token";
 import type { Store } from "../../lib/store/types";
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt from "mqtt";
 import { afterAll, describe, expect, it } from "vitest";
-import { DEFAULT_CAPTURE_PORTS, parseCapturePorts } from "../../lib/captures/ports";
+import { DEFAULT_CAPTURE_PORTS, parseCapturePorts } from "../../lib/config/capture-ports";
 import { SqliteStore } from "../../lib/store/sqlite/store";
 import { startAedes } from "../helpers/brokers";
 import { recordLoopback } from "../helpers/loopback-recorder";

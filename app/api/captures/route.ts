@@ -5,7 +5,7 @@ import { apiError, internalError } from "@/lib/http/errors";
 import { otherMethods } from "@/lib/http/method-not-allowed";
 import { CaptureTooLargeError, importCapture } from "@/lib/captures/import";
 import { captureName, newCaptureId } from "@/lib/captures/requests";
-import { parseCapturePorts, withPorts } from "@/lib/captures/ports";
+import { parseCapturePorts, withPorts } from "@/lib/config/capture-ports";
 import type { CaptureSummary } from "@/lib/captures/summary";
 
 export const dynamic = "force-dynamic";

@@ -1,6 +1,7 @@
 import type { NextRequest } from "next/server";
 import { NextResponse } from "next/server";
-import { guard, type Actor } from "@/lib/http/guard";
+import { guard } from "@/lib/http/guard";
+import type { Actor } from "@/lib/auth/roles";
 import { roleAllows } from "@/lib/auth/roles";
 import { describeArgErrors } from "@/lib/devices/command-args";
 import { commandsToCsv } from "@/lib/commands/audit-csv";

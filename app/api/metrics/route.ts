@@ -1,5 +1,5 @@
 import { otherMethods } from "@/lib/http/method-not-allowed";
-import { fleetMetrics } from "@/lib/metrics/registry";
+import { scrapedRegistry } from "@/lib/server/state-metrics";
 import { exposition, EXPOSITION_CONTENT_TYPE } from "@/lib/metrics/prometheus";
 
 export const dynamic = "force-dynamic";
@@ -11,5 +11,5 @@ export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
  * scraper needs no login.
  */
 export async function GET() {
-  return new Response(await exposition(fleetMetrics().registry), { headers: { "content-type": EXPOSITION_CONTENT_TYPE } });
+  return new Response(await exposition(scrapedRegistry()), { headers: { "content-type": EXPOSITION_CONTENT_TYPE } });
 }

@@ -2,7 +2,7 @@ import { NextResponse } from "next/server";
 import { guard } from "@/lib/http/guard";
 import { hashPassword } from "@/lib/auth/password";
 import { newUserBody as body } from "@/lib/auth/requests";
-import { publicUser } from "@/lib/auth/users-view";
+import { publicUser } from "@/lib/http/public-user";
 import { readJsonBody } from "@/lib/http/body";
 import { store } from "@/lib/http/context";
 import { apiError, internalError } from "@/lib/http/errors";

@@ -2,7 +2,8 @@ import { Fault } from "../mqtt-data";
 import { readProperties } from "../mqtt-properties";
 import { reasonCode, type ReasonPacket } from "../../mqtt/reason-codes";
 import { rule, type RuleKey } from "../mqtt-rules";
-import type { MqttVersion, ReasonCode, SubackPacket } from "../mqtt-types";
+import type { MqttVersion, SubackPacket } from "../mqtt-types";
+import type { ReasonCode } from "../../mqtt/packet";
 import type { BodyContext, BodyDecoder } from "./handler";
 
 /** The codes after the header, one per filter, each one the packet may carry. */

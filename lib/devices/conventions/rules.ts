@@ -53,7 +53,7 @@ import type { CommandFact, Convention, DeviceFacts, Expectation, Inbound, Interp
 import { deviceIdFrom, escapeIdPart, numberOf } from "../convention";
 import type { DeviceId, DeviceStatus } from "../model";
 import { NO_ARGS, argsSchemaSchema, describeArgErrors, validateArgs, type ArgsSchema } from "../command-args";
-import { commandName } from "../../commands/definitions";
+import { commandName } from "../command-args";
 import { topicMatches, validateTopicFilter, validateTopicName } from "../../mqtt/topic";
 import { compilePath, formatPath, parsePath, pick, type JsonPath, type PathSegment } from "./json-path";
 import {

@@ -40,7 +40,7 @@ export interface ConventionFleetOptions {
   rateHz?: number;
   /**
    * Each connection's MQTT username and password, by the name FLEETSCOPE_DEVICE_CREDENTIALS gives
-   * it (lib/broker/device-credentials.ts): the arm id, Sparkplug `<group>/<edge node>`, the Homie
+   * it (lib/config/device-credentials.ts): the arm id, Sparkplug `<group>/<edge node>`, the Homie
    * device id, the HA node id, the Zigbee2MQTT base topic, the Tasmota topic.
    */
   credentials?: (name: string, kind: DeviceKind) => Credentials;

@@ -9,7 +9,7 @@ import { connect as tcpConnect, type Socket } from "node:net";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import mqttPacket, { type Packet, type IPublishPacket } from "mqtt-packet";
 import { fleetAccess } from "../../../lib/broker/access";
-import { DeviceCredentials } from "../../../lib/broker/device-credentials";
+import { DeviceCredentials } from "../../../lib/config/device-credentials";
 import type { EmbeddedBroker } from "../../../lib/broker/embedded";
 import { startAedes, type TestBroker } from "../../helpers/brokers";
 

@@ -1,6 +1,7 @@
 import { NextResponse } from "next/server";
 import { z } from "zod";
-import { guard, type Actor, type Role } from "@/lib/http/guard";
+import { guard, type Role } from "@/lib/http/guard";
+import type { Actor } from "@/lib/auth/roles";
 import { ruleBodySchema } from "@/lib/alerts/rule";
 import { apiRule, parseJson } from "@/lib/alerting/records";
 import { audit, AUDIT_LISTED, MAX_ALERT_RULE_BYTES, ruleIdParam } from "@/lib/alerting/requests";

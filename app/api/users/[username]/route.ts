@@ -4,7 +4,7 @@ import { browserConnections } from "@/lib/broker/browser-connections";
 import { hashPassword } from "@/lib/auth/password";
 import { usernameSchema } from "@/lib/auth/roles";
 import { userPatchBody as body } from "@/lib/auth/requests";
-import { publicUser } from "@/lib/auth/users-view";
+import { publicUser } from "@/lib/http/public-user";
 import { readJsonBody } from "@/lib/http/body";
 import { store } from "@/lib/http/context";
 import { apiError, badRequest, internalError } from "@/lib/http/errors";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_MQTT_PORTS, DEFAULT_TLS_PORTS, DEFAULT_WEBSOCKET_PORTS } from "../capture/mqtt-stream";
-import { DEFAULT_CAPTURE_PORTS, parseCapturePorts, withPorts } from "./ports";
+import { DEFAULT_CAPTURE_PORTS, parseCapturePorts, withPorts } from "./capture-ports";
 
 describe("capture ports setting", () => {
   it("reads plain, TLS and WebSocket ports; the default is the decoder's own", () => {
