@@ -6,7 +6,7 @@ import "server-only";
  * A part this process does not run reads 0 (an unlabelled family) or no samples (a labelled one).
  */
 import { Counter, Gauge, type Registry } from "prom-client";
-import { commandService } from "../commands/shared";
+import { commandService } from "../command-service/shared";
 import { FINAL_STATES } from "../commands/lifecycle";
 import { qos0Drops } from "../broker/slow-readers";
 import { getPart, type PartStatus } from "../metrics/health-parts";

@@ -4,7 +4,7 @@ import { guard, type Actor } from "@/lib/http/guard";
 import { roleAllows } from "@/lib/auth/roles";
 import { describeArgErrors } from "@/lib/devices/command-args";
 import { commandsToCsv } from "@/lib/commands/audit-csv";
-import { commandService } from "@/lib/commands/shared";
+import { commandService } from "@/lib/command-service/shared";
 import { store } from "@/lib/http/context";
 import { readJsonBody } from "@/lib/http/body";
 import { apiError, badRequest, internalError } from "@/lib/http/errors";

@@ -16,15 +16,15 @@ import type { CommandFact, ConventionId, DeviceFacts } from "../devices/conventi
 import { asEpochMs, type DeviceMeta } from "../devices/model";
 import { Interpreter } from "../devices/registry";
 import { MAX_PARSED_PAYLOAD_BYTES } from "../bridge/decode";
-import { conventionDefinitions, conventionVerdict, encodeConventionCommand, requestBytes } from "./convention-commands";
+import { conventionDefinitions, conventionVerdict, encodeConventionCommand, requestBytes } from "../commands/convention-commands";
 import type { CommandLog } from "../store/command-log";
-import { commandsFor, parseAdvertisement, type Advertisement, type CommandDefinition } from "./definitions";
-import { applyInput, isFinal, sameRequest, telemetryConfirms, type Command, type CommandInput, type CommandState } from "./lifecycle";
-import { REPLY_FILTER, parseReply, replyTopicOf, requestPayload, type Reply } from "./replies";
+import { commandsFor, parseAdvertisement, type Advertisement, type CommandDefinition } from "../commands/definitions";
+import { applyInput, isFinal, sameRequest, telemetryConfirms, type Command, type CommandInput, type CommandState } from "../commands/lifecycle";
+import { REPLY_FILTER, parseReply, replyTopicOf, requestPayload, type Reply } from "../commands/replies";
 import { WriteBatcher } from "./write-batcher";
 import { observeRoundTrip } from "../metrics/observations";
 import { logger } from "../log/logger";
-import { decide, type CommandRequest, type Decision, type TargetDevice } from "./submit";
+import { decide, type CommandRequest, type Decision, type TargetDevice } from "../commands/submit";
 
 /** How long an MQTT 5 broker keeps the service's session (and its replies) while it is away. */
 const SESSION_EXPIRY_S = 24 * 3600;
