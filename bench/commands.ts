@@ -15,7 +15,7 @@ import { randomUUID } from "node:crypto";
 import mqtt, { type MqttClient } from "mqtt";
 import { openAccess } from "../lib/broker/access";
 import { startEmbeddedBroker } from "../lib/broker/embedded";
-import { CommandService } from "../lib/commands/service";
+import { CommandService } from "../lib/command-service/service";
 import { isFinal } from "../lib/commands/lifecycle";
 import { SqliteStore } from "../lib/store/sqlite/store";
 import { Fleet, armId } from "../lib/sim/fleet";

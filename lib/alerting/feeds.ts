@@ -24,7 +24,7 @@ export interface MessageSource {
   off(event: "decoded", listener: Decoded): unknown;
 }
 
-/** What the command service offers: every saved change of a command (lib/commands/service.ts `change`). */
+/** What the command service offers: every saved change of a command (lib/command-service/service.ts `change`). */
 export interface CommandSource {
   on(event: "change", listener: CommandChange): unknown;
   off(event: "change", listener: CommandChange): unknown;

@@ -7,7 +7,7 @@ import "server-only";
  */
 import type { Config } from "../config/env";
 import type { Bridge } from "../bridge/bridge";
-import type { CommandService } from "../commands/service";
+import type { CommandService } from "../command-service/service";
 import { sharedInterpreter } from "../devices/shared";
 import { setPart } from "../metrics/health-parts";
 import { sharedTraceHub } from "../trace/hub";

@@ -14,7 +14,7 @@
  *
  * Corks nest: mqtt-packet corks and uncorks around each packet it writes, which leaves ours in
  * place. Only `end()` flushes a corked stream regardless, so the owner commits before it ends
- * the connection (Bridge.stop).
+ * the connection (Session.end).
  */
 import type { Writable } from "node:stream";
 

@@ -7,7 +7,7 @@ import "server-only";
  */
 import { Counter, Gauge, type Registry } from "prom-client";
 import { fleetMetrics } from "../metrics/registry";
-import { commandService } from "../commands/shared";
+import { commandService } from "../command-service/shared";
 import { FINAL_STATES } from "../commands/lifecycle";
 import { qos0Drops } from "../broker/slow-readers";
 import { getPart, type PartStatus } from "../metrics/health-parts";

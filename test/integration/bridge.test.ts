@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import mqtt from "mqtt";
+import mqtt, { type Packet } from "mqtt";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Bridge } from "../../lib/bridge/bridge";
 import { SqliteStore } from "../../lib/store/sqlite/store";
@@ -134,16 +134,17 @@ describe("bridge QoS 2 durability", () => {
     const broker = await startBroker();
     const store = new SqliteStore(join(dir, `pubrec-${n++}.db`));
     const spoolPath = join(dir, `pubrec-spool-${n++}.db`);
-    const bridge = new Bridge({ url: broker.tcpUrl, store, clientId: `pubrec-bridge-${n++}`, spoolPath });
-    await bridge.start();
     // Read the spool file through another connection at the very instant PUBREC leaves: with
     // MQTT.js's in-memory incoming store nothing would be on disk until PUBREL.
-    const onDisk = new Database(spoolPath, { readonly: true });
-    const rowsAtPubrec: Promise<number> = new Promise((resolve) => {
-      (bridge as unknown as { client: mqtt.MqttClient }).client.on("packetsend", (packet) => {
-        if (packet.cmd === "pubrec") resolve((onDisk.prepare("SELECT count(*) AS n FROM spool WHERE topic = 'exactly/once'").get() as { n: number }).n);
-      });
-    });
+    let onDisk: Database.Database | null = null;
+    let rowsOnDisk: (n: number) => void = () => undefined;
+    const rowsAtPubrec = new Promise<number>((resolve) => (rowsOnDisk = resolve));
+    const onPacket = (packet: Packet, from: "client" | "server") => {
+      if (from === "client" && packet.cmd === "pubrec" && onDisk) rowsOnDisk((onDisk.prepare("SELECT count(*) AS n FROM spool WHERE topic = 'exactly/once'").get() as { n: number }).n);
+    };
+    const bridge = new Bridge({ url: broker.tcpUrl, store, clientId: `pubrec-bridge-${n++}`, spoolPath, onPacket });
+    await bridge.start();
+    onDisk = new Database(spoolPath, { readonly: true });
     await publishMany(broker.tcpUrl, () => "exactly/once", 1, 2);
     expect(await rowsAtPubrec).toBe(1);
     onDisk.close();

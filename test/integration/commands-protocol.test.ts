@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
-import { CommandService } from "../../lib/commands/service";
+import { CommandService } from "../../lib/command-service/service";
 import { SqliteStore } from "../../lib/store/sqlite/store";
 import { startRabbitMq } from "../helpers/rabbitmq";
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import mqtt, { type IPublishPacket } from "mqtt";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CommandService, type CommandDevice } from "../../lib/commands/service";
+import { CommandService, type CommandDevice } from "../../lib/command-service/service";
 import { sampleCommand } from "../helpers/commands";
 import { applyInput, isFinal, type Command, type CommandState } from "../../lib/commands/lifecycle";
 import { Fleet } from "../../lib/sim/fleet";

@@ -12,7 +12,7 @@ import mqtt from "mqtt";
 import { get } from "sparkplug-payload";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { Bridge } from "../../lib/bridge/bridge";
-import { CommandService } from "../../lib/commands/service";
+import { CommandService } from "../../lib/command-service/service";
 import type { Command } from "../../lib/commands/lifecycle";
 import { asEpochMs, type DeviceWithValues } from "../../lib/devices/model";
 import { edgeNodeDeviceId } from "../../lib/devices/conventions/sparkplug";

@@ -5,7 +5,7 @@ import type { Actor } from "@/lib/auth/roles";
 import { roleAllows } from "@/lib/auth/roles";
 import { describeArgErrors } from "@/lib/devices/command-args";
 import { commandsToCsv } from "@/lib/commands/audit-csv";
-import { commandService } from "@/lib/commands/shared";
+import { commandService } from "@/lib/command-service/shared";
 import { store } from "@/lib/http/context";
 import { readJsonBody } from "@/lib/http/body";
 import { apiError, badRequest, internalError } from "@/lib/http/errors";

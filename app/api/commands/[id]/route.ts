@@ -1,6 +1,6 @@
 import { NextResponse } from "next/server";
 import { guard } from "@/lib/http/guard";
-import { commandService } from "@/lib/commands/shared";
+import { commandService } from "@/lib/command-service/shared";
 import { store } from "@/lib/http/context";
 import { commandIdParam } from "@/lib/http/commands-params";
 import { apiError, badRequest, internalError } from "@/lib/http/errors";

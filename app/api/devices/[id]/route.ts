@@ -4,7 +4,7 @@ import { apiError, internalError } from "@/lib/http/errors";
 import { deviceIdOfPath } from "@/lib/http/device-path";
 import { store } from "@/lib/http/context";
 import { commandsFor } from "@/lib/commands/definitions";
-import { commandService } from "@/lib/commands/shared";
+import { commandService } from "@/lib/command-service/shared";
 import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";

@@ -10,21 +10,23 @@ import "server-only";
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from "mqtt";
-import { parseJsonObject, parseStatus } from "../devices/conventions/demo";
 import { BUILT_IN_CONVENTIONS } from "../devices/builtin";
 import type { CommandFact, ConventionId, DeviceFacts } from "../devices/convention";
-import { asEpochMs, type DeviceMeta } from "../devices/model";
+import type { DeviceMeta } from "../devices/model";
 import { Interpreter } from "../devices/registry";
-import { MAX_PARSED_PAYLOAD_BYTES } from "../bridge/decode";
-import { conventionDefinitions, conventionVerdict, encodeConventionCommand, requestBytes } from "./convention-commands";
+import { conventionDefinitions, encodeConventionCommand, requestBytes } from "../commands/convention-commands";
 import type { CommandLog } from "../store/command-log";
-import { commandsFor, parseAdvertisement, type Advertisement, type CommandDefinition } from "./definitions";
-import { applyInput, isFinal, sameRequest, telemetryConfirms, type Command, type CommandInput, type CommandState } from "./lifecycle";
-import { REPLY_FILTER, parseReply, replyTopicOf, requestPayload, type Reply } from "./replies";
+import { commandsFor, type CommandDefinition } from "../commands/definitions";
+import { applyInput, isFinal, sameRequest, type Command, type CommandInput, type CommandState } from "../commands/lifecycle";
+import { REPLY_FILTER, parseReply, replyTopicOf, requestPayload, type Reply } from "../commands/replies";
 import { WriteBatcher } from "./write-batcher";
 import { observeRoundTrip } from "../metrics/observations";
 import { logger } from "../log/logger";
-import { decide, type CommandRequest, type Decision, type TargetDevice } from "./submit";
+import type { QoS } from "../mqtt/packet";
+import { decide, type CommandRequest, type Decision, type TargetDevice } from "../commands/submit";
+import { ADVERTISEMENT_FILTER, Advertisements, isAdvertisement } from "./advertisements";
+import { EchoWatch, echoInput, echoTopicOf } from "./echo-watch";
+import { PacketIds } from "./packet-ids";
 
 /** How long an MQTT 5 broker keeps the service's session (and its replies) while it is away. */
 const SESSION_EXPIRY_S = 24 * 3600;
@@ -32,11 +34,6 @@ const SESSION_EXPIRY_S = 24 * 3600;
 const FINAL_GRACE_MS = 30_000;
 /** How long start() waits for the broker before resuming commands anyway. */
 const START_WAIT_MS = 5_000;
-
-/** An advertisement is a short list; a device sending more is not parsed on every delivery. */
-const MAX_ADVERTISEMENT_BYTES = 64 * 1024;
-/** Devices advertise their commands here, retained. */
-export const ADVERTISEMENT_FILTER = "fleet/+/+/commands";
 
 export interface CommandDevice extends TargetDevice {
   fields: string[];
@@ -93,16 +90,11 @@ interface Tracked {
 export class CommandService extends EventEmitter<ServiceEvents> {
   private client: MqttClient | null = null;
   private readonly tracked = new Map<string, Tracked>();
-  /** The request payload object of each command, until its PUBLISH is seen going out. */
-  private readonly byPayload = new Map<Buffer, string>();
-  private readonly byMessageId = new Map<number, string>();
+  private readonly packets = new PacketIds();
   /** Commands resumed after a restart whose `resent` record is being saved: sent once it is (resend). */
   private readonly resending = new Set<string>();
-  /** Commands whose PUBLISH the broker answered with PUBACK (QoS 1; RabbitMQ takes QoS 2 so): their callback says no PUBCOMP. */
-  private readonly pubacked = new Set<string>();
-  private readonly advertisements = new Map<string, Advertisement>();
-  /** Echo topic → the open commands waiting on it. */
-  private readonly echoWaiters = new Map<string, Set<string>>();
+  private readonly advertisements = new Advertisements();
+  private readonly echoes = new EchoWatch();
   private readonly now: () => number;
   private readonly writer: WriteBatcher;
   private lastError: string | null = null;
@@ -179,7 +171,7 @@ export class CommandService extends EventEmitter<ServiceEvents> {
       this.lastError = null;
       this.emit("connection");
       // Resubscribed on every connect: a clean session has none, and a kept one loses nothing by it.
-      client.subscribe([REPLY_FILTER, ADVERTISEMENT_FILTER, ...this.echoWaiters.keys()], { qos: 1 }, () => this.subscribed());
+      client.subscribe([REPLY_FILTER, ADVERTISEMENT_FILTER, ...this.echoes.topics()], { qos: 1 }, () => this.subscribed());
     });
     client.on("message", (topic, payload, packet) => this.onMessage(topic, payload, packet));
     client.on("packetsend", (p) => this.onPacket(p, "send"));
@@ -210,12 +202,12 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   /** The commands a device accepts: its kind's and what it advertised. */
   definitions(device: { id: string; fields: string[]; convention?: ConventionId; meta?: DeviceMeta }): CommandDefinition[] {
     if (device.convention && device.convention !== "demo") return conventionDefinitions(device.convention, device.meta ?? {});
-    return commandsFor(device.fields, this.advertisements.get(device.id) ?? null);
+    return commandsFor(device.fields, this.advertisements.of(device.id));
   }
 
   /** Problems in what a device advertised, to show beside its commands. */
   advertisementProblems(id: string): string[] {
-    return this.advertisements.get(id)?.problems ?? [];
+    return this.advertisements.problems(id);
   }
 
   async submit(req: CommandRequest): Promise<SubmitResult> {
@@ -294,8 +286,7 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   }
 
   private track(command: Command) {
-    const rule = command.confirm;
-    const echoTopic = rule.kind === "echo" ? `fleet/${command.site}/${command.device}/${rule.stream}` : rule.kind === "convention" ? (command.expect?.topic ?? null) : null;
+    const echoTopic = echoTopicOf(command);
     const t: Tracked = { command, timer: null, saving: Promise.resolve(), echoTopic, done: false };
     this.tracked.set(command.id, t);
     t.timer = setTimeout(() => this.input(command.id, { type: "timeout", at: this.now() }), Math.max(0, command.deadline - this.now()));
@@ -307,16 +298,16 @@ export class CommandService extends EventEmitter<ServiceEvents> {
     if (!client) return; // stopped: the command stays queued in the store for the next start
     if (command.request) return this.sendWritten(client, command, command.request);
     const payload = Buffer.from(requestPayload(command.id, command.args));
-    this.byPayload.set(payload, command.id);
+    this.packets.publishing(payload, command.id);
     // On MQTT 5 the broker also drops the command once its deadline has passed: a device that
     // comes back later must not act on a command its operator has already seen time out.
     const expiry = Math.max(1, Math.ceil((command.deadline - this.now()) / 1000));
     const properties = this.version === 5 ? { responseTopic: replyTopicOf(command.topic), correlationData: Buffer.from(command.id), messageExpiryInterval: expiry } : undefined;
     // The callback runs at PUBCOMP; MQTT.js keeps the message and resends it after a reconnect.
     client.publish(command.topic, payload, { qos: 2, retain: false, properties }, (err) => {
-      this.byPayload.delete(payload);
+      this.packets.published(payload);
       if (this.client !== client) return; // a client given up on (see connect): sent again on the new one
-      if (!err && this.pubacked.delete(command.id)) return;
+      if (!err && this.packets.takePubacked(command.id)) return;
       this.input(command.id, err ? { type: "publish_failed", at: this.now(), error: err.message } : { type: "pubcomp", at: this.now() });
     });
   }
@@ -324,95 +315,35 @@ export class CommandService extends EventEmitter<ServiceEvents> {
   /** A request as its convention wrote it, at the QoS it asked (a Sparkplug DCMD is QoS 0 [tck-id-topics-dcmd-qos]). */
   private sendWritten(client: MqttClient, command: Command, request: NonNullable<Command["request"]>) {
     const payload = requestBytes(request);
-    this.byPayload.set(payload, command.id);
+    this.packets.publishing(payload, command.id);
     client.publish(request.topic, payload, { qos: request.qos, retain: request.retain }, (err) => {
-      this.byPayload.delete(payload);
+      this.packets.published(payload);
       if (this.client !== client) return;
       if (err) return this.input(command.id, { type: "publish_failed", at: this.now(), error: err.message });
       // At QoS 0 nothing comes back from the broker: written to the socket is as far as it goes.
       if (request.qos === 0) return this.input(command.id, { type: "published", at: this.now() });
-      if (this.pubacked.delete(command.id)) return;
+      if (this.packets.takePubacked(command.id)) return;
       this.input(command.id, { type: "pubcomp", at: this.now() });
     });
   }
 
-  /**
-   * The command whose request `payload` is. MQTT.js sends what was published while it was offline
-   * (at start, or between reconnects) from its store, which holds a copy of the packet, so the
-   * payload is then equal to the one published, not the same Buffer.
-   */
-  private commandOf(payload: IPublishPacket["payload"]): string | undefined {
-    if (!Buffer.isBuffer(payload)) return undefined;
-    const same = this.byPayload.get(payload);
-    if (same !== undefined) return same;
-    for (const [published, id] of this.byPayload) if (published.equals(payload)) return id;
-    return undefined;
-  }
-
   private onPacket(packet: Packet, dir: "send" | "receive") {
-    if (dir === "send" && packet.cmd === "publish") {
-      const p = packet as IPublishPacket;
-      const id = this.commandOf(p.payload) ?? (p.messageId !== undefined ? this.byMessageId.get(p.messageId) : undefined);
-      if (!id || p.messageId === undefined) return;
-      this.byMessageId.set(p.messageId, id);
-      this.input(id, { type: "published", at: this.now(), dup: p.dup });
-    } else if (dir === "receive" && (packet.cmd === "pubrec" || packet.cmd === "pubcomp" || packet.cmd === "puback")) {
-      const id = packet.messageId === undefined ? undefined : this.byMessageId.get(packet.messageId);
-      if (!id) return;
-      if (packet.cmd === "pubrec") this.input(id, { type: "pubrec", at: this.now() });
-      else if (packet.cmd === "puback") {
-        // A PUBACK ends the flow at QoS 1: for a QoS 2 command, the broker downgraded it (RabbitMQ does).
-        this.pubacked.add(id);
-        this.byMessageId.delete(packet.messageId!);
-        this.input(id, { type: "puback", at: this.now() });
-      }
-      // Packet ids are reused once a flow completes.
-      else this.byMessageId.delete(packet.messageId!);
-    }
+    const step = this.packets.step(packet, dir, this.now());
+    if (step) this.input(step.id, step.input);
   }
 
   private onMessage(topic: string, payload: Buffer, packet: IPublishPacket) {
-    if (topic.endsWith("/commands")) return this.onAdvertisement(topic, payload);
+    if (isAdvertisement(topic)) return this.advertisements.take(topic, payload);
     const reply = parseReply(topic, payload, packet.properties?.correlationData as Buffer | undefined);
     if (reply) return this.onReply(reply, topic, payload);
     // Echoes count only when live: a retained status is old news [MQTT-3.3.1-9].
     if (packet.retain) return;
-    for (const id of this.echoWaiters.get(topic) ?? []) {
+    for (const id of this.echoes.waiting(topic)) {
       const t = this.tracked.get(id);
       if (!t || isFinal(t.command.state)) continue;
-      const rule = t.command.confirm;
-      if (rule.kind === "convention") {
-        this.conventionEcho(t.command, rule.convention, topic, payload, packet);
-        continue;
-      }
-      if (rule.kind !== "echo") continue;
-      if (rule.stream === "status") {
-        if (parseStatus(payload.toString("utf8")) === rule.equals) this.input(t.command.id, { type: "echo", at: this.now(), note: `status ${rule.equals}` });
-      } else {
-        const obj = parseJsonObject(payload.toString("utf8"));
-        if (obj && telemetryConfirms(rule, t.command.args, obj)) this.input(t.command.id, { type: "echo", at: this.now(), note: `${rule.field} = ${t.command.args[rule.equalsArg]}` });
-      }
+      const input = echoInput(t.command, { topic, payload, retain: packet.retain, qos: packet.qos as QoS }, this.conventions, this.now());
+      if (input) this.input(t.command.id, input);
     }
-  }
-
-  private conventionEcho(command: Command, convention: ConventionId, topic: string, payload: Buffer, packet: IPublishPacket) {
-    const slot = this.conventions.slot(convention);
-    if (!slot || !command.expect) return;
-    // Read as the bridge reads it: past the bridge's parse limit, the payload has no text.
-    const text = payload.length <= MAX_PARSED_PAYLOAD_BYTES ? payload.toString("utf8") : null;
-    const msg = { topic, payload, text, retain: packet.retain, qos: packet.qos as 0 | 1 | 2, ts: asEpochMs(this.now()) };
-    const verdict = conventionVerdict(slot.convention, slot.state, command.expect, msg);
-    if (verdict) this.input(command.id, { ...verdict, at: this.now() });
-  }
-
-  private onAdvertisement(topic: string, payload: Buffer) {
-    const device = topic.split("/")[2]!;
-    if (payload.length === 0) return void this.advertisements.delete(device);
-    if (payload.length > MAX_ADVERTISEMENT_BYTES) {
-      return void this.advertisements.set(device, { kind: null, commands: [], problems: [`the advertisement is ${payload.length} bytes; at most ${MAX_ADVERTISEMENT_BYTES} are read`] });
-    }
-    const ad = parseAdvertisement(payload.toString("utf8"));
-    this.advertisements.set(device, "error" in ad ? { kind: null, commands: [], problems: [ad.error] } : ad);
   }
 
   private onReply(reply: Reply, topic: string, payload: Buffer) {
@@ -484,19 +415,8 @@ export class CommandService extends EventEmitter<ServiceEvents> {
 
   /** Subscribes to a device's echo stream while some open command waits on it. */
   private watchEcho(topic: string, id: string, waiting: boolean) {
-    let ids = this.echoWaiters.get(topic);
     if (waiting) {
-      const first = !ids;
-      if (!ids) this.echoWaiters.set(topic, (ids = new Set()));
-      ids.add(id);
-      if (first && this.client?.connected) this.client.subscribe(topic, { qos: 1 });
-      return;
-    }
-    ids?.delete(id);
-    if (ids?.size === 0) {
-      this.echoWaiters.delete(topic);
-      if (this.client?.connected) this.client.unsubscribe(topic);
-    }
+      if (this.echoes.add(topic, id) && this.client?.connected) this.client.subscribe(topic, { qos: 1 });
+    } else if (this.echoes.remove(topic, id) && this.client?.connected) this.client.unsubscribe(topic);
   }
-
 }

@@ -10,7 +10,7 @@
  * promise resolves once the write that holds its state has committed.
  */
 import type { CommandLog } from "../store/command-log";
-import type { Command } from "./lifecycle";
+import type { Command } from "../commands/lifecycle";
 
 type Waiter = { resolve: () => void; reject: (e: unknown) => void };
 type Creating = { command: Command; resolve: (r: { command: Command; created: boolean }) => void; reject: (e: unknown) => void };
