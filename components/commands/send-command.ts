@@ -1,7 +1,7 @@
 import type { ArgErrors, Args } from "@/lib/devices/command-args";
 import type { Command } from "@/lib/commands/lifecycle";
 import { commandRefusal, submitCommand } from "@/lib/api-client/commands";
-import { ApiError } from "@/lib/api-client/request";
+import { isApiRefusal } from "@/lib/api-client/request";
 
 export type SendOutcome =
   | { ok: true; command: Command }
@@ -16,7 +16,7 @@ export async function sendCommand(device: string, name: string, args: Args, key:
   try {
     return { ok: true, command: await submitCommand({ device, name, args }, key) };
   } catch (err) {
-    if (!(err instanceof ApiError) || err.code === "network" || err.code === "not_api") throw err;
+    if (!isApiRefusal(err)) throw err;
     return { ok: false, message: err.message, ...commandRefusal(err) };
   }
 }

@@ -79,6 +79,11 @@ async function errorOf(res: Response): Promise<ApiError> {
   return new ApiError(res.status, "not_api", `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}, without the API's error message`);
 }
 
+/** The API itself refused (the documented error body came): not the network, not a page in front of it. */
+export function isApiRefusal(err: unknown): err is ApiError {
+  return err instanceof ApiError && err.code !== "network" && err.code !== "not_api";
+}
+
 /** What a failure says on the page. */
 export function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
