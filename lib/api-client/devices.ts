@@ -1,7 +1,8 @@
 /**
  * The devices' endpoints as the browser calls them, typed by what each route answers with: the
  * store's own records (lib/store/types.ts), imported as types only so no server code reaches the
- * bundle. A route that changes what it answers fails tsc here and in every page that reads it.
+ * bundle. A route that changes what it answers fails tsc here and in every page that reads it;
+ * the answers a route puts together itself are declared here and the route `satisfies` them.
  */
 import type { CommandDefinition } from "../commands/definitions";
 import type { DeviceWithValues } from "../devices/model";

@@ -20,6 +20,8 @@ beforeAll(async () => {
           return json(200, { devices: [{ id: "arm-01" }] });
         case "/api/commands":
           return json(409, { error: { code: "conflict", message: "arm-01 is offline" }, command: { id: "c1" } });
+        case "/api/health":
+          return json(503, { status: "down", store: { status: "down" }, error: { code: "unavailable", message: "down: store" } });
         case "/api/proxy":
           return res.writeHead(502, "Bad Gateway", { "content-type": "text/html" }).end("<html><body>502 Bad Gateway</body></html>");
         case "/api/html":
@@ -51,6 +53,11 @@ describe("the API client's request", () => {
     expect(err).toBeInstanceOf(ApiError);
     expect({ status: err.status, code: err.code, message: err.message }).toEqual({ status: 409, code: "conflict", message: "arm-01 is offline" });
     expect(err.body.command).toEqual({ id: "c1" });
+  });
+
+  it("reads an error status the endpoint answers with as the answer, when told to", async () => {
+    expect(await apiRequest(`${base}/api/health`, { answeredBy: [503] })).toMatchObject({ status: "down", store: { status: "down" } });
+    expect((await failure(apiRequest(`${base}/api/health`))).code).toBe("unavailable");
   });
 
   it("says what a non-JSON error page was, not a JSON parse error", async () => {

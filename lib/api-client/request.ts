@@ -37,13 +37,15 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   signal?: AbortSignal;
   cache?: RequestCache;
+  /** Error statuses whose body is still the answer: GET /api/health's 503 carries every part's state. */
+  answeredBy?: readonly number[];
 }
 
 /**
  * The answer of a successful request, its body unread (a download streams it); an error answer
  * throws an ApiError. An aborted request rethrows the abort, which callers tell by their signal.
  */
-export async function apiResponse(path: string, { method = "GET", body, headers, signal, cache }: RequestOptions = {}): Promise<Response> {
+export async function apiResponse(path: string, { method = "GET", body, headers, signal, cache, answeredBy = [] }: RequestOptions = {}): Promise<Response> {
   let res: Response;
   try {
     res = await fetch(path, {
@@ -57,7 +59,7 @@ export async function apiResponse(path: string, { method = "GET", body, headers,
     if (signal?.aborted) throw err;
     throw new ApiError(0, "network", UNREACHABLE);
   }
-  if (!res.ok) throw await errorOf(res);
+  if (!res.ok && !answeredBy.includes(res.status)) throw await errorOf(res);
   return res;
 }
 
