@@ -18,6 +18,8 @@ import { FieldChart } from "./FieldChart";
 import { RangeBar } from "./RangeBar";
 import { StatusDot } from "./StatusDot";
 import { StatusTimeline } from "./StatusTimeline";
+import { getDevice } from "@/lib/api-client/devices";
+import { ApiError, errorText } from "@/lib/api-client/request";
 
 type Loaded = { state: "loading" } | { state: "missing" } | { state: "error"; message: string } | { state: "ok"; device: DeviceWithValues };
 
@@ -56,16 +58,13 @@ export function DevicePanel({ id, actions }: { id: string; actions?: ReactNode }
   useEffect(() => {
     if (pastAt !== null) return setStored(pastState === "loaded" ? { state: "missing" } : { state: "loading" });
     const abort = new AbortController();
-    fetch(`/api/devices/${encodeURIComponent(id)}`, { signal: abort.signal })
-      .then(async (res) => {
-        if (res.status === 404) return setStored({ state: "missing" });
-        const body = (await res.json()) as DeviceWithValues & { error?: { message: string } };
-        if (!res.ok) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
-        setStored({ state: "ok", device: body });
-      })
-      .catch((err: unknown) => {
-        if (!abort.signal.aborted) setStored({ state: "error", message: err instanceof Error ? err.message : String(err) });
-      });
+    getDevice(id, abort.signal).then(
+      (device) => setStored({ state: "ok", device }),
+      (err: unknown) => {
+        if (abort.signal.aborted) return;
+        setStored(err instanceof ApiError && err.status === 404 ? { state: "missing" } : { state: "error", message: errorText(err) });
+      },
+    );
     return () => abort.abort();
   }, [id, pastAt, pastState]);
 

@@ -3,6 +3,8 @@ import { useEffect, useMemo, useState } from "react";
 import { levelChoices, mergeEvents, passesLevel, toEvent, type DeviceEvent, type EventKind } from "@/lib/state/device-events";
 import type { TimeWindow } from "@/lib/view/time-window";
 import { useFleet } from "./FleetProvider";
+import { listMessages } from "@/lib/api-client/messages";
+import { errorText } from "@/lib/api-client/request";
 
 /** Stored events fetched per kind when the feed opens; live ones join them. */
 const BACKFILL_PER_KIND = 50;
@@ -19,10 +21,7 @@ async function fetchStored(device: string, window: TimeWindow | null, signal: Ab
       q.set("from", String(window.from));
       q.set("to", String(window.to));
     }
-    const res = await fetch(`/api/messages?${q}`, { signal });
-    const body = (await res.json()) as { messages?: { ts: number; topic: string; payload: string; encoding: string }[]; error?: { message: string } };
-    if (!res.ok || !body.messages) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
-    for (const m of body.messages) {
+    for (const m of (await listMessages(q, signal)).messages) {
       const e = m.encoding === "utf8" ? toEvent(m.topic, m.payload, m.ts) : null;
       if (e) events.push(e.event);
     }
@@ -47,7 +46,7 @@ export function EventFeed({ device, window }: { device: string; window: TimeWind
     setStored({ state: "loading" });
     fetchStored(device, from !== undefined && to !== undefined ? { from, to } : null, abort.signal).then(
       (events) => setStored({ state: "ok", events }),
-      (err: unknown) => !abort.signal.aborted && setStored({ state: "error", message: err instanceof Error ? err.message : String(err) }),
+      (err: unknown) => !abort.signal.aborted && setStored({ state: "error", message: errorText(err) }),
     );
     return () => abort.abort();
   }, [device, from, to]);

@@ -9,6 +9,8 @@ import { axisLabels, axisWidth, formatMeasure, type Unit } from "@/lib/devices/u
 import { useFleet } from "./FleetProvider";
 import { ScaleProbe, useDragZoom } from "./useDragZoom";
 import { useAlertMarks } from "./alerts/useAlertMarks";
+import { getSeries } from "@/lib/api-client/devices";
+import { ApiError, errorText } from "@/lib/api-client/request";
 
 /** Buckets asked of the store: about one per two pixels of a chart this wide. */
 const HISTORY_POINTS = 400;
@@ -72,17 +74,14 @@ export function FieldChart({ device, field, rangeMs, window: fixed, live: incomi
       return;
     }
     const q = new URLSearchParams({ device, field, from: String(from), to: String(to), points: String(HISTORY_POINTS) });
-    fetch(`/api/series?${q}`, { signal: abort.signal })
-      .then(async (res) => {
+    getSeries(q, abort.signal).then(
+      (body) => setHistory({ state: "ok", buckets: body.points, to }),
+      (err: unknown) => {
+        if (abort.signal.aborted) return;
         // A field the store has no samples of yet: the live tail is all there is.
-        if (res.status === 404) return setHistory({ state: "ok", buckets: [], to });
-        const body = (await res.json()) as { points?: HistoryBucket[]; error?: { message: string } };
-        if (!res.ok || !body.points) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
-        setHistory({ state: "ok", buckets: body.points, to });
-      })
-      .catch((err: unknown) => {
-        if (!abort.signal.aborted) setHistory({ state: "error", message: err instanceof Error ? err.message : String(err) });
-      });
+        setHistory(err instanceof ApiError && err.status === 404 ? { state: "ok", buckets: [], to } : { state: "error", message: errorText(err) });
+      },
+    );
     return () => abort.abort();
   }, [device, field, rangeMs, fixed?.from, fixed?.to, asked, sessions]); // eslint-disable-line react-hooks/exhaustive-deps -- the window by value, not by object
 

@@ -4,19 +4,14 @@ import type { DeviceEvent } from "@/lib/state/device-events";
 import { changeAt, onlineShare, sharePercent, STATUS_BACKFILL_LIMIT, statusAt, statusSegments, storedChanges, type StatusChange, type StoredStatusHistory } from "@/lib/state/status-timeline";
 import type { TimeWindow } from "@/lib/view/time-window";
 import { useFleet } from "./FleetProvider";
+import { getStatusHistory } from "@/lib/api-client/devices";
+import { errorText } from "@/lib/api-client/request";
 
 /** How often a live window slides; status changes are rare, a bar this coarse is enough. */
 const TICK_MS = 5000;
 const NO_EVENTS: DeviceEvent[] = [];
 
 type Stored = { state: "loading" } | { state: "error"; message: string } | { state: "ok"; changes: StatusChange[]; truncated: boolean };
-
-async function fetchHistory(device: string, q: Record<string, string>, signal: AbortSignal): Promise<StoredStatusHistory> {
-  const res = await fetch(`/api/devices/${encodeURIComponent(device)}/status?${new URLSearchParams(q)}`, { signal });
-  const body = (await res.json()) as Partial<StoredStatusHistory> & { error?: { message: string } };
-  if (!res.ok || !body.changes) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
-  return body as StoredStatusHistory;
-}
 
 const clock = (t: number, span: number) =>
   span > 24 * 3_600_000 ? new Date(t).toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" }) : new Date(t).toLocaleTimeString();
@@ -36,9 +31,9 @@ export function StatusTimeline({ device, rangeMs, window: fixed }: { device: str
     const abort = new AbortController();
     const askedTo = fixed ? fixed.to : Date.now();
     const askedFrom = fixed ? fixed.from : askedTo - rangeMs;
-    fetchHistory(device, { from: String(askedFrom), to: String(askedTo), limit: String(STATUS_BACKFILL_LIMIT) }, abort.signal).then(
-      (history) => setStored({ state: "ok", changes: storedChanges(history), truncated: history.truncated }),
-      (err: unknown) => !abort.signal.aborted && setStored({ state: "error", message: err instanceof Error ? err.message : String(err) }),
+    getStatusHistory(device, { from: String(askedFrom), to: String(askedTo), limit: String(STATUS_BACKFILL_LIMIT) }, abort.signal).then(
+      (history: StoredStatusHistory) => setStored({ state: "ok", changes: storedChanges(history), truncated: history.truncated }),
+      (err: unknown) => !abort.signal.aborted && setStored({ state: "error", message: errorText(err) }),
     );
     return () => abort.abort();
   }, [device, rangeMs, fixed?.from, fixed?.to, sessions]); // eslint-disable-line react-hooks/exhaustive-deps -- the window by value, not by object

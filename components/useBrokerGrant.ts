@@ -1,6 +1,7 @@
 "use client";
 import { useEffect, useState } from "react";
 import type { Grant } from "@/lib/qos/granted";
+import { getHealth } from "@/lib/api-client/health";
 
 /**
  * What the broker granted this server's bridge (GET /api/health, `bridge.subscription`): the
@@ -11,11 +12,11 @@ export function useBrokerGrant(): Grant | null {
   const [grant, setGrant] = useState<Grant | null>(null);
   useEffect(() => {
     const abort = new AbortController();
-    // A 503 still carries the parts; only the subscription matters here.
-    fetch("/api/health", { signal: abort.signal, cache: "no-store" })
-      .then((res) => res.json() as Promise<{ bridge?: { subscription?: Grant | null } }>)
-      .then((body) => setGrant(body.bridge?.subscription ?? null))
-      .catch(() => undefined);
+    // Only the subscription matters here; the bridge's part has it when a session sees the details.
+    getHealth(abort.signal).then(
+      (health) => setGrant((health.bridge.subscription as Grant | null | undefined) ?? null),
+      () => undefined,
+    );
     return () => abort.abort();
   }, []);
   return grant;

@@ -3,10 +3,9 @@ import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useEvery } from "../commands/useEvery";
 import { useFleet } from "../FleetProvider";
-import type { AlertItem } from "@/lib/alerts/alert-list";
 import { firingAt } from "@/lib/timetravel/alerts-at";
 import { formatAt } from "@/lib/timetravel/describe";
-import { alertApi } from "./alerts-api";
+import { listAlerts } from "@/lib/api-client/alerts";
 import s from "./alerts.module.css";
 
 const POLL_MS = 5000;
@@ -27,7 +26,7 @@ function LiveBadge() {
   const [firing, setFiring] = useState<number | null>(null);
   const load = useCallback(async (signal: AbortSignal) => {
     try {
-      const body = await alertApi<{ alerts: AlertItem[]; next: string | null }>(`/api/alerts?state=firing,firing_no_data&limit=${LIMIT}`, { method: "GET", signal });
+      const body = await listAlerts({ state: "firing,firing_no_data", limit: String(LIMIT) }, signal);
       setFiring(body.next ? LIMIT : body.alerts.length);
     } catch {
       if (!signal.aborted) setFiring(null);
@@ -56,7 +55,7 @@ function PastBadge({ cursor }: { cursor: number }) {
   useEffect(() => {
     const abort = new AbortController();
     const q = new URLSearchParams({ from: String(asked), to: String(asked), limit: String(LIMIT), transitions: "true" });
-    alertApi<{ alerts: AlertItem[]; next: string | null }>(`/api/alerts?${q}`, { method: "GET", signal: abort.signal }).then(
+    listAlerts(q, abort.signal).then(
       (body) => setShown({ at: asked, firing: firingAt(body.alerts, asked), more: body.next !== null }),
       (err: unknown) => !abort.signal.aborted && setShown({ at: asked, error: err instanceof Error ? err.message : String(err) }),
     );

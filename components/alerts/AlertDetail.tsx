@@ -3,7 +3,7 @@ import { useCallback, useState } from "react";
 import { STATE_LABEL, type AlertItem } from "@/lib/alerts/alert-list";
 import { useActor } from "../auth/ActorProvider";
 import { useEvery } from "../commands/useEvery";
-import { alertApi } from "./alerts-api";
+import { acknowledgeAlert, addSilence, getAlert } from "@/lib/api-client/alerts";
 import s from "./alerts.module.css";
 
 const POLL_MS = 3000;
@@ -30,7 +30,7 @@ export function AlertDetail({ id, onChanged }: { id: string; onChanged(): void }
   const load = useCallback(
     async (signal: AbortSignal) => {
       try {
-        setAlert(await alertApi<AlertItem>(`/api/alerts/${encodeURIComponent(id)}`, { method: "GET", signal }));
+        setAlert(await getAlert(id, signal));
         setError(null);
       } catch (err) {
         if (!signal.aborted) setError(err instanceof Error ? err.message : String(err));
@@ -55,20 +55,17 @@ export function AlertDetail({ id, onChanged }: { id: string; onChanged(): void }
       setBusy(false);
     }
   };
-  const acknowledge = () => act("acknowledged", () => alertApi(`/api/alerts/${encodeURIComponent(id)}/ack`, { method: "POST", body: comment.trim() ? { comment: comment.trim() } : {} }));
+  const acknowledge = () => act("acknowledged", () => acknowledgeAlert(id, comment.trim() ? { comment: comment.trim() } : {}));
   const silence = () =>
     act("silenced", () =>
-      alertApi("/api/silences", {
-        method: "POST",
-        body: {
-          matchers: [
-            { name: "rule", value: alert!.rule, op: "=" },
-            { name: "device", value: alert!.device, op: "=" },
-          ],
-          // Starts when the server receives it; the end by this clock is close enough for hours.
-          endsAt: Date.now() + silenceMs,
-          comment: comment.trim() || `silenced from /alerts`,
-        },
+      addSilence({
+        matchers: [
+          { name: "rule", value: alert!.rule, op: "=" },
+          { name: "device", value: alert!.device, op: "=" },
+        ],
+        // Starts when the server receives it; the end by this clock is close enough for hours.
+        endsAt: Date.now() + silenceMs,
+        comment: comment.trim() || `silenced from /alerts`,
       }),
     );
 

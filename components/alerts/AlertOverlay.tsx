@@ -3,7 +3,7 @@ import { createContext, useCallback, useContext, useState, type ReactNode } from
 import type { AlertItem } from "@/lib/alerts/alert-list";
 import type { ListedRule } from "@/lib/alerts/overlay";
 import { useEvery } from "../commands/useEvery";
-import { alertApi } from "./alerts-api";
+import { listAlertRules, listAlerts, parsedRules } from "@/lib/api-client/alerts";
 
 /** Rules and alerts change at human pace: read this often, never per message. */
 const POLL_MS = 10_000;
@@ -38,11 +38,9 @@ export function AlertOverlayProvider({ device, children }: { device?: string; ch
         device ? { device, from: String(Date.now() - HISTORY_MS), transitions: "true", limit: String(MAX_ALERTS) } : { state: "firing,firing_no_data", limit: String(MAX_ALERTS) },
       );
       try {
-        const [rules, alerts] = await Promise.all([
-          alertApi<{ rules: ListedRule[] }>("/api/alert-rules", { method: "GET", signal }),
-          alertApi<{ alerts: AlertItem[] }>(`/api/alerts?${q}`, { method: "GET", signal }),
-        ]);
-        setOverlay({ rules: rules.rules, alerts: alerts.alerts });
+        const [rules, alerts] = await Promise.all([listAlertRules(signal), listAlerts(q, signal)]);
+        // A rule that no longer parses draws no line.
+        setOverlay({ rules: parsedRules(rules.rules), alerts: alerts.alerts });
       } catch {
         // Kept as it was (see above).
       }

@@ -4,7 +4,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { useCallback, useState } from "react";
 import { alertsToCsv, STATE_FILTERS, STATE_LABEL, type AlertItem } from "@/lib/alerts/alert-list";
 import { useEvery } from "../commands/useEvery";
-import { alertApi } from "./alerts-api";
+import { listAlerts } from "@/lib/api-client/alerts";
 import { AlertDetail } from "./AlertDetail";
 import { RulesPanel } from "./RulesPanel";
 import s from "./alerts.module.css";
@@ -43,7 +43,7 @@ export function AlertsView() {
       if (state !== "all") q.set("state", state);
       if (device.trim()) q.set("device", device.trim());
       try {
-        const body = await alertApi<{ alerts: AlertItem[]; next: string | null }>(`/api/alerts?${q}`, { method: "GET", signal });
+        const body = await listAlerts(q, signal);
         setAlerts(body.alerts);
         setMore(body.next !== null);
         setError(null);

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { STATE_LABEL } from "@/lib/alerts/alert-list";
 import { cardAlert } from "@/lib/alerts/overlay";
 import { useActor } from "../auth/ActorProvider";
-import { alertApi } from "./alerts-api";
+import { acknowledgeAlert } from "@/lib/api-client/alerts";
 import { useAlertOverlay } from "./AlertOverlay";
 import s from "./alerts.module.css";
 
@@ -19,7 +19,7 @@ export function CardAlert({ device }: { device: string }) {
   const ack = async () => {
     setBusy(true);
     try {
-      await alertApi(`/api/alerts/${encodeURIComponent(a.id)}/ack`, { method: "POST", body: {} });
+      await acknowledgeAlert(a.id, {});
       setError(null);
       overlay!.reload();
     } catch (err) {

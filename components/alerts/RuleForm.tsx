@@ -2,8 +2,7 @@
 import { useState } from "react";
 import { RULE_KINDS, SEVERITIES, type RuleKind } from "@/lib/alerts/rule";
 import { emptyRuleForm, KIND_FIELDS, KIND_LABELS, KIND_OUTCOMES, ruleBodyOf, type RuleFormFields } from "@/lib/alerts/rule-form";
-import type { PreviewAnswer } from "@/lib/alerting/preview";
-import { alertApi } from "./alerts-api";
+import { addAlertRule, previewAlertRule } from "@/lib/api-client/alerts";
 import { RulePreview, type PreviewState } from "./RulePreview";
 import s from "./alerts.module.css";
 
@@ -31,7 +30,7 @@ export function RuleForm({ onSaved }: { onSaved: (name: string) => Promise<void>
   const runPreview = async () => {
     setPreview({ kind: "loading" });
     try {
-      setPreview({ kind: "done", answer: await alertApi<PreviewAnswer>("/api/alert-rules/preview", { method: "POST", body: ruleBodyOf(form) }) });
+      setPreview({ kind: "done", answer: await previewAlertRule(ruleBodyOf(form)) });
     } catch (err) {
       setPreview({ kind: "error", message: err instanceof Error ? err.message : String(err) });
     }
@@ -40,7 +39,7 @@ export function RuleForm({ onSaved }: { onSaved: (name: string) => Promise<void>
     setSaid(null);
     const name = form.name.trim();
     try {
-      await alertApi("/api/alert-rules", { method: "POST", body: ruleBodyOf(form) });
+      await addAlertRule(ruleBodyOf(form));
       setSaid({ text: `rule "${name}" saved`, error: false });
       setForm((f) => ({ ...f, name: "", value: "", clear: "" }));
       setPreview({ kind: "idle" });

@@ -2,17 +2,19 @@
 import { useCallback, useState } from "react";
 import { useActor } from "../auth/ActorProvider";
 import { useEvery } from "../commands/useEvery";
-import { alertApi } from "./alerts-api";
+import { deleteAlertRule, listAlertRules } from "@/lib/api-client/alerts";
 import { RuleForm } from "./RuleForm";
 import s from "./alerts.module.css";
 
 const POLL_MS = 10_000;
 
+/** A rule as listed; a stored one that no longer parses has only its id and the `problem`. */
 interface RuleItem {
   id: string;
-  name: string;
-  kind: string;
-  severity: string;
+  name?: string;
+  kind?: string;
+  severity?: string;
+  problem?: string;
   field?: string;
   op?: "above" | "below";
   value?: number;
@@ -50,7 +52,7 @@ export function RulesPanel() {
   const [said, setSaid] = useState<string | null>(null);
   const load = useCallback(async (signal: AbortSignal) => {
     try {
-      setRules((await alertApi<{ rules: RuleItem[] }>("/api/alert-rules", { method: "GET", signal })).rules);
+      setRules((await listAlertRules(signal)).rules);
       setError(null);
     } catch (err) {
       if (!signal.aborted) setError(err instanceof Error ? err.message : String(err));
@@ -60,7 +62,7 @@ export function RulesPanel() {
   const remove = async (r: RuleItem) => {
     if (!window.confirm(`Delete the rule "${r.name}"? Its open alerts end.`)) return;
     try {
-      await alertApi(`/api/alert-rules/${encodeURIComponent(r.id)}`, { method: "DELETE" });
+      await deleteAlertRule(r.id);
       await load(new AbortController().signal);
     } catch (err) {
       setSaid(`not deleted: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,5 +1,7 @@
 "use client";
 import { useState, type FormEvent } from "react";
+import { logIn, setUp } from "@/lib/api-client/auth";
+import { errorText } from "@/lib/api-client/request";
 
 /** The login form, or with the banner's one-time link (`?setup=`) the form that sets the admin password. */
 export function LoginForm({ next, setupToken, notice = null }: { next: string; setupToken: string | null; notice?: string | null }) {
@@ -13,16 +15,12 @@ export function LoginForm({ next, setupToken, notice = null }: { next: string; s
     if (setupToken && password !== String(form.get("confirm") ?? "")) return setError("the passwords differ");
     setBusy(true);
     setError(null);
-    const res = await fetch(setupToken ? "/api/auth/setup" : "/api/auth/login", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(setupToken ? { token: setupToken, password } : { username: String(form.get("username") ?? ""), password }),
-    }).catch(() => null);
-    setBusy(false);
-    if (!res) return setError("the server cannot be reached");
-    if (!res.ok) {
-      const body = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
-      return setError(body.error?.message ?? `HTTP ${res.status}`);
+    try {
+      await (setupToken ? setUp({ token: setupToken, password }) : logIn({ username: String(form.get("username") ?? ""), password }));
+    } catch (err) {
+      return setError(errorText(err));
+    } finally {
+      setBusy(false);
     }
     // A full load: the layout renders the header and opens the broker connection for this user.
     window.location.assign(next);

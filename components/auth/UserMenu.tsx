@@ -1,6 +1,7 @@
 "use client";
 import Link from "next/link";
 import { useState } from "react";
+import { logOut } from "@/lib/api-client/auth";
 import { useActor } from "./ActorProvider";
 
 /** The header's user, role, settings link and logout; with auth off, the visible warning badge instead. */
@@ -15,8 +16,8 @@ export function UserMenu() {
     );
   }
   const logout = async () => {
-    const res = await fetch("/api/auth/logout", { method: "POST" }).catch(() => null);
-    if (!res?.ok) return setError("logout failed; try again");
+    const out = await logOut().catch(() => null);
+    if (!out) return setError("logout failed; try again");
     window.location.assign("/login");
   };
   return (

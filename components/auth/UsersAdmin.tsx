@@ -1,34 +1,28 @@
 "use client";
 import { useCallback, useEffect, useState, type FormEvent } from "react";
+import type { z } from "zod";
 import { ROLES, type Role } from "@/lib/auth/roles";
+import type { userPatchBody } from "@/lib/auth/requests";
+import { addUser, changeUser, listUsers, type ListedUser } from "@/lib/api-client/auth";
+import { errorText, isApiRefusal } from "@/lib/api-client/request";
 import { useActor } from "./ActorProvider";
 
-interface UserRow {
-  username: string;
-  role: Role;
-  disabled: boolean;
-}
-
-async function call(path: string, method: string, body?: unknown): Promise<string | null> {
-  const res = await fetch(path, { method, headers: { "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) }).catch(() => null);
-  if (!res) return "the server cannot be reached";
-  if (res.ok) return null;
-  const b = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
-  return b.error?.message ?? `HTTP ${res.status}`;
-}
+/** Null when it was done, else why not. */
+const failure = (p: Promise<unknown>): Promise<string | null> => p.then(() => null, errorText);
 
 /** Admins add users, change roles, disable and enable them, and reset passwords. */
 export function UsersAdmin() {
   const { auth, can } = useActor();
-  const [users, setUsers] = useState<UserRow[] | null>(null);
+  const [users, setUsers] = useState<ListedUser[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
 
   const load = useCallback(async () => {
-    const res = await fetch("/api/users").catch(() => null);
-    const body = res ? ((await res.json().catch(() => ({}))) as { users?: UserRow[]; error?: { message?: string } }) : {};
-    if (!res?.ok || !body.users) return setError(body.error?.message ?? "could not list users");
-    setUsers(body.users);
+    try {
+      setUsers((await listUsers()).users);
+    } catch (err) {
+      setError(isApiRefusal(err) ? err.message : "could not list users");
+    }
   }, []);
   useEffect(() => {
     if (auth && can.manageUsers) void load();
@@ -46,9 +40,9 @@ export function UsersAdmin() {
     const f = new FormData(e.currentTarget);
     const username = String(f.get("username") ?? "");
     const form = e.currentTarget;
-    void act(`added ${username}`, call("/api/users", "POST", { username, password: String(f.get("password") ?? ""), role: String(f.get("role") ?? "viewer") })).then(() => form.reset());
+    void act(`added ${username}`, failure(addUser({ username, password: String(f.get("password") ?? ""), role: String(f.get("role") ?? "viewer") as Role }))).then(() => form.reset());
   };
-  const patch = (u: string, body: Record<string, unknown>, what: string) => void act(what, call(`/api/users/${encodeURIComponent(u)}`, "PATCH", body));
+  const patch = (u: string, body: z.input<typeof userPatchBody>, what: string) => void act(what, failure(changeUser(u, body)));
 
   return (
     <section aria-label="Users">
@@ -68,7 +62,7 @@ export function UsersAdmin() {
               <tr key={u.username} data-testid={`user-${u.username}`}>
                 <td>{u.username}</td>
                 <td>
-                  <select aria-label={`role of ${u.username}`} value={u.role} onChange={(e) => patch(u.username, { role: e.target.value }, `${u.username} is now ${e.target.value}`)}>
+                  <select aria-label={`role of ${u.username}`} value={u.role} onChange={(e) => patch(u.username, { role: e.target.value as Role }, `${u.username} is now ${e.target.value}`)}>
                     {ROLES.map((r) => (
                       <option key={r}>{r}</option>
                     ))}

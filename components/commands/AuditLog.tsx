@@ -5,7 +5,7 @@ import { auditQuery, fromLocalInput, parseAuditFilter, toLocalInput, type AuditF
 import { COMMAND_STATES, type Command } from "@/lib/commands/lifecycle";
 import { CommandLifecycle } from "./CommandLifecycle";
 import { CommandTable } from "./CommandTable";
-import { getJson } from "./get-json";
+import { getCommand, listCommands } from "@/lib/api-client/commands";
 import { useCommand } from "./useCommand";
 import { useEvery } from "./useEvery";
 import styles from "./commands.module.css";
@@ -22,7 +22,7 @@ async function fetchPage(filter: AuditFilter, cursor: string | null, limit: numb
   const q = auditQuery(filter);
   q.set("limit", String(limit));
   if (cursor) q.set("cursor", cursor);
-  const body = await getJson<{ commands: Command[]; next: string | null }>(`/api/commands?${q}`, signal);
+  const body = await listCommands(q, signal);
   return { commands: body.commands, next: body.next };
 }
 
@@ -66,7 +66,7 @@ export function AuditLog() {
     if (!selectedId || selected?.id === selectedId) return;
     const abort = new AbortController();
     // A link to a command that is not there opens nothing; the list still shows.
-    getJson<Command>(`/api/commands/${encodeURIComponent(selectedId)}`, abort.signal).then(setSelected, () => undefined);
+    getCommand(selectedId, abort.signal).then(setSelected, () => undefined);
     return () => abort.abort();
   }, [selectedId, selected?.id]);
   useEffect(() => {

@@ -6,7 +6,8 @@ import { CommandForm } from "./CommandForm";
 import { CommandLifecycle } from "./CommandLifecycle";
 import { CommandTable } from "./CommandTable";
 import { useActor } from "../auth/ActorProvider";
-import { getJson } from "./get-json";
+import { getDevice } from "@/lib/api-client/devices";
+import { listCommands } from "@/lib/api-client/commands";
 import { useCommand } from "./useCommand";
 import { useEvery } from "./useEvery";
 import { useFleet } from "../FleetProvider";
@@ -38,8 +39,8 @@ export function CommandPanel({ device }: { device: string }) {
 
   useEffect(() => {
     const abort = new AbortController();
-    getJson<{ commands?: CommandDefinition[]; commandProblems?: string[]; convention?: string }>(`/api/devices/${encodeURIComponent(device)}`, abort.signal).then(
-      (d) => setDefs({ state: "ok", value: { commands: d.commands ?? [], commandProblems: d.commandProblems ?? [], convention: d.convention ?? "demo" } }),
+    getDevice(device, abort.signal).then(
+      (d) => setDefs({ state: "ok", value: { commands: d.commands, commandProblems: d.commandProblems, convention: d.convention } }),
       (err: unknown) => !abort.signal.aborted && setDefs({ state: "error", message: err instanceof Error ? err.message : String(err) }),
     );
     return () => abort.abort();
@@ -47,7 +48,7 @@ export function CommandPanel({ device }: { device: string }) {
 
   const loadHistory = useCallback(
     (signal?: AbortSignal) =>
-      getJson<{ commands: Command[] }>(`/api/commands?${new URLSearchParams({ device, limit: String(HISTORY), ...(pastAt !== null && { to: String(pastAt) }) })}`, signal).then(
+      listCommands({ device, limit: String(HISTORY), ...(pastAt !== null && { to: String(pastAt) }) }, signal).then(
         (b) => setHistory({ state: "ok", value: pastAt === null ? b.commands : b.commands.map((c) => commandAsOf(c, pastAt)) }),
         (err: unknown) => !signal?.aborted && setHistory({ state: "error", message: err instanceof Error ? err.message : String(err) }),
       ),

@@ -1,8 +1,7 @@
 "use client";
 import { useEffect, useState } from "react";
-import type { CommandDefinition } from "@/lib/commands/definitions";
 import { isFinal, type Command } from "@/lib/commands/lifecycle";
-import { getJson } from "./get-json";
+import { getDevice } from "@/lib/api-client/devices";
 import { StopButton } from "./StopButton";
 import { useActor } from "../auth/ActorProvider";
 import { useCommand } from "./useCommand";
@@ -17,8 +16,8 @@ export function DeviceStop({ device }: { device: string }) {
 
   useEffect(() => {
     const abort = new AbortController();
-    getJson<{ commands?: CommandDefinition[] }>(`/api/devices/${encodeURIComponent(device)}`, abort.signal).then(
-      (d) => setHasStop(Boolean(d.commands?.some((c) => c.name === "stop"))),
+    getDevice(device, abort.signal).then(
+      (d) => setHasStop(Boolean(d.commands.some((c) => c.name === "stop"))),
       () => undefined, // the Commands panel below says what went wrong
     );
     return () => abort.abort();

@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useState } from "react";
 import { isFinal, type Command } from "@/lib/commands/lifecycle";
-import { getJson } from "./get-json";
+import { getCommand } from "@/lib/api-client/commands";
 
 /** How often an open command is asked for: its steps are tens of milliseconds apart. */
 const POLL_MS = 250;
@@ -23,7 +23,7 @@ export function useCommand(initial: Command | null): { command: Command | null; 
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
       try {
-        const body = await getJson<Command>(`/api/commands/${encodeURIComponent(id)}`, abort.signal);
+        const body = await getCommand(id, abort.signal);
         setCommand(body);
         setError(null);
         if (isFinal(body.state)) return;

@@ -1,6 +1,7 @@
 "use client";
 import { useRef, useState } from "react";
 import { toLocalInput } from "@/lib/view/time-window";
+import { apiResponse, errorText } from "@/lib/api-client/request";
 import { aroundCursor, countLines, EXPORT_FORMATS, exportRequest, progressText, type ExportFormat } from "@/lib/timetravel/export-window";
 
 /** The header the export route estimates its rows in, for the progress shown. */
@@ -32,11 +33,9 @@ export function ExportWindow({ cursor }: { cursor: number }) {
     const ctrl = new AbortController();
     abort.current = ctrl;
     try {
-      const res = await fetch(req.url, { signal: ctrl.signal });
-      if (!res.ok || !res.body) {
-        const body = (await res.json().catch(() => null)) as { error?: { message?: string } } | null;
-        throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
-      }
+      // A stream, read as it comes: the one request here whose answer is not one JSON value.
+      const res = await apiResponse(req.url, { signal: ctrl.signal });
+      if (!res.body) throw new Error(`HTTP ${res.status}`);
       const estimate = Number(res.headers.get(ESTIMATE_HEADER));
       const est = Number.isFinite(estimate) && estimate > 0 ? estimate : null;
       // The file is put together from the chunks as they come: the browser keeps blob parts
@@ -60,7 +59,7 @@ export function ExportWindow({ cursor }: { cursor: number }) {
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
       setRun({ state: "done", rows });
     } catch (err) {
-      setRun(ctrl.signal.aborted ? { state: "idle" } : { state: "error", error: err instanceof Error ? err.message : String(err) });
+      setRun(ctrl.signal.aborted ? { state: "idle" } : { state: "error", error: errorText(err) });
     } finally {
       abort.current = null;
     }

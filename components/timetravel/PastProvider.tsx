@@ -4,11 +4,12 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import type { Rule } from "@/lib/devices/conventions/rules";
 import { createFleetStore, type FleetStore } from "@/lib/state/fleet-store";
 import { parseAt, takesAt, withAt, type AtParam } from "@/lib/timetravel/at-param";
-import { loadPast } from "@/lib/timetravel/past-session";
+import { loadPast, type PastApi } from "@/lib/timetravel/past-session";
 import { pastAt } from "@/lib/state/past-view";
 import { createPlayer, type Player } from "@/lib/timetravel/player";
 import { createReplayHandle, type ReplayHandle } from "@/lib/timetravel/replay-handle";
-import { getJson } from "../commands/get-json";
+import { getSeries } from "@/lib/api-client/devices";
+import { getSnapshot, listMessages } from "@/lib/api-client/messages";
 import { FleetContext } from "../FleetProvider";
 
 interface Session {
@@ -44,6 +45,9 @@ function AtFromUrl({ onAt }: { onAt: (at: AtParam) => void }) {
 }
 
 /** A store for the moment `at`, filled from the server's store and never by the broker; read with the live store's rules. */
+/** What a past view reads of the server. */
+const PAST_API: PastApi = { getSnapshot, listMessages, getSeries };
+
 function openSession(live: FleetStore, rules: readonly Rule[], at: number): Session {
   const l = live.getState();
   const store = createFleetStore(l.connection.url, rules, pastAt(at));
@@ -52,8 +56,8 @@ function openSession(live: FleetStore, rules: readonly Rule[], at: number): Sess
   // The header's broker badge and banner still tell of the live connection.
   store.setState({ connection: l.connection, retryNow: l.retryNow, mqtt: handle });
   const unmirror = live.subscribe((s) => store.setState({ connection: s.connection, retryNow: s.retryNow }));
-  const player = createPlayer(store, handle, getJson);
-  void loadPast(store, handle, at, getJson, abort.signal);
+  const player = createPlayer(store, handle, PAST_API);
+  void loadPast(store, handle, at, PAST_API, abort.signal);
   return {
     store,
     handle,

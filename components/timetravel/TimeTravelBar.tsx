@@ -3,11 +3,10 @@ import { useEffect, useRef, useState } from "react";
 import { usePathname } from "next/navigation";
 import { useStore } from "zustand";
 import type { FleetStore } from "@/lib/state/fleet-store";
-import type { StoredMessage } from "@/lib/store/types";
 import { takesAt } from "@/lib/timetravel/at-param";
 import { agoText, formatAt } from "@/lib/timetravel/describe";
 import { SPEEDS } from "@/lib/state/past-view";
-import { getJson } from "../commands/get-json";
+import { listMessages } from "@/lib/api-client/messages";
 import { useFleet } from "../FleetProvider";
 import { useSecondClock } from "../useSecondClock";
 import { ExportWindow } from "./ExportWindow";
@@ -18,7 +17,7 @@ import s from "./timetravel.module.css";
 /** The stored message just before `at`, for Shift+Left: one row, newest first. */
 async function previousMessage(at: number): Promise<number | null> {
   const q = new URLSearchParams({ to: String(at - 1), limit: "1" });
-  const page = await getJson<{ messages: StoredMessage[] }>(`/api/messages?${q}`);
+  const page = await listMessages(q);
   return page.messages[0]?.ts ?? null;
 }
 

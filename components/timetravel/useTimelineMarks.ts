@@ -1,10 +1,11 @@
 "use client";
 import { useEffect, useState } from "react";
 import { toEvent } from "@/lib/state/device-events";
-import type { AlertItem } from "@/lib/alerts/alert-list";
-import type { StoredMessage } from "@/lib/store/types";
 import { alertSpans, offlineSpells, storedGaps, type Mark, type Range, type StatusChange } from "@/lib/timetravel/timeline";
-import { getJson } from "../commands/get-json";
+import { listAlerts } from "@/lib/api-client/alerts";
+import { listCommands } from "@/lib/api-client/commands";
+import { getSeries } from "@/lib/api-client/devices";
+import { listMessages } from "@/lib/api-client/messages";
 
 /** The timeline's marks are fetched again when its range moves by this much, not on every second. */
 const REFETCH_MS = 60_000;
@@ -19,7 +20,7 @@ export type Marks = { state: "loading" } | { state: "error"; error: string } | {
 
 async function messages(topic: string, r: Range, signal: AbortSignal) {
   const q = new URLSearchParams({ topic, from: String(r.from), to: String(r.to), limit: LIMIT });
-  return (await getJson<{ messages: StoredMessage[]; next: string | null }>(`/api/messages?${q}`, signal)).messages;
+  return (await listMessages(q, signal)).messages;
 }
 
 /** Spans where none of the sampled devices has a stored sample: the bridge or the store was down. */
@@ -29,7 +30,7 @@ async function fetchGaps(r: Range, sample: GapSample, signal: AbortSignal): Prom
   const series = await Promise.all(
     pairs.map(([device, field]) => {
       const q = new URLSearchParams({ device, field, from: String(r.from), to: String(r.to), points: String(GAP_BUCKETS) });
-      return getJson<{ bucketMs: number; points: { t: number; count: number }[] }>(`/api/series?${q}`, signal).catch(() => null);
+      return getSeries(q, signal).catch(() => null);
     }),
   );
   const got = series.filter((x) => x !== null);
@@ -51,10 +52,10 @@ async function fetchMarks(r: Range, sample: GapSample, signal: AbortSignal): Pro
   }
   // Commands are an operator's record: a viewer's timeline shows the rest without them.
   const q = new URLSearchParams({ from: String(r.from), to: String(r.to), limit: "500" });
-  const commands = await getJson<{ commands: { device: string; name: string; createdAt: number; state: string }[] }>(`/api/commands?${q}`, signal).catch(() => ({ commands: [] }));
+  const commands = await listCommands(q, signal).catch(() => ({ commands: [] }));
   for (const c of commands.commands) marks.push({ kind: "command", t: c.createdAt, label: `${c.name} → ${c.device} (${c.state})` });
   const gaps = await fetchGaps(r, sample, signal);
-  const alerts = await getJson<{ alerts: AlertItem[] }>(`/api/alerts?${new URLSearchParams({ from: String(r.from), to: String(r.to), limit: "500" })}`, signal).catch(() => ({ alerts: [] }));
+  const alerts = await listAlerts({ from: String(r.from), to: String(r.to), limit: "500" }, signal).catch(() => ({ alerts: [] }));
   return { marks: [...gaps, ...alertSpans(alerts.alerts, r), ...offlineSpells(changes, r), ...marks], truncated: statuses.length >= Number(LIMIT) || alarms.length >= Number(LIMIT) };
 }
 

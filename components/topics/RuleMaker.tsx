@@ -9,6 +9,8 @@ import { compilePattern } from "@/lib/devices/conventions/topic-pattern";
 import { sampleMessages, siblingTopics } from "@/lib/topics/rule-sample";
 import type { TopicTree } from "@/lib/topics/tree";
 import { counted } from "@/lib/text/counted";
+import { ruleProblems, saveUserRule } from "@/lib/api-client/conventions";
+import { errorText, isApiRefusal } from "@/lib/api-client/request";
 import { useActor } from "../auth/ActorProvider";
 import s from "./topics.module.css";
 
@@ -69,17 +71,12 @@ export function RuleMaker({ topic, tree, version, onClose }: Props) {
     if (!checked.rule) return;
     setSaving({ state: "saving" });
     try {
-      const res = await fetch("/api/conventions/rules", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(checked.rule) });
-      const body = (await res.json()) as { action?: string; error?: { message: string }; errors?: string[] };
-      if (!res.ok || !body.action) {
-        setSaving({ state: "error", errors: body.errors ?? [body.error?.message ?? `HTTP ${res.status}`] });
-        return;
-      }
-      setSaving({ state: "saved", action: body.action });
+      const saved = await saveUserRule(checked.rule);
+      setSaving({ state: "saved", action: saved.action });
       // The layout hands the tab the rules in force: the fleet reads live messages with the new one.
       router.refresh();
     } catch (err) {
-      setSaving({ state: "error", errors: [`could not save: ${err instanceof Error ? err.message : String(err)}`] });
+      setSaving({ state: "error", errors: isApiRefusal(err) ? ruleProblems(err) : [`could not save: ${errorText(err)}`] });
     }
   };
 

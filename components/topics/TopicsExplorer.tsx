@@ -2,7 +2,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { validateTopicFilter } from "@/lib/mqtt/topic";
 import type { WatchState } from "@/lib/state/connection";
-import { addLive, addStored, RECENT_STORED, storedUntil, type RecentMessage, type StoredMessage } from "@/lib/topics/recent";
+import { addLive, addStored, RECENT_STORED, storedUntil, type RecentMessage } from "@/lib/topics/recent";
+import { listMessages } from "@/lib/api-client/messages";
+import { errorText } from "@/lib/api-client/request";
 import { ancestorsOf, parseTreeFilter, treeRows } from "@/lib/topics/rows";
 import { rateAt, TopicTree } from "@/lib/topics/tree";
 import { useFleet } from "../FleetProvider";
@@ -154,17 +156,15 @@ export function TopicsExplorer() {
     // In a past view nothing after the moment shown: the list's end is the cursor, not now.
     else params.set("to", String(storedUntil(recent, pastCursor.current ?? Date.now())));
     try {
-      const res = await fetch(`/api/messages?${params}`);
-      const body = (await res.json()) as { messages?: StoredMessage[]; next?: string | null; error?: { message: string } };
-      if (!res.ok || !body.messages) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
+      const body = await listMessages(params);
       if (selectedRef.current !== topic) return; // another topic was picked meanwhile: its list, not this one
       const before = recent.length;
       const merged = addStored(recent, body.messages);
       setRecent(merged);
       const full = merged.filter((m) => m.source === "stored").length >= RECENT_STORED;
-      setStored({ state: "loaded", count: merged.length - before, next: body.next ?? null, full });
+      setStored({ state: "loaded", count: merged.length - before, next: body.next, full });
     } catch (err) {
-      if (selectedRef.current === topic) setStored({ state: "error", error: `could not load stored messages: ${err instanceof Error ? err.message : String(err)}` });
+      if (selectedRef.current === topic) setStored({ state: "error", error: `could not load stored messages: ${errorText(err)}` });
     }
   };
 

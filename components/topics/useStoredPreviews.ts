@@ -1,6 +1,8 @@
 "use client";
 import { useEffect, useRef, type RefObject } from "react";
-import { storedBytes, type StoredMessage } from "@/lib/topics/recent";
+import { storedBytes } from "@/lib/topics/recent";
+import { listMessages } from "@/lib/api-client/messages";
+import { isApiRefusal } from "@/lib/api-client/request";
 import type { TopicTree } from "@/lib/topics/tree";
 
 /** How long the rows on screen stay put before their missing payloads are asked for. */
@@ -28,13 +30,14 @@ export function useStoredPreviews(tree: TopicTree, shown: readonly string[], pas
         const params = new URLSearchParams({ topic, limit: "1" });
         // A past view shows the moment it is at, not what came after.
         if (pastCursor.current !== null) params.set("to", String(pastCursor.current));
-        fetch(`/api/messages?${params}`, { signal: controller.signal })
-          .then((res) => (res.ok ? (res.json() as Promise<{ messages?: StoredMessage[] }>) : null))
-          .then((body) => {
-            const m = body?.messages?.[0];
+        listMessages(params, controller.signal).then(
+          (body) => {
+            const m = body.messages[0];
             if (m && m.topic === topic) tree.restore(topic, storedBytes(m), m.ts);
-          })
-          .catch(() => asked.current.delete(topic));
+          },
+          // Refused, it is not asked again for this count; not answered, it is when next shown.
+          (err: unknown) => !isApiRefusal(err) && asked.current.delete(topic),
+        );
       }
     }, SETTLE_MS);
     return () => {

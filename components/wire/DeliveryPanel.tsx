@@ -5,7 +5,8 @@ import { useEffect, useMemo, useState } from "react";
 import { deliveryFigures } from "@/lib/qos/delivery-stats";
 import { QOS_PROMISES, qosWarnings } from "@/lib/devices/qos-guidance";
 import { seqCountsByQos } from "@/lib/qos/seq-gaps";
-import type { Delivery } from "@/lib/store/delivery";
+import { getDelivery, type DeliveryAnswer } from "@/lib/api-client/devices";
+import { errorText } from "@/lib/api-client/request";
 import { appendWindow, currentFlow, latestFlows, startTraceFeed, type TraceFeedState, type TracedPacket } from "@/lib/state/trace-feed";
 import { formatMs } from "@/lib/text/milliseconds";
 import { PacketDetail } from "./PacketDetail";
@@ -31,7 +32,7 @@ export function DeliveryPanel({ device }: { device: string }) {
   const captured = useCapture(capture, { device, type: HANDSHAKE_TYPES });
   const [live, setLive] = useState<TracedPacket[]>([]);
   const [state, setState] = useState<TraceFeedState>("connecting");
-  const [stored, setStored] = useState<{ delivery: Delivery | null; error: string | null }>({ delivery: null, error: null });
+  const [stored, setStored] = useState<{ delivery: DeliveryAnswer | null; error: string | null }>({ delivery: null, error: null });
   const [selected, setSelected] = useState<number | null>(null);
 
   useEffect(() => {
@@ -50,15 +51,10 @@ export function DeliveryPanel({ device }: { device: string }) {
 
   useEffect(() => {
     const abort = new AbortController();
-    fetch(`/api/delivery?${new URLSearchParams({ device })}`, { signal: abort.signal })
-      .then(async (res) => {
-        const body = (await res.json()) as Delivery & { error?: { message: string } };
-        if (!res.ok) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
-        setStored({ delivery: body, error: null });
-      })
-      .catch((err: unknown) => {
-        if (!abort.signal.aborted) setStored({ delivery: null, error: err instanceof Error ? err.message : String(err) });
-      });
+    getDelivery({ device }, abort.signal).then(
+      (delivery) => setStored({ delivery, error: null }),
+      (err: unknown) => !abort.signal.aborted && setStored({ delivery: null, error: errorText(err) }),
+    );
     return () => abort.abort();
   }, [device]);
 

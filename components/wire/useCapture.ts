@@ -1,6 +1,8 @@
 "use client";
 import { useCallback, useEffect, useState } from "react";
 import type { CaptureSummary } from "@/lib/captures/summary";
+import { getCapture, listCapturePackets, listCaptures, type ListedCapture } from "@/lib/api-client/captures";
+import { errorText } from "@/lib/api-client/request";
 import type { TracedPacket } from "@/lib/state/trace-feed";
 
 /** Packets of a capture read at once (the API's largest page), in capture order. */
@@ -26,42 +28,28 @@ export function useCapture(id: string, filters: Record<string, string>): Capture
     }
     const abort = new AbortController();
     setRead({ state: "loading" });
-    const base = `/api/captures/${encodeURIComponent(id)}`;
-    Promise.all([fetch(base, { signal: abort.signal }), fetch(`${base}/packets?${query}`, { signal: abort.signal })])
-      .then(async ([a, b]) => {
-        const summary = (await a.json()) as CaptureSummary & { error?: { message: string } };
-        const page = (await b.json()) as { packets?: TracedPacket[]; next?: string | null; error?: { message: string } };
-        if (!a.ok) throw new Error(summary.error?.message ?? `HTTP ${a.status}`);
-        if (!b.ok || !page.packets) throw new Error(page.error?.message ?? `HTTP ${b.status}`);
-        setRead({ state: "ok", summary, packets: page.packets, more: !!page.next });
-      })
-      .catch((err: unknown) => !abort.signal.aborted && setRead({ state: "error", message: err instanceof Error ? err.message : String(err) }));
+    // Both asked at once; when both fail, the summary's error is the one said.
+    Promise.allSettled([getCapture(id, abort.signal), listCapturePackets(id, new URLSearchParams(query), abort.signal)]).then(([summary, page]) => {
+      if (abort.signal.aborted) return;
+      if (summary.status === "rejected") return setRead({ state: "error", message: errorText(summary.reason) });
+      if (page.status === "rejected") return setRead({ state: "error", message: errorText(page.reason) });
+      setRead({ state: "ok", summary: summary.value, packets: page.value.packets, more: !!page.value.next });
+    });
     return () => abort.abort();
   }, [id, query]);
   return read;
 }
 
-export interface CaptureListItem {
-  id: string;
-  name: string;
-  bytes: number;
-  createdAt: number;
-  mqttPackets: number;
-}
-
 /** The kept captures, newest first (null until read), why they could not be listed, and a reload. */
-export function useCaptureList(): { captures: CaptureListItem[] | null; error: string | null; reload(): Promise<void> } {
-  const [captures, setCaptures] = useState<CaptureListItem[] | null>(null);
+export function useCaptureList(): { captures: ListedCapture[] | null; error: string | null; reload(): Promise<void> } {
+  const [captures, setCaptures] = useState<ListedCapture[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const reload = useCallback(async () => {
     try {
-      const res = await fetch("/api/captures");
-      const body = (await res.json()) as { captures?: CaptureListItem[]; error?: { message: string } };
-      if (!res.ok || !body.captures) throw new Error(body.error?.message ?? `HTTP ${res.status}`);
-      setCaptures(body.captures);
+      setCaptures((await listCaptures()).captures);
       setError(null);
     } catch (err) {
-      setError(`could not list captures: ${err instanceof Error ? err.message : String(err)}`);
+      setError(`could not list captures: ${errorText(err)}`);
     }
   }, []);
   useEffect(() => void reload(), [reload]);

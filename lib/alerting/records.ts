@@ -65,7 +65,7 @@ export function silencedNow(labels: Labels | null, silences: readonly Silence[],
 }
 
 export function apiTransition(t: TransitionRecord) {
-  return { from: t.from, to: t.to, at: t.at, reason: t.reason, value: parseJson(t.value) };
+  return { from: t.from as AlertStatus, to: t.to as AlertStatus, at: t.at, reason: t.reason, value: parseJson(t.value) as ObservedValue };
 }
 
 export function apiDelivery(n: NotificationRecord) {
@@ -76,6 +76,9 @@ export function apiDelivery(n: NotificationRecord) {
 }
 
 /** An alert (one episode) as GET /api/alerts lists it. */
+/** A value as the evaluator observed it and the store keeps it, as JSON text. */
+type ObservedValue = number | string | null;
+
 export function apiAlert(a: AlertRecord, rule: AlertRule | null, silenced: boolean) {
   const ack = parseJson(a.ack) as { by: string; at: number; comment: string } | null;
   return {
@@ -87,7 +90,7 @@ export function apiAlert(a: AlertRecord, rule: AlertRule | null, silenced: boole
     severity: a.severity,
     startedAt: a.startedAt,
     endedAt: a.endedAt,
-    value: parseJson(a.lastValue),
+    value: parseJson(a.lastValue) as ObservedValue,
     ack: ack ? { by: ack.by, at: ack.at, comment: ack.comment } : null,
     silenced,
   };

@@ -19,6 +19,8 @@ import { Watchers } from "./watchers";
 import type { MqttHandle } from "../state/connection";
 import type { LiveMessage } from "../state/live-devices";
 import type { FleetStore } from "../state/fleet-store";
+import { getBrokerToken } from "../api-client/auth";
+import { ApiError } from "../api-client/request";
 
 /** Payloads past this are not decoded in the browser (a device may send anything). */
 export const MAX_LIVE_PAYLOAD_BYTES = 64 * 1024;
@@ -39,14 +41,14 @@ const noop = () => undefined;
  * never reused. A 401 means the session is over: back to the login page.
  */
 async function brokerLogin(): Promise<{ username?: string; password?: string }> {
-  const res = await fetch("/api/auth/broker-token", { cache: "no-store" });
-  if (res.status === 401) {
+  try {
+    const body = await getBrokerToken();
+    return { username: body.username ?? undefined, password: body.password ?? undefined };
+  } catch (err) {
+    if (!(err instanceof ApiError) || err.status !== 401) throw err;
     window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
     throw new Error("the session has ended; log in again");
   }
-  const body = (await res.json()) as { username?: string | null; password?: string | null; error?: { message: string } };
-  if (!res.ok) throw new Error(body.error?.message ?? `HTTP ${res.status} getting broker credentials`);
-  return { username: body.username ?? undefined, password: body.password ?? undefined };
 }
 
 /** A frame flush of at least SLOW_FLUSH_MS: when (performance.now()), how many messages, and where the time went. */

@@ -5,6 +5,7 @@
  */
 import type { CaptureProblem } from "../capture/types";
 import type { ConnectionSummary, MqttPacketType } from "../capture/mqtt-types";
+import type { CaptureRecord } from "../store/captures";
 import type { FlowCounts, HopFlows } from "./capture-trace";
 
 /** Connections a summary lists; `connectionsOmitted` counts the rest. */
@@ -41,4 +42,10 @@ export interface CaptureSummary {
   problems: CaptureProblem[];
   createdAt: number;
   createdBy: string;
+}
+
+/** A kept capture as GET /api/captures lists it: its record and the summary's headline counts. */
+export function listedCapture(r: CaptureRecord) {
+  const s = JSON.parse(r.summary) as CaptureSummary;
+  return { id: r.id, name: r.name, bytes: r.bytes, createdAt: r.createdAt, createdBy: r.createdBy, mqttPackets: s.mqttPackets, flows: s.flows, malformed: s.malformed, tcpGaps: s.tcpGaps };
 }

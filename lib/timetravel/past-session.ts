@@ -5,21 +5,20 @@
  * overview cards' sparklines up to it (past-sparklines.ts). The
  * live connection never writes to this store, so nothing of the present leaks into the view.
  */
-import type { DeviceWithValues } from "../devices/model";
-import type { StoredMessage, TopicAtMessage } from "../store/types";
+import type { getSeries } from "../api-client/devices";
+import type { getSnapshot, listMessages } from "../api-client/messages";
+import type { StoredMessage } from "../store/types";
 import type { FleetStore } from "../state/fleet-store";
 import { ALARM_WINDOW_MS } from "../state/device-events";
 import type { ReplayHandle } from "./replay-handle";
 import { loadPastSparklines } from "./past-sparklines";
 import { toLive, toTopic } from "./stored-message";
 
-/** A GET of the API whose errors throw with the server's message (the caller's fetch helper). */
-export type GetJson = <T>(url: string, signal?: AbortSignal) => Promise<T>;
-
-export interface SnapshotPage {
-  at: number;
-  devices: DeviceWithValues[];
-  topics: { count: number; items: TopicAtMessage[]; next: string | null };
+/** The endpoints a past view reads (lib/api-client), passed in: the tests serve them from memory. */
+export interface PastApi {
+  getSnapshot: typeof getSnapshot;
+  listMessages: typeof listMessages;
+  getSeries: typeof getSeries;
 }
 
 /** Topics the tab holds as of the cursor; a larger tree is cut here, and the banner says so. */
@@ -28,7 +27,7 @@ const TOPIC_PAGE = 1000;
 const EVENT_TOPICS = ["fleet/+/+/alarm", "fleet/+/+/log", "fleet/+/+/status"];
 const EVENTS_PER_KIND = 1000;
 
-export async function loadPast(store: FleetStore, handle: ReplayHandle, at: number, getJson: GetJson, signal: AbortSignal): Promise<void> {
+export async function loadPast(store: FleetStore, handle: ReplayHandle, at: number, api: PastApi, signal: AbortSignal): Promise<void> {
   const s = () => store.getState();
   try {
     let loaded = 0;
@@ -37,7 +36,7 @@ export async function loadPast(store: FleetStore, handle: ReplayHandle, at: numb
     while (first || (cursor && loaded < MAX_PAST_TOPICS)) {
       const q = new URLSearchParams({ at: String(at), limit: String(TOPIC_PAGE) });
       if (cursor) q.set("cursor", cursor);
-      const page = await getJson<SnapshotPage>(`/api/snapshot?${q}`, signal);
+      const page = await api.getSnapshot(q, signal);
       if (first) s().loadKnown(page.devices);
       first = false;
       handle.route(page.topics.items.map(toTopic));
@@ -49,12 +48,12 @@ export async function loadPast(store: FleetStore, handle: ReplayHandle, at: numb
     const events: StoredMessage[] = [];
     for (const topic of EVENT_TOPICS) {
       const q = new URLSearchParams({ topic, from: String(Math.max(0, at - ALARM_WINDOW_MS)), to: String(at), limit: String(EVENTS_PER_KIND) });
-      events.push(...(await getJson<{ messages: StoredMessage[] }>(`/api/messages?${q}`, signal)).messages);
+      events.push(...(await api.listMessages(q, signal)).messages);
     }
     s().loadEvents(events.map(toLive));
     s().setPast({ state: "loaded", error: null });
     // After the view is usable: a thousand cards' curves take a while, and playback may begin meanwhile.
-    const sparklines = await loadPastSparklines(store, at, getJson, signal);
+    const sparklines = await loadPastSparklines(store, at, api, signal);
     if (sparklines !== null) s().setPast({ sparklines });
   } catch (err) {
     if (signal.aborted) return;

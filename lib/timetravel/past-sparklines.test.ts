@@ -6,7 +6,7 @@ import { toPoints } from "../state/live-series";
 import type { HistoryBucket } from "../state/history-merge";
 import { pastAt } from "../state/past-view";
 import { loadPastSparklines, PAST_SPARK_MS } from "./past-sparklines";
-import type { GetJson } from "./past-session";
+import type { PastApi } from "./past-session";
 
 const AT = 1_800_000_000_000;
 const device = (id: string, values: Record<string, number>): DeviceWithValues => ({
@@ -26,22 +26,24 @@ const device = (id: string, values: Record<string, number>): DeviceWithValues =>
 /** GET /api/series as the route answers: buckets of the asked field in [from, to], or an error for arm-03. */
 function seriesServer() {
   const asked: URLSearchParams[] = [];
-  const getJson: GetJson = async <T,>(url: string) => {
-    const q = new URL(url, "http://x").searchParams;
-    asked.push(q);
-    if (q.get("device") === "arm-03") throw new Error("HTTP 500");
-    const from = Number(q.get("from"));
-    const points: HistoryBucket[] = [0, 1, 2].map((i) => ({ t: from + i * 1000, avg: 40 + i, min: 40 + i, max: 40 + i, last: 40 + i, count: 1 }));
-    return { points } as T;
+  const api: Pick<PastApi, "getSeries"> = {
+    getSeries: async (query) => {
+      const q = new URLSearchParams(query);
+      asked.push(q);
+      if (q.get("device") === "arm-03") throw new Error("HTTP 500");
+      const from = Number(q.get("from"));
+      const points: HistoryBucket[] = [0, 1, 2].map((i) => ({ t: from + i * 1000, avg: 40 + i, min: 40 + i, max: 40 + i, last: 40 + i, count: 1 }));
+      return { device: q.get("device")!, field: q.get("field")!, from, to: Number(q.get("to")), bucketMs: 1000, points };
+    },
   };
-  return { getJson, asked };
+  return { api, asked };
 }
 
 it("fills each card's headline field up to the cursor, and says which could not be read", async () => {
   const fleet = createFleetStore("ws://x/mqtt", [], pastAt(AT));
   fleet.getState().loadKnown([device("arm-01", { current: 1, temp: 40 }), device("arm-02", { rpm: 900 }), device("arm-03", { temp: 1 })]);
-  const { getJson, asked } = seriesServer();
-  const failure = await loadPastSparklines(fleet, AT, getJson, new AbortController().signal);
+  const { api, asked } = seriesServer();
+  const failure = await loadPastSparklines(fleet, AT, api, new AbortController().signal);
   expect(asked.map((q) => [q.get("device"), q.get("field"), Number(q.get("to")) - Number(q.get("from"))])).toEqual([
     ["arm-01", "temp", PAST_SPARK_MS],
     ["arm-02", "rpm", PAST_SPARK_MS],
@@ -59,6 +61,6 @@ it("leaves a series playback has already begun as it is", async () => {
   const fleet = createFleetStore("ws://x/mqtt", [], pastAt(AT));
   fleet.getState().loadKnown([device("arm-01", { temp: 40 })]);
   fleet.getState().loadSeries([{ device: "arm-01", field: "temp", points: [{ t: AT + 500, v: 50 }] }]);
-  await loadPastSparklines(fleet, AT, seriesServer().getJson, new AbortController().signal);
+  await loadPastSparklines(fleet, AT, seriesServer().api, new AbortController().signal);
   expect(toPoints(fleet.getState().devices.get("arm-01")!.series.temp!)).toEqual([{ t: AT + 500, v: 50 }]);
 });

@@ -5,7 +5,7 @@ import type { StoredMessage } from "../store/types";
 import { pastAt } from "../state/past-view";
 import { createPlayer } from "./player";
 import { createReplayHandle } from "./replay-handle";
-import type { GetJson } from "./past-session";
+import type { PastApi } from "./past-session";
 
 const T0 = 1_800_000_000_000;
 const status = (ts: number, payload: string): StoredMessage => ({ ts: asEpochMs(ts), topic: "fleet/plant-a/arm-01/status", qos: 1, retain: false, payload, encoding: "utf8", seq: null, truncated: false });
@@ -13,15 +13,17 @@ const status = (ts: number, payload: string): StoredMessage => ({ ts: asEpochMs(
 /** The stored messages, served as GET /api/messages?order=asc serves them: a page at a time, after `from` or a cursor. */
 function storeOf(messages: StoredMessage[], pageSize: number) {
   const asked: string[] = [];
-  const getJson: GetJson = async <T,>(url: string) => {
-    asked.push(url);
-    const q = new URL(url, "http://x").searchParams;
-    const start = q.get("cursor") ? Number(q.get("cursor")) : messages.findIndex((m) => m.ts >= Number(q.get("from")));
-    const from = start < 0 ? messages.length : start;
-    const page = messages.slice(from, from + pageSize);
-    return { messages: page, next: from + pageSize < messages.length ? String(from + pageSize) : null } as T;
+  const api: Pick<PastApi, "listMessages"> = {
+    listMessages: async (query) => {
+      const q = new URLSearchParams(query);
+      asked.push(`/api/messages?${q}`);
+      const start = q.get("cursor") ? Number(q.get("cursor")) : messages.findIndex((m) => m.ts >= Number(q.get("from")));
+      const from = start < 0 ? messages.length : start;
+      const page = messages.slice(from, from + pageSize);
+      return { messages: page, next: from + pageSize < messages.length ? String(from + pageSize) : null };
+    },
   };
-  return { getJson, asked };
+  return { api, asked };
 }
 
 beforeEach(() => {
@@ -34,8 +36,8 @@ it("plays stored messages into the fleet store at 10×, a page at a time, and st
   const fleet = createFleetStore("ws://x/mqtt", [], pastAt(T0));
   const handle = createReplayHandle(() => null);
   const messages = [status(T0 + 1000, "offline"), status(T0 + 3000, "online"), status(T0 + 20_000, "offline")];
-  const { getJson, asked } = storeOf(messages, 2);
-  const player = createPlayer(fleet, handle, getJson);
+  const { api, asked } = storeOf(messages, 2);
+  const player = createPlayer(fleet, handle, api);
   player.play(10);
   expect(fleet.getState().past?.playing).toBe(10);
   // 0.15 s of wall time is 1.5 s stored: the first message is due, the second not yet.
@@ -58,8 +60,8 @@ it("plays stored messages into the fleet store at 10×, a page at a time, and st
 
 it("steps to the next stored message and stops there", async () => {
   const fleet = createFleetStore("ws://x/mqtt", [], pastAt(T0));
-  const { getJson } = storeOf([status(T0 + 4000, "offline"), status(T0 + 9000, "online")], 10);
-  const player = createPlayer(fleet, createReplayHandle(() => null), getJson);
+  const { api } = storeOf([status(T0 + 4000, "offline"), status(T0 + 9000, "online")], 10);
+  const player = createPlayer(fleet, createReplayHandle(() => null), api);
   await player.step();
   await vi.advanceTimersByTimeAsync(20);
   expect(fleet.getState().past).toMatchObject({ cursor: T0 + 4000, playing: null });

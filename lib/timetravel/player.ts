@@ -7,8 +7,7 @@
 import { createFrameBatcher } from "../state/frame-batcher";
 import type { FleetStore } from "../state/fleet-store";
 import type { LiveMessage } from "../state/live-devices";
-import type { StoredMessage } from "../store/types";
-import type { GetJson } from "./past-session";
+import type { PastApi } from "./past-session";
 import type { Speed } from "../state/past-view";
 import { stepTarget, tick, type PlayClock } from "./playback-clock";
 import type { ReplayHandle } from "./replay-handle";
@@ -30,7 +29,7 @@ export interface Player {
   dispose(): void;
 }
 
-export function createPlayer(store: FleetStore, handle: ReplayHandle, getJson: GetJson, now: () => number = Date.now): Player {
+export function createPlayer(store: FleetStore, handle: ReplayHandle, api: Pick<PastApi, "listMessages">, now: () => number = Date.now): Player {
   const s = () => store.getState();
   // Counted where the live feed counts what it applies (lib/browser/live-feed.ts): the overview's benches read it.
   const stats = (globalThis.fleetscopeStats ??= { processed: 0 });
@@ -55,7 +54,7 @@ export function createPlayer(store: FleetStore, handle: ReplayHandle, getJson: G
       if (next) q.set("cursor", next);
       // The snapshot holds everything up to the cursor; playback starts just after it.
       else q.set("from", String(Math.floor((queue[queue.length - 1]?.ts ?? cursor()) + 1)));
-      const page = await getJson<{ messages: StoredMessage[]; next: string | null }>(`/api/messages?${q}`, abort.signal);
+      const page = await api.listMessages(q, abort.signal);
       queue.push(...page.messages);
       next = page.next;
       exhaustedAt = page.next === null ? now() : null;

@@ -6,7 +6,7 @@ import { otherMethods } from "@/lib/http/method-not-allowed";
 import { CaptureTooLargeError, importCapture } from "@/lib/captures/import";
 import { captureName, newCaptureId } from "@/lib/captures/requests";
 import { parseCapturePorts, withPorts } from "@/lib/config/capture-ports";
-import type { CaptureSummary } from "@/lib/captures/summary";
+import { listedCapture } from "@/lib/captures/summary";
 
 export const dynamic = "force-dynamic";
 export const { PUT, PATCH, DELETE } = otherMethods("GET", "POST");
@@ -16,11 +16,7 @@ export async function GET(req: Request) {
   const actor = await guard(req, "viewer");
   if (actor instanceof Response) return actor;
   try {
-    const rows = await (await store()).captures.list();
-    const captures = rows.map((r) => {
-      const s = JSON.parse(r.summary) as CaptureSummary;
-      return { id: r.id, name: r.name, bytes: r.bytes, createdAt: r.createdAt, createdBy: r.createdBy, mqttPackets: s.mqttPackets, flows: s.flows, malformed: s.malformed, tcpGaps: s.tcpGaps };
-    });
+    const captures = (await (await store()).captures.list()).map(listedCapture);
     return NextResponse.json({ captures }, { headers: { "cache-control": "no-store" } });
   } catch (err) {
     return internalError("listing captures", err);

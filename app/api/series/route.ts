@@ -5,6 +5,7 @@ import { apiError, badRequest, internalError } from "@/lib/http/errors";
 import { store } from "@/lib/http/context";
 import { parseSeriesParams } from "@/lib/http/series-params";
 import { otherMethods } from "@/lib/http/method-not-allowed";
+import type { SeriesAnswer } from "@/lib/api-client/devices";
 
 export const dynamic = "force-dynamic";
 export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
@@ -23,7 +24,7 @@ export async function GET(req: NextRequest) {
       return apiError(404, "not_found", `device ${JSON.stringify(q.device)} has no numeric field ${JSON.stringify(q.field)}; it has ${device.fields.join(", ") || "none yet"}`);
     }
     const series = await s.querySeries(q);
-    return NextResponse.json({ device: q.device, field: q.field, from: q.from, to: q.to, ...series });
+    return NextResponse.json({ device: q.device, field: q.field, from: q.from, to: q.to, ...series } satisfies SeriesAnswer);
   } catch (err) {
     return internalError("reading a series", err);
   }

@@ -6,6 +6,7 @@ import { store } from "@/lib/http/context";
 import { parseSnapshotParams } from "@/lib/http/snapshot-params";
 import { InvalidCursorError } from "@/lib/store/types";
 import { otherMethods } from "@/lib/http/method-not-allowed";
+import type { SnapshotPage } from "@/lib/api-client/messages";
 
 export const dynamic = "force-dynamic";
 export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
@@ -25,7 +26,7 @@ export async function GET(req: NextRequest) {
   try {
     const s = await store();
     const [devices, topics] = await Promise.all([s.listDevicesAt(q.at), s.queryTopicsAt(q)]);
-    return NextResponse.json({ at: q.at, devices, topics }, { headers: { "cache-control": "no-store" } });
+    return NextResponse.json({ at: q.at, devices, topics } satisfies SnapshotPage, { headers: { "cache-control": "no-store" } });
   } catch (err) {
     if (err instanceof InvalidCursorError || (err instanceof Error && err.name === "InvalidCursorError")) return badRequest(`cursor: ${err.message}`);
     return internalError("reading the snapshot", err);

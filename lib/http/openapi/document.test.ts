@@ -2,7 +2,7 @@ import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
 import { apiRoutePatterns } from "../../../test/helpers/api-route-files";
 import { commandBody } from "../commands-params";
-import { ERROR_CODES, ERROR_STATUS } from "../errors";
+import { ERROR_CODES, ERROR_STATUS } from "../error-body";
 import { openApiDocument } from "./document";
 
 const doc = openApiDocument();

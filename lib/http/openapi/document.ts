@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { SESSION_COOKIE } from "../../auth/session-token";
 import { API_ROUTES, type ApiRoute } from "../api-routes";
-import { apiErrorBody, ERROR_CODES, ERROR_STATUS, type ErrorCode } from "../errors";
+import { apiErrorBody, ERROR_CODES, ERROR_STATUS, type ErrorCode } from "../error-body";
 import type { Method } from "../method-not-allowed";
 import { OPERATIONS, type Operation } from "./operations";
 

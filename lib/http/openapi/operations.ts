@@ -17,7 +17,7 @@ import { ruleNameSchema, ruleSchema } from "../../devices/conventions/rules";
 import type { ApiRoute } from "../api-routes";
 import { commandBody, commandIdParam, commandListQuery } from "../commands-params";
 import { deliveryQuery } from "../delivery-params";
-import type { ErrorCode } from "../errors";
+import type { ErrorCode } from "../error-body";
 import { exportQuery } from "../export-params";
 import { messagesQuery } from "../messages-params";
 import type { Method } from "../method-not-allowed";

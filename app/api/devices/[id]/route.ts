@@ -6,6 +6,7 @@ import { store } from "@/lib/http/context";
 import { commandsFor } from "@/lib/commands/definitions";
 import { commandService } from "@/lib/command-service/shared";
 import { otherMethods } from "@/lib/http/method-not-allowed";
+import type { DeviceDetail } from "@/lib/api-client/devices";
 
 export const dynamic = "force-dynamic";
 export const { POST, PUT, PATCH, DELETE } = otherMethods("GET");
@@ -21,7 +22,7 @@ export async function GET(req: Request, ctx: { params: Promise<{ id: string }> }
     // Advertised commands come from the service's subscription; without one, the kind's still show.
     const service = commandService();
     const commands = service ? service.definitions(device) : commandsFor(device.fields, null);
-    return NextResponse.json({ ...device, commands, commandProblems: service?.advertisementProblems(device.id) ?? [] });
+    return NextResponse.json({ ...device, commands, commandProblems: service?.advertisementProblems(device.id) ?? [] } satisfies DeviceDetail);
   } catch (err) {
     return internalError("reading a device", err);
   }
