@@ -55,7 +55,7 @@ export function FieldChart({ device, field, rangeMs, window: fixed, live: incomi
   // Paused: the chart holds what it showed; the live buffer carries on filling underneath.
   // A series never changes once made, so holding the one of the moment of pausing is a snapshot.
   const [frozen, setFrozen] = useState<LiveSeries | null>(null);
-  useEffect(() => setFrozen(paused ? incoming : null), [paused]); // eslint-disable-line react-hooks/exhaustive-deps -- snapshot at the moment of pausing
+  useEffect(() => setFrozen(paused ? incoming : null), [paused]); // Dependencies on purpose: snapshot at the moment of pausing
   const shown = paused && frozen ? frozen : incoming;
   const live = useMemo(() => toPoints(shown), [shown]);
   const [history, setHistory] = useState<History>({ state: "loading" });
@@ -83,7 +83,7 @@ export function FieldChart({ device, field, rangeMs, window: fixed, live: incomi
       },
     );
     return () => abort.abort();
-  }, [device, field, rangeMs, fixed?.from, fixed?.to, asked, sessions]); // eslint-disable-line react-hooks/exhaustive-deps -- the window by value, not by object
+  }, [device, field, rangeMs, fixed?.from, fixed?.to, asked, sessions]); // Dependencies on purpose: the window by value, not by object
 
   // The live buffer is bounded: once it no longer reaches back to where history ends, ask the
   // store again rather than show a hole that is not in the data.

@@ -76,7 +76,7 @@ export function Sparkline({ series, height = 48, levels = NO_LEVELS }: { series:
     });
     resized.observe(c);
     return () => resized.disconnect();
-  }, [height]); // eslint-disable-line react-hooks/exhaustive-deps -- draw reads refs only
+  }, [height]); // Dependencies on purpose: draw reads refs only
   // Before the browser paints this frame, and only when the card's series (or its levels) is a new one.
   useLayoutEffect(() => {
     if (drawn.current?.series !== series || drawn.current.levels !== levels) draw(series, levels);

@@ -36,7 +36,7 @@ export function StatusTimeline({ device, rangeMs, window: fixed }: { device: str
       (err: unknown) => !abort.signal.aborted && setStored({ state: "error", message: errorText(err) }),
     );
     return () => abort.abort();
-  }, [device, rangeMs, fixed?.from, fixed?.to, sessions]); // eslint-disable-line react-hooks/exhaustive-deps -- the window by value, not by object
+  }, [device, rangeMs, fixed?.from, fixed?.to, sessions]); // Dependencies on purpose: the window by value, not by object
 
   const events = useFleet((s) => s.events.get(device) ?? NO_EVENTS);
   const live = useMemo(() => {

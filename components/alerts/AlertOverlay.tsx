@@ -45,7 +45,7 @@ export function AlertOverlayProvider({ device, children }: { device?: string; ch
         // Kept as it was (see above).
       }
     },
-    [device, asked], // eslint-disable-line react-hooks/exhaustive-deps -- `asked` reloads now
+    [device, asked], // Dependencies on purpose: `asked` reloads now
   );
   useEvery(load, POLL_MS);
   const reload = useCallback(() => setAsked((n) => n + 1), []);

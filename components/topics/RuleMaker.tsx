@@ -58,7 +58,7 @@ export function RuleMaker({ topic, tree, version, onClose }: Props) {
     if (!checked.rule) return null;
     const p = compilePattern(checked.rule.pattern);
     return p.ok ? previewRule(checked.rule, sampleMessages(tree, p.pattern.filter)) : null;
-  }, [checked, tree, version]); // eslint-disable-line react-hooks/exhaustive-deps -- version stands for the tree's contents
+  }, [checked, tree, version]); // Dependencies on purpose: version stands for the tree's contents
 
   // The two keys a user changes first, kept in step with the JSON below.
   const setKey = (key: "name" | "pattern", value: string) => {

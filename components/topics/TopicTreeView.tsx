@@ -105,7 +105,7 @@ export function TopicTreeView({ rows, selected, selectedId, now, onSelect, onTog
   const visible = rows.slice(first, last);
   const topics = visible.map((r) => r.node.topic);
   const shownKey = topics.join("\n");
-  useEffect(() => onShown(topics), [shownKey]); // eslint-disable-line react-hooks/exhaustive-deps -- the key stands for the list
+  useEffect(() => onShown(topics), [shownKey]); // Dependencies on purpose: the key stands for the list
 
   return (
     <div

@@ -41,7 +41,7 @@ export function TopicsExplorer() {
   const pastCursor = useRef<number | null>(null);
   pastCursor.current = useFleet((st) => (st.past && !st.past.playing ? st.past.cursor : (st.past?.at ?? null)));
   // A tree per connection: the past (`?at=`) arrives on a handle of its own, and starts afresh.
-  // eslint-disable-next-line react-hooks/exhaustive-deps -- `mqtt` is the reason for a new tree, not an input to it
+  // Dependencies on purpose: `mqtt` is the reason for a new tree, not an input to it
   const tree = useMemo(() => new TopicTree(), [mqtt]);
   const [now, setNow] = useState(() => Date.now());
   const [drawn, setDrawn] = useState(0);
@@ -175,7 +175,7 @@ export function TopicsExplorer() {
     if (selected === null) return;
     const id = setTimeout(() => void loadStored(), SETTLE_MS);
     return () => clearTimeout(id);
-  }, [selected]); // eslint-disable-line react-hooks/exhaustive-deps -- once per pick, with that render's list
+  }, [selected]); // Dependencies on purpose: once per pick, with that render's list
 
   const onPublished = useCallback(
     (topic: string, retain: boolean, empty: boolean) => {
