@@ -9,7 +9,7 @@ import type { Config } from "../config/env";
 import type { Bridge } from "../bridge/bridge";
 import type { CommandService } from "../command-service/service";
 import { sharedInterpreter } from "../devices/shared";
-import { setPart } from "../metrics/health-parts";
+import { setPart } from "../process/parts";
 import { sharedTraceHub } from "../trace/hub";
 import type { Store } from "../store/types";
 import { AlertService } from "./service";

@@ -4,15 +4,15 @@ import "server-only";
  * entry and the route handlers Next bundles load separate copies of this module in one process.
  */
 import type { AlertService } from "./service";
+import { processSlot } from "../process/singleton";
 
-const KEY = Symbol.for("fleetscope.alerts");
-type Holder = { [KEY]?: AlertService | null };
+const slot = processSlot<AlertService>("alerts");
 
 export function setAlertService(service: AlertService | null): void {
-  (globalThis as Holder)[KEY] = service;
+  slot.set(service);
 }
 
 /** Null where this process runs no alert service (`npm start`'s server runs one). */
 export function alertService(): AlertService | null {
-  return (globalThis as Holder)[KEY] ?? null;
+  return slot.get();
 }

@@ -1,5 +1,5 @@
 /** GET /api/health: each part's state; a 503 (a part down) still carries them. */
-import type { PartStatus } from "../metrics/health-parts";
+import type { PartStatus } from "../process/parts";
 import { apiRequest } from "./request";
 
 /** The parts' details (URLs, the bridge's subscription…) come with a session only. */

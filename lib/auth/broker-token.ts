@@ -9,6 +9,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { roleSchema, usernameSchema, type Role } from "./roles";
+import { processSingleton } from "../process/singleton";
 
 const PREFIX = "fsb1.";
 /** Long enough for a slow reconnect; a tab fetches a fresh one before each connect. */
@@ -16,11 +17,7 @@ export const BROKER_TOKEN_TTL_MS = 2 * 60_000;
 
 const payloadSchema = z.object({ u: usernameSchema, r: roleSchema, exp: z.number().int() });
 
-const KEY = Symbol.for("fleetscope.auth.broker-token-key");
-function processKey(): Buffer {
-  const g = globalThis as { [KEY]?: Buffer };
-  return (g[KEY] ??= randomBytes(32));
-}
+const processKey = () => processSingleton("auth.broker-token-key", () => randomBytes(32));
 
 const mac = (key: Buffer, data: string) => createHmac("sha256", key).update(data).digest();
 

@@ -4,12 +4,11 @@
  * a connection keeps the rights its token gave it until it ends. On globalThis: the users route
  * Next bundles and the broker started by server.ts share it.
  */
+import { processSingleton } from "../process/singleton";
 export interface Closable {
   readonly closed: boolean;
   close(callback?: () => void): void;
 }
-
-const KEY = Symbol.for("fleetscope.broker.browser-connections");
 
 export class BrowserConnections {
   private readonly byUser = new Map<string, Set<Closable>>();
@@ -37,6 +36,5 @@ export class BrowserConnections {
 }
 
 export function browserConnections(): BrowserConnections {
-  const g = globalThis as { [KEY]?: BrowserConnections };
-  return (g[KEY] ??= new BrowserConnections());
+  return processSingleton("broker.browser-connections", () => new BrowserConnections());
 }

@@ -7,6 +7,7 @@ import "server-only";
  */
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Config } from "../config/env";
+import { processSingleton } from "../process/singleton";
 
 export interface MqttCredentials {
   username: string;
@@ -14,11 +15,8 @@ export interface MqttCredentials {
 }
 
 export const SERVICE_USERNAME = "fleetscope-service";
-const KEY = Symbol.for("fleetscope.broker.service-credentials");
-
 export function serviceCredentials(): MqttCredentials {
-  const g = globalThis as { [KEY]?: MqttCredentials };
-  return (g[KEY] ??= { username: SERVICE_USERNAME, password: randomBytes(24).toString("base64url") });
+  return processSingleton("broker.service-credentials", () => ({ username: SERVICE_USERNAME, password: randomBytes(24).toString("base64url") }));
 }
 
 export function isServiceLogin(username: string | undefined, password: Buffer | undefined): boolean {

@@ -6,6 +6,7 @@
  * Pure: the broker measures the backlog and counts; this decides.
  */
 import type { QoS } from "../mqtt/packet";
+import { processSingleton } from "../process/singleton";
 
 /**
  * Bytes a WebSocket client may have waiting to be sent before its QoS 0 messages are dropped:
@@ -34,13 +35,10 @@ export function forwardsTo(publishedQos: QoS, backlogBytes: number, limit = QOS0
   return publishedQos !== 0 || backlogBytes < limit;
 }
 
-const KEY = Symbol.for("fleetscope.broker.qos0-drops");
-
 /**
  * QoS 0 messages this process's embedded broker dropped for slow readers (GET /api/metrics).
  * On globalThis: the route Next bundles and the broker started by server.ts share it.
  */
 export function qos0Drops(): { count: number } {
-  const g = globalThis as { [KEY]?: { count: number } };
-  return (g[KEY] ??= { count: 0 });
+  return processSingleton("broker.qos0-drops", () => ({ count: 0 }));
 }

@@ -6,7 +6,7 @@ import "server-only";
  * goes on.
  */
 import type { Config } from "../config/env";
-import { setPart } from "../metrics/health-parts";
+import { setPart } from "../process/parts";
 import type { Store } from "../store/types";
 import { startLiveRecorder, type LiveRecorder } from "./live-recorder";
 

@@ -4,15 +4,15 @@ import "server-only";
  * entry and the route handlers Next bundles load separate copies of this module in one process.
  */
 import type { CommandService } from "./service";
+import { processSlot } from "../process/singleton";
 
-const KEY = Symbol.for("fleetscope.commands");
-type Holder = { [KEY]?: CommandService | null };
+const slot = processSlot<CommandService>("commands");
 
 export function setCommandService(service: CommandService | null): void {
-  (globalThis as Holder)[KEY] = service;
+  slot.set(service);
 }
 
 /** Null where this process runs no command service (it is started by `npm start`'s server). */
 export function commandService(): CommandService | null {
-  return (globalThis as Holder)[KEY] ?? null;
+  return slot.get();
 }

@@ -4,14 +4,15 @@
  * handlers Next bundles load separate copies of this module in one process.
  */
 import type { Interpreter } from "./registry";
+import { processSlot } from "../process/singleton";
 
-const KEY = Symbol.for("fleetscope.devices.interpreter");
+const slot = processSlot<Interpreter>("devices.interpreter");
 
 export function setSharedInterpreter(interpreter: Interpreter | null): void {
-  (globalThis as { [KEY]?: Interpreter | null })[KEY] = interpreter;
+  slot.set(interpreter);
 }
 
 /** Null when this process runs no bridge (FLEETSCOPE_BRIDGE=off). */
 export function sharedInterpreter(): Interpreter | null {
-  return (globalThis as { [KEY]?: Interpreter | null })[KEY] ?? null;
+  return slot.get();
 }

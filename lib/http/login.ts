@@ -9,13 +9,10 @@ import { LoginLimiter, type LimitDecision } from "../auth/rate-limit";
 import { hashSessionToken, newSessionToken, sessionCookie } from "../auth/session-token";
 import type { Actor } from "../auth/roles";
 import { logger } from "../log/logger";
+import { processSingleton } from "../process/singleton";
 
-const KEY = Symbol.for("fleetscope.auth.login-limiter");
 /** One limiter per process, shared by every copy of this module Next bundles. */
-export function loginLimiter(): LoginLimiter {
-  const g = globalThis as { [KEY]?: LoginLimiter };
-  return (g[KEY] ??= new LoginLimiter());
-}
+export const loginLimiter = () => processSingleton("auth.login-limiter", () => new LoginLimiter());
 
 export type LoginOutcome = { ok: true; actor: Actor } | { ok: false; why: "wrong" } | { ok: false; why: "throttled"; limit: Extract<LimitDecision, { allowed: false }> };
 

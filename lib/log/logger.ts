@@ -9,6 +9,7 @@ import "server-only";
 import pino, { type DestinationStream, type Logger } from "pino";
 import pretty from "pino-pretty";
 import { logLevel, type LogLevel } from "./level";
+import { processSingleton } from "../process/singleton";
 
 /**
  * Keys whose values never reach a log line, at the top or one level down, whoever passes them:
@@ -20,16 +21,15 @@ export function createLogger(level: LogLevel, destination: DestinationStream): L
   return pino({ level, redact: { paths: REDACTED_KEYS.flatMap((k) => [k, `*.${k}`]), censor: "[redacted]" } }, destination);
 }
 
-const KEY = Symbol.for("fleetscope.log");
-
 function root(): Logger {
-  const g = globalThis as { [KEY]?: Logger };
-  return (g[KEY] ??= createLogger(
-    // Start-up has refused a bad LOG_LEVEL already; a process that skipped that logs at info.
-    logLevel.catch("info").parse(process.env.LOG_LEVEL || undefined),
-    // Synchronous: a line written just before process.exit is not lost.
-    process.stdout.isTTY ? pretty({ colorize: true, sync: true, ignore: "pid,hostname,module", messageFormat: "{module}: {msg}" }) : pino.destination({ fd: 1, sync: true }),
-  ));
+  return processSingleton("log", () =>
+    createLogger(
+      // Start-up has refused a bad LOG_LEVEL already; a process that skipped that logs at info.
+      logLevel.catch("info").parse(process.env.LOG_LEVEL || undefined),
+      // Synchronous: a line written just before process.exit is not lost.
+      process.stdout.isTTY ? pretty({ colorize: true, sync: true, ignore: "pid,hostname,module", messageFormat: "{module}: {msg}" }) : pino.destination({ fd: 1, sync: true }),
+    ),
+  );
 }
 
 /**

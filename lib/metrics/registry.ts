@@ -8,6 +8,7 @@ import "server-only";
  * separate copies of this module in one process.
  */
 import { collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import { processSingleton } from "../process/singleton";
 
 export interface FleetMetrics {
   registry: Registry;
@@ -19,11 +20,8 @@ export interface FleetMetrics {
   httpRequest: Histogram<"method" | "route" | "status">;
 }
 
-const KEY = Symbol.for("fleetscope.metrics");
-
 export function fleetMetrics(): FleetMetrics {
-  const g = globalThis as { [KEY]?: FleetMetrics };
-  return (g[KEY] ??= create());
+  return processSingleton("metrics", create);
 }
 
 function create(): FleetMetrics {

@@ -7,25 +7,32 @@ import "server-only";
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { Store } from "../store/types";
 import { hashPassword } from "../auth/password";
+import { processSlot } from "../process/singleton";
 
 export const FIRST_ADMIN = "admin";
-const KEY = Symbol.for("fleetscope.auth.setup-token");
-type Holder = { [KEY]?: string | null };
+/** The setup token the start-up banner printed, until it is used. */
+const setupToken = processSlot<string>("auth.setup-token");
+
+function noToken(): null {
+  setupToken.set(null);
+  return null;
+}
 
 /** Returns the setup token to print, or null when there are users already (or were just made). */
 export async function ensureFirstUser(store: Store, adminPassword: string | undefined): Promise<string | null> {
-  const g = globalThis as Holder;
-  if ((await store.users.countUsers()) > 0) return (g[KEY] = null);
+  if ((await store.users.countUsers()) > 0) return noToken();
   if (adminPassword) {
     await store.users.createUser({ username: FIRST_ADMIN, role: "admin", passwordHash: await hashPassword(adminPassword) }, Date.now());
-    return (g[KEY] = null);
+    return noToken();
   }
-  return (g[KEY] = randomBytes(24).toString("base64url"));
+  const token = randomBytes(24).toString("base64url");
+  setupToken.set(token);
+  return token;
 }
 
 /** Whether `given` is the banner's token, still unused (the login page shows the setup form for it only). */
 export function setupTokenValid(given: string): boolean {
-  const token = (globalThis as Holder)[KEY];
+  const token = setupToken.get();
   if (!token) return false;
   const a = Buffer.from(given);
   const b = Buffer.from(token);
@@ -35,6 +42,6 @@ export function setupTokenValid(given: string): boolean {
 /** True once, for the token the banner printed; a used or wrong token is refused. */
 export function takeSetupToken(given: string): boolean {
   if (!setupTokenValid(given)) return false;
-  (globalThis as Holder)[KEY] = null;
+  setupToken.set(null);
   return true;
 }

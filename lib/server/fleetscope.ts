@@ -32,7 +32,7 @@ import { RuleWatch, setSharedRuleWatch } from "../user-rules/watch";
 import { redact } from "../config/redact";
 import { internalClientCredentials } from "../broker/service-credentials";
 import { asDeviceId } from "../devices/model";
-import { getPart, setPart } from "../metrics/health-parts";
+import { getPart, setPart } from "../process/parts";
 import { armId, Fleet } from "../sim/fleet";
 import { CommandService } from "../command-service/service";
 import { setCommandService } from "../command-service/shared";

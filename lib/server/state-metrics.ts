@@ -10,7 +10,7 @@ import { fleetMetrics } from "../metrics/registry";
 import { commandService } from "../command-service/shared";
 import { FINAL_STATES } from "../commands/lifecycle";
 import { qos0Drops } from "../broker/slow-readers";
-import { getPart, type PartStatus } from "../metrics/health-parts";
+import { getPart, type PartStatus } from "../process/parts";
 import { alertService } from "../alerting/shared";
 import { SEVERITIES } from "../alerts/rule";
 import { ALERT_STATUSES } from "../alerts/state";

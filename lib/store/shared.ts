@@ -5,12 +5,10 @@ import "server-only";
  */
 import { openStore } from "./open";
 import type { Store } from "./types";
-
-const KEY = Symbol.for("fleetscope.store");
+import { processSingleton } from "../process/singleton";
 
 export function sharedStore(databaseUrl: string): Promise<Store> {
-  const g = globalThis as { [KEY]?: Map<string, Promise<Store>> };
-  const stores = (g[KEY] ??= new Map());
+  const stores = processSingleton("store", () => new Map<string, Promise<Store>>());
   let opening = stores.get(databaseUrl);
   if (!opening) {
     opening = openStore(databaseUrl).then((store) => {

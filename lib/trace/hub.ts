@@ -16,6 +16,7 @@ import type { PacketPeek, WirePacket } from "../mqtt/framer";
 import { FlowTracker, senderOf, type Flow } from "../qos/flow";
 import { PACKET_TYPES, type PacketType, type QoS, type Side, type TraceEvent } from "../mqtt/packet";
 import { createSampler } from "../qos/sampler";
+import { processSingleton } from "../process/singleton";
 
 /** A handshake with no answer for this long is shown as stuck. */
 export const STUCK_AFTER_MS = 5_000;
@@ -314,12 +315,9 @@ function hex(bytes: Uint8Array): string {
   return out;
 }
 
-const KEY = Symbol.for("fleetscope.trace");
-
 /** The process's hub: made by the server entry, found by the route handlers. */
 export function sharedTraceHub(): TraceHub {
-  const g = globalThis as { [KEY]?: TraceHub };
-  return (g[KEY] ??= new TraceHub());
+  return processSingleton("trace", () => new TraceHub());
 }
 
 /** A listener for an MQTT.js client's packet events that traces its hop into `hub`. */

@@ -9,6 +9,7 @@ import type { RuleStore } from "../store/rules";
 import type { Rule } from "../devices/conventions/rules";
 import { ruleSet, type RuleSet } from "./rule-set";
 import { logger } from "../log/logger";
+import { processSlot } from "../process/singleton";
 
 export const RULES_POLL_MS = 2_000;
 
@@ -74,13 +75,13 @@ export class RuleWatch {
   }
 }
 
-const KEY = Symbol.for("fleetscope.devices.rule-watch");
+const slot = processSlot<RuleWatch>("devices.rule-watch");
 
 /** The server process's watch, for the routes that save rules (on globalThis: see shared.ts). */
 export function setSharedRuleWatch(watch: RuleWatch | null): void {
-  (globalThis as { [KEY]?: RuleWatch | null })[KEY] = watch;
+  slot.set(watch);
 }
 
 export function sharedRuleWatch(): RuleWatch | null {
-  return (globalThis as { [KEY]?: RuleWatch | null })[KEY] ?? null;
+  return slot.get();
 }

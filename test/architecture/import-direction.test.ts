@@ -13,7 +13,7 @@ import { folderCycles, folderEdges, folderOf, readImportGraph, type Module } fro
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
 /** Logic for any runtime: the server, the browser and the tests load these alike. */
-const PURE = ["lib/mqtt", "lib/payload", "lib/capture", "lib/qos", "lib/devices", "lib/commands", "lib/topics", "lib/alerts", "lib/text", "lib/state", "lib/view"];
+const PURE = ["lib/mqtt", "lib/payload", "lib/capture", "lib/qos", "lib/devices", "lib/commands", "lib/topics", "lib/alerts", "lib/text", "lib/state", "lib/view", "lib/process"];
 /** The browser tab's own code: may do the tab's I/O (MQTT over WebSocket, fetch), never the server's. */
 const BROWSER = ["lib/browser", "lib/timetravel", "lib/api-client"];
 /** Computation only, so a pure module may use it. */

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { sessionActor } from "@/lib/http/guard";
 import { store } from "@/lib/http/context";
-import { getPart, type PartStatus } from "@/lib/metrics/health-parts";
+import { getPart, type PartStatus } from "@/lib/process/parts";
 import { otherMethods } from "@/lib/http/method-not-allowed";
 
 export const dynamic = "force-dynamic";

@@ -3,6 +3,8 @@
  * and read by GET /api/health. Kept on globalThis because the server entry and the route
  * handlers Next bundles load separate copies of this module in one process.
  */
+import { processSingleton } from "./singleton";
+
 export type PartState = "ok" | "down" | "off" | "starting";
 
 export interface PartStatus {
@@ -14,13 +16,7 @@ export interface PartStatus {
 
 export type PartName = "broker" | "bridge" | "commands" | "capture" | "alerts";
 
-const KEY = Symbol.for("fleetscope.health.parts");
-type Registry = Map<PartName, PartStatus>;
-
-function registry(): Registry {
-  const g = globalThis as { [KEY]?: Registry };
-  return (g[KEY] ??= new Map());
-}
+const registry = () => processSingleton("health.parts", () => new Map<PartName, PartStatus>());
 
 export function setPart(name: PartName, status: PartStatus): void {
   registry().set(name, status);
