@@ -1,5 +1,5 @@
 /**
- * The CSRF rule of DESIGN.md: a state-changing request whose `Origin` header is present and is
+ * The CSRF rule (docs/architecture.md, "Stable interfaces"): a state-changing request whose `Origin` header is present and is
  * not this server's origin is refused; one without `Origin` (scripts, CLIs) is allowed and
  * authenticates like any other. Browsers always send Origin on cross-site POST/PUT/PATCH/DELETE,
  * and the session cookie is SameSite=Lax besides. Pure.

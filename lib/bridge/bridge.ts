@@ -50,7 +50,7 @@ export interface BridgeOptions {
    * it runs and its Will says offline, so edge nodes that wait for this host know it is there.
    */
   sparkplugHostId?: string;
-  /** Each packet the bridge's client sends or receives, for tracing its hop (STACK.md, gotcha 4). */
+  /** Each packet the bridge's client sends or receives, for tracing its hop (docs/architecture.md, gotcha 3). */
   onPacket?: (packet: Packet, from: "client" | "server") => void;
 }
 

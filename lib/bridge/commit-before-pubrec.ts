@@ -1,7 +1,7 @@
 import "server-only";
 /**
  * MQTT.js's store for incoming QoS 2 messages, made durable. MQTT.js sends PUBREC as soon as
- * `put` calls back and hands the message to `handleMessage` only at PUBREL (STACK.md, gotcha 3);
+ * `put` calls back and hands the message to `handleMessage` only at PUBREL (docs/architecture.md, gotcha 2);
  * with its in-memory store a crash between the two loses the message, since the broker then only
  * resends PUBREL. Here `put` calls back only after `commit` has made the message durable, so
  * PUBREC means stored. After a restart `get` finds nothing and MQTT.js answers the PUBREL with

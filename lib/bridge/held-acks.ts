@@ -1,6 +1,6 @@
 /**
  * Group commit for acknowledgements. MQTT.js handles one incoming packet at a time and writes its
- * PUBACK as soon as `handleMessage` calls back (STACK.md, gotcha 3), so committing each message
+ * PUBACK as soon as `handleMessage` calls back (docs/architecture.md, gotcha 2), so committing each message
  * alone before that callback costs one spool transaction (and one socket write) per message.
  *
  * Instead the connection's socket is corked when the first message of a group arrives: the

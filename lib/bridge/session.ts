@@ -5,7 +5,7 @@ import "server-only";
  *
  * MQTT.js handles incoming packets one at a time: the next one is not read until
  * `handleMessage` calls back, and for QoS 1 the PUBACK goes out at that call; for QoS 2 the
- * PUBREC goes out once its incoming store has the packet (STACK.md, gotcha 3). Committing a
+ * PUBREC goes out once its incoming store has the packet (docs/architecture.md, gotcha 2). Committing a
  * whole store batch on that path caps throughput at one message per commit, so:
  * - QoS 1: committed to the local spool with the others of the same socket read, in one
  *   transaction, their PUBACKs held in the corked socket until it commits (held-acks.ts);
@@ -47,7 +47,7 @@ export interface SessionOptions {
   maxSpool: number;
   /** As a Sparkplug host application, its id: STATE online while connected, offline by its Will. */
   sparkplugHostId?: string;
-  /** Each packet the client sends or receives, for tracing its hop (STACK.md, gotcha 4). */
+  /** Each packet the client sends or receives, for tracing its hop (docs/architecture.md, gotcha 3). */
   onPacket?: (packet: Packet, from: "client" | "server") => void;
   /** The bridge's last error, one slot for its session and its drainer (BridgeStats.lastError). */
   health: { lastError: string | null };

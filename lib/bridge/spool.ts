@@ -2,7 +2,7 @@ import "server-only";
 /**
  * The bridge's durable spool: a local SQLite file where a QoS 1/2 message is committed, alone,
  * before it is acknowledged. MQTT.js hands over one message at a time and acknowledges it when
- * the bridge calls back (STACK.md, gotcha 3), so the commit on that path must be as small as
+ * the bridge calls back (docs/architecture.md, gotcha 2), so the commit on that path must be as small as
  * possible: one row, one table, no secondary index. The drainer then moves spooled messages to
  * the store in large batches, and deletes them only after the store has committed them.
  */

@@ -39,7 +39,7 @@ export type Decision = { ok: true } | { ok: false; reason: string };
 const allow: Decision = { ok: true };
 const refuse = (reason: string): Decision => ({ ok: false, reason });
 
-/** `fleet/<site>/<device>/cmd/<name>`: a command request (DESIGN.md, demo fleet conventions). */
+/** `fleet/<site>/<device>/cmd/<name>`: a command request (the demo convention: docs/architecture.md). */
 function isCommandRequest(levels: string[]): boolean {
   return levels.length === 5 && levels[0] === DEMO_ROOT && levels[3] === "cmd";
 }

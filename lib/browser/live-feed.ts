@@ -287,7 +287,7 @@ export function startLiveFeed(store: FleetStore, protocol: ProtocolChoice): () =
     batcher.dispose();
     watchers.dispose();
     store.setState({ mqtt: null });
-    // Strict Mode mounts effects twice in dev (STACK.md, gotcha 8). A client never connected has
+    // Strict Mode mounts effects twice in dev (docs/architecture.md, gotcha 7). A client never connected has
     // no stream for end() to close (MQTT.js would throw): the pending open sees `stopped` instead.
     if (opened) client.end(true);
   };

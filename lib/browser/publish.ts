@@ -1,7 +1,7 @@
 /**
  * Publishing from the browser, with the handshake it completed: QoS 0 is PUBLISH alone, QoS 1
  * PUBLISH → PUBACK, QoS 2 PUBLISH → PUBREC → PUBREL → PUBCOMP, each step timed from MQTT.js's
- * `packetsend` / `packetreceive` events (STACK.md, gotcha 4). This is the hop browser → broker
+ * `packetsend` / `packetreceive` events (docs/architecture.md, gotcha 3). This is the hop browser → broker
  * only: QoS is per hop, so it says nothing of who received the message.
  */
 // The npm package in the browser, Node's own module on the server: MQTT.js wants a Buffer.

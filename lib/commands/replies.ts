@@ -1,5 +1,5 @@
 /**
- * Command requests and replies on the wire (DESIGN.md, demo convention): a request is
+ * Command requests and replies on the wire (the demo convention: docs/architecture.md): a request is
  * `{id, args}` on `fleet/<site>/<device>/cmd/<name>`, a reply `{id, ok, result|error}` on
  * `…/cmd/<name>/reply`. On MQTT 5 the request also carries a Response Topic (that same reply
  * topic) and Correlation Data (the id), and a reply's Correlation Data names its command even when

@@ -1,5 +1,5 @@
 /**
- * Configuration from the environment (DESIGN.md, "Configuration"). Parsed once at start; a
+ * Configuration from the environment (the README's "Configuration"). Parsed once at start; a
  * wrong value stops start-up with one line naming the variable and what is wrong.
  */
 import { z } from "zod";

@@ -1,5 +1,5 @@
 /**
- * Where observed QoS use contradicts the demo convention's intent (DESIGN.md): a command that
+ * Where observed QoS use contradicts the demo convention's intent (docs/architecture.md): a command that
  * changes a device's state sent at QoS 0 can vanish; an alarm at QoS 2 waits behind a four-packet
  * handshake when fast beats sure. Pure; the Delivery panel lists what it returns.
  */

@@ -1,6 +1,6 @@
 /**
  * The browser's own hop, traced from its MQTT.js client's `packetsend` / `packetreceive` events
- * (STACK.md, gotcha 4): the same TraceEvents the broker's taps make, so the Wire view shows them
+ * (docs/architecture.md, gotcha 3): the same TraceEvents the broker's taps make, so the Wire view shows them
  * side by side, and the only trace there is when the broker is not ours to tap. MQTT.js hands
  * over packet objects, not bytes, so the fixed header is rebuilt from their fields.
  */

@@ -114,7 +114,7 @@ export async function startFleetscope(config: Config, opts: { dev: boolean; dir?
   }
 
   // Next attaches its own `upgrade` listener and would end the broker's `/mqtt` upgrades
-  // (STACK.md, gotcha 2): it gets a relay that only sees the other paths.
+  // (docs/architecture.md, gotcha 1): it gets a relay that only sees the other paths.
   const nextUpgrades = new EventEmitter();
   const app = next({ dev: opts.dev, dir: opts.dir ?? process.cwd(), hostname: "localhost", port: config.port, httpServer: nextUpgrades as unknown as Server });
   await app.prepare();

@@ -78,7 +78,7 @@ export const ARM_ADVERTISEMENT = {
 };
 
 /**
- * The commands every demo arm accepts (DESIGN.md): `stop`, `start`, `move_joint {joint, angle}`,
+ * The commands every demo arm accepts: `stop`, `start`, `move_joint {joint, angle}`,
  * `set_speed {percent}`, `home` and `reboot` (the fleet restarts the arm's connection after it).
  */
 export function applyCommand(arm: ArmState, name: string, req: CommandRequest): CommandReply {

@@ -1,6 +1,6 @@
 import "server-only";
 /**
- * The demo fleet: one MQTT connection per robot arm, speaking the demo convention of DESIGN.md.
+ * The demo fleet: one MQTT connection per robot arm, speaking the demo convention (docs/architecture.md).
  * Telemetry QoS 0 at `rateHz`; retained `status` QoS 1 with an `offline` Last Will; `alarm`
  * QoS 0 now and then; `log` QoS 1; `cmd/<name>` QoS 2 answered on `cmd/<name>/reply`.
  */

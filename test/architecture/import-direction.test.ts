@@ -3,7 +3,7 @@
  * of I/O, and browser folders free of server code. Read from the source text, so it runs in a
  * second and names the import that breaks a rule.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,12 +57,32 @@ function browserViolations(m: Module, graph: Map<string, Module>): string[] {
   return out;
 }
 
+/** The lib folders in the order of the doc's table: "| `lib/x` | runtime | what |". */
+function docOrder(markdown: string): string[] {
+  return [...markdown.matchAll(/^\| `(lib\/[a-z-]+)` \|/gm)].map((m) => m[1]!);
+}
+
+/** Each folder edge that points down the order (to a folder listed after it), with its import. */
+function upwardViolations(edges: Map<string, Map<string, string>>, order: string[]): string[] {
+  const rank = (f: string) => (f.startsWith("lib/") ? order.indexOf(f) : order.length + (f === "components" ? 0 : 1));
+  const out: string[] = [];
+  for (const [from, outs] of edges) for (const [to, why] of outs) if (rank(to) >= rank(from)) out.push(`${from} may not import ${to}: ${why}`);
+  return out;
+}
+
 const graph = readImportGraph(ROOT, ["lib", "components", "app"]);
 const inFolders = (folders: string[]) => [...graph.values()].filter((m) => folders.includes(folderOf(m.path)));
 
 describe("the import direction", () => {
   it("has no cycle between folders", () => {
     expect(folderCycles(folderEdges(graph))).toEqual([]);
+  });
+
+  it("follows docs/architecture.md's folder order, which lists every lib folder once", () => {
+    const order = docOrder(readFileSync(join(ROOT, "docs/architecture.md"), "utf8"));
+    const folders = readdirSync(join(ROOT, "lib")).filter((d) => statSync(join(ROOT, "lib", d)).isDirectory()).map((d) => `lib/${d}`);
+    expect([...order].sort()).toEqual(folders.sort());
+    expect(upwardViolations(folderEdges(graph), order)).toEqual([]);
   });
 
   it("keeps the pure folders free of I/O", () => {
@@ -93,6 +113,7 @@ describe("the rules' reading of a repository", () => {
     const edges = folderEdges(readImportGraph(dir, ["lib"]));
     expect(folderCycles(edges)).toEqual([["lib/a", "lib/b"]]);
     expect(edges.get("lib/b")?.get("lib/a")).toBe("lib/b/three.ts → lib/a/one.ts");
+    expect(upwardViolations(edges, docOrder("| `lib/b` | any | |\n| `lib/a` | any | |\n"))).toEqual(["lib/b may not import lib/a: lib/b/three.ts → lib/a/one.ts"]);
   });
 
   it("sees a pure module that reaches I/O, directly or through another module, and not through a type-only import", () => {

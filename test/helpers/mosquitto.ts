@@ -1,6 +1,6 @@
 /**
  * A real Mosquitto started by the test on free ports, with a TCP and a WebSocket listener.
- * No pid_file: it drops to the mosquitto user and could not write one (STACK.md, gotcha 6).
+ * No pid_file: it drops to the mosquitto user and could not write one (docs/architecture.md, gotcha 5).
  * max_inflight_messages 0: Debian's Mosquitto 2.0.11 stops delivering queued QoS 2 messages to a
  * subscriber once its 20-message inflight window has filled (inflight quota fixes came in 2.0.13).
  */

@@ -32,7 +32,7 @@ beforeAll(async () => {
   for (const [user, password] of Object.entries(ACCOUNTS)) {
     execFileSync("mosquitto_passwd", [...(user === "fleetscope" ? ["-c"] : []), "-b", passwordFile, user, password]);
   }
-  // Mosquitto reads these after dropping to the mosquitto user (STACK.md, gotcha 6).
+  // Mosquitto reads these after dropping to the mosquitto user (docs/architecture.md, gotcha 5).
   const aclFile = join(dir, "fleetscope.acl");
   copyFileSync(ACL, aclFile);
   for (const f of [passwordFile, aclFile]) chmodSync(f, 0o644);

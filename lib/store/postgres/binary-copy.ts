@@ -1,7 +1,7 @@
 import "server-only";
 /**
  * Rows in PostgreSQL's binary COPY format, for `COPY … FROM STDIN (FORMAT binary)`: the fastest
- * way rows reach a table (STACK.md: COPY ≈ 111k rows/s against 52k for a multi-row INSERT), and
+ * way rows reach a table (docs/architecture.md, gotcha 4: COPY ≈ 111k rows/s against 52k for a multi-row INSERT), and
  * in binary payloads travel as their bytes, not as hex text PostgreSQL parses back.
  * Format: https://www.postgresql.org/docs/current/sql-copy.html#id-1.9.3.55.9.4
  */

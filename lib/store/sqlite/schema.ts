@@ -24,7 +24,7 @@ export const MIGRATIONS: string[] = [
      payload BLOB NOT NULL,
      truncated INTEGER NOT NULL DEFAULT 0
    );
-   -- Only a time index: one on topic makes inserts ~10x slower (STACK.md, gotcha 5).
+   -- Only a time index: one on topic makes inserts ~10x slower (docs/architecture.md, gotcha 4).
    CREATE INDEX messages_ts ON messages (ts);
    CREATE TABLE devices (
      id TEXT PRIMARY KEY,
@@ -103,7 +103,7 @@ export const MIGRATIONS: string[] = [
   SQLITE_ALERT_AUDIT_MIGRATION,
   // Time travel (issue 20): each topic's messages by time, so "the last message of a topic at or
   // before T" is one seek. Keyed by a small integer per topic in a table that is its own index,
-  // as points are: a text (topic, ts) index on messages makes inserts ~10x slower (STACK.md, 5).
+  // as points are: a text (topic, ts) index on messages makes inserts ~10x slower (docs/architecture.md, gotcha 4).
   `CREATE TABLE topics (id INTEGER PRIMARY KEY, topic TEXT NOT NULL UNIQUE, device TEXT, first_ts INTEGER NOT NULL);
    CREATE INDEX topics_device ON topics (device) WHERE device IS NOT NULL;
    CREATE TABLE topic_log (topic INTEGER NOT NULL, ts INTEGER NOT NULL, msg INTEGER NOT NULL, PRIMARY KEY (topic, ts, msg)) WITHOUT ROWID;
